@@ -1,0 +1,75 @@
+"""Loading a whole directory (the documented YAML file, parsed in `directory_file`) and checking it at rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from licensing.errors import DirectoryFileError
+from licensing.invariants import violations
+from licensing.model import Customer, Operator, Product, Subscription, User
+from licensing.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one directory file says, already validated on its own."""
+
+    products: tuple[Product, ...] = ()
+    customers: tuple[Customer, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    users: tuple[User, ...] = ()
+    operators: tuple[Operator, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """How many records each kind created or changed; all zero when the file was already loaded."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return sum(self.counts.values())
+
+
+def import_directory(snapshot: Snapshot, *, uow: UnitOfWork) -> ImportReport:
+    """Upserts the snapshot in one transaction; if the result breaks any rule, nothing is kept."""
+    with uow:
+        uow.customers.lock_all()
+        counts = {
+            "products": uow.products.upsert(snapshot.products),
+            "customers": uow.customers.upsert(snapshot.customers),
+            "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
+            "users": uow.users.upsert(snapshot.users),
+            "operators": uow.operators.upsert(snapshot.operators),
+        }
+        touched = sorted({c.id for c in snapshot.customers} | {u.customer_id for u in snapshot.users})
+        uow.subscriptions.recount(touched)
+        problems = _violations(touched, uow)
+        if problems:
+            raise DirectoryFileError(problems)
+        uow.commit()
+    return ImportReport(counts)
+
+
+def has_customers(*, uow: UnitOfWork) -> bool:
+    with uow:
+        return bool(uow.customers.all_ids())
+
+
+def check_directory(*, uow: UnitOfWork) -> list[str]:
+    """Every broken invariant in the database: seats, counters, exclusions, requirements, locations."""
+    with uow:
+        return _violations(uow.customers.all_ids(), uow)
+
+
+def _violations(customer_ids: list[str], uow: UnitOfWork) -> list[str]:
+    catalogue = uow.products.all()
+    found: list[str] = []
+    for cid in customer_ids:  # one customer at a time: a directory can be far larger than memory wants
+        customer = uow.customers.get(cid)
+        if customer is None:
+            continue
+        subs = uow.subscriptions.for_customer(cid)
+        found += violations(customer, subs, uow.users.all_for_customer(cid), catalogue)
+    return found

@@ -1,0 +1,108 @@
+"""The licensing domain: products, customers, their subscriptions and users, and the operators who act."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Partner roles, named as in Partner Center."""
+
+    ADMIN_AGENT = "admin_agent"
+    GLOBAL_ADMIN = "global_admin"
+    HELPDESK_AGENT = "helpdesk_agent"
+    SALES_AGENT = "sales_agent"
+    USER_MANAGEMENT_ADMIN = "user_management_admin"
+
+
+# Every role may view and assign/revoke; a sales agent may not touch a user's usage location.
+LOCATION_ROLES = frozenset({Role.ADMIN_AGENT, Role.GLOBAL_ADMIN, Role.HELPDESK_AGENT, Role.USER_MANAGEMENT_ADMIN})
+
+
+class Desired(StrEnum):
+    """What an operator wants for one product across the selected users."""
+
+    ASSIGN = "assign"
+    REVOKE = "revoke"
+    KEEP = "keep"
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    requires_one_of: frozenset[str] = frozenset()
+    excludes: frozenset[str] = frozenset()
+    unavailable_in: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Subscription:
+    customer_id: str
+    sku: str
+    quantity: int
+    assigned: int = 0
+    alert_below: int | None = None
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.assigned
+
+
+@dataclass(frozen=True)
+class User:
+    customer_id: str
+    id: str
+    name: str
+    location: str | None = None
+    licenses: frozenset[str] = frozenset()
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.name.casefold(), self.id)
+
+
+@dataclass(frozen=True)
+class Operator:
+    slack_user_id: str
+    role: Role
+    name: str | None = None
+    customers: frozenset[str] | None = None  # None: every customer
+
+    def may_manage(self, customer_id: str) -> bool:
+        return self.customers is None or customer_id in self.customers
+
+    @property
+    def may_set_location(self) -> bool:
+        return self.role in LOCATION_ROLES
+
+
+@dataclass(frozen=True)
+class Change:
+    """For each product, what to do to every one of `user_ids` of one customer."""
+
+    customer_id: str
+    user_ids: tuple[str, ...]
+    desired: Mapping[str, Desired] = field(default_factory=dict)
+
+    @property
+    def to_assign(self) -> frozenset[str]:
+        return frozenset(s for s, d in self.desired.items() if d is Desired.ASSIGN)
+
+    @property
+    def to_revoke(self) -> frozenset[str]:
+        return frozenset(s for s, d in self.desired.items() if d is Desired.REVOKE)
+
+    def fingerprint(self) -> str:
+        """A stable text of the change, to tell a replayed request from a different one under one key."""
+        users = ",".join(sorted(set(self.user_ids)))
+        wanted = ",".join(f"{s}={d.value}" for s, d in sorted(self.desired.items()) if d is not Desired.KEEP)
+        return f"{self.customer_id}|{users}|{wanted}"

@@ -1,0 +1,93 @@
+"""Deciding a change: pure, so `plan` and `apply` reach the same answer from the same state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from licensing.model import Change, Customer, Operator, Subscription, User
+from licensing.results import ErrorCode, Problem, Status, UserOutcome
+from licensing.rules import Catalogue, check_change, check_known, name_of
+
+
+def forbidden_reason(operator: Operator | None, actor: str, customer_id: str | None) -> str | None:
+    """Why an operator may not act (on a customer, if one is named); None when they may."""
+    if operator is None:
+        return f"{actor} is not a licensebot operator; ask a partner admin to add you to the directory."
+    if customer_id is not None and not operator.may_manage(customer_id):
+        return f"Your operator account is not allowed to manage customer {customer_id}."
+    return None
+
+
+def processing_order(change: Change, users: Mapping[str, User]) -> list[str]:
+    """Known users by display name then id; unknown ids after them, by id."""
+    wanted = list(dict.fromkeys(change.user_ids))
+    known = sorted((u for uid in wanted if (u := users.get(uid))), key=lambda u: u.sort_key)
+    unknown = sorted(uid for uid in wanted if uid not in users)
+    return [u.id for u in known] + unknown
+
+
+def decide(
+    change: Change,
+    *,
+    customer: Customer,
+    users: Mapping[str, User],
+    catalogue: Catalogue,
+    owned: Mapping[str, Subscription],
+    forbidden: str | None = None,
+) -> tuple[UserOutcome, ...]:
+    """Each user's outcome, in processing order. Earlier users take the seats first; a failed user frees none."""
+    seats = {sku: sub.available for sku, sub in owned.items()}
+    unknown = check_known(change.desired.keys(), catalogue)
+    outcomes: list[UserOutcome] = []
+    for uid in processing_order(change, users):
+        user = users.get(uid)
+        if forbidden is not None:
+            outcomes.append(_failed(uid, user, [Problem(ErrorCode.FORBIDDEN, forbidden)]))
+            continue
+        if user is None:
+            msg = f"No user '{uid}' in customer {customer.id}."
+            outcomes.append(_failed(uid, None, [Problem(ErrorCode.UNKNOWN_USER, msg)]))
+            continue
+        add = frozenset(s for s in change.to_assign if s not in user.licenses)
+        remove = frozenset(s for s in change.to_revoke if s in user.licenses)
+        problems = [
+            *unknown,
+            *check_change(user, add, remove, catalogue=catalogue, owned=owned, customer_name=customer.name),
+        ]
+        if unknown or not (add or remove):
+            outcomes.append(_failed(uid, user, problems) if problems else _unchanged(user))
+            continue
+        problems += _seat_problems(add, seats, owned, catalogue)
+        if problems:
+            outcomes.append(_failed(uid, user, problems))
+            continue
+        for sku in add:
+            seats[sku] -= 1
+        for sku in remove:
+            seats[sku] = seats.get(sku, 0) + 1
+        outcomes.append(
+            UserOutcome(uid, Status.UPDATED, user.name, assigned=tuple(sorted(add)), revoked=tuple(sorted(remove)))
+        )
+    return tuple(outcomes)
+
+
+def _seat_problems(
+    add: frozenset[str], seats: Mapping[str, int], owned: Mapping[str, Subscription], catalogue: Catalogue
+) -> list[Problem]:
+    return [
+        Problem(
+            ErrorCode.INSUFFICIENT_LICENSES,
+            f"No {name_of(sku, catalogue)} license left: all {owned[sku].quantity} are assigned.",
+            sku,
+        )
+        for sku in sorted(add)
+        if sku in owned and seats[sku] < 1
+    ]
+
+
+def _failed(uid: str, user: User | None, problems: list[Problem]) -> UserOutcome:
+    return UserOutcome(uid, Status.FAILED, user.name if user else None, errors=tuple(problems))
+
+
+def _unchanged(user: User) -> UserOutcome:
+    return UserOutcome(user.id, Status.UNCHANGED, user.name)

@@ -1,0 +1,137 @@
+"""Read-only use cases behind the bot's screens and `licensebot licenses show`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
+from licensing.model import Customer, Operator, User
+from licensing.planning import forbidden_reason
+from licensing.ports import UnitOfWork
+
+MAX_PAGE_SIZE = 100
+HoldState = Literal["all", "some", "none"]
+
+
+@dataclass(frozen=True)
+class UserPage:
+    customer: Customer
+    users: tuple[User, ...]
+    total: int
+    page: int  # 1-based, clamped to the last page
+    page_size: int
+    query: str
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    sku: str
+    name: str
+    quantity: int
+    assigned: int
+    available: int
+    holders: tuple[str, ...]  # the selected users who hold it, in display order
+    state: HoldState
+    alert_below: int | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    customer: Customer
+    selected: tuple[User, ...]  # sorted by name then id
+    missing: tuple[str, ...]  # selected ids the customer does not have
+    products: tuple[ProductSummary, ...]  # every product the customer owns, by name
+
+
+def operator_for(actor: str, uow: UnitOfWork, customer_id: str | None = None) -> Operator:
+    """The operator behind a Slack user, refused unless in the directory (and scoped to the customer, if given)."""
+    operator = uow.operators.get(actor)
+    reason = forbidden_reason(operator, actor, customer_id)
+    if reason is not None or operator is None:
+        raise Forbidden(reason)
+    return operator
+
+
+def authorize(actor: str, *, uow: UnitOfWork, customer_id: str | None = None) -> Operator:
+    """The operator behind a Slack user, or Forbidden saying what is missing."""
+    with uow:
+        return operator_for(actor, uow, customer_id)
+
+
+def list_customers(*, actor: str, query: str = "", limit: int = 100, uow: UnitOfWork) -> list[Customer]:
+    """Customers the operator may manage whose id or name contains `query`, by name."""
+    with uow:
+        operator = operator_for(actor, uow)
+        return uow.customers.search(query.strip(), only=operator.customers, limit=limit)
+
+
+def page_users(
+    customer_id: str, *, actor: str, query: str = "", page: int = 1, page_size: int = 10, uow: UnitOfWork
+) -> UserPage:
+    """One page of a customer's users, searched by name or id; a page past the end shows the last one."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"Page size must be between 1 and {MAX_PAGE_SIZE}.")
+    with uow:
+        customer = _customer(customer_id, actor, uow)
+        query = query.strip()
+        page = max(1, page)
+        users, total = uow.users.page(customer_id, query=query, offset=(page - 1) * page_size, limit=page_size)
+        last = max(1, math.ceil(total / page_size))
+        if page > last:
+            page = last
+            users, total = uow.users.page(customer_id, query=query, offset=(page - 1) * page_size, limit=page_size)
+        return UserPage(customer, tuple(users), total, page, page_size, query)
+
+
+def selected_page(
+    customer_id: str, user_ids: Iterable[str], *, actor: str, page: int = 1, page_size: int = 10, uow: UnitOfWork
+) -> UserPage:
+    """A page of the given users only (the operator's selection), sorted like every other list."""
+    with uow:
+        customer = _customer(customer_id, actor, uow)
+        users = sorted(uow.users.get_many(customer_id, user_ids).values(), key=lambda u: u.sort_key)
+    last = max(1, math.ceil(len(users) / page_size))
+    page = min(max(1, page), last)
+    start = (page - 1) * page_size
+    return UserPage(customer, tuple(users[start : start + page_size]), len(users), page, page_size, "")
+
+
+def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow: UnitOfWork) -> Summary:
+    """Per owned product: seats, and whether all, some or none of the selected users hold it.
+
+    `actor` None is the trusted local caller (the CLI, which holds the database credentials anyway).
+    """
+    ids = tuple(dict.fromkeys(user_ids))
+    with uow:
+        customer = _customer(customer_id, actor, uow)
+        owned = uow.subscriptions.for_customer(customer_id)
+        catalogue = uow.products.get_many(owned)
+        found = uow.users.get_many(customer_id, ids)
+    selected = tuple(sorted(found.values(), key=lambda u: u.sort_key))
+    products = []
+    for sku, sub in owned.items():
+        holders = tuple(u.id for u in selected if sku in u.licenses)
+        state: HoldState = "none" if not holders else "all" if len(holders) == len(selected) else "some"
+        name = catalogue[sku].name if sku in catalogue else sku
+        products.append(
+            ProductSummary(sku, name, sub.quantity, sub.assigned, sub.available, holders, state, sub.alert_below)
+        )
+    products.sort(key=lambda p: (p.name.casefold(), p.sku))
+    missing = tuple(u for u in ids if u not in found)
+    return Summary(customer, selected, missing, tuple(products))
+
+
+def _customer(customer_id: str, actor: str | None, uow: UnitOfWork) -> Customer:
+    if actor is not None:
+        operator_for(actor, uow, customer_id)
+    customer = uow.customers.get(customer_id)
+    if customer is None:
+        raise UnknownCustomer(customer_id)
+    return customer

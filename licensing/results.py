@@ -1,0 +1,131 @@
+"""What a change did (or would do), per user: the shape the CLI prints and the bot renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Stable codes; scripts and the bot match on these, so never rename one."""
+
+    INSUFFICIENT_LICENSES = "insufficient_licenses"
+    USAGE_LOCATION_MISSING = "usage_location_missing"
+    LOCATION_NOT_ALLOWED = "location_not_allowed"
+    DEPENDENCY_MISSING = "dependency_missing"
+    DEPENDENCY_IN_USE = "dependency_in_use"
+    MUTUALLY_EXCLUSIVE = "mutually_exclusive"
+    NOT_ENTITLED = "not_entitled"
+    UNKNOWN_USER = "unknown_user"
+    UNKNOWN_PRODUCT = "unknown_product"
+    FORBIDDEN = "forbidden"
+
+
+class Status(StrEnum):
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: ErrorCode
+    message: str
+    sku: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code.value, "sku": self.sku, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Problem:
+        return cls(code=ErrorCode(d["code"]), message=d["message"], sku=d.get("sku"))
+
+
+@dataclass(frozen=True)
+class UserOutcome:
+    user_id: str
+    status: Status
+    name: str | None = None
+    assigned: tuple[str, ...] = ()
+    revoked: tuple[str, ...] = ()
+    errors: tuple[Problem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "user": self.user_id,
+            "name": self.name,
+            "status": self.status.value,
+            "assigned": list(self.assigned),
+            "revoked": list(self.revoked),
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> UserOutcome:
+        return cls(
+            user_id=d["user"],
+            status=Status(d["status"]),
+            name=d.get("name"),
+            assigned=tuple(d["assigned"]),
+            revoked=tuple(d["revoked"]),
+            errors=tuple(Problem.from_dict(e) for e in d["errors"]),
+        )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: str | None  # None for a dry run: nothing was recorded
+    customer_id: str
+    dry_run: bool
+    results: tuple[UserOutcome, ...]
+    operator: str = ""
+    created_at: datetime | None = None
+    replayed: bool = False  # True when an idempotency key returned an earlier result
+
+    @property
+    def failed(self) -> tuple[UserOutcome, ...]:
+        return tuple(r for r in self.results if r.status is Status.FAILED)
+
+    @property
+    def updated(self) -> tuple[UserOutcome, ...]:
+        return tuple(r for r in self.results if r.status is Status.UPDATED)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "customer": self.customer_id,
+            "dry_run": self.dry_run,
+            "operator": self.operator,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], *, replayed: bool = False) -> BatchResult:
+        created = d.get("created_at")
+        return cls(
+            batch_id=d["batch_id"],
+            customer_id=d["customer"],
+            dry_run=d["dry_run"],
+            operator=d.get("operator", ""),
+            created_at=datetime.fromisoformat(created) if created else None,
+            results=tuple(UserOutcome.from_dict(r) for r in d["results"]),
+            replayed=replayed,
+        )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the append-only audit: a user change that was applied or refused."""
+
+    batch_id: str
+    at: datetime
+    operator: str
+    customer_id: str
+    user_id: str
+    sku: str | None
+    action: str  # assign | revoke | set_location | none (a refusal with nothing to do)
+    outcome: str  # applied | failed
+    reason: str | None = None
