@@ -1,0 +1,66 @@
+"""Buy more licenses: purchasing is not connected yet, so the form records a request for the partner's admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import Block, InputBlock, NumberInputElement
+
+from blocks import ids
+from blocks.common import context, modal, plain, section
+from blocks.text import fit_escaped, plural
+from blocks.viewmodels import BuyMoreVM
+
+NAME_MAX = 200
+NOT_CONNECTED = (
+    ":information_source: Purchasing is not connected yet. Sending this records a request for your partner's "
+    "admins, who place the order; nothing is bought now."
+)
+
+
+def buy_more_view(vm: BuyMoreVM, private_metadata: str) -> dict[str, Any]:
+    """How many more licenses of one product to request."""
+    product, customer = fit_escaped(vm.product_name, NAME_MAX), fit_escaped(vm.customer_name, NAME_MAX)
+    blocks: list[Block] = [
+        section(f"*{product}* for *{customer}*\nOwned: {plural(vm.quantity, 'license')} · available: {vm.available:,}"),
+        context(NOT_CONNECTED),
+        InputBlock(
+            block_id=ids.BUY_QUANTITY_BLOCK,
+            label=plain("How many more licenses?"),
+            element=NumberInputElement(
+                action_id=ids.BUY_QUANTITY_INPUT,
+                is_decimal_allowed=False,
+                min_value=1,
+                max_value=10000,
+                initial_value=1,
+            ),
+        ),
+    ]
+    return modal(
+        callback_id=ids.BUY_VIEW,
+        title="Buy more licenses",
+        submit="Send request",
+        close="Back",
+        blocks=blocks,
+        private_metadata=private_metadata,
+    )
+
+
+def buy_more_done_view(
+    customer_name: str, product_name: str, quantity: int, request_id: str, private_metadata: str
+) -> dict[str, Any]:
+    """Confirms the recorded request; the operator closes it to return to Manage licenses."""
+    product, customer = fit_escaped(product_name, NAME_MAX), fit_escaped(customer_name, NAME_MAX)
+    blocks: list[Block] = [
+        section(f":memo: Request recorded: {quantity:,} more *{product}* for *{customer}*."),
+        context(
+            f"Request {fit_escaped(request_id, 100)}. Nothing was bought: the partner's admins will place the order."
+        ),
+    ]
+    return modal(
+        callback_id=ids.BUY_DONE_VIEW,
+        title="Request recorded",
+        close="Done",
+        blocks=blocks,
+        private_metadata=private_metadata,
+    )

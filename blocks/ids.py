@@ -1,0 +1,48 @@
+"""Every callback, block and action id the app renders and listens for, in one place."""
+
+from __future__ import annotations
+
+# Views (callback_id)
+PICK_VIEW = "licenses_pick"
+USERS_VIEW = "licenses_users"
+MANAGE_VIEW = "licenses_manage"
+SAVING_VIEW = "licenses_saving"
+RESULT_VIEW = "licenses_result"
+BUY_VIEW = "licenses_buy"
+BUY_DONE_VIEW = "licenses_buy_done"  # replaces the Buy more form once the request is recorded
+NOTICE_VIEW = "licenses_notice"
+
+# Customer picker
+CUSTOMER_BLOCK = "customer"
+CUSTOMER_SELECT = "customer_select"  # external_select; options come from the options load URL
+CHANGE_CUSTOMER = "change_customer"
+
+# Users and licenses
+SEARCH_BLOCK = "search"
+SEARCH_INPUT = "user_search"  # dispatches on Enter
+USERS_BLOCK_PREFIX = "users:"  # + render revision, so each update redraws the ticks from initial_options
+SELECT_USERS = "select_users"  # one checkboxes element, a page of up to 10 users
+PAGE_FIRST = "page_first"
+PAGE_PREV = "page_prev"
+PAGE_NEXT = "page_next"
+PAGE_LAST = "page_last"
+SELECT_PAGE = "select_page"
+CLEAR_PAGE = "clear_page"
+CLEAR_ALL = "clear_all"
+SHOW_SELECTED = "show_selected"
+SHOW_ALL = "show_all"
+
+# Manage licenses
+PRODUCT_BLOCK_PREFIX = "product:"  # + sku; an input block with the radio buttons below
+PRODUCT_CHOICE = "product_choice"
+CHOICE_ASSIGN = "assign"
+CHOICE_KEEP = "keep"
+CHOICE_REVOKE = "revoke"
+LOCATION_BLOCK = "location"
+LOCATION_INPUT = "location_input"
+PREVIEW_BLOCK = "preview"
+BUY_MORE = "buy_more"  # a button (one sold-out product) or a static select (several); value/option = sku
+
+# Buy more
+BUY_QUANTITY_BLOCK = "buy_quantity"
+BUY_QUANTITY_INPUT = "buy_quantity_input"

@@ -1,0 +1,125 @@
+"""What the builders render. Plain frozen data: the bot maps domain results onto these; builders never see the DB.
+
+Every string here may come from a customer's directory: builders escape it for mrkdwn or put it in plain_text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+HoldState = Literal["all", "some", "none"]
+Choice = Literal["assign", "keep", "revoke"]
+OutcomeStatus = Literal["updated", "unchanged", "failed"]
+
+
+@dataclass(frozen=True)
+class PickerVM:
+    """The first screen: choose a customer (type-ahead over the customers the operator may manage)."""
+
+    notice: str | None = None  # e.g. "No customer matches 'zzz'."
+
+
+@dataclass(frozen=True)
+class UserRowVM:
+    key: str  # short, stable token used as the option value (never the raw user id: values are capped at 75)
+    name: str
+    user_id: str
+    location: str | None
+    licenses: tuple[str, ...]  # product names the user holds
+    selected: bool
+
+
+@dataclass(frozen=True)
+class UsersVM:
+    customer_id: str
+    customer_name: str
+    rows: tuple[UserRowVM, ...]  # at most 10 (checkboxes hold 10 options)
+    page: int  # 1-based
+    page_count: int
+    total: int  # users matching the search, or selected users when showing_selected
+    query: str
+    selected_count: int
+    showing_selected: bool
+    rev: int  # render revision: goes into the users block id
+    notice: str | None = None  # one line shown above the list (plain text)
+
+
+@dataclass(frozen=True)
+class ProductRowVM:
+    sku: str
+    name: str
+    quantity: int
+    available: int
+    holders: tuple[str, ...]  # display names of the selected users who hold it, in display order
+    selected: int  # how many users are selected
+    state: HoldState
+    choice: Choice  # the option to show as chosen (the current state's, unless the operator changed it)
+
+    @property
+    def held_by(self) -> int:
+        return len(self.holders)
+
+
+@dataclass(frozen=True)
+class ManageVM:
+    customer_name: str
+    selected_names: tuple[str, ...]  # sorted; the builder shows the first ones and "and k more"
+    products: tuple[ProductRowVM, ...]  # every product the customer owns (up to 60+)
+    can_set_location: bool
+    locations: tuple[tuple[str, int], ...]  # ("US", 3), ("not set", 1): the selection's usage locations
+    preview: tuple[str, ...] = ()  # what would fail if saved now, one line each
+    location_value: str | None = None  # keep what the operator typed across re-renders
+
+
+@dataclass(frozen=True)
+class ProblemVM:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class OutcomeVM:
+    name: str
+    user_id: str
+    status: OutcomeStatus
+    assigned: tuple[str, ...] = ()  # product names
+    revoked: tuple[str, ...] = ()
+    errors: tuple[ProblemVM, ...] = ()
+    location: str | None = None  # set when the usage location changed
+
+
+@dataclass(frozen=True)
+class ResultVM:
+    customer_name: str
+    operator_id: str  # Slack user id, rendered as a mention <@U…>
+    outcomes: tuple[OutcomeVM, ...]
+    replayed: bool = False  # a repeated submission: shown, not applied again
+
+    @property
+    def updated(self) -> int:
+        return sum(1 for o in self.outcomes if o.status == "updated")
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.status == "failed")
+
+    @property
+    def errors(self) -> int:
+        return sum(len(o.errors) for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class BuyMoreVM:
+    customer_name: str
+    sku: str
+    product_name: str
+    quantity: int
+    available: int
+
+
+@dataclass(frozen=True)
+class HomeVM:
+    operator_name: str | None  # None: the Slack user is not an operator
+    role: str | None
+    customers: str  # "all customers" or a list
