@@ -1,0 +1,18 @@
+"""The ``fake_slack`` fixture.  Reuse it elsewhere with ``from tests.slack.conftest import fake_slack``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .fake_slack import FakeSlack
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A running FakeSlack; fails the test if any Block Kit payload was invalid, unless ``fake.expect_invalid``."""
+    with FakeSlack() as fake:
+        yield fake
+        if not fake.expect_invalid:
+            fake.assert_valid()
