@@ -1,0 +1,137 @@
+"""Engines and sessions for SQLite (one file, the default) and PostgreSQL (psycopg 3).
+
+Writers serialize per customer: the use cases open every write transaction with `CustomerRepository.lock()` or
+`lock_all()`, which call `begin_write` here. On SQLite that means `BEGIN IMMEDIATE` (the database's single writer
+lock, taken before anything is read, so a plan is never made from a snapshot another writer has already moved past);
+on PostgreSQL the repositories lock rows or the customers table instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+# Execution option a connection carries when its transaction must begin as a writer.
+WRITE_TRANSACTION = "licensebot_write_transaction"
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def make_engine(url: str, *, schema: str | None = None) -> Engine:
+    """An engine for `sqlite:///path.db` or `postgresql+psycopg://...`.
+
+    `schema` (PostgreSQL only) puts every table in that schema by making it the whole search_path; tests use it to
+    give each test a fresh, private schema.
+    """
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        if schema is not None:
+            raise ValueError("SQLite has no schemas; use a separate database file instead.")
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return _postgresql_engine(url, schema)
+    raise ValueError(f"Unsupported database '{backend}': use sqlite:///file.db or postgresql+psycopg://...")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # expire_on_commit is off: the repositories hand out plain dataclasses, never ORM objects, so there is nothing
+    # to refresh, and a commit should not cost a reload.
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def begin_write(session: Session) -> Connection:
+    """Begin the session's transaction as a writer; it must not have begun yet.
+
+    Raising here rather than carrying on matters on SQLite: a transaction that began as a reader cannot become the
+    writer without risking SQLITE_BUSY, and whatever it read before may already be stale.
+    """
+    if session.in_transaction():
+        raise RuntimeError("Customer locks must be taken by the first statement of a write transaction.")
+    return session.connection(execution_options={WRITE_TRANSACTION: True})
+
+
+def _sqlite_engine(url: str) -> Engine:
+    # pysqlite's `timeout` is SQLite's busy timeout: a writer waits this long for another writer's lock.
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # isolation_level=None stops the sqlite3 module from issuing its own (deferred, DML-only) BEGIN, so that
+        # `_on_begin` below decides how every transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL lets readers (the bot's screens) carry on while one writer holds the lock.
+            cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(WRITE_TRANSACTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _postgresql_engine(url: str, schema: str | None) -> Engine:
+    # No server-side prepared statements: after a few runs PostgreSQL would switch to a generic plan that cannot see
+    # a search's LIKE pattern, and picks the trigram index even for '%a%' (measured: 3-4x slower pages). Planning
+    # these queries costs far less than that; and it keeps PgBouncer's transaction pooling usable.
+    connect_args: dict[str, Any] = {"prepare_threshold": None}
+    if schema is not None:
+        if not _SCHEMA_NAME.match(schema):
+            raise ValueError(f"Invalid schema name: {schema!r}")
+        connect_args["options"] = f"-csearch_path={schema}"
+    # READ COMMITTED (the default) is what the locking relies on: a writer that waited for a customer's lock then
+    # reads what the previous writer committed, where REPEATABLE READ would keep the snapshot from before the wait.
+    # pool_pre_ping: the bot runs for weeks, and servers and proxies drop idle connections.
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+# A commit that bulk-loaded at least this many rows into a table refreshes the table's statistics (see below).
+BULK_LOAD_ROWS = 1_000
+_BULK_LOADED = "licensebot_bulk_loaded"
+
+
+def note_bulk_load(session: Session, table: str, rows: int) -> None:
+    """Record that the session's transaction wrote `rows` rows of `table` from an import."""
+    if rows:
+        loaded: dict[str, int] = session.info.setdefault(_BULK_LOADED, {})
+        loaded[table] = loaded.get(table, 0) + rows
+
+
+def take_bulk_loads(session: Session) -> list[str]:
+    """The tables the session bulk-loaded since last asked, and forget them."""
+    loaded: dict[str, int] = session.info.pop(_BULK_LOADED, {})
+    return sorted(t for t, n in loaded.items() if n >= BULK_LOAD_ROWS)
+
+
+def refresh_statistics(engine: Engine, tables: list[str]) -> None:
+    """After a bulk load, bring PostgreSQL's planner statistics and visibility map up to date.
+
+    Autovacuum would, within a minute or so; until then the planner guesses from an empty table and the page
+    index cannot be read without visiting every row, and the first searches after an import are several times
+    slower than the target (measured on 100,000 users: 30-70 ms p95, against 8-16 ms once vacuumed). VACUUM cannot
+    run inside a transaction, so this runs after the commit, on a connection of its own. SQLite's planner needs no
+    statistics for these queries.
+    """
+    if not tables or engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(engine.dialect.identifier_preparer.quote(t) for t in tables)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(f"VACUUM (ANALYZE) {names}")
+    except DBAPIError:
+        # The data is committed; slow first searches are no reason to report the import as failed.
+        logger.warning("Could not VACUUM ANALYZE %s after a bulk load; autovacuum will catch up.", names, exc_info=True)

@@ -1,0 +1,58 @@
+"""Bringing a database's schema up to date, from code: works from an installed package and from any directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Index, MetaData
+
+from storage.db import WRITE_TRANSACTION, make_engine
+from storage.models import USER_SEARCH_TRGM_INDEX, metadata
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# Indexes only one database has; autogenerate must not ask to create them elsewhere.
+_DIALECT_ONLY_INDEXES = {USER_SEARCH_TRGM_INDEX: "postgresql"}
+
+
+def target_metadata() -> MetaData:
+    """Every table the migrations must create. Tables register on the shared metadata when their module is
+    imported, so each module defining tables is imported here: what autogenerate compares must not depend on what
+    happened to be imported first."""
+    import storage.sessions  # noqa: F401  (the bot's modal state)
+
+    return metadata
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(url: str, *, schema: str | None = None, revision: str = "head") -> None:
+    """Apply every migration not yet applied to the database at `url` (in `schema`, on PostgreSQL)."""
+    engine = make_engine(url, schema=schema)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config()
+            # Begun as a writer, so a concurrent writer on SQLite makes this wait rather than fail midway.
+            config.attributes["connection"] = connection.execution_options(**{WRITE_TRANSACTION: True})
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def include_object_for(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's `include_object` hook: leave out schema objects the given database does not have."""
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "index" and isinstance(obj, Index) and name in _DIALECT_ONLY_INDEXES:
+            return _DIALECT_ONLY_INDEXES[name] == dialect_name
+        return True
+
+    return include_object

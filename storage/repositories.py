@@ -1,0 +1,318 @@
+"""SQL implementations of the ports in licensing.ports, translating rows to and from the domain's dataclasses.
+
+Every method works set-at-a-time: the number of statements depends on how many kinds of thing are touched, not
+on how many users (see storage.bulk). Users live in storage.users; this module holds the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Integer, Select, bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from licensing.model import Customer, Operator, Product, Role, Subscription
+from licensing.results import AuditEntry, BatchResult
+from storage.bulk import Row, chunks, contains, diff, insert_many, least, load, update_many
+from storage.db import begin_write, note_bulk_load
+from storage.models import (
+    SEARCH_SEPARATOR,
+    AuditRow,
+    BatchRow,
+    CustomerRow,
+    OperatorRow,
+    ProductRow,
+    PurchaseRequestRow,
+    SubscriptionRow,
+    UserLicenseRow,
+    name_key,
+    search_key,
+    table,
+)
+from storage.users import SqlUserRepository
+
+__all__ = [
+    "SqlAuditLog",
+    "SqlBatchRepository",
+    "SqlCustomerRepository",
+    "SqlOperatorRepository",
+    "SqlProductRepository",
+    "SqlPurchaseRequests",
+    "SqlSubscriptionRepository",
+    "SqlUserRepository",
+]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+class SqlCustomerRepository:
+    _table = table(CustomerRow)
+    _columns = ("name", "name_key", "search")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._dialect = _dialect(session)
+
+    def get(self, customer_id: str) -> Customer | None:
+        return self._one(select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id == customer_id))
+
+    def lock(self, customer_id: str) -> Customer | None:
+        begin_write(self._session)  # on SQLite, BEGIN IMMEDIATE is the lock
+        stmt = select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id == customer_id)
+        return self._one(stmt.with_for_update() if self._dialect == "postgresql" else stmt)
+
+    def lock_all(self) -> None:
+        begin_write(self._session)
+        if self._dialect == "postgresql":
+            # EXCLUSIVE conflicts with the ROW SHARE lock every `lock()` takes, but not with plain reads: the bot's
+            # screens keep working while an import runs.
+            self._session.execute(text("LOCK TABLE customers IN EXCLUSIVE MODE"))
+
+    def search(self, query: str, *, only: frozenset[str] | None, limit: int) -> list[Customer]:
+        if only is not None and not only:
+            return []
+        needle = query.casefold()
+        if SEARCH_SEPARATOR in needle:
+            return []
+        stmt = select(CustomerRow.id, CustomerRow.name).order_by(CustomerRow.name_key, CustomerRow.id).limit(limit)
+        if needle:
+            stmt = stmt.where(contains(CustomerRow.search, needle, self._dialect))
+        if only is not None:
+            stmt = stmt.where(CustomerRow.id.in_(sorted(only)))
+        return [Customer(id, name) for id, name in self._session.execute(stmt)]
+
+    def all_ids(self) -> list[str]:
+        return list(self._session.scalars(select(CustomerRow.id).order_by(CustomerRow.id)))
+
+    def upsert(self, customers: Sequence[Customer]) -> int:
+        rows = {
+            c.id: {"id": c.id, "name": c.name, "name_key": name_key(c.name), "search": search_key(c.name, c.id)}
+            for c in customers
+        }
+        stored = load(self._session, self._table, keys=["id"], columns=self._columns, where="id", values=rows)
+        new, changed = diff(stored, rows.values(), keys=["id"], columns=self._columns)
+        insert_many(self._session, self._table, new)
+        update_many(self._session, self._table, changed, keys=["id"], columns=self._columns)
+        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        return len(new) + len(changed)
+
+    def _one(self, stmt: Select[str, str]) -> Customer | None:
+        row = self._session.execute(stmt).one_or_none()
+        return Customer(row.id, row.name) if row else None
+
+
+class SqlProductRepository:
+    _table = table(ProductRow)
+    _columns = ("name", "requires_one_of", "excludes", "unavailable_in")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
+        found: dict[str, Product] = {}
+        for batch in chunks(dict.fromkeys(skus)):
+            found |= self._select(select(ProductRow).where(ProductRow.sku.in_(batch)))
+        return found
+
+    def all(self) -> dict[str, Product]:
+        return self._select(select(ProductRow))
+
+    def upsert(self, products: Sequence[Product]) -> int:
+        rows = {
+            p.sku: {
+                "sku": p.sku,
+                "name": p.name,
+                # Sorted, so that the same set always compares (and is stored) the same.
+                "requires_one_of": sorted(p.requires_one_of),
+                "excludes": sorted(p.excludes),
+                "unavailable_in": sorted(p.unavailable_in),
+            }
+            for p in products
+        }
+        stored = load(self._session, self._table, keys=["sku"], columns=self._columns, where="sku", values=rows)
+        new, changed = diff(stored, rows.values(), keys=["sku"], columns=self._columns)
+        insert_many(self._session, self._table, new)
+        update_many(self._session, self._table, changed, keys=["sku"], columns=self._columns)
+        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        return len(new) + len(changed)
+
+    def _select(self, stmt: Select[ProductRow]) -> dict[str, Product]:
+        return {
+            r.sku: Product(
+                r.sku, r.name, frozenset(r.requires_one_of), frozenset(r.excludes), frozenset(r.unavailable_in)
+            )
+            for r in self._session.scalars(stmt)
+        }
+
+
+class SqlSubscriptionRepository:
+    _table = table(SubscriptionRow)
+    _keys = ("customer_id", "sku")
+    _columns = ("quantity", "alert_below")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._dialect = _dialect(session)
+
+    def for_customer(self, customer_id: str) -> dict[str, Subscription]:
+        stmt = select(
+            SubscriptionRow.sku, SubscriptionRow.quantity, SubscriptionRow.assigned, SubscriptionRow.alert_below
+        ).where(SubscriptionRow.customer_id == customer_id)
+        return {
+            sku: Subscription(customer_id, sku, quantity, assigned, alert_below)
+            for sku, quantity, assigned, alert_below in self._session.execute(stmt)
+        }
+
+    def upsert(self, subscriptions: Sequence[Subscription]) -> int:
+        rows = {
+            (s.customer_id, s.sku): {
+                "customer_id": s.customer_id,
+                "sku": s.sku,
+                "quantity": s.quantity,
+                "alert_below": s.alert_below,
+            }
+            for s in subscriptions
+        }
+        customers = (c for c, _ in rows)
+        stored = load(
+            self._session, self._table, keys=self._keys, columns=self._columns, where="customer_id", values=customers
+        )
+        new, changed = diff(stored, rows.values(), keys=self._keys, columns=self._columns)
+        insert_many(self._session, self._table, [{**r, "assigned": 0} for r in new])
+        # Lowering the quantity below the seats counted would break the CHECK before `recount` can say what is
+        # wrong; the counter is capped here and recounted by the caller.
+        t = self._table
+        capped = {"assigned": least(t.c.assigned, bindparam("v_quantity", type_=Integer), self._dialect)}
+        update_many(self._session, t, changed, keys=self._keys, columns=self._columns, extra=capped)
+        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        return len(new) + len(changed)
+
+    def recount(self, customer_ids: Iterable[str]) -> None:
+        """Set each counter to its holders, capped at the quantity.
+
+        Capping keeps the CHECK constraint from failing the import outright: the importer's invariant check then
+        reports, in words, which customer holds more licenses than it owns, and rolls everything back.
+        """
+        s, ul = self._table, table(UserLicenseRow)
+        held = (
+            select(func.count())
+            .select_from(ul)
+            .where(ul.c.customer_id == s.c.customer_id, ul.c.sku == s.c.sku)
+            .scalar_subquery()
+        )
+        counted = least(held, s.c.quantity, self._dialect)
+        for batch in chunks(dict.fromkeys(customer_ids)):
+            # Only counters that are wrong are written: a recount of a correct directory changes nothing.
+            self._session.execute(
+                update(s).where(s.c.customer_id.in_(batch), s.c.assigned != counted).values(assigned=counted)
+            )
+
+
+class SqlOperatorRepository:
+    _table = table(OperatorRow)
+    _columns = ("name", "role", "customers")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, slack_user_id: str) -> Operator | None:
+        row = self._session.get(OperatorRow, slack_user_id)
+        if row is None:
+            return None
+        customers = frozenset(row.customers) if row.customers is not None else None
+        return Operator(row.slack_user_id, Role(row.role), row.name, customers)
+
+    def upsert(self, operators: Sequence[Operator]) -> int:
+        rows: dict[str, Row] = {
+            o.slack_user_id: {
+                "slack_user_id": o.slack_user_id,
+                "name": o.name,
+                "role": o.role.value,
+                "customers": sorted(o.customers) if o.customers is not None else None,
+            }
+            for o in operators
+        }
+        keys = ["slack_user_id"]
+        stored = load(self._session, self._table, keys=keys, columns=self._columns, where=keys[0], values=rows)
+        new, changed = diff(stored, rows.values(), keys=keys, columns=self._columns)
+        insert_many(self._session, self._table, new)
+        update_many(self._session, self._table, changed, keys=keys, columns=self._columns)
+        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        return len(new) + len(changed)
+
+
+class SqlBatchRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get_by_key(self, key: str) -> tuple[str, BatchResult] | None:
+        stmt = select(BatchRow.fingerprint, BatchRow.result).where(BatchRow.idempotency_key == key)
+        row = self._session.execute(stmt).one_or_none()
+        return (row.fingerprint, BatchResult.from_dict(row.result)) if row else None
+
+    def add(self, result: BatchResult, *, key: str | None, fingerprint: str) -> None:
+        if result.batch_id is None:
+            raise ValueError("A dry run has no batch id and is not recorded.")
+        self._session.execute(
+            insert(BatchRow).values(
+                id=result.batch_id,
+                idempotency_key=key,
+                fingerprint=fingerprint,
+                customer_id=result.customer_id,
+                operator=result.operator,
+                created_at=result.created_at or datetime.now(UTC),
+                result=result.to_dict(),
+            )
+        )
+
+
+class SqlPurchaseRequests:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime) -> int:
+        row = PurchaseRequestRow(
+            customer_id=customer_id, sku=sku, quantity=quantity, operator=operator, at=at, status="requested"
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+
+class SqlAuditLog:
+    _table = table(AuditRow)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, entries: Sequence[AuditEntry]) -> None:
+        insert_many(
+            self._session,
+            self._table,
+            [
+                {
+                    "batch_id": e.batch_id,
+                    "at": e.at,
+                    "operator": e.operator,
+                    "customer_id": e.customer_id,
+                    "user_id": e.user_id,
+                    "sku": e.sku,
+                    "action": e.action,
+                    "outcome": e.outcome,
+                    "reason": e.reason,
+                }
+                for e in entries
+            ],
+        )
+
+    def for_batch(self, batch_id: str) -> list[AuditEntry]:
+        a = AuditRow
+        stmt = (
+            select(a.batch_id, a.at, a.operator, a.customer_id, a.user_id, a.sku, a.action, a.outcome, a.reason)
+            .where(a.batch_id == batch_id)
+            .order_by(a.id)
+        )
+        return [AuditEntry(*row) for row in self._session.execute(stmt)]

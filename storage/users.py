@@ -1,0 +1,226 @@
+"""Users and the licenses they hold. The repository the bot leans on hardest: large customers, paged and searched."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from licensing.model import User
+from storage.bulk import Row, chunks, contains, delete_many, diff, insert_many, load, update_many
+from storage.db import note_bulk_load
+from storage.models import (
+    SEARCH_SEPARATOR,
+    SubscriptionRow,
+    UserLicenseRow,
+    UserRow,
+    name_key,
+    search_key,
+    table,
+)
+
+UserKey = tuple[str, str]  # (customer_id, user_id)
+Found = tuple[int, str | None, str | None]  # how many users a search matched; the first and last name key among them
+
+STREAM_BATCH = 1_000
+
+
+class SqlUserRepository:
+    _users = table(UserRow)
+    _licenses = table(UserLicenseRow)
+    _subscriptions = table(SubscriptionRow)
+    _user_keys = ("customer_id", "id")
+    _license_keys = ("customer_id", "user_id", "sku")
+    _columns = ("name", "location", "name_key", "search")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._dialect = session.get_bind().dialect.name
+        # What searches found earlier in this transaction, by (customer, casefolded query): a page past the end is
+        # asked again for the last page, and a large customer is slow to search twice. Any user write clears it.
+        self._searches: dict[tuple[str, str], Found] = {}
+
+    def get_many(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, User]:
+        found: dict[str, User] = {}
+        for batch in chunks(dict.fromkeys(user_ids)):
+            stmt = select(UserRow.id, UserRow.name, UserRow.location).where(
+                UserRow.customer_id == customer_id, UserRow.id.in_(batch)
+            )
+            rows = self._session.execute(stmt).all()
+            held = self._held(customer_id, [r.id for r in rows])
+            found |= {r.id: User(customer_id, r.id, r.name, r.location, frozenset(held[r.id])) for r in rows}
+        return found
+
+    def page(self, customer_id: str, *, query: str, offset: int, limit: int) -> tuple[list[User], int]:
+        needle = query.casefold()
+        if SEARCH_SEPARATOR in needle:
+            return [], 0
+        offset, limit = max(0, offset), max(0, limit)
+        where = [UserRow.customer_id == customer_id]
+        if needle:
+            where.append(contains(UserRow.search, needle, self._dialect))
+        search = (customer_id, needle)
+        if search not in self._searches:
+            self._searches[search] = self._locate(where, bounded=bool(needle))
+        total, first, last = self._searches[search]
+        if first is not None and last is not None:
+            # Matches are often bunched (everyone called Oliver sorts together): start the walk where they begin.
+            where += [UserRow.name_key >= first, UserRow.name_key <= last]
+        ids = self._page_ids(where, total, offset, limit)
+        if not ids:
+            return [], total
+        stmt = select(UserRow.id, UserRow.name, UserRow.location).where(
+            UserRow.customer_id == customer_id, UserRow.id.in_(ids)
+        )
+        rows = {r.id: r for r in self._session.execute(stmt)}
+        held = self._held(customer_id, ids)
+        return [User(customer_id, i, rows[i].name, rows[i].location, frozenset(held[i])) for i in ids], total
+
+    def _locate(self, where: Sequence[ColumnElement[bool]], *, bounded: bool) -> Found:
+        """How many users match, and the first and last name key among them, in one pass over the page index."""
+        if not bounded:
+            return self._session.scalar(select(func.count()).select_from(UserRow).where(*where)) or 0, None, None
+        stmt = select(func.count(), func.min(UserRow.name_key), func.max(UserRow.name_key)).where(*where)
+        total, first, last = self._session.execute(stmt).one()
+        return total, first, last
+
+    def _page_ids(self, where: Sequence[ColumnElement[bool]], total: int, offset: int, limit: int) -> list[str]:
+        end = min(offset + limit, total)
+        if offset >= end:
+            return []
+        keys = select(UserRow.id).where(*where).limit(end - offset)
+        # Skipping rows is a walk along the page index, so a page past the middle is read backwards from the end:
+        # no page walks more than half of the matches.
+        if total - end < offset:
+            stmt = keys.order_by(UserRow.name_key.desc(), UserRow.id.desc()).offset(total - end)
+            return list(self._session.scalars(stmt))[::-1]
+        return list(self._session.scalars(keys.order_by(UserRow.name_key, UserRow.id).offset(offset)))
+
+    def all_for_customer(self, customer_id: str) -> Iterator[User]:
+        """Streams, so checking a customer of any size holds one batch of rows in memory, not every user.
+
+        Two streams in key order, merged here, rather than a join: the importer checks customers inside its own
+        transaction, before PostgreSQL has statistics for the rows it just wrote, and a join planned without them can
+        take quadratic time. Each stream is a plain walk along a primary key, whatever the statistics.
+        """
+        users = self._session.execute(
+            select(UserRow.id, UserRow.name, UserRow.location)
+            .where(UserRow.customer_id == customer_id)
+            .order_by(UserRow.id)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        lic = UserLicenseRow
+        licenses = self._session.execute(
+            select(lic.user_id, lic.sku)
+            .where(lic.customer_id == customer_id)
+            .order_by(lic.user_id, lic.sku)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        # Both sides order ids byte by byte (the "C" collation on PostgreSQL), as Python compares them.
+        held = iter(licenses)
+        pending = next(held, None)
+        for uid, name, location in users:
+            skus: list[str] = []
+            while pending is not None and pending[0] <= uid:
+                if pending[0] == uid:
+                    skus.append(pending[1])
+                pending = next(held, None)
+            yield User(customer_id, uid, name, location, frozenset(skus))
+
+    def set_location(self, customer_id: str, user_ids: Sequence[str], country: str) -> None:
+        self._forget_searches()
+        u = self._users
+        for batch in chunks(dict.fromkeys(user_ids)):
+            self._session.execute(
+                update(u).where(u.c.customer_id == customer_id, u.c.id.in_(batch)).values(location=country)
+            )
+
+    def change_licenses(
+        self, customer_id: str, grants: Sequence[tuple[str, str]], removals: Sequence[tuple[str, str]]
+    ) -> None:
+        self._forget_searches()
+        granted = [self._license(customer_id, uid, sku) for uid, sku in dict.fromkeys(grants)]
+        removed = [self._license(customer_id, uid, sku) for uid, sku in dict.fromkeys(removals)]
+        deleted = delete_many(self._session, self._licenses, removed, keys=self._license_keys)
+        if deleted != len(removed):
+            # The counters below move by what was asked; a license that was not there would skew them.
+            raise RuntimeError(f"Asked to remove {len(removed)} licenses of {customer_id}, but {deleted} were held.")
+        insert_many(self._session, self._licenses, granted)
+        deltas: Counter[str] = Counter(r["sku"] for r in granted)
+        deltas.subtract(r["sku"] for r in removed)
+        moves = [{"k_customer_id": customer_id, "k_sku": sku, "delta": n} for sku, n in sorted(deltas.items()) if n]
+        if moves:
+            s = self._subscriptions
+            # Relative, so the CHECK (assigned <= quantity) judges the counter as it really is, not as read.
+            stmt = (
+                update(s)
+                .where(s.c.customer_id == bindparam("k_customer_id"), s.c.sku == bindparam("k_sku"))
+                .values(assigned=s.c.assigned + bindparam("delta"))
+            )
+            self._session.execute(stmt, moves)
+
+    def upsert(self, users: Sequence[User]) -> int:
+        self._forget_searches()
+        rows: dict[UserKey, Row] = {}
+        wanted: dict[UserKey, frozenset[str]] = {}
+        for user in users:
+            key = (user.customer_id, user.id)
+            rows[key] = {
+                "customer_id": user.customer_id,
+                "id": user.id,
+                "name": user.name,
+                "location": user.location,
+                "name_key": name_key(user.name),
+                "search": search_key(user.name, user.id),
+            }
+            wanted[key] = user.licenses
+        customers = sorted({c for c, _ in rows})
+        stored = load(
+            self._session,
+            self._users,
+            keys=self._user_keys,
+            columns=self._columns,
+            where="customer_id",
+            values=customers,
+        )
+        new, changed = diff(stored, rows.values(), keys=self._user_keys, columns=self._columns)
+        held: defaultdict[UserKey, set[str]] = defaultdict(set)
+        for c, u, sku in load(
+            self._session, self._licenses, keys=self._license_keys, columns=(), where="customer_id", values=customers
+        ):
+            held[(c, u)].add(sku)
+        granted: list[Row] = []
+        removed: list[Row] = []
+        relicensed: set[UserKey] = set()
+        for (c, u), skus in wanted.items():
+            have = held.get((c, u), set())
+            granted += [self._license(c, u, sku) for sku in sorted(skus - have)]
+            removed += [self._license(c, u, sku) for sku in sorted(have - skus)]
+            if skus != have:
+                relicensed.add((c, u))
+        insert_many(self._session, self._users, new)
+        update_many(self._session, self._users, changed, keys=self._user_keys, columns=self._columns)
+        delete_many(self._session, self._licenses, removed, keys=self._license_keys)
+        insert_many(self._session, self._licenses, granted)
+        note_bulk_load(self._session, self._users.name, len(new) + len(changed))
+        note_bulk_load(self._session, self._licenses.name, len(removed) + len(granted))
+        touched = {(r["customer_id"], r["id"]) for r in (*new, *changed)} | relicensed
+        return len(touched)
+
+    def _held(self, customer_id: str, user_ids: Sequence[str]) -> defaultdict[str, set[str]]:
+        held: defaultdict[str, set[str]] = defaultdict(set)
+        lic = UserLicenseRow
+        for batch in chunks(user_ids):
+            stmt = select(lic.user_id, lic.sku).where(lic.customer_id == customer_id, lic.user_id.in_(batch))
+            for uid, sku in self._session.execute(stmt):
+                held[uid].add(sku)
+        return held
+
+    def _forget_searches(self) -> None:
+        self._searches.clear()
+
+    @staticmethod
+    def _license(customer_id: str, user_id: str, sku: str) -> Row:
+        return {"customer_id": customer_id, "user_id": user_id, "sku": sku}

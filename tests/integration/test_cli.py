@@ -1,0 +1,165 @@
+"""`licensebot` as a script would use it, on SQLite and PostgreSQL: output, JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import text
+
+from bot.cli import main
+from storage.db import make_engine
+
+DIRECTORY = Path(__file__).resolve().parents[1] / "app" / "directory.yaml"
+ADMIN = "UADMIN01"
+
+
+@pytest.fixture
+def run(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)  # no stray .env is read, no licensebot.db left behind
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def loaded(run):  # type: ignore[no-untyped-def]
+    assert run("db", "upgrade").exit_code == 0
+    result = run("import", str(DIRECTORY))
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def test_import_twice_changes_nothing_the_second_time(loaded) -> None:  # type: ignore[no-untyped-def]
+    again = loaded("import", str(DIRECTORY))
+    assert (again.exit_code, again.output.strip()) == (0, f"{DIRECTORY}: already up to date, nothing changed")
+
+
+def test_a_bad_directory_file_lists_every_problem_and_imports_nothing(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "products: [{sku: X, name: X Product}]\n"
+        "customers:\n"
+        "  - id: initech\n    name: Initech\n    subscriptions: [{sku: X, quantity: 1}]\n"
+        "    users:\n"
+        "      - {id: a, name: A, location: USA, licenses: [X]}\n"
+        "      - {id: b, name: B, location: US, licenses: [X]}\n"
+        "operators: []\n"
+    )
+    result = loaded("import", str(bad))
+    assert result.exit_code == 2
+    assert "customers[0].users[0].location: 'USA' is not an ISO 3166-1 alpha-2 code" in result.stderr
+    assert "customers[0].subscriptions[0].quantity: 2 users hold X but only 1 is owned" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    shown = loaded("licenses", "show", "initech")
+    assert shown.exit_code == 2 and "No customer with id 'initech'" in shown.stderr
+
+
+def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "show", "contoso", "--users", "alice@contoso.com,bob@contoso.com", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["customer"] == "contoso"
+    e3 = next(p for p in data["products"] if p["sku"] == "ENTERPRISEPACK")
+    assert e3 == {"sku": "ENTERPRISEPACK", "name": "Office 365 E3", "quantity": 3, "assigned": 2, "available": 1,
+                  "holders": ["alice@contoso.com"], "state": "some"}  # fmt: skip
+
+
+def test_show_as_a_table(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "show", "contoso")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Contoso Ltd (contoso), 0 user(s) selected"
+    assert any(
+        line.split()[:2] == ["ENTERPRISEPACK", "Office"] and line.split()[-2:] == ["1", "none"] for line in lines
+    )
+
+
+def test_apply_assigns_and_reports_json_then_the_key_replays(loaded) -> None:  # type: ignore[no-untyped-def]
+    args = ("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
+            "--as", ADMIN, "--key", "k-1", "--json")  # fmt: skip
+    first = loaded(*args)
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    assert data["dry_run"] is False and data["batch_id"]
+    assert [(r["user"], r["status"], r["assigned"], r["errors"]) for r in data["results"]] == [
+        ("bob@contoso.com", "updated", ["ENTERPRISEPREMIUM"], [])
+    ]
+    again = loaded(*args)
+    assert json.loads(again.output)["batch_id"] == data["batch_id"]
+    show = json.loads(loaded("licenses", "show", "contoso", "--json").output)
+    assert next(p for p in show["products"] if p["sku"] == "ENTERPRISEPREMIUM")["assigned"] == 1
+
+
+def test_apply_with_a_failed_user_exits_1_and_says_why(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "apply", "contoso", "--users", "carol@contoso.com,bob@contoso.com",
+                    "--assign", "ENTERPRISEPACK", "--as", ADMIN)  # fmt: skip
+    assert result.exit_code == 1
+    assert "location_not_allowed: Office 365 E3 is not available in CN" in result.output
+    assert "1 updated, 0 unchanged, 1 failed" in result.output
+
+
+def test_dry_run_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
+                    "--as", ADMIN, "--dry-run", "--json")  # fmt: skip
+    assert result.exit_code == 0 and json.loads(result.output)["dry_run"] is True
+    show = json.loads(loaded("licenses", "show", "contoso", "--json").output)
+    assert next(p for p in show["products"] if p["sku"] == "ENTERPRISEPREMIUM")["assigned"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("licenses", "apply", "initech", "--users", "a", "--assign", "X", "--as", ADMIN),
+            "error: No customer with id 'initech'.",
+        ),
+        (
+            ("licenses", "apply", "contoso", "--users", "a", "--assign", "X", "--revoke", "X", "--as", ADMIN),
+            "error: A product cannot be assigned and revoked at once: X.",
+        ),
+        (
+            ("licenses", "apply", "contoso", "--users", "a", "--as", ADMIN),
+            "error: Nothing to change: choose a product to assign or revoke.",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(loaded, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = loaded(*args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message
+
+
+def test_a_key_reused_for_another_change_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]
+    base = ("licenses", "apply", "contoso", "--assign", "ENTERPRISEPREMIUM", "--as", ADMIN, "--key", "k-2")
+    assert loaded(*base, "--users", "bob@contoso.com").exit_code == 0
+    result = loaded(*base, "--users", "bob@contoso.com,fay@contoso.com")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: The idempotency key 'k-2' was already used for a different change."
+
+
+def test_check_passes_then_reports_a_violation_with_exit_1(loaded, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    ok = loaded("check")
+    assert (ok.exit_code, ok.output.strip()) == (0, "ok: every invariant holds")
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # a license written behind the service's back: counter and exclusion broken
+        conn.execute(text("INSERT INTO user_licenses (customer_id, user_id, sku) VALUES "
+                          "('contoso', 'frank@contoso.com', 'ENTERPRISEPACK')"))  # fmt: skip
+    engine.dispose()
+    bad = loaded("check")
+    assert bad.exit_code == 1
+    assert "contoso: ENTERPRISEPACK counts 2 assigned but 3 users hold it" in bad.output
+    assert "contoso/frank@contoso.com: holds Office 365 E3 and Office 365 E1, which exclude each other" in bad.output
+    assert "error: 2 violations found" in bad.stderr
+
+
+def test_an_unmigrated_database_gets_a_clear_error(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("licenses", "show", "contoso")
+    assert result.exit_code == 2
+    assert "is not ready" in result.stderr and "licensebot db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr

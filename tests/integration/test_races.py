@@ -1,0 +1,83 @@
+"""Real processes racing for the same seats and the same idempotency key, on both databases.
+
+Each racer is a separate process with its own engine, released together by a barrier: what the bot and a CLI
+running at once would do. The database-level lock taken by `CustomerRepository.lock()` is what must serialize them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+
+from licensing.directory import Snapshot, check_directory, import_directory
+from licensing.model import Customer, Operator, Product, Role, Subscription, User
+from storage.uow import SqlUnitOfWork
+from tests.integration import racers
+
+E5 = "ENTERPRISEPREMIUM"
+ADMIN = "UADMIN"
+TIMEOUT_S = 60
+
+
+def seats_left(uow: SqlUnitOfWork, *, quantity: int, holders: int, racers: int) -> list[str]:
+    """contoso owns `quantity` E5 seats, `holders` of them taken; returns the ids of `racers` users without one."""
+    held = [User("contoso", f"h{i}", f"Holder {i}", "US", frozenset({E5})) for i in range(holders)]
+    free = [User("contoso", f"r{i}", f"Racer {i}", "US") for i in range(racers)]
+    import_directory(
+        Snapshot(
+            products=(Product(E5, "Office 365 E5"),),
+            customers=(Customer("contoso", "Contoso"),),
+            subscriptions=(Subscription("contoso", E5, quantity),),
+            users=(*held, *free),
+            operators=(Operator(ADMIN, Role.ADMIN_AGENT, "Ada"),),
+        ),
+        uow=uow,
+    )
+    return [u.id for u in free]
+
+
+def race(url: str, users: list[str], *, key: str | None = None) -> list[racers.Outcome]:
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(len(users))
+    results: multiprocessing.Queue[racers.Outcome] = ctx.Queue()
+    procs = [ctx.Process(target=racers.assign, args=(url, start, results, ADMIN, u, E5, key)) for u in users]
+    for p in procs:
+        p.start()
+    try:
+        return [results.get(timeout=TIMEOUT_S) for _ in procs]
+    finally:
+        for p in procs:
+            p.join(timeout=TIMEOUT_S)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        results.close()
+        results.join_thread()
+
+
+def test_racers_for_the_last_seats_never_oversell(migrated_url: str, uow: SqlUnitOfWork) -> None:
+    users = seats_left(uow, quantity=5, holders=2, racers=6)
+    outcomes = race(migrated_url, users)
+    assert [o for o in outcomes if o[1] == "error"] == []
+    assert Counter((status, codes) for _, status, codes, _, _ in outcomes) == {
+        ("updated", ()): 3,
+        ("failed", ("insufficient_licenses",)): 3,
+    }
+    with uow:
+        sub = uow.subscriptions.for_customer("contoso")[E5]
+        holders = [u for u in uow.users.all_for_customer("contoso") if E5 in u.licenses]
+    assert (sub.assigned, len(holders)) == (5, 5)
+    assert {u.id for u in holders} == {"h0", "h1"} | {o[0] for o in outcomes if o[1] == "updated"}
+    assert check_directory(uow=uow) == []
+
+
+def test_racers_with_the_same_idempotency_key_change_it_once(migrated_url: str, uow: SqlUnitOfWork) -> None:
+    (user,) = seats_left(uow, quantity=5, holders=0, racers=1)
+    outcomes = race(migrated_url, [user] * 4, key="slack-action-123")
+    assert [o for o in outcomes if o[1] == "error"] == []
+    assert sorted(replayed for *_, replayed in outcomes) == [False, True, True, True]
+    assert {(status, batch) for _, status, _, batch, _ in outcomes} == {("updated", outcomes[0][3])}
+    with uow:
+        assert uow.subscriptions.for_customer("contoso")[E5].assigned == 1
+        assert len(uow.audit.for_batch(outcomes[0][3] or "")) == 1
+    assert check_directory(uow=uow) == []
