@@ -24,7 +24,8 @@ def violations(
     for sku, sub in sorted(subscriptions.items()):
         held = holders.get(sku, 0)
         if held > sub.quantity:
-            found.append(f"{customer.id}: {held} users hold {sku} but only {sub.quantity} are owned")
+            verb = "is" if sub.quantity == 1 else "are"
+            found.append(f"{customer.id}: {held} users hold {sku} but only {sub.quantity} {verb} owned")
         if held != sub.assigned:
             found.append(f"{customer.id}: {sku} counts {sub.assigned} assigned but {held} users hold it")
     return found
