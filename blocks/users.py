@@ -118,14 +118,14 @@ def _button(text: str, action_id: str, value: str | None = None, confirm: Confir
 def _paging(vm: UsersVM) -> ActionsBlock | None:
     """Only the moves that lead somewhere: Slack buttons cannot be disabled. Values carry the target page."""
     page, last = vm.page, vm.page_count
+    # First/Previous whenever there is a page before, Next/Last whenever there is one after: controls that stay put
+    # are easier to click in a hurry than ones that come and go by one page.
     buttons = []
-    if page > 2:
-        buttons.append(_button("« First", ids.PAGE_FIRST, "1"))
     if page > 1:
+        buttons.append(_button("« First", ids.PAGE_FIRST, "1"))
         buttons.append(_button("‹ Previous", ids.PAGE_PREV, str(page - 1)))
     if page < last:
         buttons.append(_button("Next ›", ids.PAGE_NEXT, str(page + 1)))
-    if page < last - 1:
         buttons.append(_button("Last »", ids.PAGE_LAST, str(last)))
     return ActionsBlock(elements=buttons) if buttons else None
 

@@ -116,11 +116,11 @@ def test_empty_selected_mode_offers_the_way_back() -> None:
     ("page", "page_count", "expected"),
     [
         (1, 1, []),
-        (1, 2, [ids.PAGE_NEXT]),
+        (1, 2, [ids.PAGE_NEXT, ids.PAGE_LAST]),
         (1, 5, [ids.PAGE_NEXT, ids.PAGE_LAST]),
-        (2, 5, [ids.PAGE_PREV, ids.PAGE_NEXT, ids.PAGE_LAST]),
+        (2, 5, [ids.PAGE_FIRST, ids.PAGE_PREV, ids.PAGE_NEXT, ids.PAGE_LAST]),
         (3, 5, [ids.PAGE_FIRST, ids.PAGE_PREV, ids.PAGE_NEXT, ids.PAGE_LAST]),
-        (4, 5, [ids.PAGE_FIRST, ids.PAGE_PREV, ids.PAGE_NEXT]),
+        (4, 5, [ids.PAGE_FIRST, ids.PAGE_PREV, ids.PAGE_NEXT, ids.PAGE_LAST]),
         (5, 5, [ids.PAGE_FIRST, ids.PAGE_PREV]),
     ],
 )
