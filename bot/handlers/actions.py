@@ -1,0 +1,172 @@
+"""Clicks inside the modal. Each acks first, changes the session, then redraws the view from server-side state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from blocks import ids
+from blocks.buy import buy_more_view
+from blocks.viewmodels import BuyMoreVM
+from bot import screens
+from bot.deps import Deps
+from bot.handlers.common import session_of, update_view
+from bot.roles import OPERATOR_ONLY
+from licensing import queries
+from licensing.errors import InvalidRequest
+from licensing.model import Operator
+from storage.sessions import ViewSession
+
+PAGING = re.compile(r"^page_(first|prev|next|last)$")
+
+
+def register(app: App) -> None:
+    guard = OPERATOR_ONLY
+    app.action(ids.CUSTOMER_SELECT, middleware=guard)(choose_customer)
+    app.action(ids.CHANGE_CUSTOMER, middleware=guard)(change_customer)
+    app.action(ids.SEARCH_INPUT, middleware=guard)(search)
+    app.action(ids.SELECT_USERS, middleware=guard)(tick_users)
+    app.action(PAGING, middleware=guard)(turn_page)
+    app.action(ids.SELECT_PAGE, middleware=guard)(select_page)
+    app.action(ids.CLEAR_PAGE, middleware=guard)(clear_page)
+    app.action(ids.CLEAR_ALL, middleware=guard)(clear_all)
+    app.action(ids.SHOW_SELECTED, middleware=guard)(show_selected)
+    app.action(ids.SHOW_ALL, middleware=guard)(show_all)
+    app.action(ids.PRODUCT_CHOICE, middleware=guard)(refresh_preview)
+    app.action(ids.BUY_MORE, middleware=guard)(open_buy_more)
+
+
+def _redraw(deps: Deps, op: Operator, vs: ViewSession, client: WebClient, body: dict[str, Any]) -> None:
+    _, view = screens.users(deps, op.slack_user_id, vs)
+    update_view(client, body, view)
+
+
+def choose_customer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
+    operator: Operator,
+) -> None:  # fmt: skip
+    ack()
+    vs = session_of(deps, body["view"], context)
+    customer_id = action["selected_option"]["value"]
+    page = queries.page_users(customer_id, actor=operator.slack_user_id, page_size=1, uow=deps.uow_factory())
+    vs = deps.sessions.switch_customer(vs, page.customer.id, page.customer.name)
+    _redraw(deps, operator, vs, client, body)
+
+
+def change_customer(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
+    ack()
+    vs = session_of(deps, body["view"], context)
+    vs = deps.sessions.switch_customer(vs, None, None)
+    update_view(client, body, screens.picker(deps, vs))
+
+
+def search(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
+    operator: Operator,
+) -> None:  # fmt: skip
+    ack()
+    vs = session_of(deps, body["view"], context)
+    vs = replace(vs, query=(action.get("value") or "").strip(), page=1, showing_selected=False)
+    _redraw(deps, operator, vs, client, body)
+
+
+def tick_users(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
+    operator: Operator,
+) -> None:  # fmt: skip
+    """The checkboxes report every ticked option of the page: tick those, untick the rest of that page."""
+    ack()
+    vs = session_of(deps, body["view"], context)
+    # A click on a page that has since been redrawn would map onto the wrong rows: redraw instead of guessing.
+    if action.get("block_id") == f"{ids.USERS_BLOCK_PREFIX}{vs.rev}":
+        ticked = {o["value"] for o in action.get("selected_options") or []}
+        page = vs.page_keys
+        deps.sessions.select(vs.token, [uid for key, uid in page.items() if key in ticked])
+        deps.sessions.deselect(vs.token, [uid for key, uid in page.items() if key not in ticked])
+    _redraw(deps, operator, vs, client, body)
+
+
+def turn_page(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
+    operator: Operator,
+) -> None:  # fmt: skip
+    ack()
+    vs = session_of(deps, body["view"], context)
+    where = action["action_id"].removeprefix("page_")
+    # "last" asks for a page past any end; the query clamps it to the real last page.
+    page = {"first": 1, "prev": vs.page - 1, "next": vs.page + 1, "last": 1_000_000_000}[where]
+    _redraw(deps, operator, replace(vs, page=max(1, page)), client, body)
+
+
+def select_page(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    ack()
+    vs = session_of(deps, body["view"], context)
+    deps.sessions.select(vs.token, vs.page_keys.values())
+    _redraw(deps, operator, vs, client, body)
+
+
+def clear_page(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    ack()
+    vs = session_of(deps, body["view"], context)
+    deps.sessions.deselect(vs.token, vs.page_keys.values())
+    _redraw(deps, operator, vs, client, body)
+
+
+def clear_all(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    ack()
+    vs = session_of(deps, body["view"], context)
+    deps.sessions.clear(vs.token)
+    _redraw(deps, operator, replace(vs, showing_selected=False, page=1), client, body)
+
+
+def show_selected(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    ack()
+    vs = session_of(deps, body["view"], context)
+    _redraw(deps, operator, replace(vs, showing_selected=True, page=1), client, body)
+
+
+def show_all(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    ack()
+    vs = session_of(deps, body["view"], context)
+    _redraw(deps, operator, replace(vs, showing_selected=False, page=1), client, body)
+
+
+def refresh_preview(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    """A radio changed on Manage licenses: redraw with what would fail if saved now (inputs keep their values)."""
+    ack()
+    vs = session_of(deps, body["view"], context)
+    _, view = screens.manage(
+        deps, operator.slack_user_id, vs, can_set_location=operator.may_set_location, state=body["view"]["state"]
+    )
+    update_view(client, body, view)
+
+
+def open_buy_more(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
+    operator: Operator,
+) -> None:  # fmt: skip
+    ack()
+    vs = session_of(deps, body["view"], context)
+    sku = action.get("value") or (action.get("selected_option") or {}).get("value")
+    summary = queries.summary(screens.customer_id(vs), [], actor=operator.slack_user_id, uow=deps.uow_factory())
+    product = next((p for p in summary.products if p.sku == sku), None)
+    if product is None:
+        raise InvalidRequest(f"{summary.customer.name} owns no product '{sku}'.")
+    vm = BuyMoreVM(summary.customer.name, product.sku, product.name, product.quantity, product.available)
+    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{vs.token}:{product.sku}"))

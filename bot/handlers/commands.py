@@ -1,0 +1,33 @@
+"""`/licenses [help | CUSTOMER]`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from blocks.messages import help_message
+from bot import screens
+from bot.deps import Deps
+from bot.roles import OPERATOR_ONLY
+from licensing.model import Operator
+
+HELP_WORDS = {"help", "?", "-h", "--help"}
+
+
+def register(app: App) -> None:
+    app.command("/licenses", middleware=OPERATOR_ONLY)(open_licenses)
+
+
+def open_licenses(
+    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+) -> None:
+    text = (command.get("text") or "").strip()
+    if text.lower() in HELP_WORDS:
+        ack(**help_message())  # the command's own reply is private to the operator
+        return
+    ack()
+    vs = deps.sessions.create(operator.slack_user_id, command.get("channel_id"))
+    _, view = screens.start(deps, operator.slack_user_id, vs, text)
+    client.views_open(trigger_id=command["trigger_id"], view=view)

@@ -1,0 +1,202 @@
+"""From session state to a rendered view: queries the licensing service and maps its answers onto view-models."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from blocks import ids
+from blocks.manage import manage_view
+from blocks.picker import picker_view
+from blocks.users import users_view
+from blocks.viewmodels import Choice, ManageVM, PickerVM, ProductRowVM, UserRowVM, UsersVM
+from bot.deps import Deps
+from licensing import queries, service
+from licensing.errors import InvalidRequest
+from licensing.model import User
+from licensing.queries import Summary
+from licensing.results import ErrorCode
+from storage.sessions import ViewSession
+
+PAGE_SIZE = 10  # a checkboxes element holds at most 10 options
+PRESET: dict[str, Choice] = {"all": "assign", "some": "keep", "none": "revoke"}
+
+
+def user_key(user_id: str) -> str:
+    """A short option value for a user: ids can be longer than Slack's option values allow."""
+    return hashlib.blake2s(user_id.encode(), digest_size=8).hexdigest()
+
+
+def picker(deps: Deps, vs: ViewSession, notice: str | None = None) -> dict[str, Any]:
+    return picker_view(PickerVM(notice=notice), vs.token)
+
+
+def start(deps: Deps, actor: str, vs: ViewSession, text: str) -> tuple[ViewSession, dict[str, Any]]:
+    """The first view for `/licenses [NAME]`: straight to the customer when NAME names exactly one."""
+    if not text:
+        return vs, picker(deps, vs)
+    matches = queries.list_customers(actor=actor, query=text, limit=10, uow=deps.uow_factory())
+    wanted = text.casefold()
+    exact = [c for c in matches if wanted in (c.id.casefold(), c.name.casefold())]
+    chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
+    if chosen is None:
+        notice = f"No customer matches “{text}”." if not matches else f"{len(matches)} customers match “{text}”."
+        return vs, picker(deps, vs, notice + " Choose one below.")
+    vs = deps.sessions.switch_customer(vs, chosen.id, chosen.name)
+    return users(deps, actor, vs)
+
+
+def users(deps: Deps, actor: str, vs: ViewSession, notice: str | None = None) -> tuple[ViewSession, dict[str, Any]]:
+    """The users page for the session's customer, search and page; remembers which users the page shows."""
+    cid = customer_id(vs)
+    selected = deps.sessions.selected(vs.token)
+    if vs.showing_selected:
+        page = queries.selected_page(
+            cid, selected, actor=actor, page=vs.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+        )
+    else:
+        page = queries.page_users(
+            cid, actor=actor, query=vs.query, page=vs.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+        )
+    names = product_names(deps, actor, cid)
+    chosen = set(selected)
+    rows = tuple(_row(u, names, u.id in chosen) for u in page.users)
+    vs = replace(vs, page=page.page, rev=vs.rev + 1, page_keys={r.key: r.user_id for r in rows})
+    deps.sessions.save(vs)
+    vm = UsersVM(
+        customer_id=page.customer.id,
+        customer_name=page.customer.name,
+        rows=rows,
+        page=page.page,
+        page_count=page.page_count,
+        total=page.total,
+        query=vs.query,
+        selected_count=len(selected),
+        showing_selected=vs.showing_selected,
+        rev=vs.rev,
+        notice=notice,
+    )
+    return vs, users_view(vm, vs.token)
+
+
+def manage(
+    deps: Deps, actor: str, vs: ViewSession, *, can_set_location: bool, state: dict[str, Any] | None = None
+) -> tuple[ViewSession, dict[str, Any]]:
+    """Manage licenses for the selection. `state` is the view's current input state, when re-rendering it."""
+    cid = customer_id(vs)
+    summary = queries.summary(cid, deps.sessions.selected(vs.token), actor=actor, uow=deps.uow_factory())
+    if vs.choices is None or state is None:  # opening: remember what each radio started at
+        vs = replace(vs, choices={p.sku: PRESET[p.state] for p in summary.products})
+        deps.sessions.save(vs)
+    preset = vs.choices or {}
+    chosen = {**preset, **(parse_choices(state) if state else {})}
+    location = parse_location(state) if state else None
+    name_of = {u.id: u.name for u in summary.selected}
+    rows = tuple(
+        ProductRowVM(
+            sku=p.sku,
+            name=p.name,
+            quantity=p.quantity,
+            available=p.available,
+            holders=tuple(name_of[h] for h in p.holders),
+            selected=len(summary.selected),
+            state=p.state,
+            choice=_as_choice(chosen.get(p.sku, PRESET[p.state])),
+        )
+        for p in summary.products
+    )
+    vm = ManageVM(
+        customer_name=summary.customer.name,
+        selected_names=tuple(u.name for u in summary.selected),
+        products=rows,
+        can_set_location=can_set_location,
+        locations=_locations(summary),
+        preview=preview(deps, actor, summary, changes(preset, chosen)),
+        location_value=location,
+    )
+    return vs, manage_view(vm, vs.token)
+
+
+def changes(preset: dict[str, str], chosen: dict[str, str]) -> tuple[list[str], list[str]]:
+    """What the operator changed from the state the radios started at: (skus to assign, skus to revoke)."""
+    moved = {sku: c for sku, c in chosen.items() if c != preset.get(sku)}
+    return (
+        sorted(s for s, c in moved.items() if c == ids.CHOICE_ASSIGN),
+        sorted(s for s, c in moved.items() if c == ids.CHOICE_REVOKE),
+    )
+
+
+def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], list[str]]) -> tuple[str, ...]:
+    """Before Save: who would fail and why, grouped, e.g. "2 of the 5 users will not get Visio: only 3 available"."""
+    assign, revoke = change
+    if not (assign or revoke) or not summary.selected:
+        return ()
+    try:
+        c = service.make_change(summary.customer.id, [u.id for u in summary.selected], assign=assign, revoke=revoke)
+    except InvalidRequest as e:
+        return (e.user_message,)
+    planned = service.plan(c, actor=actor, uow=deps.uow_factory())
+    total = len(planned.results)
+    groups: Counter[tuple[str, str | None]] = Counter()
+    first: dict[tuple[str, str | None], str] = {}
+    for o in planned.failed:
+        for problem in o.errors:
+            groups[(problem.code.value, problem.sku)] += 1
+            first.setdefault((problem.code.value, problem.sku), problem.message)
+    available = {p.sku: p for p in summary.products}
+    lines = []
+    for (code, sku), n in sorted(groups.items(), key=lambda kv: -kv[1]):
+        who = f"{n} of the {total} users" if total > 1 else "The user"
+        if code == ErrorCode.INSUFFICIENT_LICENSES and sku in available:
+            p = available[sku]
+            lines.append(f"{who} will not get {p.name}: only {p.available} available.")
+        else:
+            lines.append(f"{who} will fail: {first[(code, sku)]}" + (" (and similar)" if n > 1 else ""))
+    if lines:
+        lines.append(
+            f"A user who fails gets none of the changes; {total - len(planned.failed)} of {total} will be updated."
+        )
+    return tuple(lines)
+
+
+def parse_choices(state: dict[str, Any]) -> dict[str, str]:
+    values = state.get("values", {})
+    out = {}
+    for block_id, actions in values.items():
+        if block_id.startswith(ids.PRODUCT_BLOCK_PREFIX):
+            option = (actions.get(ids.PRODUCT_CHOICE) or {}).get("selected_option")
+            if option:
+                out[block_id.removeprefix(ids.PRODUCT_BLOCK_PREFIX)] = option["value"]
+    return out
+
+
+def parse_location(state: dict[str, Any]) -> str | None:
+    value = state.get("values", {}).get(ids.LOCATION_BLOCK, {}).get(ids.LOCATION_INPUT, {}).get("value")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def product_names(deps: Deps, actor: str, customer_id: str) -> dict[str, str]:
+    s = queries.summary(customer_id, [], actor=actor, uow=deps.uow_factory())
+    return {p.sku: p.name for p in s.products}
+
+
+def customer_id(vs: ViewSession) -> str:
+    if vs.customer_id is None:
+        raise InvalidRequest("Choose a customer first.")
+    return vs.customer_id
+
+
+def _row(user: User, names: dict[str, str], selected: bool) -> UserRowVM:
+    licenses = tuple(sorted(names.get(s, s) for s in user.licenses))
+    return UserRowVM(user_key(user.id), user.name, user.id, user.location, licenses, selected)
+
+
+def _locations(summary: Summary) -> tuple[tuple[str, int], ...]:
+    counts = Counter(u.location or "not set" for u in summary.selected)
+    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _as_choice(value: str) -> Choice:
+    return value if value in ("assign", "keep", "revoke") else "keep"  # type: ignore[return-value]

@@ -1,0 +1,54 @@
+"""Running the app: Socket Mode when an app-level token is set, otherwise HTTP behind uvicorn (Starlette)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.deps import Deps
+
+log = logging.getLogger("licensebot.serve")
+
+
+def http_app(app: App, deps: Deps) -> Starlette:
+    """Every Slack request (commands, interactivity, options, events) at POST /slack/events; GET /healthz."""
+
+    async def events(request: Request) -> Response:
+        body = await request.body()
+        # Bolt's dispatch blocks (it runs middleware and waits up to 3 s for ack): keep it off the event loop.
+        response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    async def healthz(_: Request) -> Response:
+        try:
+            await run_in_threadpool(_ping, deps)
+        except Exception as e:  # any failure means "not healthy"; say which kind, never the URL or a secret
+            return JSONResponse({"ok": False, "database": type(e).__name__}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    return Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)])
+
+
+def _ping(deps: Deps) -> None:
+    with deps.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
+    log.info("serving Slack requests at http://%s:%d/slack/events", host, port)
+    uvicorn.run(http_app(app, deps), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    log.info("connecting to Slack in Socket Mode")
+    SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]

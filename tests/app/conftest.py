@@ -1,0 +1,52 @@
+"""The real app (HTTP mode, Starlette + Bolt) on a migrated SQLite database, talking to a fake Slack on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import build_app
+from bot.deps import Deps, build_deps
+from bot.serve import http_app
+from bot.settings import Settings
+from licensing.directory import import_directory
+from licensing.directory_file import load_directory
+from storage.migrate import upgrade
+from tests.app.driver import SlackUser
+from tests.slack.conftest import fake_slack  # noqa: F401  (the fixture)
+from tests.slack.fake_slack import FakeSlack
+
+SECRET = "test-signing-secret"
+DIRECTORY = Path(__file__).with_name("directory.yaml")
+ADMIN, SALES, SCOPED, STRANGER = "UADMIN01", "USALES01", "USCOPED01", "USTRANGER"
+
+
+@dataclass
+class Bot:
+    deps: Deps
+    fake: FakeSlack
+    http: TestClient
+
+    def user(self, user_id: str = ADMIN, channel: str = "C0LICENSE") -> SlackUser:
+        return SlackUser(self.http, self.fake, SECRET, user_id, channel)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:  # noqa: F811
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    settings = Settings(
+        database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url
+    )  # type: ignore[arg-type]
+    deps = build_deps(settings)
+    import_directory(load_directory(DIRECTORY), uow=deps.uow_factory())
+    app = build_app(deps)
+    with TestClient(http_app(app, deps)) as http:
+        yield Bot(deps, fake_slack, http)
+    # Let listeners still running after their ack finish before the fake Slack and the database go away.
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    deps.engine.dispose()
