@@ -58,7 +58,11 @@ def save_and_confirm(
         except SlackApiError as e:
             log.info("could not refresh the users page: %s", e.response.get("error"))
     if not vm.replayed:  # a repeated submission shows its result but posts no second thread
-        post_confirmation(client, vs.channel_id, actor, vm)
+        try:
+            post_confirmation(client, vs.channel_id, actor, vm)
+        except SlackApiError as e:  # the change is made and the modal shows it: do not replace that with an error
+            log.error("batch=%s confirmation not delivered: %s", applied.batch_id if applied else "-",
+                      e.response.get("error"))  # fmt: skip
     return vm
 
 

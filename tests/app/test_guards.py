@@ -16,7 +16,8 @@ from bot.app import build_app
 from bot.deps import build_deps
 from bot.serve import http_app
 from bot.settings import Settings
-from tests.app.conftest import ADMIN, Bot
+from licensing import queries
+from tests.app.conftest import ADMIN, SALES, SCOPED, Bot
 from tests.app.test_flow import E5, VISIO, _all_text, manage, open_contoso, save, tick
 from tests.slack.blockkit import validate_manifest
 
@@ -156,3 +157,36 @@ def test_the_manifest_is_a_valid_slack_app_manifest_with_only_the_scopes_used() 
     assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write", "im:write"]
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/licenses"]
+
+
+def test_an_operator_scoped_to_other_customers_cannot_reach_this_one(bot: Bot) -> None:
+    user = bot.user(SCOPED)
+    view = user.open("contoso")
+    assert view["callback_id"] == ids.PICK_VIEW and "No customer matches “contoso”." in _all_text(view)
+    # Even a crafted choice of the customer is refused, in the modal, saying why.
+    view = user.act_and_wait(ids.CUSTOMER_SELECT, selected_option={"value": "contoso"})
+    assert view["callback_id"] == ids.NOTICE_VIEW
+    assert "not allowed to manage customer contoso" in _all_text(view)
+
+
+def test_a_sales_agent_setting_a_location_anyway_is_refused_per_user(bot: Bot) -> None:
+    user = manage(open_contoso(bot, SALES), "Bob Brown")
+    # The input is not shown to sales agents; a crafted submission carrying one still changes nobody's location.
+    user.type(ids.LOCATION_BLOCK, ids.LOCATION_INPUT, {"type": "plain_text_input", "value": "FR"})
+    save(bot, user)
+    assert "Your role (sales_agent) cannot change usage locations." in user.text()
+    page = queries.page_users("contoso", actor=ADMIN, query="bob", uow=bot.deps.uow_factory())
+    assert page.users[0].location == "DE"
+
+
+def test_a_confirmation_slack_refuses_everywhere_still_leaves_the_result_in_the_modal(bot: Bot) -> None:
+    bot.fake.fail_channel("C0LICENSE", "not_in_channel")
+    bot.fake.fail("conversations.open", "user_not_found")
+    user = manage(open_contoso(bot), "Bob Brown")
+    user.choose(E5, ids.CHOICE_ASSIGN)
+    user.submit()
+    bot.fake.wait_for("conversations.open")
+    time.sleep(0.5)  # room for a wrong error view to land, were the failure not handled
+    page = queries.page_users("contoso", actor=ADMIN, query="bob", uow=bot.deps.uow_factory())
+    assert page.users[0].licenses == {E5}
+    assert user.view["callback_id"] == ids.RESULT_VIEW  # not replaced by an error: the change was made

@@ -1,0 +1,80 @@
+"""`licensebot serve` as a real process: uvicorn on loopback, the demo directory, a fake Slack, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx2 as httpx
+from slack_sdk.signature import SignatureVerifier
+
+from tests.slack.fake_slack import FakeSlack
+
+SECRET = "serve-test-secret"
+CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    return {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", **extra}
+
+
+def test_serve_without_tokens_says_what_to_set(tmp_path: Path) -> None:
+    done = subprocess.run([*CLI, "serve"], env=clean_env(tmp_path), cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert done.returncode == 2
+    assert "set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in done.stderr and "manifest.yml" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_answers_signed_slack_requests_over_http_and_stops_on_sigterm(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    port = free_port()
+    env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-serve", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url)
+    subprocess.run([*CLI, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    proc = subprocess.Popen([*CLI, "serve", "--demo", "--port", str(port)], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).json() == {"ok": True}:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "serve did not come up"
+            time.sleep(0.2)
+        body = urlencode({"command": "/licenses", "text": "contoso", "user_id": "U0ADMIN01",
+                          "channel_id": "C0SERVE", "team_id": fake_slack.team_id,
+                          "trigger_id": fake_slack.new_trigger()})  # fmt: skip
+        ts = str(int(time.time()))
+        signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+        headers = {"content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts,
+                   "x-slack-signature": signature}  # fmt: skip
+        assert httpx.post(f"{base}/slack/events", content=body, headers=headers, timeout=5).status_code == 200
+        view = fake_slack.wait_for("views.open", timeout=10)[0].args["view"]
+        assert view["callback_id"] == "licenses_users"
+        unsigned = httpx.post(f"{base}/slack/events", content=body, timeout=5)
+        assert unsigned.status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so a supervisor sees how the process ended.
+    assert proc.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+    assert "imported the demo directory" in output
+    assert "xoxb-serve" not in output and SECRET not in output  # secrets never reach the logs
