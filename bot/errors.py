@@ -3,8 +3,10 @@ surface they used (slash command, modal button, modal submission, type-ahead), a
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -37,6 +39,29 @@ def describe(error: Exception) -> tuple[str, str]:
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error ref=%s: %s", ref, type(error).__name__, exc_info=error)
     return "Something went wrong", f"Something went wrong on our side (reference {ref}). Please try again."
+
+
+def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
+    """Answers a listener's error itself once the listener has acked.
+
+    Bolt (1.30, threaded runner) hands an error raised after ack() to the error handler and then overwrites the
+    stored ack with the handler's answer, None; if that happens before Bolt's 10 ms poll has seen the ack, Slack is
+    answered "unhandled request" instead. Errors before the ack still go through Bolt, which answers Slack with
+    what `handle` returns.
+    """
+
+    @functools.wraps(fn)  # Bolt injects arguments by the wrapped function's parameter names
+    def wrapper(**kwargs: Any) -> None:
+        try:
+            fn(**kwargs)
+        except Exception as error:
+            ack = kwargs.get("ack")
+            if ack is None or ack.response is None:
+                raise
+            body = kwargs.get("body") or kwargs.get("command") or {}
+            handle(error, body, kwargs["client"], None)
+
+    return wrapper
 
 
 def handle(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +15,7 @@ from blocks.buy import buy_more_view
 from blocks.viewmodels import BuyMoreVM
 from bot import screens
 from bot.deps import Deps
+from bot.errors import after_ack
 from bot.handlers.common import session_of, update_view
 from bot.roles import OPERATOR_ONLY
 from licensing import queries
@@ -26,18 +28,18 @@ PAGING = re.compile(r"^page_(first|prev|next|last)$")
 
 def register(app: App) -> None:
     guard = OPERATOR_ONLY
-    app.action(ids.CUSTOMER_SELECT, middleware=guard)(choose_customer)
-    app.action(ids.CHANGE_CUSTOMER, middleware=guard)(change_customer)
-    app.action(ids.SEARCH_INPUT, middleware=guard)(search)
-    app.action(ids.SELECT_USERS, middleware=guard)(tick_users)
-    app.action(PAGING, middleware=guard)(turn_page)
-    app.action(ids.SELECT_PAGE, middleware=guard)(select_page)
-    app.action(ids.CLEAR_PAGE, middleware=guard)(clear_page)
-    app.action(ids.CLEAR_ALL, middleware=guard)(clear_all)
-    app.action(ids.SHOW_SELECTED, middleware=guard)(show_selected)
-    app.action(ids.SHOW_ALL, middleware=guard)(show_all)
-    app.action(ids.PRODUCT_CHOICE, middleware=guard)(refresh_preview)
-    app.action(ids.BUY_MORE, middleware=guard)(open_buy_more)
+    app.action(ids.CUSTOMER_SELECT, middleware=guard)(after_ack(choose_customer))
+    app.action(ids.CHANGE_CUSTOMER, middleware=guard)(after_ack(change_customer))
+    app.action(ids.SEARCH_INPUT, middleware=guard)(after_ack(search))
+    app.action(ids.SELECT_USERS, middleware=guard)(after_ack(tick_users))
+    app.action(PAGING, middleware=guard)(after_ack(turn_page))
+    app.action(ids.SELECT_PAGE, middleware=guard)(after_ack(users_page_action(select_page)))
+    app.action(ids.CLEAR_PAGE, middleware=guard)(after_ack(users_page_action(clear_page)))
+    app.action(ids.CLEAR_ALL, middleware=guard)(after_ack(users_page_action(clear_all)))
+    app.action(ids.SHOW_SELECTED, middleware=guard)(after_ack(users_page_action(show_selected)))
+    app.action(ids.SHOW_ALL, middleware=guard)(after_ack(users_page_action(show_all)))
+    app.action(ids.PRODUCT_CHOICE, middleware=guard)(after_ack(refresh_preview))
+    app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))
 
 
 def _redraw(deps: Deps, op: Operator, vs: ViewSession, client: WebClient, body: dict[str, Any]) -> None:
@@ -102,47 +104,41 @@ def turn_page(
     _redraw(deps, operator, replace(vs, page=max(1, page)), client, body)
 
 
-def select_page(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
-) -> None:
-    ack()
-    vs = session_of(deps, body["view"], context)
+def users_page_action(mutate: Callable[[Deps, ViewSession], ViewSession]) -> Callable[..., None]:
+    """A click on the users page whose whole job is to change the session, then redraw."""
+
+    def listener(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+    ) -> None:
+        ack()
+        vs = session_of(deps, body["view"], context)
+        _redraw(deps, operator, mutate(deps, vs), client, body)
+
+    listener.__name__ = mutate.__name__  # Bolt names listeners in its logs
+    return listener
+
+
+def select_page(deps: Deps, vs: ViewSession) -> ViewSession:
     deps.sessions.select(vs.token, vs.page_keys.values())
-    _redraw(deps, operator, vs, client, body)
+    return vs
 
 
-def clear_page(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
-) -> None:
-    ack()
-    vs = session_of(deps, body["view"], context)
+def clear_page(deps: Deps, vs: ViewSession) -> ViewSession:
     deps.sessions.deselect(vs.token, vs.page_keys.values())
-    _redraw(deps, operator, vs, client, body)
+    return vs
 
 
-def clear_all(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
-) -> None:
-    ack()
-    vs = session_of(deps, body["view"], context)
+def clear_all(deps: Deps, vs: ViewSession) -> ViewSession:
     deps.sessions.clear(vs.token)
-    _redraw(deps, operator, replace(vs, showing_selected=False, page=1), client, body)
+    return replace(vs, showing_selected=False, page=1)
 
 
-def show_selected(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
-) -> None:
-    ack()
-    vs = session_of(deps, body["view"], context)
-    _redraw(deps, operator, replace(vs, showing_selected=True, page=1), client, body)
+def show_selected(deps: Deps, vs: ViewSession) -> ViewSession:
+    return replace(vs, showing_selected=True, page=1)
 
 
-def show_all(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
-) -> None:
-    ack()
-    vs = session_of(deps, body["view"], context)
-    _redraw(deps, operator, replace(vs, showing_selected=False, page=1), client, body)
+def show_all(deps: Deps, vs: ViewSession) -> ViewSession:
+    return replace(vs, showing_selected=False, page=1)
 
 
 def refresh_preview(

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from blocks.messages import help_message
 from bot import screens
 from bot.deps import Deps
+from bot.errors import after_ack
 from bot.roles import OPERATOR_ONLY
 from licensing.model import Operator
 
@@ -17,7 +18,7 @@ HELP_WORDS = {"help", "?", "-h", "--help"}
 
 
 def register(app: App) -> None:
-    app.command("/licenses", middleware=OPERATOR_ONLY)(open_licenses)
+    app.command("/licenses", middleware=OPERATOR_ONLY)(after_ack(open_licenses))
 
 
 def open_licenses(

@@ -13,6 +13,7 @@ from blocks.result import saving_view
 from bot import screens
 from bot.confirm import save_and_confirm
 from bot.deps import Deps
+from bot.errors import after_ack
 from bot.handlers.common import argument_of, session_of
 from bot.roles import OPERATOR_ONLY
 from licensing import purchases
@@ -23,7 +24,7 @@ from licensing.model import Operator
 
 def register(app: App) -> None:
     app.view(ids.USERS_VIEW, middleware=OPERATOR_ONLY)(open_manage)
-    app.view(ids.MANAGE_VIEW, middleware=OPERATOR_ONLY)(save)
+    app.view(ids.MANAGE_VIEW, middleware=OPERATOR_ONLY)(after_ack(save))
     app.view(ids.BUY_VIEW, middleware=OPERATOR_ONLY)(request_more)
 
 
