@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from licensing.model import Customer, Operator, Product, Subscription, User
+from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
 
 
@@ -104,6 +105,12 @@ class PurchaseRequests(Protocol):
         ...
 
 
+class Outbox(Protocol):
+    def add_thread(self, thread: OutgoingThread) -> int:
+        """Queues a parent message and its replies for delivery; returns the parent's outbox id."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only properties, so implementations may declare their concrete repository types.
     @property
@@ -122,6 +129,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def purchases(self) -> PurchaseRequests: ...
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from licensing.countries import normalize_country
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, UnknownCustomer
 from licensing.model import Change, Customer, Desired
+from licensing.notifications import OutgoingThread
 from licensing.planning import decide, forbidden_reason
 from licensing.ports import UnitOfWork
 from licensing.results import AuditEntry, BatchResult, ErrorCode, Problem, Status, UserOutcome
@@ -17,6 +18,9 @@ from licensing.rules import check_new_location
 
 MAX_USERS_PER_CHANGE = 10_000
 Clock = Callable[[], datetime]
+# Renders what a change did into a message thread; runs inside the change's transaction, so the message is queued
+# exactly when the change commits.
+Notify = Callable[[BatchResult], OutgoingThread | None]
 
 
 def utcnow() -> datetime:
@@ -58,10 +62,11 @@ def apply(
     uow: UnitOfWork,
     idempotency_key: str | None = None,
     clock: Clock = utcnow,
+    notify: Notify | None = None,
 ) -> BatchResult:
     """Applies each user's change all or nothing, records the audit, and returns every user's outcome.
 
-    A key already used returns the first result and changes nothing.
+    A key already used returns the first result and changes nothing (and queues no second message).
     """
     with uow:
         customer = uow.customers.lock(change.customer_id)
@@ -79,6 +84,7 @@ def apply(
         result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
         uow.audit.append(_audit_entries(result, change))
         uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
+        _queue(result, notify, uow)
         uow.commit()
     return result
 
@@ -91,6 +97,7 @@ def update_location(
     actor: str,
     uow: UnitOfWork,
     clock: Clock = utcnow,
+    notify: Notify | None = None,
 ) -> BatchResult:
     """Sets the usage location of users, refusing per user a country where a product they hold is unavailable."""
     country = normalize_country(country)
@@ -143,8 +150,15 @@ def update_location(
                 if o.status is not Status.UNCHANGED
             ]
         )
+        _queue(result, notify, uow)
         uow.commit()
     return result
+
+
+def _queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork) -> None:
+    thread = notify(result) if notify else None
+    if thread is not None:
+        uow.outbox.add_thread(thread)
 
 
 def _decide(change: Change, customer: Customer, actor: str, uow: UnitOfWork) -> tuple[UserOutcome, ...]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import refresh_statistics, take_bulk_loads
+from storage.outbox import DEFAULT_DEADLINE, SqlOutbox
 from storage.repositories import (
     SqlAuditLog,
     SqlBatchRepository,
@@ -35,9 +37,13 @@ class SqlUnitOfWork:
     batches: SqlBatchRepository
     audit: SqlAuditLog
     purchases: SqlPurchaseRequests
+    outbox: SqlOutbox
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, outbox_deadline: timedelta = DEFAULT_DEADLINE
+    ) -> None:
         self._session_factory = session_factory
+        self._outbox_deadline = outbox_deadline  # how long the worker keeps trying to deliver a queued message
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
@@ -52,6 +58,7 @@ class SqlUnitOfWork:
         self.batches = SqlBatchRepository(session)
         self.audit = SqlAuditLog(session)
         self.purchases = SqlPurchaseRequests(session)
+        self.outbox = SqlOutbox(session, deadline=self._outbox_deadline)
         return self
 
     def __exit__(self, *exc: object) -> None:

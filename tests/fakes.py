@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Self
 
 from licensing.model import Customer, Operator, Product, Subscription, User
+from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
 
 
@@ -21,6 +22,7 @@ class State:
     batches: dict[str, tuple[str | None, str, BatchResult]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     purchases: list[tuple[str, str, int, str]] = field(default_factory=list)
+    outbox: list[OutgoingThread] = field(default_factory=list)
 
     def copy(self) -> State:
         return State(
@@ -32,6 +34,7 @@ class State:
             dict(self.batches),
             list(self.audit),
             list(self.purchases),
+            list(self.outbox),
         )
 
 
@@ -202,6 +205,15 @@ class FakePurchases:
         return len(self.s.purchases)
 
 
+class FakeOutbox:
+    def __init__(self, s: State) -> None:
+        self.s = s
+
+    def add_thread(self, thread: OutgoingThread) -> int:
+        self.s.outbox.append(thread)
+        return len(self.s.outbox)
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit` publishes it, anything else throws it away."""
 
@@ -213,6 +225,7 @@ class FakeUnitOfWork:
     batches: FakeBatches
     audit: FakeAudit
     purchases: FakePurchases
+    outbox: FakeOutbox
 
     def __init__(self, state: State | None = None) -> None:
         self.committed_state = state or State()
@@ -230,6 +243,7 @@ class FakeUnitOfWork:
         self.batches = FakeBatches(s)
         self.audit = FakeAudit(s)
         self.purchases = FakePurchases(s)
+        self.outbox = FakeOutbox(s)
         return self
 
     def __exit__(self, *exc: object) -> None:

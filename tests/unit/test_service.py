@@ -241,3 +241,30 @@ def test_every_error_code_has_a_test_above() -> None:
 
     source = inspect.getsource(sys.modules[__name__])
     assert all(f'"{code.value}"' in source for code in ErrorCode)
+
+
+def test_the_confirmation_is_queued_in_the_same_transaction_as_the_change() -> None:
+    from licensing.notifications import OutgoingThread
+
+    uow = world()
+
+    def notify(result: object) -> OutgoingThread:
+        return OutgoingThread("C1", ADMIN, {"text": "done"}, batch_id=getattr(result, "batch_id", None))
+
+    result = apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow, idempotency_key="k", notify=notify)
+    assert [t.batch_id for t in uow.state.outbox] == [result.batch_id]
+    apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow, idempotency_key="k", notify=notify)
+    assert len(uow.state.outbox) == 1  # a replay queues nothing
+
+
+def test_a_change_that_fails_to_commit_queues_no_message() -> None:
+    from licensing.notifications import OutgoingThread
+
+    uow = world()
+
+    def broken(result: object) -> OutgoingThread:
+        raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError):
+        apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow, notify=broken)
+    assert uow.state.outbox == [] and uow.state.subscriptions[("contoso", E5)].assigned == 0

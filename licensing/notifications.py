@@ -1,0 +1,20 @@
+"""Messages a use case leaves for delivery, written in the same transaction as the change they report.
+
+The domain does not know Slack: a payload is an opaque dict the bot rendered (text, blocks); the outbox worker
+delivers it. A thread is a parent and its replies, delivered in order, replies only once the parent exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OutgoingThread:
+    channel: str | None  # None: straight to the operator by direct message
+    fallback_user: str  # who gets it by direct message when the channel refuses it
+    parent: dict[str, Any]
+    replies: tuple[dict[str, Any], ...] = ()
+    batch_id: str | None = None
+    kind: str = "confirmation"
