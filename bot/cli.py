@@ -5,14 +5,18 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from bot import scheduler
 from bot.deps import Deps, build_deps
 from bot.settings import Settings, safe_url
 from bot.tables import table
@@ -20,6 +24,7 @@ from licensing import directory, queries, service
 from licensing.directory_file import load_directory
 from licensing.errors import DirectoryFileError, LicensingError
 from licensing.results import BatchResult
+from storage import outbox as outbox_store
 from storage.migrate import upgrade
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,10 +150,88 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
         report = directory.import_directory(load_directory(DEMO_FILE), uow=d.uow_factory())
         click.echo(f"imported the demo directory ({report.counts['users']} users)")
     app = build_app(d)
-    if s.slack_app_token:
-        serve_socket_mode(app, s.slack_app_token.get_secret_value())
+    worker = scheduler.build_worker(d)
+    jobs = scheduler.start(d, worker)  # the outbox is delivered from inside the app's process too
+    try:
+        if s.slack_app_token:
+            # Socket Mode blocks with no SIGTERM handling of its own: make SIGTERM unwind to the `finally` below.
+            signal.signal(signal.SIGTERM, _exit_on_signal)
+            serve_socket_mode(app, s.slack_app_token.get_secret_value())
+        else:
+            serve_http(app, d, host, port)
+    finally:
+        scheduler.stop(jobs, worker)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@main.command()
+@click.pass_context
+@friendly_errors
+def worker(ctx: click.Context) -> None:
+    """Deliver the outbox (confirmation threads, DMs) until SIGTERM or Ctrl-C; run as many as you like on
+    PostgreSQL, one on SQLite."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    d = deps(ctx)
+    if not d.settings.slack_bot_token:
+        fail("set SLACK_BOT_TOKEN")
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    w = scheduler.build_worker(d)
+    jobs = scheduler.start(d, w)
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        scheduler.stop(jobs, w)  # waits for the message in flight
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+@friendly_errors
+def outbox(ctx: click.Context) -> None:
+    """List the messages not delivered yet (pending) and those given up on (dead)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with deps(ctx).session_factory() as session:
+        rows = outbox_store.undelivered(session)
+    if not rows:
+        click.echo("outbox: nothing pending, nothing dead")
+        return
+    when = "%Y-%m-%d %H:%M:%S"
+    table_rows = [
+        [
+            r.id, r.status, r.kind, r.batch_id or "-", r.channel or f"@{r.fallback_user}",
+            f"reply to {r.parent_id}" if r.parent_id else "parent", r.attempts, r.created_at.strftime(when),
+            r.next_at.strftime(when) if r.status != "dead" else "-", r.last_error or "",
+        ]
+        for r in rows
+    ]  # fmt: skip
+    headers = ["ID", "STATUS", "KIND", "BATCH", "CHANNEL", "PART", "ATTEMPTS", "QUEUED", "NEXT TRY", "LAST ERROR"]
+    click.echo(table(headers, table_rows))
+    counts = {st: sum(1 for r in rows if r.status == st) for st in ("pending", "sending", "dead")}
+    click.echo("\n" + ", ".join(f"{n} {st}" for st, n in counts.items()))
+
+
+@outbox.command("retry")
+@click.argument("outbox_id", type=int)
+@click.pass_context
+@friendly_errors
+def outbox_retry(ctx: click.Context, outbox_id: int) -> None:
+    """Send dead message OUTBOX_ID again (with the rest of its thread), with a fresh deadline."""
+    d = deps(ctx)
+    deadline = timedelta(hours=d.settings.outbox_deadline_hours)
+    with d.session_factory() as session:
+        ids = outbox_store.requeue(session, outbox_id, now=datetime.now(UTC), deadline=deadline)
+    if ids is None:
+        fail(f"no outbox message {outbox_id}")
+    elif not ids:
+        fail(f"outbox message {outbox_id} is not dead (it is pending, in flight or sent)")
     else:
-        serve_http(app, d, host, port)
+        click.echo(f"queued again: {', '.join(map(str, ids))}")
 
 
 @main.group()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,6 +16,7 @@ from bot import screens
 from bot.deps import Deps
 from licensing import service
 from licensing.model import Operator
+from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult, Status, UserOutcome
 from storage.sessions import ViewSession
 
@@ -37,17 +37,29 @@ def save_and_confirm(
     view_id: str,
     root_view_id: str | None,
 ) -> ResultVM:
+    """Applies the save; its confirmation thread is queued in the change's own transaction for the outbox worker."""
     actor = operator.slack_user_id
     cid = screens.customer_id(vs)
-    located = (
-        service.update_location(cid, selected, location, actor=actor, uow=deps.uow_factory()) if location else None
-    )
-    applied = None
-    if assign or revoke:
-        change = service.make_change(cid, selected, assign=assign, revoke=revoke)
-        applied = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key)
+    name = vs.customer_name or cid
     names = screens.product_names(deps, actor, cid)
-    vm = result_vm(vs.customer_name or cid, actor, applied, located, names, location)
+    licenses = bool(assign or revoke)
+
+    def confirmation(applied: BatchResult | None, located: BatchResult | None) -> OutgoingThread:
+        vm = result_vm(name, actor, applied, located, names, location)
+        batch = (applied or located).batch_id if (applied or located) else None  # type: ignore[union-attr]
+        return OutgoingThread(vs.channel_id, actor, confirmation_parent(vm), tuple(confirmation_replies(vm)), batch)
+
+    located = None
+    if location:  # a location-only save queues its confirmation with the location change
+        notify = None if licenses else (lambda r: confirmation(None, r))
+        located = service.update_location(cid, selected, location, actor=actor, uow=deps.uow_factory(),
+                                          notify=notify)  # fmt: skip
+    applied = None
+    if licenses:
+        change = service.make_change(cid, selected, assign=assign, revoke=revoke)
+        applied = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key,
+                                notify=lambda r: confirmation(r, located))  # fmt: skip
+    vm = result_vm(name, actor, applied, located, names, location)
     log.info("batch=%s customer=%s saved: %d updated, %d failed", applied.batch_id if applied else "-", cid,
              vm.updated, vm.failed)  # fmt: skip
     client.views_update(view_id=view_id, view=result_view(vm, vs.token))
@@ -57,12 +69,6 @@ def save_and_confirm(
             client.views_update(view_id=root_view_id, view=users)
         except SlackApiError as e:
             log.info("could not refresh the users page: %s", e.response.get("error"))
-    if not vm.replayed:  # a repeated submission shows its result but posts no second thread
-        try:
-            post_confirmation(client, vs.channel_id, actor, vm)
-        except SlackApiError as e:  # the change is made and the modal shows it: do not replace that with an error
-            log.error("batch=%s confirmation not delivered: %s", applied.batch_id if applied else "-",
-                      e.response.get("error"))  # fmt: skip
     return vm
 
 
@@ -98,22 +104,3 @@ def result_vm(
             )
         )
     return ResultVM(customer_name, actor, tuple(outcomes), replayed=bool(applied and applied.replayed))
-
-
-def post_confirmation(client: WebClient, channel: str | None, user: str, vm: ResultVM) -> None:
-    parent = confirmation_parent(vm)
-    try:
-        if channel is None:
-            raise LookupError("no channel")
-        target, ts = channel, client.chat_postMessage(channel=channel, **parent)["ts"]
-    except (SlackApiError, LookupError) as e:
-        reason = e.response.get("error") if isinstance(e, SlackApiError) else str(e)
-        log.info("cannot post the confirmation in %s (%s): sending it to %s directly", channel, reason, user)
-        target = client.conversations_open(users=user)["channel"]["id"]
-        ts = client.chat_postMessage(channel=target, **parent)["ts"]
-    for reply in confirmation_replies(vm):
-        _post_reply(client, target, ts, reply)
-
-
-def _post_reply(client: WebClient, channel: str, ts: str, reply: dict[str, Any]) -> None:
-    client.chat_postMessage(channel=channel, thread_ts=ts, **reply)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from licensing.ports import UnitOfWork
@@ -20,9 +22,13 @@ class Deps:
     engine: Engine
     uow_factory: Callable[[], UnitOfWork]
     sessions: SessionStore
+    session_factory: sessionmaker[Session]  # the outbox worker's own short transactions
 
 
 def build_deps(settings: Settings, *, schema: str | None = None) -> Deps:
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
-    return Deps(settings, engine, lambda: SqlUnitOfWork(factory), SessionStore(factory))
+    deadline = timedelta(hours=settings.outbox_deadline_hours)
+    return Deps(
+        settings, engine, lambda: SqlUnitOfWork(factory, outbox_deadline=deadline), SessionStore(factory), factory
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from bot import scheduler
 from bot.app import build_app
 from bot.deps import Deps, build_deps
 from bot.serve import http_app
@@ -40,13 +41,17 @@ def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:  # noqa: F811
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
     settings = Settings(
-        database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url
-    )  # type: ignore[arg-type]
+        database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url,
+        outbox_poll_s=0.05, outbox_channel_interval_s=0,
+    )  # type: ignore[arg-type]  # fmt: skip
     deps = build_deps(settings)
     import_directory(load_directory(DIRECTORY), uow=deps.uow_factory())
     app = build_app(deps)
+    worker = scheduler.build_worker(deps)  # delivers the confirmation threads, as inside `licensebot serve`
+    jobs = scheduler.start(deps, worker)
     with TestClient(http_app(app, deps)) as http:
         yield Bot(deps, fake_slack, http)
     # Let listeners still running after their ack finish before the fake Slack and the database go away.
     app.listener_runner.listener_executor.shutdown(wait=True)
+    scheduler.stop(jobs, worker)
     deps.engine.dispose()

@@ -69,8 +69,9 @@ class ValidationProblem:
 
 @dataclass
 class _Failure:
-    kind: str  # "error" | "http" | "reset"
+    kind: str  # "error" | "http" | "reset" | "hang" | "drop" (the last two: the call is carried out first)
     remaining: int
+    seconds: float = 0.0
     error: str = "fatal_error"
     status: int = 200
     retry_after: int | None = None
@@ -89,6 +90,7 @@ class _Reply:
     body: Json = field(default_factory=lambda: {"ok": True})
     headers: dict[str, str] = field(default_factory=dict)
     reset: bool = False
+    delay: float = 0.0  # seconds to wait before answering (the work is already done)
 
 
 class SlackError(Exception):
@@ -124,6 +126,7 @@ class FakeSlack:
         bot_id: str = "B0BOT001",
         app_id: str = "A0FAKE01",
         validate: bool = True,
+        wall_clock_ts: bool = False,
     ) -> None:
         self.token = token
         self.accept_any_bot_token = accept_any_bot_token
@@ -132,6 +135,10 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.validate = validate
+        # Message ts from the real clock (still strictly increasing), for code that looks in history by time.
+        self.wall_clock_ts = wall_clock_ts
+        self._last_ts = 0
+        self._stopping = threading.Event()
         self.expect_invalid = False  # set True in tests that send invalid payloads on purpose (see conftest)
 
         self.views: dict[str, Json] = {}  # view_id -> current view (as returned by Slack)
@@ -188,6 +195,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # wakes any hanging answer, so the request threads can be joined
         server, thread = self._server, self._thread
         self._server = self._thread = None
         if server is None:
@@ -326,6 +334,15 @@ class FakeSlack:
         """The next ``times`` calls get their connection reset with no response at all."""
         self._add_failure(method, _Failure("reset", times))
 
+    def hang(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next ``times`` calls are carried out (a message is stored) but answered only after ``seconds``."""
+        self._add_failure(method, _Failure("hang", times, seconds=seconds))
+
+    def drop_after(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls are carried out, then the connection is reset: Slack has it, the client never
+        hears so."""
+        self._add_failure(method, _Failure("drop", times))
+
     def fail_channel(self, channel: str, error: str = "channel_not_found") -> None:
         """Every post/update to ``channel`` fails with ``error`` until :meth:`clear_failures`."""
         with self._lock:
@@ -377,6 +394,14 @@ class FakeSlack:
 
     def _answer(self, method: str, args: Json, token: str | None) -> _Reply:
         failure = self._take_failure(method)
+        if failure is not None and failure.kind in ("hang", "drop"):
+            reply = self._respond(method, args, token, None)
+            reply.reset = failure.kind == "drop"
+            reply.delay = failure.seconds
+            return reply
+        return self._respond(method, args, token, failure)
+
+    def _respond(self, method: str, args: Json, token: str | None, failure: _Failure | None) -> _Reply:
         if failure is not None and failure.kind == "reset":
             return _Reply(reset=True)
         if failure is not None and failure.kind == "http":
@@ -409,6 +434,8 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         value = next(self._ts)
+        if self.wall_clock_ts:
+            value = self._last_ts = max(self._last_ts + 1, int(time.time() * 1_000_000))
         return f"{value // 1_000_000}.{value % 1_000_000:06d}"
 
     def _next_view_id(self) -> str:
@@ -579,7 +606,7 @@ class FakeSlack:
             if m.get("thread_ts") in (None, m["ts"]) and self._in_range(m["ts"], args)
         ]
         top_level.sort(key=lambda m: _ts_key(m["ts"]), reverse=True)
-        return self._page(top_level, args, default_limit=100)
+        return self._page(self._metadata_if_asked(top_level, args), args, default_limit=100)
 
     def _conversations_replies(self, args: Json) -> Json:
         channel = self._channel_arg(args, "conversations.replies")
@@ -589,7 +616,13 @@ class FakeSlack:
             raise SlackError("thread_not_found")
         thread = [m for m in messages if m["ts"] == ts or m.get("thread_ts") == ts]
         parent, replies = thread[0], [m for m in thread[1:] if self._in_range(m["ts"], args)]
-        return self._page([parent, *replies], args, default_limit=1000)
+        return self._page(self._metadata_if_asked([parent, *replies], args), args, default_limit=1000)
+
+    def _metadata_if_asked(self, messages: list[Json], args: Json) -> list[Json]:
+        """Slack returns message metadata from history only with include_all_metadata=true."""
+        if _truthy(args.get("include_all_metadata")):
+            return messages
+        return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
     # --- views --------------------------------------------------------------------------------------------------
 
@@ -857,6 +890,8 @@ class _Handler(BaseHTTPRequestHandler):
         return _decode_json_fields(args)
 
     def _send(self, reply: _Reply) -> None:
+        if reply.delay:
+            self.server.fake._stopping.wait(reply.delay)
         if reply.reset:
             # RST instead of FIN: the client sees "connection reset by peer" with no response at all.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

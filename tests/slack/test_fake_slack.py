@@ -180,7 +180,8 @@ def test_messages_threads_and_ts_order(client: WebClient, fake_slack: FakeSlack)
 def test_metadata_round_trips_through_history(client: WebClient, fake_slack: FakeSlack) -> None:
     metadata = {"event_type": "licence_assigned", "event_payload": {"batch": 7}}
     client.chat_postMessage(channel="C1", text="done", metadata=metadata)
-    assert client.conversations_history(channel="C1")["messages"][0]["metadata"] == metadata
+    assert client.conversations_history(channel="C1", include_all_metadata=True)["messages"][0]["metadata"] == metadata
+    assert "metadata" not in client.conversations_history(channel="C1")["messages"][0]  # only when asked for
     with pytest.raises(SlackApiError) as bad:
         client.chat_postMessage(channel="C1", text="x", metadata={"event_payload": {}})
     assert api_error(bad) == "invalid_metadata_format"

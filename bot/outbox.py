@@ -1,0 +1,337 @@
+"""Delivering the outbox (storage/outbox.py) to Slack: claim, send, record.
+
+The guarantee
+-------------
+Every queued message is delivered **exactly once when the bot can read the channel's history** (the
+channels/groups/im/mpim:history scopes, and the message within the first few pages of history since it was queued);
+otherwise **at least once**. A message that cannot be delivered before its deadline (24 h after it was queued by
+default) is marked dead, logged at ERROR and listed by `licensebot outbox`.
+
+How: each send is recorded before it is made (the claim commits attempts+1, the worker and a lease), and made
+with `metadata.event_payload.outbox_id`. The hard case is a worker that dies, or loses the connection, between
+Slack storing the message and the database recording its ts. The row then says the attempt may have reached Slack
+('sending' with an expired lease, or `unsure` after a timeout, a reset connection or a 5xx), and whoever sends it
+next first looks for it: conversations.history of the channel (for a parent) or conversations.replies of the
+parent (for a reply), matching the outbox id. Found: it is recorded as sent with that ts, not sent again. When the
+history cannot be read, the message is sent anyway: a duplicate is better than a lost confirmation.
+
+Retries happen only here, never in a request handler: 429 waits exactly Retry-After, 5xx and network errors back
+off exponentially (1 s doubling, capped), `channel_not_found`/`not_in_channel`/`is_archived` send the thread to the
+operator by DM instead (once), and any other Slack error is permanent (dead at once). The client must not retry by
+itself (`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the ambiguity from it.
+Replies are sent in order, each only after the one before it (and the parent) is sent, into the channel where the
+parent landed.
+
+Everything takes a clock `now()`, so tests drive time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import outbox as store
+from storage.outbox import Claimed
+
+log = logging.getLogger("licensebot.outbox")
+
+EVENT_TYPE = "licensebot_outbox"
+# The channel refuses the bot: the thread goes to the operator by DM instead.
+FALLBACK_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+# Slack's own word that it failed on its side; it may have stored the message before failing, so: look, then retry.
+TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"})
+HISTORY_PAGES = 3  # at most this many pages of history are read looking for a message (200 messages each)
+HISTORY_PAGE_SIZE = 200
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Config:
+    channel_interval: timedelta = timedelta(seconds=1)
+    lease: timedelta = timedelta(seconds=120)
+    batch: int = 20
+    concurrency: int = 1
+    deadline: timedelta = timedelta(hours=24)  # `licensebot outbox retry` gives a message this much time again
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 300.0
+
+
+@dataclass
+class Stats:
+    """What the worker did and where its time went (the benchmark reads it)."""
+
+    sent: int = 0
+    found: int = 0  # already in Slack after an uncertain attempt: recorded, not sent again
+    retried: int = 0
+    dead: int = 0
+    db_s: float = 0.0
+    slack_s: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: float) -> None:
+        with self._lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+
+
+class _Lookup(Exception):
+    """The history could not be read; the message is sent anyway (at least once)."""
+
+
+class Worker:
+    """One replica's delivery loop. Thread-safe: a claim's messages may be sent from a small thread pool."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        client: WebClient,
+        config: Config = Config(),
+        *,
+        now: Clock = utcnow,
+        name: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.config = config
+        self.now = now
+        self.name = name or worker_name()
+        self.stats = Stats()
+        self.stopping = threading.Event()  # set on shutdown: claimed messages not yet started go back to the queue
+        self._pool = ThreadPoolExecutor(config.concurrency, "outbox") if config.concurrency > 1 else None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    # --- the loop ---------------------------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Claim due messages (one per free channel) and deliver them; returns how many were claimed."""
+        with self._db(), self.sessions() as session:
+            claimed = store.claim(
+                session, worker=self.name, now=self.now(), lease=self.config.lease, limit=self.config.batch
+            )
+        if self._pool is None:
+            for message in claimed:
+                self.deliver(message)
+        else:
+            list(self._pool.map(self.deliver, claimed))
+        return len(claimed)
+
+    def drain(self, budget_s: float = 5.0) -> int:
+        """Deliver until nothing is due, the worker is stopping or `budget_s` has passed; the scheduler calls this."""
+        started, total = time.monotonic(), 0
+        while not self.stopping.is_set() and time.monotonic() - started < budget_s:
+            n = self.run_once()
+            total += n
+            if n == 0:
+                break
+        return total
+
+    # --- one message ------------------------------------------------------------------------------------------
+
+    def deliver(self, m: Claimed) -> None:
+        if self.stopping.is_set():  # shutting down: finish what is in flight, hand back what is not
+            with self._db(), self.sessions() as s:
+                store.release(s, m, worker=self.name, now=self.now())
+            return
+        unsure, posting = m.unsure, False
+        channel = m.channel
+        try:
+            if channel is None:  # a direct message: the D-channel comes from conversations.open
+                with self._slack():
+                    channel = str(self.client.conversations_open(users=m.fallback_user)["channel"]["id"])
+            if unsure:
+                try:
+                    ts = self._find(m, channel)
+                except _Lookup as e:
+                    log.warning("%s cannot check whether it was delivered (%s): sending it again", _tag(m, channel), e)
+                else:
+                    if ts is not None:
+                        self._sent(m, channel, ts, found=True)
+                        return
+                    unsure = False  # not there: no earlier attempt landed
+            posting = True
+            with self._slack():
+                response = self.client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=m.thread_ts,
+                    metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": m.id}},
+                    **m.payload,
+                )
+            self._sent(m, str(response.get("channel") or channel), str(response["ts"]), found=False)
+        except SlackApiError as e:
+            self._failed(m, channel, e, unsure=unsure, posting=posting)
+        except (OSError, http.client.HTTPException) as e:  # timeout, reset, refused: did Slack get it? Unknown.
+            self._retry(m, channel, f"{type(e).__name__}", unsure=unsure or posting)
+
+    def _find(self, m: Claimed, channel: str) -> str | None:
+        """The ts of the message if an earlier attempt delivered it."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                with self._slack():
+                    if m.thread_ts is None:
+                        page = self.client.conversations_history(
+                            channel=channel, oldest=f"{m.created_at.timestamp() - 1:.6f}", include_all_metadata=True,
+                            limit=HISTORY_PAGE_SIZE, cursor=cursor,
+                        )  # fmt: skip
+                    else:
+                        page = self.client.conversations_replies(
+                            channel=channel, ts=m.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE_SIZE,
+                            cursor=cursor,
+                        )  # fmt: skip
+            except SlackApiError as e:
+                error = str(e.response.get("error"))
+                if e.response.status_code == 429 or e.response.status_code >= 500 or error in TRANSIENT_ERRORS:
+                    raise  # try the whole thing later
+                raise _Lookup(error) from e
+            for message in page.get("messages") or []:
+                if _outbox_id(message) == m.id:
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                return None
+        raise _Lookup(f"not in the last {HISTORY_PAGES * HISTORY_PAGE_SIZE} messages")
+
+    # --- outcomes ---------------------------------------------------------------------------------------------
+
+    def _sent(self, m: Claimed, channel: str, ts: str, *, found: bool) -> None:
+        now = self.now()
+        with self._db(), self.sessions() as s:
+            ok = store.mark_sent(
+                s, m, worker=self.name, channel=channel, ts=ts, lane_free_at=now + self.config.channel_interval
+            )
+        if not ok:
+            log.warning("%s delivered ts=%s but its lease had passed to another worker", _tag(m, channel), ts)
+            return
+        self.stats.add(**{"found" if found else "sent": 1})
+        how = "was already delivered" if found else "sent"
+        log.info("%s %s ts=%s attempts=%d", _tag(m, channel), how, ts, m.attempts)
+
+    def _failed(self, m: Claimed, channel: str | None, e: SlackApiError, *, unsure: bool, posting: bool) -> None:
+        status = e.response.status_code
+        error = str(e.response.get("error") or f"HTTP {status}")
+        if status == 429:
+            wait = _retry_after(e)
+            self._retry(m, channel, f"rate limited ({wait:g} s)", unsure=unsure, delay=wait, hold_lane=True)
+        elif status >= 500 or error in TRANSIENT_ERRORS:
+            self._retry(m, channel, f"{error} (HTTP {status})", unsure=unsure or posting)
+        elif posting and error in FALLBACK_ERRORS and m.parent_id is None and not m.dm:
+            now = self.now()
+            with self._db(), self.sessions() as s:
+                store.mark_retry(
+                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
+                    lane_free_at=now + self.config.channel_interval,
+                )  # fmt: skip
+            log.warning("%s refused (%s): sending the thread to %s by DM", _tag(m, channel), error, m.fallback_user)
+        else:
+            self._dead(m, channel, error)
+
+    def _retry(
+        self,
+        m: Claimed,
+        channel: str | None,
+        error: str,
+        *,
+        unsure: bool,
+        delay: float | None = None,
+        hold_lane: bool = False,
+    ) -> None:
+        now = self.now()
+        if delay is None:
+            delay = min(self.config.backoff_base_s * 2 ** (m.attempts - 1), self.config.backoff_cap_s)
+        at = now + timedelta(seconds=delay)
+        if at > m.deadline:
+            self._dead(m, channel, f"{error}; deadline {m.deadline.isoformat()} passed")
+            return
+        # A 429 holds the whole channel for as long as Slack said; anything else only paces it as a send would.
+        lane_free_at = at if hold_lane else now + self.config.channel_interval
+        with self._db(), self.sessions() as s:
+            store.mark_retry(s, m, worker=self.name, at=at, unsure=unsure, error=error, lane_free_at=lane_free_at)
+        self.stats.add(retried=1)
+        log.warning("%s attempt %d failed (%s): retry in %g s", _tag(m, channel), m.attempts, error, delay)
+
+    def _dead(self, m: Claimed, channel: str | None, error: str) -> None:
+        now = self.now()
+        with self._db(), self.sessions() as s:
+            ids = store.mark_dead(s, m, worker=self.name, error=error, lane_free_at=now + self.config.channel_interval)
+        if ids:
+            self.stats.add(dead=len(ids))
+            also = f" (and {', '.join(map(str, ids[1:]))} after it in the thread)" if len(ids) > 1 else ""
+            log.error("%s dead: %s%s; `licensebot outbox retry %d` sends it again", _tag(m, channel), error, also, m.id)
+
+    # --- instrumentation --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _db(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stats.add(db_s=time.perf_counter() - started)
+
+    @contextmanager
+    def _slack(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stats.add(slack_s=time.perf_counter() - started)
+
+
+def _tag(m: Claimed, channel: str | None) -> str:
+    """The start of every log line about a message: which one, of which batch, where."""
+    where = channel or f"@{m.fallback_user}"
+    return f"outbox id={m.id} batch={m.batch_id or '-'} channel={where}"
+
+
+def _outbox_id(message: dict[str, Any]) -> int | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != EVENT_TYPE:
+        return None
+    value = (metadata.get("event_payload") or {}).get("outbox_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _retry_after(e: SlackApiError) -> float:
+    headers = {k.lower(): v for k, v in (e.response.headers or {}).items()}
+    value = headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(float(value), 0.0) if value is not None else 1.0
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def make_worker_client(token: str, base_url: str, timeout_s: float) -> WebClient:
+    """A client that never retries or sleeps on its own (the worker schedules retries) and gives up quickly."""
+    return WebClient(token=token, base_url=base_url, timeout=max(1, round(timeout_s)), retry_handlers=[])
