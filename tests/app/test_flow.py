@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
@@ -246,3 +248,27 @@ def test_a_double_submit_changes_nothing_twice(bot: Bot) -> None:
         batches = conn.execute(text("SELECT count(*) FROM batches")).scalar()
         assigned = conn.execute(text("SELECT assigned FROM subscriptions WHERE sku = :s"), {"s": E5}).scalar()
     assert (batches, assigned) == (1, 1)
+
+
+def test_the_audit_and_the_outbox_agree_and_each_message_is_posted_once(bot: Bot) -> None:
+    user = manage(open_contoso(bot), "Alice Adams", "Carol Chen")
+    user.choose(E3, ids.CHOICE_ASSIGN)  # Carol fails (CN): a batch with a refusal in the audit
+    save(bot, user)
+    user.close()
+    user.submit()
+    user.choose(E5, ids.CHOICE_ASSIGN)
+    save(bot, user)
+    bot.fake.wait_for("chat.postMessage", 4)
+    deadline = time.monotonic() + 5
+    while True:  # the worker records a ts just after Slack answers: wait for the last one
+        with bot.deps.engine.connect() as conn:
+            unsent = conn.execute(text("SELECT count(*) FROM outbox WHERE status != 'sent'")).scalar()
+            audited = {r[0] for r in conn.execute(text("SELECT DISTINCT batch_id FROM audit"))}
+            parents = conn.execute(text("SELECT id, batch_id, status FROM outbox WHERE parent_id IS NULL")).all()
+        if unsent == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert unsent == 0
+    assert len(audited) == 2 and sorted(b for _, b, _ in parents) == sorted(audited)
+    posted = [m["metadata"]["event_payload"]["outbox_id"] for m in bot.fake.messages("C0LICENSE") if "metadata" in m]
+    assert sorted(posted) == sorted(set(posted)) and {i for i, _, _ in parents} <= set(posted)
