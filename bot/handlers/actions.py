@@ -30,9 +30,9 @@ def register(app: App) -> None:
     guard = OPERATOR_ONLY
     app.action(ids.CUSTOMER_SELECT, middleware=guard)(after_ack(choose_customer))
     app.action(ids.CHANGE_CUSTOMER, middleware=guard)(after_ack(change_customer))
-    app.action(ids.SEARCH_INPUT, middleware=guard)(after_ack(search))
-    app.action(ids.SELECT_USERS, middleware=guard)(after_ack(tick_users))
-    app.action(PAGING, middleware=guard)(after_ack(turn_page))
+    app.action(ids.SEARCH_INPUT, middleware=guard)(after_ack(users_page_action(search)))
+    app.action(ids.SELECT_USERS, middleware=guard)(after_ack(users_page_action(tick_users)))
+    app.action(PAGING, middleware=guard)(after_ack(users_page_action(turn_page)))
     app.action(ids.SELECT_PAGE, middleware=guard)(after_ack(users_page_action(select_page)))
     app.action(ids.CLEAR_PAGE, middleware=guard)(after_ack(users_page_action(clear_page)))
     app.action(ids.CLEAR_ALL, middleware=guard)(after_ack(users_page_action(clear_all)))
@@ -66,78 +66,63 @@ def change_customer(ack: Ack, body: dict[str, Any], client: WebClient, context: 
     update_view(client, body, screens.picker(deps, vs))
 
 
-def search(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
-    operator: Operator,
-) -> None:  # fmt: skip
-    ack()
-    vs = session_of(deps, body["view"], context)
-    vs = replace(vs, query=(action.get("value") or "").strip(), page=1, showing_selected=False)
-    _redraw(deps, operator, vs, client, body)
+def users_page_action(mutate: Callable[[Deps, ViewSession, dict[str, Any]], ViewSession]) -> Callable[..., None]:
+    """A click on the users page whose whole job is to change the session (given the action), then redraw."""
+
+    def listener(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
+        operator: Operator,
+    ) -> None:  # fmt: skip
+        ack()
+        vs = session_of(deps, body["view"], context)
+        _redraw(deps, operator, mutate(deps, vs, action), client, body)
+
+    listener.__name__ = mutate.__name__  # Bolt names listeners in its logs
+    return listener
 
 
-def tick_users(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
-    operator: Operator,
-) -> None:  # fmt: skip
+def search(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
+    return replace(vs, query=(action.get("value") or "").strip(), page=1, showing_selected=False)
+
+
+def tick_users(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     """The checkboxes report every ticked option of the page: tick those, untick the rest of that page."""
-    ack()
-    vs = session_of(deps, body["view"], context)
     # A click on a page that has since been redrawn would map onto the wrong rows: redraw instead of guessing.
     if action.get("block_id") == f"{ids.USERS_BLOCK_PREFIX}{vs.rev}":
         ticked = {o["value"] for o in action.get("selected_options") or []}
         page = vs.page_keys
         deps.sessions.select(vs.token, [uid for key, uid in page.items() if key in ticked])
         deps.sessions.deselect(vs.token, [uid for key, uid in page.items() if key not in ticked])
-    _redraw(deps, operator, vs, client, body)
+    return vs
 
 
-def turn_page(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
-    operator: Operator,
-) -> None:  # fmt: skip
-    ack()
-    vs = session_of(deps, body["view"], context)
+def turn_page(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     where = action["action_id"].removeprefix("page_")
     # "last" asks for a page past any end; the query clamps it to the real last page.
     page = {"first": 1, "prev": vs.page - 1, "next": vs.page + 1, "last": 1_000_000_000}[where]
-    _redraw(deps, operator, replace(vs, page=max(1, page)), client, body)
+    return replace(vs, page=max(1, page))
 
 
-def users_page_action(mutate: Callable[[Deps, ViewSession], ViewSession]) -> Callable[..., None]:
-    """A click on the users page whose whole job is to change the session, then redraw."""
-
-    def listener(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
-    ) -> None:
-        ack()
-        vs = session_of(deps, body["view"], context)
-        _redraw(deps, operator, mutate(deps, vs), client, body)
-
-    listener.__name__ = mutate.__name__  # Bolt names listeners in its logs
-    return listener
-
-
-def select_page(deps: Deps, vs: ViewSession) -> ViewSession:
+def select_page(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     deps.sessions.select(vs.token, vs.page_keys.values())
     return vs
 
 
-def clear_page(deps: Deps, vs: ViewSession) -> ViewSession:
+def clear_page(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     deps.sessions.deselect(vs.token, vs.page_keys.values())
     return vs
 
 
-def clear_all(deps: Deps, vs: ViewSession) -> ViewSession:
+def clear_all(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     deps.sessions.clear(vs.token)
     return replace(vs, showing_selected=False, page=1)
 
 
-def show_selected(deps: Deps, vs: ViewSession) -> ViewSession:
+def show_selected(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     return replace(vs, showing_selected=True, page=1)
 
 
-def show_all(deps: Deps, vs: ViewSession) -> ViewSession:
+def show_all(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
     return replace(vs, showing_selected=False, page=1)
 
 
