@@ -126,11 +126,10 @@ def test_retry_of_an_unknown_id_exits_2_with_one_line(migrated_url: str) -> None
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # several replicas is a PostgreSQL shape
 def test_two_replicas_deliver_a_backlog_of_1000_exactly_once_and_in_order(
     session_factory: sessionmaker[Session], migrated_url: str, fake: FakeSlack, start: Start, tmp_path: Path
 ) -> None:
-    if not migrated_url.startswith("postgresql"):
-        pytest.skip("several replicas is a PostgreSQL shape")
     fake.validate = False  # speed: the payloads are the same few blocks
     threads = [thread(f"C{i % 50:02d}", f"t{i}", replies=4, batch=f"b{i}") for i in range(200)]
     enqueue(session_factory, *threads)
