@@ -459,9 +459,8 @@ def test_a_search_sees_users_written_earlier_in_the_same_transaction(uow: SqlUni
         assert ([u.id for u in users], total) == (["z1"], 1)
 
 
-@pytest.mark.parametrize(
-    "db_url", ["postgresql"], indirect=True
-)  # SQLite's planner needs no statistics for these queries
+# SQLite's planner needs no statistics for these queries.
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_a_bulk_import_leaves_postgresql_statistics_current(uow: SqlUnitOfWork, engine: Engine) -> None:
     with uow:
         _customer_with(uow, E3)
