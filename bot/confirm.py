@@ -1,5 +1,5 @@
-"""After Save: apply through the licensing service, show the result in the modal, and post the confirmation thread
-in the channel where /licenses ran (or, when the bot cannot post there, to the operator by direct message)."""
+"""After Save: apply through the licensing service, show the result in the modal, and queue the confirmation thread
+for the channel where /licenses ran (the outbox worker delivers it, by direct message if the channel refuses)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def save_and_confirm(
 
     def confirmation(applied: BatchResult | None, located: BatchResult | None) -> OutgoingThread:
         vm = result_vm(name, actor, applied, located, names, location)
-        batch = (applied or located).batch_id if (applied or located) else None  # type: ignore[union-attr]
+        batch = next((r.batch_id for r in (applied, located) if r is not None), None)
         return OutgoingThread(vs.channel_id, actor, confirmation_parent(vm), tuple(confirmation_replies(vm)), batch)
 
     located = None
