@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, func, select, text
 
-from bot.outbox import Config, Worker, make_worker_client
+from bot.delivery import Config, Worker, make_worker_client
 from licensing.notifications import OutgoingThread
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.outbox import OutboxRow
+from storage.outbox.rows import OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.slack.fake_slack import FakeSlack
 

@@ -26,12 +26,12 @@ from starlette.testclient import TestClient
 
 from blocks import ids
 from bot import scheduler
-from bot.app import build_app
-from bot.deps import build_deps
+from bot.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
 from licensing.directory import Snapshot, import_directory
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
+from licensing.types import Desired
 from storage.migrate import upgrade
 from tests.app.driver import SlackUser
 from tests.slack.fake_slack import FakeSlack
@@ -133,14 +133,14 @@ def main() -> None:
         settings = Settings(database_url=url, slack_bot_token="xoxb-bench", slack_signing_secret=SECRET,
                             slack_api_url=fake.url, outbox_poll_s=0.05,
                             outbox_channel_interval_s=0)  # type: ignore[arg-type]  # fmt: skip
-        deps = build_deps(settings)
+        deps = bootstrap(settings)
         t = time.perf_counter()
         import_directory(directory(), uow=deps.uow_factory())
         print(f"loaded {USERS:,} users x {PRODUCTS} products in {time.perf_counter() - t:.1f} s")
         floor(timer, fake, runs)
-        worker = scheduler.build_worker(deps)  # the confirmation threads go out through the outbox, as in serve
+        worker = delivery_worker(deps)  # the confirmation threads go out through the outbox, as in serve
         jobs = scheduler.start(deps, worker)
-        with TestClient(http_app(build_app(deps), deps)) as http:
+        with TestClient(http_app(slack_app(deps), deps)) as http:
             user = SlackUser(http, fake, SECRET, OP)
             user.open("bigco")
             rnd = random.Random(5)
@@ -153,9 +153,9 @@ def main() -> None:
                               lambda q=term: user.action(ids.SEARCH_INPUT, value=q))  # fmt: skip
             user.action(ids.SEARCH_INPUT, value="")
             fake.wait_for("views.update", len(fake.calls("views.update")))
-            vs = deps.sessions.get(user.view["private_metadata"])
-            assert vs is not None
-            deps.sessions.select(vs.token, [f"user{i:05d}@bigco.example" for i in range(0, 100 * 7, 7)])
+            modal = deps.modals.get(user.view["private_metadata"])
+            assert modal is not None
+            deps.modals.select(modal.token, [f"user{i:05d}@bigco.example" for i in range(0, 100 * 7, 7)])
             root = user.top
             for _ in range(max(10, runs // 4)):
                 view = user._with_state(user.view)
@@ -164,12 +164,12 @@ def main() -> None:
             for i in range(max(10, runs // 10)):
                 assert user.top == root
                 user.submit()  # push Manage licenses
-                user.choose("SKU59", ids.CHOICE_ASSIGN if i % 2 == 0 else ids.CHOICE_REVOKE)
+                user.choose("SKU59", Desired.ASSIGN if i % 2 == 0 else Desired.REVOKE)
                 timer.measure("Save (100 users)", fake, "views.update", lambda: user.submit())
                 fake.wait_for("chat.postMessage", 2 * (i + 1), timeout=10)
                 user.close()  # Done: back to the users page
         scheduler.stop(jobs, worker)
-        deps.engine.dispose()
+        deps.close()
     timer.report()
 
 

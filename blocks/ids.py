@@ -34,10 +34,7 @@ SHOW_ALL = "show_all"
 
 # Manage licenses
 PRODUCT_BLOCK_PREFIX = "product:"  # + sku; an input block with the radio buttons below
-PRODUCT_CHOICE = "product_choice"
-CHOICE_ASSIGN = "assign"
-CHOICE_KEEP = "keep"
-CHOICE_REVOKE = "revoke"
+PRODUCT_CHOICE = "product_choice"  # radio buttons; their values are licensing.types.Desired values
 LOCATION_BLOCK = "location"
 LOCATION_INPUT = "location_input"
 PREVIEW_BLOCK = "preview"

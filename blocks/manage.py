@@ -21,7 +21,8 @@ from slack_sdk.models.blocks import (
 from blocks import ids
 from blocks.common import SECTION_MAX, VIEW_BLOCKS_MAX, modal, plain, plain_section, section
 from blocks.text import escape, fit_escaped, names_line, one_line, plural, take_lines, truncate
-from blocks.viewmodels import Choice, ManageVM, ProductRowVM
+from blocks.viewmodels import ManageVM, ProductRowVM
+from licensing.types import Desired, HoldState
 
 OPTION_MAX = 75
 LABEL_NAME_MAX = 150  # product name in an input label (label ≤2000)
@@ -30,14 +31,11 @@ SHOWN_USERS = 10  # names listed at the top of the view
 HINT_NAMES = 5  # holder names listed under each product
 NAME_MAX = 60  # one user's name in those lists
 SELECT_OPTIONS_MAX = 100  # static_select
-CHOICE_TEXT: dict[Choice, str] = {
-    "assign": "Assign to all selected",
-    "keep": "Leave as is",
-    "revoke": "Revoke from all selected",
+CHOICE_TEXT: dict[Desired, str] = {
+    Desired.ASSIGN: "Assign to all selected",
+    Desired.KEEP: "Leave as is",
+    Desired.REVOKE: "Revoke from all selected",
 }
-CHOICE_VALUE: dict[Choice, str] = {"assign": ids.CHOICE_ASSIGN, "keep": ids.CHOICE_KEEP, "revoke": ids.CHOICE_REVOKE}
-# The option that describes where the selection stands today carries the "Now: …" description.
-STATE_CHOICE: dict[str, Choice] = {"all": "assign", "some": "keep", "none": "revoke"}
 
 
 def manage_view(vm: ManageVM, private_metadata: str) -> dict[str, Any]:
@@ -104,9 +102,9 @@ def _location(vm: ManageVM) -> Block:
 
 
 def _now(p: ProductRowVM) -> str:
-    if p.state == "all":
+    if p.state == HoldState.ALL:
         return "Now: has it" if p.selected == 1 else f"Now: all {p.selected:,} have it"
-    if p.state == "none":
+    if p.state == HoldState.NONE:
         return "Now: doesn't have it" if p.selected == 1 else "Now: none has it"
     return f"Now: {p.held_by:,} of {p.selected:,} have it"
 
@@ -119,10 +117,10 @@ def _hint(p: ProductRowVM) -> str:
 
 
 def _product(p: ProductRowVM) -> Block:
-    described = STATE_CHOICE[p.state]
+    described = Desired.matching(p.state)  # the option that says where the selection stands today: "Now: …"
     options = {
         choice: Option(
-            value=CHOICE_VALUE[choice],
+            value=choice.value,
             text=plain(text),
             description=plain(_now(p)) if choice == described else None,
         )

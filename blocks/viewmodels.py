@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-HoldState = Literal["all", "some", "none"]
-Choice = Literal["assign", "keep", "revoke"]
+from licensing.types import Desired, HoldState
+
 OutcomeStatus = Literal["updated", "unchanged", "failed"]
 
 
@@ -54,7 +54,7 @@ class ProductRowVM:
     holders: tuple[str, ...]  # display names of the selected users who hold it, in display order
     selected: int  # how many users are selected
     state: HoldState
-    choice: Choice  # the option to show as chosen (the current state's, unless the operator changed it)
+    choice: Desired  # the option to show as chosen (the current state's, unless the operator changed it)
 
     @property
     def held_by(self) -> int:

@@ -11,20 +11,11 @@ from bot import errors
 from bot.deps import Deps
 from bot.handlers import actions, commands, events, options, views
 
-DEFAULT_API_URL = "https://slack.com/api/"
 
-
-def make_client(deps: Deps) -> WebClient:
-    s = deps.settings
-    base = (s.slack_api_url or DEFAULT_API_URL).rstrip("/") + "/"
-    token = s.slack_bot_token.get_secret_value() if s.slack_bot_token else None
-    return WebClient(token=token, base_url=base)
-
-
-def build_app(deps: Deps, *, client: WebClient | None = None) -> App:
+def build_app(deps: Deps, client: WebClient) -> App:
     secret = deps.settings.slack_signing_secret
     app = App(
-        client=client or make_client(deps),
+        client=client,
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode has no signature; Bolt checks it for every HTTP request.
         request_verification_enabled=secret is not None,

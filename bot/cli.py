@@ -17,15 +17,16 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import scheduler
-from bot.deps import Deps, build_deps
+from bot.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.deps import Deps
 from bot.settings import Settings, safe_url
 from bot.tables import table
 from licensing import directory, queries, service
 from licensing.directory_file import load_directory
 from licensing.errors import DirectoryFileError, LicensingError
 from licensing.results import BatchResult
-from storage import outbox as outbox_store
 from storage.migrate import upgrade
+from storage.outbox import admin as outbox_admin
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FILE = Path(__file__).resolve().parent.parent / "examples" / "demo.yaml"
@@ -65,23 +66,15 @@ def split(values: tuple[str, ...]) -> list[str]:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Assign and revoke your customers' product licenses, many users at once."""
-    built: list[Deps] = []
-
-    def lazily() -> Deps:
-        if not built:
-            built.append(build_deps(Settings()))
-        return built[0]
-
-    def dispose() -> None:  # connections left open would outlive the command (and warn in tests)
-        for d in built:
-            d.engine.dispose()
-
-    ctx.obj = lazily
-    ctx.call_on_close(dispose)
 
 
 def deps(ctx: click.Context) -> Deps:
-    return cast(Deps, ctx.find_root().obj())
+    """Built on first use (`db upgrade` needs none), from the composition root, and closed with the command."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = bootstrap(Settings())
+        root.call_on_close(root.obj.close)
+    return cast(Deps, root.obj)
 
 
 @main.group()
@@ -132,7 +125,6 @@ def check(ctx: click.Context) -> None:
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
     """Run the Slack app: Socket Mode if SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""
-    from bot.app import build_app
     from bot.serve import serve_http, serve_socket_mode
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -149,8 +141,8 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
     if demo and not directory.has_customers(uow=d.uow_factory()):
         report = directory.import_directory(load_directory(DEMO_FILE), uow=d.uow_factory())
         click.echo(f"imported the demo directory ({report.counts['users']} users)")
-    app = build_app(d)
-    worker = scheduler.build_worker(d)
+    app = slack_app(d)
+    worker = delivery_worker(d)
     jobs = scheduler.start(d, worker)  # the outbox is delivered from inside the app's process too
     try:
         if s.slack_app_token:
@@ -180,7 +172,7 @@ def worker(ctx: click.Context) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    w = scheduler.build_worker(d)
+    w = delivery_worker(d)
     jobs = scheduler.start(d, w)
     try:
         while not stopping.wait(1.0):
@@ -196,8 +188,8 @@ def outbox(ctx: click.Context) -> None:
     """List the messages not delivered yet (pending) and those given up on (dead)."""
     if ctx.invoked_subcommand is not None:
         return
-    with deps(ctx).session_factory() as session:
-        rows = outbox_store.undelivered(session)
+    with deps(ctx).sessionmaker() as session:
+        rows = outbox_admin.undelivered(session)
     if not rows:
         click.echo("outbox: nothing pending, nothing dead")
         return
@@ -224,8 +216,8 @@ def outbox_retry(ctx: click.Context, outbox_id: int) -> None:
     """Send dead message OUTBOX_ID again (with the rest of its thread), with a fresh deadline."""
     d = deps(ctx)
     deadline = timedelta(hours=d.settings.outbox_deadline_hours)
-    with d.session_factory() as session:
-        ids = outbox_store.requeue(session, outbox_id, now=datetime.now(UTC), deadline=deadline)
+    with d.sessionmaker() as session:
+        ids = outbox_admin.requeue(session, outbox_id, now=datetime.now(UTC), deadline=deadline)
     if ids is None:
         fail(f"no outbox message {outbox_id}")
     elif not ids:
@@ -265,6 +257,7 @@ def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: boo
 @click.option("--users", "users", multiple=True, required=True, help="Comma-separated user ids.")
 @click.option("--assign", "assign", multiple=True, help="SKU to assign to every user (repeatable).")
 @click.option("--revoke", "revoke", multiple=True, help="SKU to revoke from every user (repeatable).")
+@click.option("--location", default=None, help="Usage location (ISO 3166 alpha-2) to give every user.")
 @click.option("--as", "actor", required=True, help="Slack user id of the operator acting.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 @click.option("--key", default=None, help="Idempotency key: a repeat with the same key changes nothing.")
@@ -277,13 +270,14 @@ def apply_(
     users: tuple[str, ...],
     assign: tuple[str, ...],
     revoke: tuple[str, ...],
+    location: str | None,
     actor: str,
     dry_run: bool,
     key: str | None,
     as_json: bool,
 ) -> None:
-    """Assign and revoke products for users of CUSTOMER; each user all or nothing."""
-    change = service.make_change(customer, split(users), assign=split(assign), revoke=split(revoke))
+    """Assign and revoke products (and set the usage location) for users of CUSTOMER; each user all or nothing."""
+    change = service.make_change(customer, split(users), assign=split(assign), revoke=split(revoke), location=location)
     uow = deps(ctx).uow_factory()
     if dry_run:
         result = service.plan(change, actor=actor, uow=uow)
@@ -298,16 +292,19 @@ def render_batch(result: BatchResult) -> str:
     head = f"{'Dry run' if result.dry_run else 'Batch ' + (result.batch_id or '')} for {result.customer_id}"
     if result.replayed:
         head += " (already applied with this key: nothing changed now)"
+    moved = any(o.location for o in result.results)
+    headers = ["USER", "STATUS", "ASSIGNED", "REVOKED", *(["LOCATION"] if moved else []), "ERRORS"]
     rows = [
         [
             o.user_id,
             o.status.value,
             " ".join(o.assigned),
             " ".join(o.revoked),
+            *([o.location or ""] if moved else []),
             "; ".join(f"{e.code.value}: {e.message}" for e in o.errors),
         ]
         for o in result.results
     ]
     counts = {s: sum(1 for o in result.results if o.status.value == s) for s in ("updated", "unchanged", "failed")}
     tail = ", ".join(f"{n} {s}" for s, n in counts.items())
-    return f"{head}\n\n{table(['USER', 'STATUS', 'ASSIGNED', 'REVOKED', 'ERRORS'], rows)}\n\n{tail}"
+    return f"{head}\n\n{table(headers, rows)}\n\n{tail}"

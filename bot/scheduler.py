@@ -11,30 +11,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_sdk import WebClient
 
+from bot.delivery import Worker
 from bot.deps import Deps
-from bot.outbox import Config, Worker, make_worker_client
 
 log = logging.getLogger("licensebot.scheduler")
 
-SESSION_MAX_AGE = timedelta(days=1)
-
-
-def build_worker(deps: Deps) -> Worker:
-    s = deps.settings
-    if s.slack_bot_token is None:
-        raise ValueError("the outbox worker needs SLACK_BOT_TOKEN")
-    base_url = (s.slack_api_url or WebClient.BASE_URL).rstrip("/") + "/"
-    client = make_worker_client(s.slack_bot_token.get_secret_value(), base_url, s.slack_timeout_s)
-    config = Config(
-        channel_interval=timedelta(seconds=s.outbox_channel_interval_s),
-        lease=timedelta(seconds=s.outbox_lease_s),
-        batch=s.outbox_batch,
-        concurrency=s.outbox_concurrency,
-        deadline=timedelta(hours=s.outbox_deadline_hours),
-    )
-    return Worker(deps.session_factory, client, config)
+MODAL_MAX_AGE = timedelta(days=1)  # Slack ends a modal's interactivity long before that
 
 
 def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
@@ -49,7 +32,7 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
         next_run_time=datetime.now(UTC), misfire_grace_time=None,
     )  # fmt: skip
     scheduler.add_job(
-        _purge_sessions, "interval", days=1, args=[deps], id="purge-sessions", max_instances=1, coalesce=True,
+        _purge_modals, "interval", days=1, args=[deps], id="purge-modals", max_instances=1, coalesce=True,
         next_run_time=datetime.now(UTC),
     )  # fmt: skip
     scheduler.start()
@@ -65,7 +48,7 @@ def stop(scheduler: BackgroundScheduler, worker: Worker) -> None:
     log.info("outbox worker %s stopped", worker.name)
 
 
-def _purge_sessions(deps: Deps) -> None:
-    purged = deps.sessions.purge(SESSION_MAX_AGE)
+def _purge_modals(deps: Deps) -> None:
+    purged = deps.modals.purge(MODAL_MAX_AGE)
     if purged:
-        log.info("purged %d modal session(s) untouched for a day", purged)
+        log.info("purged %d modal state(s) untouched for a day", purged)

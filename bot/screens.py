@@ -11,17 +11,18 @@ from blocks import ids
 from blocks.manage import manage_view
 from blocks.picker import picker_view
 from blocks.users import users_view
-from blocks.viewmodels import Choice, ManageVM, PickerVM, ProductRowVM, UserRowVM, UsersVM
+from blocks.viewmodels import ManageVM, PickerVM, ProductRowVM, UserRowVM, UsersVM
 from bot.deps import Deps
+from bot.modal_state import ModalState
 from licensing import queries, service
 from licensing.errors import InvalidRequest
 from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
-from storage.sessions import ViewSession
+from licensing.types import Desired
 
 PAGE_SIZE = 10  # a checkboxes element holds at most 10 options
-PRESET: dict[str, Choice] = {"all": "assign", "some": "keep", "none": "revoke"}
+CHOICES = frozenset(d.value for d in Desired)
 
 
 def user_key(user_id: str) -> str:
@@ -29,42 +30,42 @@ def user_key(user_id: str) -> str:
     return hashlib.blake2s(user_id.encode(), digest_size=8).hexdigest()
 
 
-def picker(deps: Deps, vs: ViewSession, notice: str | None = None) -> dict[str, Any]:
-    return picker_view(PickerVM(notice=notice), vs.token)
+def picker(deps: Deps, modal: ModalState, notice: str | None = None) -> dict[str, Any]:
+    return picker_view(PickerVM(notice=notice), modal.token)
 
 
-def start(deps: Deps, actor: str, vs: ViewSession, text: str) -> tuple[ViewSession, dict[str, Any]]:
+def start(deps: Deps, actor: str, modal: ModalState, text: str) -> tuple[ModalState, dict[str, Any]]:
     """The first view for `/licenses [NAME]`: straight to the customer when NAME names exactly one."""
     if not text:
-        return vs, picker(deps, vs)
+        return modal, picker(deps, modal)
     matches = queries.list_customers(actor=actor, query=text, limit=10, uow=deps.uow_factory())
     wanted = text.casefold()
     exact = [c for c in matches if wanted in (c.id.casefold(), c.name.casefold())]
     chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
     if chosen is None:
         notice = f"No customer matches “{text}”." if not matches else f"{len(matches)} customers match “{text}”."
-        return vs, picker(deps, vs, notice + " Choose one below.")
-    vs = deps.sessions.switch_customer(vs, chosen.id, chosen.name)
-    return users(deps, actor, vs)
+        return modal, picker(deps, modal, notice + " Choose one below.")
+    modal = deps.modals.switch_customer(modal, chosen.id, chosen.name)
+    return users(deps, actor, modal)
 
 
-def users(deps: Deps, actor: str, vs: ViewSession, notice: str | None = None) -> tuple[ViewSession, dict[str, Any]]:
+def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) -> tuple[ModalState, dict[str, Any]]:
     """The users page for the session's customer, search and page; remembers which users the page shows."""
-    cid = customer_id(vs)
-    selected = deps.sessions.selected(vs.token)
-    if vs.showing_selected:
+    cid = customer_id(modal)
+    selected = deps.modals.selected(modal.token)
+    if modal.showing_selected:
         page = queries.selected_page(
-            cid, selected, actor=actor, page=vs.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+            cid, selected, actor=actor, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
     else:
         page = queries.page_users(
-            cid, actor=actor, query=vs.query, page=vs.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+            cid, actor=actor, query=modal.query, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
     names = product_names(deps, actor, cid)
     chosen = set(selected)
     rows = tuple(_row(u, names, u.id in chosen) for u in page.users)
-    vs = replace(vs, page=page.page, rev=vs.rev + 1, page_keys={r.key: r.user_id for r in rows})
-    deps.sessions.save(vs)
+    modal = replace(modal, page=page.page, rev=modal.rev + 1, page_keys={r.key: r.user_id for r in rows})
+    deps.modals.save(modal)
     vm = UsersVM(
         customer_id=page.customer.id,
         customer_name=page.customer.name,
@@ -72,25 +73,25 @@ def users(deps: Deps, actor: str, vs: ViewSession, notice: str | None = None) ->
         page=page.page,
         page_count=page.page_count,
         total=page.total,
-        query=vs.query,
+        query=modal.query,
         selected_count=len(selected),
-        showing_selected=vs.showing_selected,
-        rev=vs.rev,
+        showing_selected=modal.showing_selected,
+        rev=modal.rev,
         notice=notice,
     )
-    return vs, users_view(vm, vs.token)
+    return modal, users_view(vm, modal.token)
 
 
 def manage(
-    deps: Deps, actor: str, vs: ViewSession, *, can_set_location: bool, state: dict[str, Any] | None = None
-) -> tuple[ViewSession, dict[str, Any]]:
+    deps: Deps, actor: str, modal: ModalState, *, can_set_location: bool, state: dict[str, Any] | None = None
+) -> tuple[ModalState, dict[str, Any]]:
     """Manage licenses for the selection. `state` is the view's current input state, when re-rendering it."""
-    cid = customer_id(vs)
-    summary = queries.summary(cid, deps.sessions.selected(vs.token), actor=actor, uow=deps.uow_factory())
-    if vs.choices is None or state is None:  # opening: remember what each radio started at
-        vs = replace(vs, choices={p.sku: PRESET[p.state] for p in summary.products})
-        deps.sessions.save(vs)
-    preset = vs.choices or {}
+    cid = customer_id(modal)
+    summary = queries.summary(cid, deps.modals.selected(modal.token), actor=actor, uow=deps.uow_factory())
+    if modal.choices is None or state is None:  # opening: remember what each radio started at
+        modal = replace(modal, choices={p.sku: Desired.matching(p.state) for p in summary.products})
+        deps.modals.save(modal)
+    preset = modal.choices or {}
     chosen = {**preset, **(parse_choices(state) if state else {})}
     location = parse_location(state) if state else None
     name_of = {u.id: u.name for u in summary.selected}
@@ -103,7 +104,7 @@ def manage(
             holders=tuple(name_of[h] for h in p.holders),
             selected=len(summary.selected),
             state=p.state,
-            choice=_as_choice(chosen.get(p.sku, PRESET[p.state])),
+            choice=chosen.get(p.sku, Desired.matching(p.state)),
         )
         for p in summary.products
     )
@@ -116,15 +117,15 @@ def manage(
         preview=preview(deps, actor, summary, changes(preset, chosen)),
         location_value=location,
     )
-    return vs, manage_view(vm, vs.token)
+    return modal, manage_view(vm, modal.token)
 
 
-def changes(preset: dict[str, str], chosen: dict[str, str]) -> tuple[list[str], list[str]]:
+def changes(preset: dict[str, Desired], chosen: dict[str, Desired]) -> tuple[list[str], list[str]]:
     """What the operator changed from the state the radios started at: (skus to assign, skus to revoke)."""
     moved = {sku: c for sku, c in chosen.items() if c != preset.get(sku)}
     return (
-        sorted(s for s, c in moved.items() if c == ids.CHOICE_ASSIGN),
-        sorted(s for s, c in moved.items() if c == ids.CHOICE_REVOKE),
+        sorted(s for s, c in moved.items() if c is Desired.ASSIGN),
+        sorted(s for s, c in moved.items() if c is Desired.REVOKE),
     )
 
 
@@ -161,14 +162,14 @@ def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], l
     return tuple(lines)
 
 
-def parse_choices(state: dict[str, Any]) -> dict[str, str]:
+def parse_choices(state: dict[str, Any]) -> dict[str, Desired]:
     values = state.get("values", {})
     out = {}
     for block_id, actions in values.items():
         if block_id.startswith(ids.PRODUCT_BLOCK_PREFIX):
-            option = (actions.get(ids.PRODUCT_CHOICE) or {}).get("selected_option")
-            if option:
-                out[block_id.removeprefix(ids.PRODUCT_BLOCK_PREFIX)] = option["value"]
+            option = (actions.get(ids.PRODUCT_CHOICE) or {}).get("selected_option") or {}
+            if option.get("value") in CHOICES:  # anything else is no choice of ours: leave the product as is
+                out[block_id.removeprefix(ids.PRODUCT_BLOCK_PREFIX)] = Desired(option["value"])
     return out
 
 
@@ -182,10 +183,10 @@ def product_names(deps: Deps, actor: str, customer_id: str) -> dict[str, str]:
     return {p.sku: p.name for p in s.products}
 
 
-def customer_id(vs: ViewSession) -> str:
-    if vs.customer_id is None:
+def customer_id(modal: ModalState) -> str:
+    if modal.customer_id is None:
         raise InvalidRequest("Choose a customer first.")
-    return vs.customer_id
+    return modal.customer_id
 
 
 def _row(user: User, names: dict[str, str], selected: bool) -> UserRowVM:
@@ -196,7 +197,3 @@ def _row(user: User, names: dict[str, str], selected: bool) -> UserRowVM:
 def _locations(summary: Summary) -> tuple[tuple[str, int], ...]:
     counts = Counter(u.location or "not set" for u in summary.selected)
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _as_choice(value: str) -> Choice:
-    return value if value in ("assign", "keep", "revoke") else "keep"  # type: ignore[return-value]

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.delivery import Config
+
+SLACK_API_URL = "https://slack.com/api/"
+_WORKER = Config()  # the delivery worker's defaults are these settings' defaults
 
 
 class Settings(BaseSettings):
@@ -16,14 +23,31 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
 
-    # The outbox worker (bot/outbox.py). Slack allows about one message per second per channel.
-    outbox_deadline_hours: float = 24.0  # keep trying this long after a message was queued, then mark it dead
-    outbox_channel_interval_s: float = 1.0  # least time between two sends to the same channel
-    outbox_lease_s: float = 120.0  # a claimed message another worker may take over after this (its worker died)
+    # The outbox worker (bot/delivery.py). Slack allows about one message per second per channel.
+    # Keep trying this long after a message was queued, then mark it dead.
+    outbox_deadline_hours: float = _WORKER.deadline.total_seconds() / 3600
+    # Least time between two sends to the same channel.
+    outbox_channel_interval_s: float = _WORKER.channel_interval.total_seconds()
+    # A claimed message another worker may take over after this (its worker died).
+    outbox_lease_s: float = _WORKER.lease.total_seconds()
     outbox_poll_s: float = 0.5  # how often an idle worker looks for due messages
-    outbox_batch: int = 20  # messages claimed at once, at most one per channel
-    outbox_concurrency: int = 4  # of a claim, how many are sent at the same time
+    outbox_batch: int = _WORKER.batch  # messages claimed at once, at most one per channel
+    outbox_concurrency: int = _WORKER.concurrency  # of a claim, how many are sent at the same time
     slack_timeout_s: float = 10.0  # the worker's HTTP timeout for one Slack call
+
+    @property
+    def slack_base_url(self) -> str:
+        """The Web API base URL with the one trailing slash slack_sdk expects."""
+        return (self.slack_api_url or SLACK_API_URL).rstrip("/") + "/"
+
+    def worker_config(self) -> Config:
+        return Config(
+            channel_interval=timedelta(seconds=self.outbox_channel_interval_s),
+            lease=timedelta(seconds=self.outbox_lease_s),
+            batch=self.outbox_batch,
+            concurrency=self.outbox_concurrency,
+            deadline=timedelta(hours=self.outbox_deadline_hours),
+        )
 
 
 def safe_url(url: str) -> str:

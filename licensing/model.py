@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from licensing.types import Desired
+
 
 class Role(StrEnum):
     """Partner roles, named as in Partner Center."""
@@ -19,14 +21,6 @@ class Role(StrEnum):
 
 # Every role may view and assign/revoke; a sales agent may not touch a user's usage location.
 LOCATION_ROLES = frozenset({Role.ADMIN_AGENT, Role.GLOBAL_ADMIN, Role.HELPDESK_AGENT, Role.USER_MANAGEMENT_ADMIN})
-
-
-class Desired(StrEnum):
-    """What an operator wants for one product across the selected users."""
-
-    ASSIGN = "assign"
-    REVOKE = "revoke"
-    KEEP = "keep"
 
 
 @dataclass(frozen=True)
@@ -87,11 +81,13 @@ class Operator:
 
 @dataclass(frozen=True)
 class Change:
-    """For each product, what to do to every one of `user_ids` of one customer."""
+    """One save for `user_ids` of one customer: for each product, what to do to every user; and optionally the usage
+    location to give them all (an ISO 3166 alpha-2 code)."""
 
     customer_id: str
     user_ids: tuple[str, ...]
     desired: Mapping[str, Desired] = field(default_factory=dict)
+    location: str | None = None
 
     @property
     def to_assign(self) -> frozenset[str]:
@@ -105,4 +101,5 @@ class Change:
         """A stable text of the change, to tell a replayed request from a different one under one key."""
         users = ",".join(sorted(set(self.user_ids)))
         wanted = ",".join(f"{s}={d.value}" for s, d in sorted(self.desired.items()) if d is not Desired.KEEP)
-        return f"{self.customer_id}|{users}|{wanted}"
+        where = f"|location={self.location}" if self.location else ""
+        return f"{self.customer_id}|{users}|{wanted}{where}"

@@ -7,7 +7,11 @@ delivers it. A thread is a parent and its replies, delivered in order, replies o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+
+# A message not delivered this long after it was queued is given up on (dead) and listed for an operator.
+DELIVERY_DEADLINE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)

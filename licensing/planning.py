@@ -1,12 +1,13 @@
-"""Deciding a change: pure, so `plan` and `apply` reach the same answer from the same state."""
+"""Deciding a save: pure, so `plan` and `apply` reach the same answer from the same state."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from licensing.model import Change, Customer, Operator, Subscription, User
 from licensing.results import ErrorCode, Problem, Status, UserOutcome
-from licensing.rules import Catalogue, check_change, check_known, name_of
+from licensing.rules import Catalogue, check_change, check_known, check_new_location, name_of
 
 
 def forbidden_reason(operator: Operator | None, actor: str, customer_id: str | None) -> str | None:
@@ -16,6 +17,14 @@ def forbidden_reason(operator: Operator | None, actor: str, customer_id: str | N
     if customer_id is not None and not operator.may_manage(customer_id):
         return f"Your operator account is not allowed to manage customer {customer_id}."
     return None
+
+
+def save_refusal(operator: Operator | None, actor: str, change: Change) -> str | None:
+    """Why this operator may not make this save at all; None when they may."""
+    reason = forbidden_reason(operator, actor, change.customer_id)
+    if reason is None and operator is not None and change.location and not operator.may_set_location:
+        reason = f"Your role ({operator.role.value}) cannot change usage locations."
+    return reason
 
 
 def processing_order(change: Change, users: Mapping[str, User]) -> list[str]:
@@ -35,7 +44,8 @@ def decide(
     owned: Mapping[str, Subscription],
     forbidden: str | None = None,
 ) -> tuple[UserOutcome, ...]:
-    """Each user's outcome, in processing order. Earlier users take the seats first; a failed user frees none."""
+    """Each user's one outcome, in processing order: the new usage location and the license changes together, all
+    or nothing. Earlier users take the seats first; a failed user frees none."""
     seats = {sku: sub.available for sku, sub in owned.items()}
     unknown = check_known(change.desired.keys(), catalogue)
     outcomes: list[UserOutcome] = []
@@ -50,12 +60,14 @@ def decide(
             continue
         add = frozenset(s for s in change.to_assign if s not in user.licenses)
         remove = frozenset(s for s in change.to_revoke if s in user.licenses)
-        problems = [
-            *unknown,
-            *check_change(user, add, remove, catalogue=catalogue, owned=owned, customer_name=customer.name),
-        ]
-        if unknown or not (add or remove):
-            outcomes.append(_failed(uid, user, problems) if problems else _unchanged(user))
+        moved = change.location if change.location and change.location != user.location else None
+        problems = list(unknown)
+        if moved:
+            problems += check_new_location(user, moved, user.licenses - remove, catalogue)
+            user = replace(user, location=moved)  # licenses assigned by this save are judged in the new country
+        problems += check_change(user, add, remove, catalogue=catalogue, owned=owned, customer_name=customer.name)
+        if unknown or not (add or remove or moved):
+            outcomes.append(_failed(uid, user, problems) if problems else UserOutcome(uid, Status.UNCHANGED, user.name))
             continue
         problems += _seat_problems(add, seats, owned, catalogue)
         if problems:
@@ -66,8 +78,11 @@ def decide(
         for sku in remove:
             seats[sku] = seats.get(sku, 0) + 1
         outcomes.append(
-            UserOutcome(uid, Status.UPDATED, user.name, assigned=tuple(sorted(add)), revoked=tuple(sorted(remove)))
-        )
+            UserOutcome(
+                uid, Status.UPDATED, user.name, assigned=tuple(sorted(add)), revoked=tuple(sorted(remove)),
+                location=moved,
+            )
+        )  # fmt: skip
     return tuple(outcomes)
 
 
@@ -87,7 +102,3 @@ def _seat_problems(
 
 def _failed(uid: str, user: User | None, problems: list[Problem]) -> UserOutcome:
     return UserOutcome(uid, Status.FAILED, user.name if user else None, errors=tuple(problems))
-
-
-def _unchanged(user: User) -> UserOutcome:
-    return UserOutcome(user.id, Status.UNCHANGED, user.name)

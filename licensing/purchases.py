@@ -9,7 +9,7 @@ from licensing.errors import InvalidRequest, UnknownCustomer
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for
 from licensing.results import AuditEntry
-from licensing.service import Clock, utcnow
+from licensing.types import Clock, utcnow
 
 MAX_QUANTITY = 10_000
 
@@ -31,8 +31,10 @@ def request_more(
     if not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidRequest(f"Ask for between 1 and {MAX_QUANTITY:,} licenses.")
     with uow:
+        # A writer from the first statement: on SQLite a transaction that read first cannot become the writer once
+        # another writer (a save, the outbox worker) has committed since, and fails with "database is locked".
+        customer = uow.customers.lock(customer_id)
         operator_for(actor, uow, customer_id)
-        customer = uow.customers.get(customer_id)
         if customer is None:
             raise UnknownCustomer(customer_id)
         product = uow.products.get_many([sku]).get(sku)

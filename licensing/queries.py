@@ -5,15 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
 from licensing.model import Customer, Operator, User
 from licensing.planning import forbidden_reason
 from licensing.ports import UnitOfWork
+from licensing.types import HoldState
 
 MAX_PAGE_SIZE = 100
-HoldState = Literal["all", "some", "none"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,12 @@ def authorize(actor: str, *, uow: UnitOfWork, customer_id: str | None = None) ->
     """The operator behind a Slack user, or Forbidden saying what is missing."""
     with uow:
         return operator_for(actor, uow, customer_id)
+
+
+def customer(customer_id: str, *, actor: str, uow: UnitOfWork) -> Customer:
+    """The customer, if it exists and the operator may manage it (UnknownCustomer or Forbidden otherwise)."""
+    with uow:
+        return _customer(customer_id, actor, uow)
 
 
 def list_customers(*, actor: str, query: str = "", limit: int = 100, uow: UnitOfWork) -> list[Customer]:
@@ -118,7 +123,7 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow
     products = []
     for sku, sub in owned.items():
         holders = tuple(u.id for u in selected if sku in u.licenses)
-        state: HoldState = "none" if not holders else "all" if len(holders) == len(selected) else "some"
+        state = HoldState.of(len(holders), len(selected))
         name = catalogue[sku].name if sku in catalogue else sku
         products.append(
             ProductSummary(sku, name, sub.quantity, sub.assigned, sub.available, holders, state, sub.alert_below)

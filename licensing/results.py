@@ -51,6 +51,7 @@ class UserOutcome:
     assigned: tuple[str, ...] = ()
     revoked: tuple[str, ...] = ()
     errors: tuple[Problem, ...] = ()
+    location: str | None = None  # the usage location this save gave the user, when it moved them
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +60,7 @@ class UserOutcome:
             "status": self.status.value,
             "assigned": list(self.assigned),
             "revoked": list(self.revoked),
+            "location": self.location,
             "errors": [e.to_dict() for e in self.errors],
         }
 
@@ -71,6 +73,7 @@ class UserOutcome:
             assigned=tuple(d["assigned"]),
             revoked=tuple(d["revoked"]),
             errors=tuple(Problem.from_dict(e) for e in d["errors"]),
+            location=d.get("location"),  # batches stored before a save could move users have none
         )
 
 

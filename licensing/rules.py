@@ -131,14 +131,15 @@ def check_change(
     ]
 
 
-def check_new_location(user: User, country: str, catalogue: Catalogue) -> list[Problem]:
-    """A usage location is refused where a product the user holds cannot be used."""
+def check_new_location(user: User, country: str, keeping: frozenset[str], catalogue: Catalogue) -> list[Problem]:
+    """A usage location is refused where a product the user keeps cannot be used (one the same save revokes is no
+    obstacle; one it assigns is judged by `check_location` against the new country)."""
     return [
         Problem(
             ErrorCode.LOCATION_NOT_ALLOWED,
             f"{user.name} holds {catalogue[sku].name}, which is not available in {country}.",
             sku,
         )
-        for sku in sorted(user.licenses)
+        for sku in sorted(keeping)
         if sku in catalogue and country in catalogue[sku].unavailable_in
     ]

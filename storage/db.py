@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -57,6 +59,18 @@ def begin_write(session: Session) -> Connection:
     if session.in_transaction():
         raise RuntimeError("Customer locks must be taken by the first statement of a write transaction.")
     return session.connection(execution_options={WRITE_TRANSACTION: True})
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """A write transaction begun as a writer (BEGIN IMMEDIATE on SQLite), committed at the end."""
+    begin_write(session)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _sqlite_engine(url: str) -> Engine:

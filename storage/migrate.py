@@ -23,8 +23,6 @@ def target_metadata() -> MetaData:
     """Every table the migrations must create. Tables register on the shared metadata when their module is
     imported, so each module defining tables is imported here: what autogenerate compares must not depend on what
     happened to be imported first."""
-    import storage.outbox  # (messages waiting for delivery)
-    import storage.sessions  # noqa: F401  (the bot's modal state)
 
     return metadata
 

@@ -7,8 +7,9 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from licensing.notifications import DELIVERY_DEADLINE
 from storage.db import refresh_statistics, take_bulk_loads
-from storage.outbox import DEFAULT_DEADLINE, SqlOutbox
+from storage.outbox.queue import SqlOutbox
 from storage.repositories import (
     SqlAuditLog,
     SqlBatchRepository,
@@ -40,7 +41,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
 
     def __init__(
-        self, session_factory: sessionmaker[Session], *, outbox_deadline: timedelta = DEFAULT_DEADLINE
+        self, session_factory: sessionmaker[Session], *, outbox_deadline: timedelta = DELIVERY_DEADLINE
     ) -> None:
         self._session_factory = session_factory
         self._outbox_deadline = outbox_deadline  # how long the worker keeps trying to deliver a queued message

@@ -1,4 +1,4 @@
-"""Clicks inside the modal. Each acks first, changes the session, then redraws the view from server-side state."""
+"""Clicks inside the modal. Each acks first, changes the modal's state, then redraws the view from it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from blocks import ids
@@ -16,18 +16,18 @@ from blocks.viewmodels import BuyMoreVM
 from bot import screens
 from bot.deps import Deps
 from bot.errors import after_ack
-from bot.handlers.common import session_of, update_view
-from bot.roles import OPERATOR_ONLY
+from bot.handlers.common import update_view
+from bot.modal_state import ModalState
+from bot.roles import IN_MODAL
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
-from storage.sessions import ViewSession
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
 
 
 def register(app: App) -> None:
-    guard = OPERATOR_ONLY
+    guard = IN_MODAL
     app.action(ids.CUSTOMER_SELECT, middleware=guard)(after_ack(choose_customer))
     app.action(ids.CHANGE_CUSTOMER, middleware=guard)(after_ack(change_customer))
     app.action(ids.SEARCH_INPUT, middleware=guard)(after_ack(users_page_action(search)))
@@ -42,112 +42,106 @@ def register(app: App) -> None:
     app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))
 
 
-def _redraw(deps: Deps, op: Operator, vs: ViewSession, client: WebClient, body: dict[str, Any]) -> None:
-    _, view = screens.users(deps, op.slack_user_id, vs)
+def _redraw(deps: Deps, op: Operator, modal: ModalState, client: WebClient, body: dict[str, Any]) -> None:
+    _, view = screens.users(deps, op.slack_user_id, modal)
     update_view(client, body, view)
 
 
 def choose_customer(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
-    operator: Operator,
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+    modal: ModalState,
 ) -> None:  # fmt: skip
     ack()
-    vs = session_of(deps, body["view"], context)
-    customer_id = action["selected_option"]["value"]
-    page = queries.page_users(customer_id, actor=operator.slack_user_id, page_size=1, uow=deps.uow_factory())
-    vs = deps.sessions.switch_customer(vs, page.customer.id, page.customer.name)
-    _redraw(deps, operator, vs, client, body)
+    chosen = queries.customer(action["selected_option"]["value"], actor=operator.slack_user_id, uow=deps.uow_factory())
+    modal = deps.modals.switch_customer(modal, chosen.id, chosen.name)
+    _redraw(deps, operator, modal, client, body)
 
 
-def change_customer(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps) -> None:
+def change_customer(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, modal: ModalState) -> None:
     ack()
-    vs = session_of(deps, body["view"], context)
-    vs = deps.sessions.switch_customer(vs, None, None)
-    update_view(client, body, screens.picker(deps, vs))
+    modal = deps.modals.switch_customer(modal, None, None)
+    update_view(client, body, screens.picker(deps, modal))
 
 
-def users_page_action(mutate: Callable[[Deps, ViewSession, dict[str, Any]], ViewSession]) -> Callable[..., None]:
-    """A click on the users page whose whole job is to change the session (given the action), then redraw."""
+def users_page_action(mutate: Callable[[Deps, ModalState, dict[str, Any]], ModalState]) -> Callable[..., None]:
+    """A click on the users page whose whole job is to change the modal's state (given the action), then redraw."""
 
     def listener(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
-        operator: Operator,
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+        modal: ModalState,
     ) -> None:  # fmt: skip
         ack()
-        vs = session_of(deps, body["view"], context)
-        _redraw(deps, operator, mutate(deps, vs, action), client, body)
+        _redraw(deps, operator, mutate(deps, modal, action), client, body)
 
     listener.__name__ = mutate.__name__  # Bolt names listeners in its logs
     return listener
 
 
-def search(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
-    return replace(vs, query=(action.get("value") or "").strip(), page=1, showing_selected=False)
+def search(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
+    return replace(modal, query=(action.get("value") or "").strip(), page=1, showing_selected=False)
 
 
-def tick_users(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
+def tick_users(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     """The checkboxes report every ticked option of the page: tick those, untick the rest of that page."""
     # A click on a page that has since been redrawn would map onto the wrong rows: redraw instead of guessing.
-    if action.get("block_id") == f"{ids.USERS_BLOCK_PREFIX}{vs.rev}":
+    if action.get("block_id") == f"{ids.USERS_BLOCK_PREFIX}{modal.rev}":
         ticked = {o["value"] for o in action.get("selected_options") or []}
-        page = vs.page_keys
-        deps.sessions.select(vs.token, [uid for key, uid in page.items() if key in ticked])
-        deps.sessions.deselect(vs.token, [uid for key, uid in page.items() if key not in ticked])
-    return vs
+        page = modal.page_keys
+        deps.modals.select(modal.token, [uid for key, uid in page.items() if key in ticked])
+        deps.modals.deselect(modal.token, [uid for key, uid in page.items() if key not in ticked])
+    return modal
 
 
-def turn_page(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
+def turn_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     where = action["action_id"].removeprefix("page_")
     # "last" asks for a page past any end; the query clamps it to the real last page.
-    page = {"first": 1, "prev": vs.page - 1, "next": vs.page + 1, "last": 1_000_000_000}[where]
-    return replace(vs, page=max(1, page))
+    page = {"first": 1, "prev": modal.page - 1, "next": modal.page + 1, "last": 1_000_000_000}[where]
+    return replace(modal, page=max(1, page))
 
 
-def select_page(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
-    deps.sessions.select(vs.token, vs.page_keys.values())
-    return vs
+def select_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
+    deps.modals.select(modal.token, modal.page_keys.values())
+    return modal
 
 
-def clear_page(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
-    deps.sessions.deselect(vs.token, vs.page_keys.values())
-    return vs
+def clear_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
+    deps.modals.deselect(modal.token, modal.page_keys.values())
+    return modal
 
 
-def clear_all(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
-    deps.sessions.clear(vs.token)
-    return replace(vs, showing_selected=False, page=1)
+def clear_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
+    deps.modals.clear(modal.token)
+    return replace(modal, showing_selected=False, page=1)
 
 
-def show_selected(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
-    return replace(vs, showing_selected=True, page=1)
+def show_selected(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
+    return replace(modal, showing_selected=True, page=1)
 
 
-def show_all(deps: Deps, vs: ViewSession, action: dict[str, Any]) -> ViewSession:
-    return replace(vs, showing_selected=False, page=1)
+def show_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
+    return replace(modal, showing_selected=False, page=1)
 
 
 def refresh_preview(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps, operator: Operator
+    ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, modal: ModalState
 ) -> None:
     """A radio changed on Manage licenses: redraw with what would fail if saved now (inputs keep their values)."""
     ack()
-    vs = session_of(deps, body["view"], context)
     _, view = screens.manage(
-        deps, operator.slack_user_id, vs, can_set_location=operator.may_set_location, state=body["view"]["state"]
+        deps, operator.slack_user_id, modal, can_set_location=operator.may_set_location, state=body["view"]["state"]
     )
     update_view(client, body, view)
 
 
 def open_buy_more(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps,
-    operator: Operator,
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+    modal: ModalState,
 ) -> None:  # fmt: skip
     ack()
-    vs = session_of(deps, body["view"], context)
     sku = action.get("value") or (action.get("selected_option") or {}).get("value")
-    summary = queries.summary(screens.customer_id(vs), [], actor=operator.slack_user_id, uow=deps.uow_factory())
+    summary = queries.summary(screens.customer_id(modal), [], actor=operator.slack_user_id, uow=deps.uow_factory())
     product = next((p for p in summary.products if p.sku == sku), None)
     if product is None:
         raise InvalidRequest(f"{summary.customer.name} owns no product '{sku}'.")
     vm = BuyMoreVM(summary.customer.name, product.sku, product.name, product.quantity, product.available)
-    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{vs.token}:{product.sku}"))
+    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{product.sku}"))

@@ -29,6 +29,6 @@ def open_licenses(
         ack(**help_message())  # the command's own reply is private to the operator
         return
     ack()
-    vs = deps.sessions.create(operator.slack_user_id, command.get("channel_id"))
-    _, view = screens.start(deps, operator.slack_user_id, vs, text)
+    modal = deps.modals.create(operator.slack_user_id, command.get("channel_id"))
+    _, view = screens.start(deps, operator.slack_user_id, modal, text)
     client.views_open(trigger_id=command["trigger_id"], view=view)

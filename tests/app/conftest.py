@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bot import scheduler
-from bot.app import build_app
-from bot.deps import Deps, build_deps
+from bot.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.delivery import Worker
+from bot.deps import Deps
 from bot.serve import http_app
 from bot.settings import Settings
 from licensing.directory import import_directory
@@ -31,9 +31,18 @@ class Bot:
     deps: Deps
     fake: FakeSlack
     http: TestClient
+    worker: Worker
 
     def user(self, user_id: str = ADMIN, channel: str = "C0LICENSE") -> SlackUser:
         return SlackUser(self.http, self.fake, SECRET, user_id, channel)
+
+    def deliver(self) -> int:
+        """Run the outbox worker until nothing is due, on the test's thread (serve runs it on a schedule); returns
+        how many messages it handled. Call it once the listener that queued them is done."""
+        total = 0
+        while claimed := self.worker.run_once():
+            total += claimed
+        return total
 
 
 @pytest.fixture
@@ -42,16 +51,15 @@ def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:  # noqa: F811
     upgrade(url)
     settings = Settings(
         database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url,
-        outbox_poll_s=0.05, outbox_channel_interval_s=0,
+        outbox_channel_interval_s=0,
     )  # type: ignore[arg-type]  # fmt: skip
-    deps = build_deps(settings)
+    deps = bootstrap(settings)
     import_directory(load_directory(DIRECTORY), uow=deps.uow_factory())
-    app = build_app(deps)
-    worker = scheduler.build_worker(deps)  # delivers the confirmation threads, as inside `licensebot serve`
-    jobs = scheduler.start(deps, worker)
+    app = slack_app(deps)
+    worker = delivery_worker(deps)  # driven by the tests (Bot.deliver), not by a scheduler: no waiting on timers
     with TestClient(http_app(app, deps)) as http:
-        yield Bot(deps, fake_slack, http)
+        yield Bot(deps, fake_slack, http, worker)
     # Let listeners still running after their ack finish before the fake Slack and the database go away.
     app.listener_runner.listener_executor.shutdown(wait=True)
-    scheduler.stop(jobs, worker)
-    deps.engine.dispose()
+    worker.close()
+    deps.close()

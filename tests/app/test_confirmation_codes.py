@@ -5,6 +5,7 @@ from __future__ import annotations
 from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.result import result_view
 from blocks.text import escape
+from blocks.viewmodels import ResultVM
 from bot.confirm import result_vm
 from licensing.results import ErrorCode
 from licensing.service import apply, make_change
@@ -33,10 +34,9 @@ def test_every_error_code_appears_in_the_confirmation_thread_and_the_result_view
         result = apply(make_change("contoso", [uid(u) for u in users], assign=assign, revoke=revoke),
                        actor=actor, uow=world())  # fmt: skip
         seen |= {e.code for o in result.results for e in o.errors}
-        outcomes += result_vm("Contoso Ltd", actor, result, None, names).outcomes
+        outcomes += result_vm("Contoso Ltd", result, names).outcomes
     assert seen == set(ErrorCode)
-    vm = result_vm("Contoso Ltd", ADMIN, None, None, names)
-    vm = type(vm)(vm.customer_name, vm.operator_id, tuple(outcomes))
+    vm = ResultVM("Contoso Ltd", ADMIN, tuple(outcomes))
     messages = [confirmation_parent(vm), *confirmation_replies(vm)]
     view = result_view(vm, "token")
     assert [p for m in messages for p in validate_message(m)] == [] and validate_view(view) == []

@@ -12,11 +12,11 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from blocks import ids
-from bot.app import build_app
-from bot.deps import build_deps
+from bot.bootstrap import bootstrap, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
 from licensing import queries
+from licensing.types import Desired
 from tests.app.conftest import ADMIN, SALES, SCOPED, Bot
 from tests.app.test_flow import E5, VISIO, _all_text, manage, open_contoso, save, tick
 from tests.slack.blockkit import validate_manifest
@@ -79,7 +79,7 @@ def test_a_stale_view_hash_loses_no_selection(bot: Bot) -> None:
     call = bot.fake.wait_for("views.update", before + 1)[-1]
     assert call.response == {"ok": False, "error": "hash_conflict"}
     assert user.view["callback_id"] == ids.USERS_VIEW  # no error view replaced the modal
-    assert bot.deps.sessions.selected(stale["private_metadata"]) == ["alice@contoso.com"]
+    assert bot.deps.modals.selected(stale["private_metadata"]) == ["alice@contoso.com"]
 
 
 def _bare(view: dict) -> dict:  # type: ignore[type-arg]
@@ -94,7 +94,7 @@ def test_names_from_the_directory_are_escaped_and_ping_nobody(bot: Bot) -> None:
     assert "&lt;!channel&gt; Eve &amp; &lt;b&gt;" in shown and "<!channel>" not in shown
     tick(user, "Eve")
     user.submit()
-    user.choose(E5, ids.CHOICE_ASSIGN)
+    user.choose(E5, Desired.ASSIGN)
     parent = save(bot, user)
     thread = bot.fake.thread("C0LICENSE", parent["ts"])
     everything = "\n".join(m["text"] + _all_text(m) for m in thread)
@@ -104,10 +104,14 @@ def test_names_from_the_directory_are_escaped_and_ping_nobody(bot: Bot) -> None:
 def test_the_confirmation_goes_by_direct_message_when_the_bot_cannot_post_in_the_channel(bot: Bot) -> None:
     bot.fake.fail_channel("C0LICENSE", "not_in_channel")
     user = manage(open_contoso(bot), "Bob Brown")
-    user.choose(E5, ids.CHOICE_ASSIGN)
+    user.choose(E5, Desired.ASSIGN)
+    before = len(bot.fake.calls("views.update"))
     user.submit()
+    bot.fake.wait_for("views.update", before + 2)  # the result, then the users page redrawn: the listener is done
+    bot.deliver()
     dm = bot.fake.dm_channel(ADMIN)
-    posts = bot.fake.wait_for("chat.postMessage", 3)  # the refused one, then parent and reply in the DM
+    posts = bot.fake.calls("chat.postMessage")  # the refused one, then parent and reply in the DM
+    assert len(posts) == 3
     assert [c.args["channel"] for c in posts][1:] == [dm, dm]
     assert bot.fake.messages(dm)[0]["text"].startswith("Contoso Ltd: licenses updated for 1 of 1 user")
 
@@ -144,8 +148,8 @@ def test_app_home_tells_an_operator_their_role(bot: Bot) -> None:
 
 def test_healthz_checks_the_database(bot: Bot, tmp_path: Path) -> None:
     assert bot.http.get("/healthz").json() == {"ok": True}
-    broken = build_deps(Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.db"))  # type: ignore[call-arg]
-    with TestClient(http_app(build_app(broken, client=bot.fake.client()), broken)) as http:
+    broken = bootstrap(Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.db"))  # type: ignore[call-arg]
+    with TestClient(http_app(slack_app(broken, client=bot.fake.client()), broken)) as http:
         response = http.get("/healthz")
     assert (response.status_code, response.json()) == (503, {"ok": False, "database": "OperationalError"})
     broken.engine.dispose()
@@ -187,10 +191,12 @@ def test_a_confirmation_slack_refuses_everywhere_still_leaves_the_result_in_the_
     bot.fake.fail_channel("C0LICENSE", "not_in_channel")
     bot.fake.fail("conversations.open", "user_not_found")
     user = manage(open_contoso(bot), "Bob Brown")
-    user.choose(E5, ids.CHOICE_ASSIGN)
+    user.choose(E5, Desired.ASSIGN)
+    before = len(bot.fake.calls("views.update"))
     user.submit()
-    bot.fake.wait_for("conversations.open")
-    time.sleep(0.5)  # room for a wrong error view to land, were the failure not handled
+    bot.fake.wait_for("views.update", before + 2)  # the result, then the users page redrawn: the listener is done
+    bot.deliver()  # the channel refuses, then the DM cannot be opened: the message is dead, and the modal untouched
+    assert bot.fake.calls("conversations.open")
     page = queries.page_users("contoso", actor=ADMIN, query="bob", uow=bot.deps.uow_factory())
     assert page.users[0].licenses == {E5}
     assert user.view["callback_id"] == ids.RESULT_VIEW  # not replaced by an error: the change was made

@@ -15,6 +15,7 @@ from blocks.viewmodels import (
     UserRowVM,
     UsersVM,
 )
+from licensing.types import Desired, HoldState
 
 EVIL = "<!channel> & <b>"  # a directory name that would ping a channel if pasted into mrkdwn
 EVIL_ESCAPED = "&lt;!channel&gt; &amp; &lt;b&gt;"
@@ -103,7 +104,7 @@ def users_vm(rows: tuple[UserRowVM, ...] = (), **kw: Any) -> UsersVM:
 
 
 def product(sku: str, name: str, *, selected: int = 5, holders: tuple[str, ...] = (), **kw: Any) -> ProductRowVM:
-    state = "none" if not holders else "all" if len(holders) == selected else "some"
+    state = HoldState.of(len(holders), selected)
     values: dict[str, Any] = {
         "sku": sku,
         "name": name,
@@ -112,9 +113,10 @@ def product(sku: str, name: str, *, selected: int = 5, holders: tuple[str, ...] 
         "holders": holders,
         "selected": selected,
         "state": state,
-        "choice": {"all": "assign", "some": "keep", "none": "revoke"}[state],
+        "choice": Desired.matching(state),
     }
     values.update(kw)
+    values["choice"] = Desired(values["choice"])
     return ProductRowVM(**values)
 
 

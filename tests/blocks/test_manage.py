@@ -5,6 +5,7 @@ from typing import Any
 from blocks import ids
 from blocks.manage import manage_view
 from blocks.viewmodels import ManageVM, ProductRowVM
+from licensing.types import Desired
 from tests.blocks.helpers import EVIL, TOKEN, assert_escaped, block_ids, elements, product, shown, worst_manage_vm
 from tests.slack.blockkit import validate_view
 
@@ -61,9 +62,9 @@ def test_product_block_is_a_dispatching_radio_input_with_three_choices() -> None
     radio = e3["element"]
     assert radio["type"] == "radio_buttons" and radio["action_id"] == ids.PRODUCT_CHOICE
     assert [(o["value"], o["text"]["text"]) for o in radio["options"]] == [
-        (ids.CHOICE_ASSIGN, "Assign to all selected"),
-        (ids.CHOICE_KEEP, "Leave as is"),
-        (ids.CHOICE_REVOKE, "Revoke from all selected"),
+        (Desired.ASSIGN, "Assign to all selected"),
+        (Desired.KEEP, "Leave as is"),
+        (Desired.REVOKE, "Revoke from all selected"),
     ]
     # "some" is the state; its option, Leave as is, says where things stand and is chosen
     assert [o.get("description", {}).get("text") for o in radio["options"]] == [None, "Now: 2 of 5 have it", None]
@@ -77,7 +78,7 @@ def test_state_descriptions_and_initial_choice_follow_the_view_model() -> None:
     view = build(vm(everyone, nobody, chosen))
     radios = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("block_id", "").startswith("product:")}
     assert radios["product:A"]["options"][0]["description"]["text"] == "Now: all 5 have it"
-    assert radios["product:A"]["initial_option"]["value"] == ids.CHOICE_ASSIGN
+    assert radios["product:A"]["initial_option"]["value"] == Desired.ASSIGN
     assert radios["product:N"]["options"][2]["description"]["text"] == "Now: none has it"
     assert block(view, "product:N")["hint"]["text"] == "None of the 5 selected users has it"
     assert block(view, "product:N")["label"]["text"] == "Nobody — none available of 10"

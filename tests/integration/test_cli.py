@@ -104,6 +104,16 @@ def test_apply_with_a_failed_user_exits_1_and_says_why(loaded) -> None:  # type:
     assert "1 updated, 0 unchanged, 1 failed" in result.output
 
 
+def test_apply_moves_users_and_assigns_in_one_batch(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "apply", "contoso", "--users", "carol@contoso.com", "--location", "us",
+                    "--assign", "ENTERPRISEPACK", "--as", ADMIN)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    row = next(line.split() for line in result.output.splitlines() if line.startswith("carol@contoso.com"))
+    assert row == ["carol@contoso.com", "updated", "ENTERPRISEPACK", "US"]
+    bad = loaded("licenses", "apply", "contoso", "--users", "carol@contoso.com", "--location", "USA", "--as", ADMIN)
+    assert bad.exit_code == 2 and "'USA' is not an ISO 3166-1 alpha-2 country code" in bad.stderr
+
+
 def test_dry_run_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
     result = loaded("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
                     "--as", ADMIN, "--dry-run", "--json")  # fmt: skip
@@ -125,7 +135,7 @@ def test_dry_run_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def
         ),
         (
             ("licenses", "apply", "contoso", "--users", "a", "--as", ADMIN),
-            "error: Nothing to change: choose a product to assign or revoke.",
+            "error: Nothing to change: choose a product to assign or revoke, or a usage location.",
         ),
     ],
 )

@@ -12,7 +12,7 @@ from licensing.errors import DirectoryFileError, Forbidden, IdempotencyKeyReused
 from licensing.model import Subscription, User
 from licensing.queries import list_customers, page_users, summary
 from licensing.results import ErrorCode, Status
-from licensing.service import apply, make_change, plan, update_location
+from licensing.service import apply, make_change, plan
 from storage.uow import SqlUnitOfWork
 from tests.integration.world import (
     ADMIN,
@@ -159,10 +159,11 @@ def test_operators_out_of_scope_change_nothing(world: SqlUnitOfWork) -> None:
     assert subs[E5].assigned == 0
 
 
-def test_update_location_sets_it_and_refuses_a_country_a_held_product_is_unavailable_in(
+def test_a_location_save_sets_it_and_refuses_a_country_a_held_product_is_unavailable_in(
     world: SqlUnitOfWork,
 ) -> None:
-    result = update_location("contoso", [uid("alice"), uid("bob")], "cn", actor=ADMIN, uow=world, clock=clock)
+    move = make_change("contoso", [uid("alice"), uid("bob")], location="cn")
+    result = apply(move, actor=ADMIN, uow=world, clock=clock)
     by_user = {o.user_id: o for o in result.results}
     assert by_user[uid("alice")].errors[0].code is ErrorCode.LOCATION_NOT_ALLOWED  # holds E3
     assert by_user[uid("bob")].status is Status.UPDATED
@@ -171,8 +172,23 @@ def test_update_location_sets_it_and_refuses_a_country_a_held_product_is_unavail
     with world:
         actions = [(a.user_id, a.action, a.outcome) for a in world.audit.for_batch(result.batch_id or "")]
     assert actions == [(uid("alice"), "set_location:CN", "failed"), (uid("bob"), "set_location:CN", "applied")]
-    refused = update_location("contoso", [uid("bob")], "DE", actor=SALES, uow=world)
+    refused = apply(make_change("contoso", [uid("bob")], location="DE"), actor=SALES, uow=world)
     assert refused.results[0].errors[0].code is ErrorCode.FORBIDDEN
+
+
+def test_a_move_with_licenses_commits_together_or_not_at_all(world: SqlUnitOfWork) -> None:
+    both = make_change("contoso", [uid("bob")], assign=[E5], location="FR")
+    result = apply(both, actor=ADMIN, uow=world, idempotency_key="k1")
+    _, users = state(world, "bob")
+    assert (users[uid("bob")].location, users[uid("bob")].licenses) == ("FR", {E5})
+    with world:
+        actions = sorted(a.action for a in world.audit.for_batch(result.batch_id or ""))
+    assert actions == ["assign", "set_location:FR"]
+    assert apply(both, actor=ADMIN, uow=world, idempotency_key="k1").replayed
+    with pytest.raises(IdempotencyKeyReused):  # the same key for another save: nothing of it is committed
+        apply(make_change("contoso", [uid("carol")], location="US"), actor=ADMIN, uow=world, idempotency_key="k1")
+    _, users = state(world, "carol")
+    assert users[uid("carol")].location == "CN"
 
 
 # --- the read-only queries -----------------------------------------------------------------------------------------

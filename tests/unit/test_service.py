@@ -5,7 +5,7 @@ import pytest
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, UnknownCustomer
 from licensing.model import Change
 from licensing.results import ErrorCode, Status, UserOutcome
-from licensing.service import apply, make_change, plan, update_location
+from licensing.service import apply, make_change, plan
 from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, PBI, SALES, SCOPED, STRANGER, VISIO, uid, world
 
 
@@ -205,33 +205,93 @@ def test_malformed_changes_are_refused(users: list[str], assign: list[str], revo
         make_change("contoso", users, assign=assign, revoke=revoke)
 
 
-def test_update_location_sets_country_but_refuses_where_a_held_product_is_unavailable() -> None:
+def move(*names: str, to: str, assign: tuple[str, ...] = (), revoke: tuple[str, ...] = ()) -> Change:
+    return make_change("contoso", [uid(n) for n in names], assign=assign, revoke=revoke, location=to)
+
+
+def test_a_location_save_sets_the_country_but_refuses_where_a_held_product_is_unavailable() -> None:
     uow = world()
-    result = update_location("contoso", [uid("alice"), uid("bob"), uid("zed")], "cn", actor=ADMIN, uow=uow)
+    result = apply(move("alice", "bob", "zed", to="cn"), actor=ADMIN, uow=uow)
     by_user = {o.user_id: o for o in result.results}
     assert codes(by_user[uid("alice")]) == ["location_not_allowed"]
-    assert by_user[uid("bob")].status is Status.UPDATED
+    assert (by_user[uid("bob")].status, by_user[uid("bob")].location) == (Status.UPDATED, "CN")
     assert codes(by_user[uid("zed")]) == ["unknown_user"]
     assert uow.state.users[("contoso", uid("bob"))].location == "CN"
     assert uow.state.users[("contoso", uid("alice"))].location == "US"
 
 
-def test_update_location_to_the_same_country_is_unchanged() -> None:
-    result = update_location("contoso", [uid("bob")], "DE", actor=ADMIN, uow=world())
-    assert result.results[0].status is Status.UNCHANGED
+def test_a_location_save_to_the_same_country_is_unchanged() -> None:
+    result = apply(move("bob", to="DE"), actor=ADMIN, uow=world())
+    assert (result.results[0].status, result.results[0].location) == (Status.UNCHANGED, None)
 
 
-def test_sales_agent_cannot_change_locations() -> None:
+def test_sales_agent_cannot_change_locations_nor_anything_saved_with_one() -> None:
     uow = world()
-    result = update_location("contoso", [uid("bob")], "FR", actor=SALES, uow=uow)
+    result = apply(move("bob", to="FR", assign=(E5,)), actor=SALES, uow=uow)
     assert codes(result.results[0]) == ["forbidden"]
     assert "sales_agent" in result.results[0].errors[0].message
-    assert uow.state.users[("contoso", uid("bob"))].location == "DE"
+    assert uow.state.users[("contoso", uid("bob"))] == world().state.users[("contoso", uid("bob"))]
 
 
-def test_update_location_refuses_a_code_that_is_not_iso_alpha_2() -> None:
+def test_a_location_that_is_not_iso_alpha_2_is_refused_before_anything_runs() -> None:
     with pytest.raises(InvalidRequest, match="'USA' is not an ISO 3166-1 alpha-2 country code"):
-        update_location("contoso", [uid("bob")], "USA", actor=ADMIN, uow=world())
+        move("bob", to="USA")
+
+
+def test_location_and_licenses_are_one_save_one_batch_one_audit_one_confirmation() -> None:
+    uow = world()
+    queued = []
+    result = apply(move("bob", to="fr", assign=(E5,)), actor=ADMIN, uow=uow, notify=lambda r: queued.append(r))
+    o = result.results[0]
+    assert (o.status, o.location, o.assigned) == (Status.UPDATED, "FR", (E5,))
+    bob = uow.state.users[("contoso", uid("bob"))]
+    assert (bob.location, bob.licenses) == ("FR", {E5})
+    assert {(a.batch_id, a.action) for a in uow.state.audit} == {(result.batch_id, "set_location:FR"),
+                                                                  (result.batch_id, "assign")}  # fmt: skip
+    assert queued == [result] and uow.commits == 1
+
+
+def test_each_user_is_all_or_nothing_a_failed_license_keeps_the_old_location() -> None:
+    uow = world()
+    result = apply(move("alice", "bob", "erin", to="GB", assign=(E5,)), actor=ADMIN, uow=uow)  # E5: 2 seats
+    assert [o.status for o in result.results] == [Status.UPDATED, Status.UPDATED, Status.FAILED]
+    assert codes(outcome(result.results, "erin")) == ["insufficient_licenses"]
+    erin = uow.state.users[("contoso", uid("erin"))]
+    assert (erin.location, E5 in erin.licenses) == ("US", False)
+    assert [(a.user_id, a.action, a.outcome) for a in uow.state.audit if a.user_id == uid("erin")] == [
+        (uid("erin"), "set_location:GB", "failed"), (uid("erin"), "assign", "failed")
+    ]  # fmt: skip
+
+
+def test_licenses_assigned_with_a_move_are_judged_in_the_new_country() -> None:
+    o = apply(move("bob", to="CN", assign=(E3,)), actor=ADMIN, uow=world()).results[0]
+    assert codes(o) == ["location_not_allowed"]
+    assert o.errors[0].message == "Office 365 E3 is not available in CN, Bob Brown's usage location."
+
+
+def test_a_user_without_a_location_gets_one_and_a_license_in_one_save() -> None:
+    uow = world()
+    o = apply(move("dave", to="US", assign=(E5,)), actor=ADMIN, uow=uow).results[0]
+    assert (o.status, o.location, o.assigned) == (Status.UPDATED, "US", (E5,))
+
+
+def test_revoking_the_product_that_blocks_a_country_lets_the_move_pass() -> None:
+    uow = world()
+    o = apply(move("alice", to="CN", revoke=(E3,)), actor=ADMIN, uow=uow).results[0]
+    assert (o.status, o.location, o.revoked) == (Status.UPDATED, "CN", (E3,))
+
+
+def test_a_reused_key_with_a_move_changes_nothing_at_all() -> None:
+    uow = world()
+    apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow, idempotency_key="k")
+    before = dict(uow.state.users)
+    with pytest.raises(IdempotencyKeyReused):
+        apply(move("carol", to="US", assign=(E5,)), actor=ADMIN, uow=uow, idempotency_key="k")
+    assert uow.state.users == before  # the location is not committed apart from the licenses
+
+
+def test_a_move_is_part_of_the_idempotency_fingerprint() -> None:
+    assert move("bob", to="FR", assign=(E5,)).fingerprint() != change("bob", assign=(E5,)).fingerprint()
 
 
 def test_every_error_code_has_a_test_above() -> None:

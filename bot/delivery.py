@@ -1,4 +1,4 @@
-"""Delivering the outbox (storage/outbox.py) to Slack: claim, send, record.
+"""Delivering the outbox (storage/outbox/) to Slack: claim, send, record.
 
 The guarantee
 -------------
@@ -34,19 +34,21 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import outbox as store
-from storage.outbox import Claimed
+from licensing.notifications import DELIVERY_DEADLINE
+from licensing.types import Clock, utcnow
+from storage.outbox import claims, outcomes
+from storage.outbox.claims import Claimed
 
 log = logging.getLogger("licensebot.outbox")
 
@@ -58,20 +60,16 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
 HISTORY_PAGES = 3  # at most this many pages of history are read looking for a message (200 messages each)
 HISTORY_PAGE_SIZE = 200
 
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass(frozen=True)
 class Config:
+    """The worker's tuning; these defaults are the settings' defaults too (bot/settings.py says what each means)."""
+
     channel_interval: timedelta = timedelta(seconds=1)
     lease: timedelta = timedelta(seconds=120)
     batch: int = 20
-    concurrency: int = 1
-    deadline: timedelta = timedelta(hours=24)  # `licensebot outbox retry` gives a message this much time again
+    concurrency: int = 4
+    deadline: timedelta = DELIVERY_DEADLINE  # `licensebot outbox retry` gives a message this much time again
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 300.0
 
@@ -107,14 +105,14 @@ class Worker:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessionmaker: sessionmaker[Session],
         client: WebClient,
         config: Config = Config(),
         *,
         now: Clock = utcnow,
         name: str | None = None,
     ) -> None:
-        self.sessions = sessions
+        self.sessionmaker = sessionmaker
         self.client = client
         self.config = config
         self.now = now
@@ -131,8 +129,8 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim due messages (one per free channel) and deliver them; returns how many were claimed."""
-        with self._db(), self.sessions() as session:
-            claimed = store.claim(
+        with self._db(), self.sessionmaker() as session:
+            claimed = claims.claim(
                 session, worker=self.name, now=self.now(), lease=self.config.lease, limit=self.config.batch
             )
         if self._pool is None:
@@ -156,8 +154,8 @@ class Worker:
 
     def deliver(self, m: Claimed) -> None:
         if self.stopping.is_set():  # shutting down: finish what is in flight, hand back what is not
-            with self._db(), self.sessions() as s:
-                store.release(s, m, worker=self.name, now=self.now())
+            with self._db(), self.sessionmaker() as s:
+                outcomes.release(s, m, worker=self.name, now=self.now())
             return
         unsure, posting = m.unsure, False
         channel = m.channel
@@ -222,8 +220,8 @@ class Worker:
 
     def _sent(self, m: Claimed, channel: str, ts: str, *, found: bool) -> None:
         now = self.now()
-        with self._db(), self.sessions() as s:
-            ok = store.mark_sent(
+        with self._db(), self.sessionmaker() as s:
+            ok = outcomes.mark_sent(
                 s, m, worker=self.name, channel=channel, ts=ts, lane_free_at=now + self.config.channel_interval
             )
         if not ok:
@@ -243,8 +241,8 @@ class Worker:
             self._retry(m, channel, f"{error} (HTTP {status})", unsure=unsure or posting)
         elif posting and error in FALLBACK_ERRORS and m.parent_id is None and not m.dm:
             now = self.now()
-            with self._db(), self.sessions() as s:
-                store.mark_retry(
+            with self._db(), self.sessionmaker() as s:
+                outcomes.mark_retry(
                     s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
                     lane_free_at=now + self.config.channel_interval,
                 )  # fmt: skip
@@ -271,15 +269,16 @@ class Worker:
             return
         # A 429 holds the whole channel for as long as Slack said; anything else only paces it as a send would.
         lane_free_at = at if hold_lane else now + self.config.channel_interval
-        with self._db(), self.sessions() as s:
-            store.mark_retry(s, m, worker=self.name, at=at, unsure=unsure, error=error, lane_free_at=lane_free_at)
+        with self._db(), self.sessionmaker() as s:
+            outcomes.mark_retry(s, m, worker=self.name, at=at, unsure=unsure, error=error, lane_free_at=lane_free_at)
         self.stats.add(retried=1)
         log.warning("%s attempt %d failed (%s): retry in %g s", _tag(m, channel), m.attempts, error, delay)
 
     def _dead(self, m: Claimed, channel: str | None, error: str) -> None:
         now = self.now()
-        with self._db(), self.sessions() as s:
-            ids = store.mark_dead(s, m, worker=self.name, error=error, lane_free_at=now + self.config.channel_interval)
+        with self._db(), self.sessionmaker() as s:
+            free_at = now + self.config.channel_interval
+            ids = outcomes.mark_dead(s, m, worker=self.name, error=error, lane_free_at=free_at)
         if ids:
             self.stats.add(dead=len(ids))
             also = f" (and {', '.join(map(str, ids[1:]))} after it in the thread)" if len(ids) > 1 else ""

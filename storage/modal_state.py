@@ -1,26 +1,27 @@
-"""Server-side state of an open /licenses modal: which customer, page and search, and the selected users.
+"""The SQL adapter of `bot.modal_state.ModalStore`: an open modal's customer, page, search and selected users.
 
-Slack gives a view only 3,000 characters of `private_metadata`, far too few for 500 selected users, and a modal
-cannot read its earlier views; so the view carries just a random token and the state lives here, keyed by it.
+The tables keep the names they were created with (view_sessions, view_selections).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from bot.modal_state import ModalState
+from licensing.types import Desired, utcnow
 from storage.bulk import rowcount
-from storage.db import begin_write
+from storage.db import write_transaction
 from storage.models import Base
 from storage.types import Key, NullableJSON, UTCDateTime
 
 
-class ViewSessionRow(Base):
+class ModalStateRow(Base):
     __tablename__ = "view_sessions"
 
     token: Mapped[str] = mapped_column(String, primary_key=True)
@@ -44,60 +45,43 @@ class ViewSelectionRow(Base):
     user_id: Mapped[str] = mapped_column(Key, primary_key=True)
 
 
-@dataclass(frozen=True)
-class ViewSession:
-    token: str
-    slack_user_id: str
-    channel_id: str | None
-    customer_id: str | None = None
-    customer_name: str | None = None
-    query: str = ""
-    page: int = 1
-    showing_selected: bool = False
-    rev: int = 0
-    page_keys: dict[str, str] = field(default_factory=dict)  # option value -> user id, for the rendered page
-    choices: dict[str, str] | None = None  # sku -> the choice pre-selected when Manage licenses opened
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class SessionStore:
+class SqlModalStore:
     """Each call is its own short transaction: this is UI state, not licensing data."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, sessionmaker: sessionmaker[Session]) -> None:
+        self._sessions = sessionmaker
 
-    def create(self, slack_user_id: str, channel_id: str | None) -> ViewSession:
-        vs = ViewSession(secrets.token_urlsafe(16), slack_user_id, channel_id)
+    def create(self, slack_user_id: str, channel_id: str | None) -> ModalState:
+        modal = ModalState(secrets.token_urlsafe(16), slack_user_id, channel_id)
         with self._sessions.begin() as s:
-            s.execute(insert(ViewSessionRow).values(**_row(vs), updated_at=_now()))
-        return vs
+            s.execute(insert(ModalStateRow).values(**_row(modal), updated_at=utcnow()))
+        return modal
 
-    def get(self, token: str) -> ViewSession | None:
+    def get(self, token: str) -> ModalState | None:
         with self._sessions() as s:
-            row = s.get(ViewSessionRow, token)
+            row = s.get(ModalStateRow, token)
             if row is None:
                 return None
-            return ViewSession(
+            return ModalState(
                 row.token, row.slack_user_id, row.channel_id, row.customer_id, row.customer_name, row.query, row.page,
-                row.showing_selected, row.rev, dict(row.page_keys), dict(row.choices) if row.choices else None,
+                row.showing_selected, row.rev, dict(row.page_keys), _choices(row.choices),
             )  # fmt: skip
 
-    def save(self, vs: ViewSession) -> None:
+    def save(self, modal: ModalState) -> None:
         with self._sessions.begin() as s:
             s.execute(
-                update(ViewSessionRow).where(ViewSessionRow.token == vs.token).values(**_row(vs), updated_at=_now())
+                update(ModalStateRow)
+                .where(ModalStateRow.token == modal.token)
+                .values(**_row(modal), updated_at=utcnow())
             )
 
-    def switch_customer(self, vs: ViewSession, customer_id: str | None, customer_name: str | None) -> ViewSession:
+    def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
         """A new customer starts from a clean slate: first page, no search, nothing selected."""
         fresh = replace(
-            vs, customer_id=customer_id, customer_name=customer_name, query="", page=1, showing_selected=False,
+            modal, customer_id=customer_id, customer_name=customer_name, query="", page=1, showing_selected=False,
             choices=None,
         )  # fmt: skip
-        self.clear(vs.token)
+        self.clear(modal.token)
         self.save(fresh)
         return fresh
 
@@ -115,8 +99,8 @@ class SessionStore:
         ids = set(user_ids)
         if not ids:
             return
-        with self._sessions() as s:
-            begin_write(s)  # read-then-write: on SQLite, take the writer lock first rather than fail upgrading
+        # read-then-write: on SQLite, take the writer lock first rather than fail upgrading
+        with self._sessions() as s, write_transaction(s):
             have = set(
                 s.scalars(
                     select(ViewSelectionRow.user_id).where(
@@ -127,7 +111,6 @@ class SessionStore:
             new = [{"token": token, "user_id": u} for u in sorted(ids - have)]
             if new:
                 s.execute(insert(ViewSelectionRow), new)
-            s.commit()
 
     def deselect(self, token: str, user_ids: Iterable[str]) -> None:
         ids = set(user_ids)
@@ -143,24 +126,28 @@ class SessionStore:
 
     def purge(self, older_than: timedelta) -> int:
         """Forget modals untouched for a while; Slack closes a modal's interactivity long before a day passes."""
-        cutoff = _now() - older_than
+        cutoff = utcnow() - older_than
         with self._sessions.begin() as s:
-            stale = select(ViewSessionRow.token).where(ViewSessionRow.updated_at < cutoff)
+            stale = select(ModalStateRow.token).where(ModalStateRow.updated_at < cutoff)
             s.execute(delete(ViewSelectionRow).where(ViewSelectionRow.token.in_(stale)))
-            return rowcount(s.execute(delete(ViewSessionRow).where(ViewSessionRow.updated_at < cutoff)))
+            return rowcount(s.execute(delete(ModalStateRow).where(ModalStateRow.updated_at < cutoff)))
 
 
-def _row(vs: ViewSession) -> dict[str, object]:
+def _row(modal: ModalState) -> dict[str, object]:
     return {
-        "token": vs.token,
-        "slack_user_id": vs.slack_user_id,
-        "channel_id": vs.channel_id,
-        "customer_id": vs.customer_id,
-        "customer_name": vs.customer_name,
-        "query": vs.query,
-        "page": vs.page,
-        "showing_selected": vs.showing_selected,
-        "rev": vs.rev,
-        "page_keys": vs.page_keys,
-        "choices": vs.choices,
+        "token": modal.token,
+        "slack_user_id": modal.slack_user_id,
+        "channel_id": modal.channel_id,
+        "customer_id": modal.customer_id,
+        "customer_name": modal.customer_name,
+        "query": modal.query,
+        "page": modal.page,
+        "showing_selected": modal.showing_selected,
+        "rev": modal.rev,
+        "page_keys": modal.page_keys,
+        "choices": modal.choices,
     }
+
+
+def _choices(stored: dict[str, str] | None) -> dict[str, Desired] | None:
+    return {sku: Desired(c) for sku, c in stored.items()} if stored else None

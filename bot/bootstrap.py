@@ -1,0 +1,46 @@
+"""The composition root: the one place that turns settings into running parts. `licensebot serve`, `worker`, the
+CLI's commands and the tests all build what they need here, so each part is wired one way only."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.delivery import Worker, make_worker_client
+from bot.deps import Deps
+from bot.settings import Settings
+from storage.db import make_engine, make_session_factory
+from storage.modal_state import SqlModalStore
+from storage.uow import SqlUnitOfWork
+
+
+def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
+    """The database side: engine, units of work, the modal store."""
+    engine = make_engine(settings.database_url, schema=schema)
+    factory = make_session_factory(engine)
+    deadline = settings.worker_config().deadline
+    return Deps(settings, engine, partial(SqlUnitOfWork, factory, outbox_deadline=deadline), SqlModalStore(factory),
+                factory)  # fmt: skip
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The listeners' Web API client (Bolt's retries stay on: a click that fails is the operator's to repeat)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(token=token, base_url=settings.slack_base_url)
+
+
+def slack_app(deps: Deps, *, client: WebClient | None = None) -> App:
+    from bot.app import build_app  # Bolt's listeners import the whole bot; the CLI's other commands need none of it
+
+    return build_app(deps, client or slack_client(deps.settings))
+
+
+def delivery_worker(deps: Deps) -> Worker:
+    """The outbox worker, with a client of its own that never retries by itself (bot/delivery.py says why)."""
+    s = deps.settings
+    if s.slack_bot_token is None:
+        raise ValueError("the outbox worker needs SLACK_BOT_TOKEN")
+    client = make_worker_client(s.slack_bot_token.get_secret_value(), s.slack_base_url, s.slack_timeout_s)
+    return Worker(deps.sessionmaker, client, s.worker_config())

@@ -1,0 +1,57 @@
+"""What an open /licenses modal remembers between clicks, and the port that keeps it.
+
+Slack gives a view only 3,000 characters of `private_metadata`, far too few for 500 selected users, and a modal
+cannot read its earlier views; so the view carries just a random token and the state lives in a store, keyed by it.
+This is UI state, not licensing data: each store call is its own short transaction. The SQL adapter is
+storage/modal_state.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from licensing.types import Desired
+
+
+@dataclass(frozen=True)
+class ModalState:
+    token: str
+    slack_user_id: str
+    channel_id: str | None
+    customer_id: str | None = None
+    customer_name: str | None = None
+    query: str = ""
+    page: int = 1
+    showing_selected: bool = False
+    rev: int = 0
+    page_keys: dict[str, str] = field(default_factory=dict)  # option value -> user id, for the rendered page
+    choices: dict[str, Desired] | None = None  # sku -> the choice pre-selected when Manage licenses opened
+
+
+class ModalStore(Protocol):
+    def create(self, slack_user_id: str, channel_id: str | None) -> ModalState: ...
+
+    def get(self, token: str) -> ModalState | None: ...
+
+    def save(self, modal: ModalState) -> None: ...
+
+    def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
+        """A new customer starts from a clean slate: first page, no search, nothing selected."""
+        ...
+
+    def selected(self, token: str) -> list[str]: ...
+
+    def count(self, token: str) -> int: ...
+
+    def select(self, token: str, user_ids: Iterable[str]) -> None: ...
+
+    def deselect(self, token: str, user_ids: Iterable[str]) -> None: ...
+
+    def clear(self, token: str) -> None: ...
+
+    def purge(self, older_than: timedelta) -> int:
+        """Forget modals untouched for `older_than`; returns how many."""
+        ...

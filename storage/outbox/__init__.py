@@ -1,0 +1,21 @@
+"""The outbox: messages written in the same transaction as the change they report, delivered later by a worker.
+
+A thread is a parent row (position 0) and its reply rows (position 1..n, `parent_id` set). Each row moves
+pending -> sending -> sent, or ends dead. The delivery logic (what to do with Slack's answer) lives in bot/delivery.py;
+this package owns the rows, one module per transaction rule:
+
+- `rows`: the tables.
+- `queue`: queueing a thread inside the caller's transaction (commits nothing; the use case commits).
+- `claims`: a worker taking due messages (commits its own transaction).
+- `outcomes`: recording what Slack answered (each its own short transaction, guarded by the lease).
+- `admin`: what `licensebot outbox` lists and `outbox retry` requeues.
+
+Claiming is safe with any number of workers on one PostgreSQL: candidate rows are locked `FOR UPDATE SKIP LOCKED`,
+and so are the per-channel rows in `outbox_channels`, so two workers never take the same message, nor two messages
+for the same channel at once. On SQLite the claim runs under `BEGIN IMMEDIATE`, which serializes claims; one worker
+process is the supported shape there.
+
+A "lane" is what the per-channel pacing is keyed by: the channel a message goes to, or `@<user>` for a direct
+message whose D-channel is not known until conversations.open answers. Replies get their lane (the channel the
+parent landed in) when the parent is marked sent; until then they cannot be claimed.
+"""
