@@ -380,3 +380,11 @@ def test_hostile_mrkdwn_sent_unescaped_still_renders_inert(raw: str) -> None:
         assert not (node.attrs.get("href") or "").lower().startswith("javascript")
     assert root.one(data_action_id=raw).attrs["data-value"] == raw
     assert root.one(has_class("sk-error")).text() == raw
+
+
+def test_demo_pages_render_cleanly(tmp_path: Any) -> None:
+    from tests.playground.demo_page import main
+
+    main(str(tmp_path))
+    for name in ("channel", "manage", "home"):
+        rendered((tmp_path / f"{name}.html").read_text(encoding="utf-8"))  # balanced, nothing unknown
