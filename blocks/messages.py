@@ -10,9 +10,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from blocks.common import MESSAGE_BLOCKS_MAX, context, plain_section, section
+from blocks.common import MESSAGE_BLOCKS_MAX, context, section
 from blocks.outcomes import outcome_line
-from blocks.text import escape, fit_escaped, or_default, plural, take_lines, truncate
+from blocks.text import escape, fit_escaped, plural, take_lines
 from blocks.viewmodels import ResultVM
 
 SECTION_CHARS = 2800
@@ -67,24 +67,3 @@ def help_message() -> dict[str, Any]:
     )
     note = "Only partner staff whom a partner admin has added can use it, for the customers they are allowed to manage."
     return _message("How to use /licenses", [section(usage), context(note)])
-
-
-def refusal_message(text: str) -> dict[str, Any]:
-    """Why a command was refused; plain text, so whatever it quotes is shown as typed."""
-    text = or_default(text, "That can't be done.")
-    return _message(escape(truncate(text, 3000)), [plain_section(text)])
-
-
-def buy_more_recorded_message(customer_name: str, product_name: str, quantity: int, request_id: str) -> dict[str, Any]:
-    """Tells the channel a purchase request was recorded, and that nothing was bought yet."""
-    customer = fit_escaped(customer_name, CUSTOMER_MAX)
-    product = fit_escaped(product_name, CUSTOMER_MAX)
-    what = f"{quantity:,} more *{product}* for *{customer}*"
-    note = (
-        "Purchasing is not connected yet, so nothing was bought: the partner's admins will place the order. "
-        f"Request {fit_escaped(request_id, 100)}."
-    )
-    return _message(
-        f"Request recorded: {quantity:,} more {product} for {customer}",
-        [section(f":memo: Request recorded: {what}."), context(note)],
-    )

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.result import notice_view
+from blocks.text import escape
 from licensing.errors import Forbidden, LicensingError
 
 log = logging.getLogger("licensebot.bot")
@@ -67,7 +68,7 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
 def handle(
     error: Exception, body: dict[str, Any], client: WebClient, response: BoltResponse | None
 ) -> BoltResponse | None:
-    title, text = describe(error)
+    title, text = describe(error)  # plain text: escaped below wherever Slack reads it as mrkdwn
     kind = body.get("type")
     view = body.get("view") or {}
     if kind == "block_suggestion":
@@ -77,7 +78,7 @@ def handle(
     if view.get("id"):
         _update_quietly(client, view["id"], notice_view(title, text, ""))
     elif body.get("command") and response is not None:  # a slash command not acked yet: answer privately
-        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": escape(text)})
     elif body.get("command") or kind == "block_actions":
         _tell_privately(client, body, text)
     return BoltResponse(status=200, body="") if response is not None else None
@@ -95,6 +96,6 @@ def _tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
     channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
     if user and channel:
         try:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            client.chat_postEphemeral(channel=channel, user=user, text=escape(text))
         except SlackApiError as e:
             log.info("could not tell %s privately: %s", user, e.response.get("error"))

@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from storage.db import note_bulk_load
+
 T = TypeVar("T")
 Row = dict[str, Any]
 
@@ -114,6 +116,29 @@ def update_many(
     )
     params = [{**{f"k_{k}": r[k] for k in keys}, **{f"v_{c}": r[c] for c in columns}} for r in rows]
     return rowcount(session.execute(stmt, params))
+
+
+def upsert_rows(
+    session: Session,
+    table: Table,
+    rows: Iterable[Row],
+    *,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    on_insert: Mapping[str, Any] | None = None,
+    on_update: Mapping[str, ColumnElement[Any]] | None = None,
+) -> tuple[list[Row], list[Row]]:
+    """Upsert by primary key, set-at-a-time: load what is stored under the rows' leading key, insert the new rows
+    (with `on_insert` values), update those whose `columns` differ (plus `on_update` expressions), leave identical
+    rows alone, and note the bulk load. Returns (new, changed)."""
+    rows = list(rows)
+    leading = keys[0]
+    stored = load(session, table, keys=keys, columns=columns, where=leading, values=(r[leading] for r in rows))
+    new, changed = diff(stored, rows, keys=keys, columns=columns)
+    insert_many(session, table, [{**r, **on_insert} for r in new] if on_insert else new)
+    update_many(session, table, changed, keys=keys, columns=columns, extra=on_update)
+    note_bulk_load(session, table.name, len(new) + len(changed))
+    return new, changed
 
 
 def rowcount(result: Any) -> int:

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from licensing.model import Customer, Operator, Product, Role, Subscription
 from licensing.results import AuditEntry, BatchResult
-from storage.bulk import Row, chunks, contains, diff, insert_many, least, load, update_many
-from storage.db import begin_write, note_bulk_load
+from storage.bulk import Row, chunks, contains, insert_many, least, upsert_rows
+from storage.db import begin_write
 from storage.models import (
     SEARCH_SEPARATOR,
     AuditRow,
@@ -92,11 +92,7 @@ class SqlCustomerRepository:
             c.id: {"id": c.id, "name": c.name, "name_key": name_key(c.name), "search": search_key(c.name, c.id)}
             for c in customers
         }
-        stored = load(self._session, self._table, keys=["id"], columns=self._columns, where="id", values=rows)
-        new, changed = diff(stored, rows.values(), keys=["id"], columns=self._columns)
-        insert_many(self._session, self._table, new)
-        update_many(self._session, self._table, changed, keys=["id"], columns=self._columns)
-        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        new, changed = upsert_rows(self._session, self._table, rows.values(), keys=["id"], columns=self._columns)
         return len(new) + len(changed)
 
     def _one(self, stmt: Select[str, str]) -> Customer | None:
@@ -132,11 +128,7 @@ class SqlProductRepository:
             }
             for p in products
         }
-        stored = load(self._session, self._table, keys=["sku"], columns=self._columns, where="sku", values=rows)
-        new, changed = diff(stored, rows.values(), keys=["sku"], columns=self._columns)
-        insert_many(self._session, self._table, new)
-        update_many(self._session, self._table, changed, keys=["sku"], columns=self._columns)
-        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        new, changed = upsert_rows(self._session, self._table, rows.values(), keys=["sku"], columns=self._columns)
         return len(new) + len(changed)
 
     def _select(self, stmt: Select[ProductRow]) -> dict[str, Product]:
@@ -176,18 +168,14 @@ class SqlSubscriptionRepository:
             }
             for s in subscriptions
         }
-        customers = (c for c, _ in rows)
-        stored = load(
-            self._session, self._table, keys=self._keys, columns=self._columns, where="customer_id", values=customers
-        )
-        new, changed = diff(stored, rows.values(), keys=self._keys, columns=self._columns)
-        insert_many(self._session, self._table, [{**r, "assigned": 0} for r in new])
         # Lowering the quantity below the seats counted would break the CHECK before `recount` can say what is
         # wrong; the counter is capped here and recounted by the caller.
         t = self._table
         capped = {"assigned": least(t.c.assigned, bindparam("v_quantity", type_=Integer), self._dialect)}
-        update_many(self._session, t, changed, keys=self._keys, columns=self._columns, extra=capped)
-        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        new, changed = upsert_rows(
+            self._session, t, rows.values(), keys=self._keys, columns=self._columns, on_insert={"assigned": 0},
+            on_update=capped,
+        )  # fmt: skip
         return len(new) + len(changed)
 
     def recount(self, customer_ids: Iterable[str]) -> None:
@@ -235,12 +223,9 @@ class SqlOperatorRepository:
             }
             for o in operators
         }
-        keys = ["slack_user_id"]
-        stored = load(self._session, self._table, keys=keys, columns=self._columns, where=keys[0], values=rows)
-        new, changed = diff(stored, rows.values(), keys=keys, columns=self._columns)
-        insert_many(self._session, self._table, new)
-        update_many(self._session, self._table, changed, keys=keys, columns=self._columns)
-        note_bulk_load(self._session, self._table.name, len(new) + len(changed))
+        new, changed = upsert_rows(
+            self._session, self._table, rows.values(), keys=["slack_user_id"], columns=self._columns
+        )
         return len(new) + len(changed)
 
 

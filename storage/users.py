@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from licensing.model import User
-from storage.bulk import Row, chunks, contains, delete_many, diff, insert_many, load, update_many
+from storage.bulk import Row, chunks, contains, delete_many, insert_many, load, upsert_rows
 from storage.db import note_bulk_load
 from storage.models import (
     SEARCH_SEPARATOR,
@@ -177,15 +177,8 @@ class SqlUserRepository:
             }
             wanted[key] = user.licenses
         customers = sorted({c for c, _ in rows})
-        stored = load(
-            self._session,
-            self._users,
-            keys=self._user_keys,
-            columns=self._columns,
-            where="customer_id",
-            values=customers,
-        )
-        new, changed = diff(stored, rows.values(), keys=self._user_keys, columns=self._columns)
+        new, changed = upsert_rows(self._session, self._users, rows.values(), keys=self._user_keys,
+                                   columns=self._columns)  # fmt: skip
         held: defaultdict[UserKey, set[str]] = defaultdict(set)
         for c, u, sku in load(
             self._session, self._licenses, keys=self._license_keys, columns=(), where="customer_id", values=customers
@@ -200,11 +193,8 @@ class SqlUserRepository:
             removed += [self._license(c, u, sku) for sku in sorted(have - skus)]
             if skus != have:
                 relicensed.add((c, u))
-        insert_many(self._session, self._users, new)
-        update_many(self._session, self._users, changed, keys=self._user_keys, columns=self._columns)
         delete_many(self._session, self._licenses, removed, keys=self._license_keys)
         insert_many(self._session, self._licenses, granted)
-        note_bulk_load(self._session, self._users.name, len(new) + len(changed))
         note_bulk_load(self._session, self._licenses.name, len(removed) + len(granted))
         touched = {(r["customer_id"], r["id"]) for r in (*new, *changed)} | relicensed
         return len(touched)

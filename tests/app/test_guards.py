@@ -200,3 +200,9 @@ def test_a_confirmation_slack_refuses_everywhere_still_leaves_the_result_in_the_
     page = queries.page_users("contoso", actor=ADMIN, query="bob", uow=bot.deps.uow_factory())
     assert page.users[0].licenses == {E5}
     assert user.view["callback_id"] == ids.RESULT_VIEW  # not replaced by an error: the change was made
+
+
+def test_a_refusal_quoting_crafted_input_is_escaped_and_pings_nobody(bot: Bot) -> None:
+    response, _ = bot.user("U<!channel>&").slash()
+    text = response.json()["text"]
+    assert "<!channel>" not in text and text.startswith("U&lt;!channel&gt;&amp; is not a licensebot operator")

@@ -3,15 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from blocks.messages import (
-    buy_more_recorded_message,
     confirmation_parent,
     confirmation_replies,
     help_message,
-    refusal_message,
 )
 from blocks.outcomes import outcome_line
 from blocks.viewmodels import ResultVM
-from tests.blocks.helpers import EVIL, EVIL_ESCAPED, assert_escaped, big_result, outcome, shown, texts
+from tests.blocks.helpers import EVIL_ESCAPED, assert_escaped, big_result, outcome, shown, texts
 from tests.slack.blockkit import validate_message
 
 
@@ -73,16 +71,3 @@ def test_help_message_explains_the_three_forms() -> None:
     text = shown(message)
     for usage in ("/licenses`", "/licenses NAME", "/licenses help"):
         assert usage in text
-
-
-def test_refusal_is_plain_text_with_an_escaped_fallback() -> None:
-    message = checked(refusal_message(f"You can't manage {EVIL}."))
-    assert f"You can't manage {EVIL}." in texts(message, "plain_text")
-    assert message["text"] == f"You can't manage {EVIL_ESCAPED}."
-
-
-def test_buy_more_recorded_message() -> None:
-    message = checked(buy_more_recorded_message(f"{EVIL} Contoso", f"{EVIL} Visio", 12, "REQ-7"))
-    text = shown(message)
-    assert "12 more" in text and "REQ-7" in text and "nothing was bought" in text
-    assert_escaped(message)

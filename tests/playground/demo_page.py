@@ -26,8 +26,7 @@ def scenes() -> dict[str, str]:
         '<div class="sk-channel"><div class="sk-channel-name"># licenses</div>'
         + message("help", "10:40 AM", ephemeral=True)
         + render_thread(parent, [message("confirmation_reply", "10:42 AM", reply=True)])
-        + message("buy_recorded", "10:45 AM")
-        + message("refusal", "10:46 AM", ephemeral=True)
+        + message("error_ephemeral", "10:46 AM", ephemeral=True)
         + message("error_ephemeral", "10:47 AM", ephemeral=True)
         + "</div>"
     )

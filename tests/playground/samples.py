@@ -8,11 +8,9 @@ from blocks.buy import buy_more_done_view, buy_more_view
 from blocks.home import home_view
 from blocks.manage import manage_view
 from blocks.messages import (
-    buy_more_recorded_message,
     confirmation_parent,
     confirmation_replies,
     help_message,
-    refusal_message,
 )
 from blocks.picker import picker_view
 from blocks.result import notice_view, result_view, saving_view
@@ -85,7 +83,5 @@ def all_messages() -> dict[str, dict[str, Any]]:
         "confirmation_parent": confirmation_parent(result_sample()),
         "confirmation_reply": reply,
         "help": help_message(),
-        "refusal": refusal_message("You can't manage Fabrikam."),
-        "buy_recorded": buy_more_recorded_message("Contoso Ltd", "Visio Plan 2", 12, "REQ-7"),
         "error_ephemeral": {"text": "Something went wrong: try again. (ref `a1b2c3`)"},
     }

@@ -8,9 +8,10 @@ import pytest
 from blocks import ids
 from blocks.home import home_view
 from blocks.manage import manage_view
-from blocks.messages import confirmation_parent, confirmation_replies, refusal_message
+from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.picker import picker_view
 from blocks.result import notice_view, result_view
+from blocks.text import escape
 from blocks.users import users_view
 from blocks.viewmodels import HomeVM, ManageVM, OutcomeVM, PickerVM, ResultVM
 from licensing.types import Desired
@@ -93,7 +94,7 @@ def test_confirmation_mentions_the_operator_by_name_or_by_id() -> None:
 def test_ephemeral_and_thread_replies() -> None:
     help_html = render_message(MESSAGES["help"], ephemeral=True)
     assert "Only visible to you" in rendered(help_html).one(has_class("sk-ephemeral")).text()
-    assert "Only visible to you" not in rendered(render_message(MESSAGES["buy_recorded"])).text()
+    assert "Only visible to you" not in rendered(render_message(MESSAGES["confirmation_parent"])).text()
     by_type = rendered(render_message({**MESSAGES["help"], "response_type": "ephemeral"}))
     assert by_type.all(has_class("sk-ephemeral"))
     reply = render_message(MESSAGES["confirmation_reply"], reply=True, ts="2.0")
@@ -345,7 +346,7 @@ def hostile_payloads(name: str) -> list[tuple[str, dict[str, Any]]]:
         ("view", home_view(HomeVM(name, name, name))),
         ("message", confirmation_parent(result)),
         ("message", confirmation_replies(result)[0]),
-        ("message", refusal_message(name)),
+        ("message", {"text": escape(name)}),  # the error handler's plain ephemeral, escaped as bot/errors.py does
     ]
 
 
