@@ -116,9 +116,9 @@ def _check_assertion(
     for pem in certificates:
         cert = x509.load_pem_x509_certificate(pem)
         der = cert.public_bytes(Encoding.DER)
-        if header.get("x5t#S256") == _b64(hashlib.sha256(der).digest()) or header.get("x5t") == _b64(
-            hashlib.sha1(der).digest()
-        ):
+        # base64url with or without padding: MSAL keeps the "=", RFC 7515 drops it.
+        sha256, sha1 = str(header.get("x5t#S256", "")).rstrip("="), str(header.get("x5t", "")).rstrip("=")
+        if sha256 == _b64(hashlib.sha256(der).digest()) or sha1 == _b64(hashlib.sha1(der).digest()):
             key = cert.public_key()
             if not isinstance(key, RSAPublicKey):  # Entra ID takes RSA certificates only
                 return 700027, "Client assertion contains an invalid signature."

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from fakes.m365 import FakeM365
+from tests.m365.fixtures import m365_fixture, running_m365_fixture  # noqa: F401
 
 
 class Graph:
@@ -38,18 +39,6 @@ class Graph:
     def assign(self, user: str, add: list[str] = [], remove: list[str] = []) -> requests.Response:  # noqa: B006
         body = {"addLicenses": [{"skuId": s, "disabledPlans": []} for s in add], "removeLicenses": remove}
         return self.call("POST", f"/users/{user}/assignLicense", body)
-
-
-@pytest.fixture(scope="session")
-def running_m365() -> Iterator[FakeM365]:
-    with FakeM365() as fake:
-        yield fake
-
-
-@pytest.fixture
-def m365(running_m365: FakeM365) -> FakeM365:
-    running_m365.reset()
-    return running_m365
 
 
 @pytest.fixture
