@@ -10,8 +10,9 @@ from providers.graph.apply import apply_changes, deadline_after
 from providers.graph.auth import TokenSource
 from providers.graph.catalog import Catalog, default_catalog
 from providers.graph.config import GraphConfig
+from providers.graph.errors import RequestError, UnavailableError
 from providers.graph.http import make_session
-from providers.graph.models import GraphUser, Outcome, Sku, parse_user
+from providers.graph.models import Change, GraphUser, Outcome, Sku, parse_user
 from providers.graph.retry import Backoff
 from providers.graph.transport import BATCH_LIMIT, Transport
 
@@ -71,7 +72,7 @@ class GraphClient:
                     raise _unreadable(uid, reply.status)
         return found
 
-    def apply(self, tenant: str, changes: Sequence[Any]) -> list[Outcome]:
+    def apply(self, tenant: str, changes: Sequence[Change]) -> list[Outcome]:
         """Applies each user's change (location, then adds and removes in one step); one Outcome per change."""
         return apply_changes(
             self._transport,
@@ -98,8 +99,6 @@ def _sku(data: dict[str, Any], catalog: Catalog) -> Sku:
 
 
 def _unreadable(user_id: str, status: int) -> Exception:
-    from providers.graph.errors import RequestError, UnavailableError
-
     if status == 0 or status in (429, 503, 504):
         return UnavailableError(f"could not read user {user_id} back from Graph")
     return RequestError(status, f"reading user {user_id} failed")
