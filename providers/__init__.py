@@ -1,0 +1,1 @@
+"""Clients for the outside services that hold the licenses (Microsoft Graph today)."""

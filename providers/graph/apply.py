@@ -1,0 +1,132 @@
+"""Applying license changes through $batch: per user, PATCH usageLocation (if asked) then one assignLicense."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from providers.graph import errors
+from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, Outcome, parse_user
+from providers.graph.retry import Backoff
+from providers.graph.transport import BATCH_LIMIT, Reply, Transport
+
+JSON = {"Content-Type": "application/json"}
+
+
+def apply_changes(
+    transport: Transport,
+    tenant: str,
+    changes: Sequence[Change],
+    *,
+    deadline: float,
+    in_flight: int,
+    plans_of: Callable[[str], frozenset[str]],
+) -> list[Outcome]:
+    """One Outcome per change, in order. Several batches run at once, each retrying only its throttled parts."""
+
+    def run(chunk: list[Change]) -> list[Outcome]:
+        replies = transport.batch(tenant, [r for c in chunk for r in _requests(c)], Backoff(deadline))
+        return [_outcome(c, replies, plans_of) for c in chunk]
+
+    with ThreadPoolExecutor(max_workers=max(1, in_flight)) as pool:
+        return [o for outcomes in pool.map(run, _chunks(changes)) for o in outcomes]
+
+
+def _chunks(changes: Sequence[Change]) -> Iterator[list[Change]]:
+    # A user's PATCH and assignLicense share a batch, since dependsOn cannot reach into another batch.
+    chunk: list[Change] = []
+    size = 0
+    for change in changes:
+        n = _size(change)
+        # Request ids are per user, so a user's second change waits for the next batch.
+        if chunk and (size + n > BATCH_LIMIT or any(c.user_id == change.user_id for c in chunk)):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(change)
+        size += n
+    if chunk:
+        yield chunk
+
+
+def _size(change: Change) -> int:
+    return (change.usage_location is not None) + bool(change.add or change.remove)
+
+
+def _requests(change: Change) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if change.usage_location is not None:
+        out.append(
+            {
+                "id": f"{change.user_id}:location",
+                "method": "PATCH",
+                "url": f"/users/{change.user_id}",
+                "headers": JSON,
+                "body": {"usageLocation": change.usage_location},
+            }
+        )
+    if change.add or change.remove:
+        body = {
+            "addLicenses": [{"skuId": s, "disabledPlans": []} for s in change.add],
+            "removeLicenses": list(change.remove),
+        }
+        request = {
+            "id": f"{change.user_id}:licenses",
+            "method": "POST",
+            "url": f"/users/{change.user_id}/assignLicense",
+            "headers": JSON,
+            "body": body,
+        }
+        if out:  # Graph must have the location before it checks the licenses against it
+            request["dependsOn"] = [out[0]["id"]]
+        out.append(request)
+    return out
+
+
+def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[str], frozenset[str]]) -> Outcome:
+    location = replies.get(f"{change.user_id}:location")
+    licenses = replies.get(f"{change.user_id}:licenses")
+    location_set = location is not None and 200 <= location.status < 300
+    if location is not None and not location_set:
+        return _problem(change, location, location_set=False, plans_of=plans_of)
+    if licenses is None:
+        return Outcome(change.user_id, APPLIED, location_set=location_set)
+    if licenses.status == 200:
+        user = parse_user(licenses.body) if isinstance(licenses.body, dict) and "id" in licenses.body else None
+        return Outcome(change.user_id, APPLIED, user=user, location_set=location_set)
+    return _problem(change, licenses, location_set=location_set, plans_of=plans_of)
+
+
+def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Callable[[str], frozenset[str]]) -> Outcome:
+    if reply.unavailable:
+        return Outcome(
+            change.user_id,
+            FAILED,
+            code=errors.PROVIDER_UNAVAILABLE,
+            location_set=location_set,
+            message="Microsoft Graph kept throttling or was unavailable; nothing was changed for this user.",
+        )
+    if reply.status == 0 or reply.status >= 500:
+        return Outcome(
+            change.user_id,
+            UNKNOWN,
+            location_set=location_set,
+            message="No answer from Microsoft Graph; the change may or may not have been applied.",
+        )
+    message = _graph_message(reply.body)
+    code, sku = errors.classify(
+        reply.status, message, add=change.add, remove=change.remove, location_set=location_set, plans_of=plans_of
+    )
+    return Outcome(change.user_id, FAILED, code=code, message=message, sku=sku, location_set=location_set)
+
+
+def _graph_message(body: Any) -> str:
+    try:
+        return str(body["error"]["message"])
+    except (KeyError, TypeError):
+        return "Microsoft Graph refused the change."
+
+
+def deadline_after(seconds: float) -> float:
+    return time.monotonic() + seconds

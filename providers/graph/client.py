@@ -1,0 +1,104 @@
+"""GraphClient: what licensebot asks of Microsoft Graph for one customer tenant at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from providers.graph.apply import apply_changes, deadline_after
+from providers.graph.auth import TokenSource
+from providers.graph.catalog import Catalog, default_catalog
+from providers.graph.config import GraphConfig
+from providers.graph.errors import RequestError, UnavailableError
+from providers.graph.http import make_session
+from providers.graph.models import Change, GraphUser, Outcome, Sku, parse_user
+from providers.graph.retry import Backoff
+from providers.graph.transport import BATCH_LIMIT, Transport
+
+USER_FIELDS = "id,displayName,userPrincipalName,usageLocation,assignedLicenses,licenseAssignmentStates"
+
+
+class GraphClient:
+    def __init__(self, config: GraphConfig, *, catalog: Catalog | None = None) -> None:
+        self.config = config
+        self.catalog = catalog or default_catalog()
+        self._session = make_session(config.ca_bundle, pool_size=max(10, config.batches_in_flight * 2))
+        self.tokens = TokenSource(config, self._session)
+        self._transport = Transport(config, self._session, self.tokens)
+
+    def __repr__(self) -> str:
+        return f"GraphClient(client_id={self.config.client_id!r}, graph_url={self.config.graph_url!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def subscribed_skus(self, tenant: str) -> list[Sku]:
+        """The tenant's products that can be assigned to users, with seats owned and assigned."""
+        data = self._transport.get_json(tenant, "/subscribedSkus")
+        return [_sku(s, self.catalog) for s in data.get("value", []) if s.get("appliesTo") == "User"]
+
+    def users(self, tenant: str) -> Iterator[GraphUser]:
+        """Every user of the tenant with their licenses, 999 a page, following every nextLink."""
+        url: str | None = f"/users?$select={USER_FIELDS}&$top=999"
+        while url:
+            page = self._transport.get_json(tenant, url)
+            yield from (parse_user(u) for u in page.get("value", []))
+            url = page.get("@odata.nextLink")
+
+    def get_users(self, tenant: str, ids: Iterable[str]) -> dict[str, GraphUser | None]:
+        """Reads users back (after an unsure change, say), 20 per $batch; None for a user Graph does not know."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, GraphUser | None] = {}
+        for start in range(0, len(wanted), BATCH_LIMIT):
+            chunk = wanted[start : start + BATCH_LIMIT]
+            requests_ = [{"id": uid, "method": "GET", "url": f"/users/{uid}?$select={USER_FIELDS}"} for uid in chunk]
+            replies = self._transport.batch(tenant, requests_, Backoff(deadline_after(self.config.retry_deadline)))
+            for uid in chunk:
+                reply = replies[uid]
+                if reply.status == 200:
+                    found[uid] = parse_user(reply.body)
+                elif reply.status == 404:
+                    found[uid] = None
+                else:
+                    raise _unreadable(uid, reply.status)
+        return found
+
+    def apply(self, tenant: str, changes: Sequence[Change]) -> list[Outcome]:
+        """Applies each user's change (location, then adds and removes in one step); one Outcome per change."""
+        return apply_changes(
+            self._transport,
+            tenant,
+            changes,
+            deadline=deadline_after(self.config.retry_deadline),
+            in_flight=self.config.batches_in_flight,
+            plans_of=self.catalog.plans,
+        )
+
+
+def _sku(data: dict[str, Any], catalog: Catalog) -> Sku:
+    units = data.get("prepaidUnits") or {}
+    part = str(data.get("skuPartNumber") or "")
+    return Sku(
+        sku_id=str(data["skuId"]).lower(),
+        part_number=part,
+        name=catalog.name(sku_id=str(data["skuId"]), part_number=part),
+        owned=int(units.get("enabled") or 0) + int(units.get("warning") or 0),
+        assigned=int(data.get("consumedUnits") or 0),
+        capability_status=str(data.get("capabilityStatus") or ""),
+        service_plans=tuple(str(p["servicePlanId"]).lower() for p in data.get("servicePlans") or []),
+    )
+
+
+def _unreadable(user_id: str, status: int) -> Exception:
+    if status == 0 or status in (429, 503, 504):
+        return UnavailableError(f"could not read user {user_id} back from Graph")
+    return RequestError(status, f"reading user {user_id} failed")

@@ -1,0 +1,90 @@
+"""Graph's documented assignLicense errors mapped to licensebot's stable error codes.
+
+Plain strings on purpose: most match licensing.results.ErrorCode; GROUP_ASSIGNED, PROVIDER_ERROR and
+PROVIDER_UNAVAILABLE are new and not in ErrorCode yet. The texts are Graph's (licensing-facts §1.2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+INSUFFICIENT_LICENSES = "insufficient_licenses"
+USAGE_LOCATION_MISSING = "usage_location_missing"
+LOCATION_NOT_ALLOWED = "location_not_allowed"
+MUTUALLY_EXCLUSIVE = "mutually_exclusive"
+DEPENDENCY_MISSING = "dependency_missing"
+DEPENDENCY_IN_USE = "dependency_in_use"
+UNKNOWN_USER = "unknown_user"
+FORBIDDEN = "forbidden"
+GROUP_ASSIGNED = "group_assigned"
+PROVIDER_ERROR = "provider_error"
+PROVIDER_UNAVAILABLE = "provider_unavailable"
+
+_NO_SEATS = re.compile(r"Subscription with SKU (?P<sku>[0-9a-fA-F-]{36}) does not have any available licenses")
+_DEPENDS = re.compile(r"service plan (?P<plan>[0-9a-fA-F-]{36}) depends on the service plan")
+
+
+class GraphError(Exception):
+    """Base for failures of a whole call (not of one user's change)."""
+
+
+class AuthError(GraphError):
+    """No token: Entra ID refused the app (wrong secret, unknown tenant, no consent…). Never holds the secret."""
+
+    def __init__(self, tenant: str, error: str, description: str) -> None:
+        super().__init__(f"sign-in to tenant {tenant} failed: {error}: {description}")
+        self.tenant = tenant
+        self.error = error
+
+
+class UnavailableError(GraphError):
+    """Graph kept throttling or could not be reached until the deadline."""
+
+
+class RequestError(GraphError):
+    """Graph answered with an unexpected status; `message` is Graph's own."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"Graph answered {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+def classify(
+    status: int,
+    message: str,
+    *,
+    add: Iterable[str],
+    remove: Iterable[str],
+    location_set: bool = False,
+    plans_of: Callable[[str], frozenset[str]] = lambda sku: frozenset(),
+) -> tuple[str, str | None]:
+    """(code, sku) for one failed assignLicense; `location_set` = this change set the usage location first."""
+    add, remove = list(add), list(remove)
+    only = add[0] if len(add) == 1 and not remove else (remove[0] if len(remove) == 1 and not add else None)
+    if status == 404:
+        return UNKNOWN_USER, None
+    if status == 403:
+        return FORBIDDEN, None
+    if found := _NO_SEATS.search(message):
+        return INSUFFICIENT_LICENSES, found["sku"].lower()
+    if "invalid usage location" in message:
+        # A location we just set that is still "invalid" means the product is not sold there (inference).
+        return (LOCATION_NOT_ALLOWED if location_set else USAGE_LOCATION_MISSING), only
+    if "are mutually exclusive" in message:
+        return MUTUALLY_EXCLUSIVE, only
+    if found := _DEPENDS.search(message):
+        return _dependency(found["plan"].lower(), add, remove, plans_of), only
+    if "inherited from a group" in message:
+        return GROUP_ASSIGNED, only
+    return PROVIDER_ERROR, only
+
+
+def _dependency(plan: str, add: list[str], remove: list[str], plans_of: Callable[[str], frozenset[str]]) -> str:
+    # Graph uses one text for both directions; which one it is follows from the change.
+    if not remove:
+        return DEPENDENCY_MISSING
+    if not add:
+        return DEPENDENCY_IN_USE
+    return DEPENDENCY_MISSING if any(plan in plans_of(sku) for sku in add) else DEPENDENCY_IN_USE

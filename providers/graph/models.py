@@ -1,0 +1,90 @@
+"""Plain values the Graph client returns; no Graph JSON leaks past this module's parse functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+APPLIED = "applied"
+FAILED = "failed"
+UNKNOWN = "unknown"  # no answer (connection lost): read the user back before deciding anything
+
+
+@dataclass(frozen=True)
+class Sku:
+    sku_id: str
+    part_number: str
+    name: str
+    owned: int  # prepaidUnits.enabled + warning: seats that can be assigned
+    assigned: int  # consumedUnits
+    capability_status: str
+    service_plans: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> int:
+        return self.owned - self.assigned
+
+
+@dataclass(frozen=True)
+class License:
+    sku_id: str
+    direct: bool  # assigned to the user directly (the only kind licensebot may remove)
+    groups: tuple[str, ...] = ()  # groups it is inherited from
+    disabled_plans: tuple[str, ...] = ()
+
+    @property
+    def group_assigned(self) -> bool:
+        return bool(self.groups)
+
+
+@dataclass(frozen=True)
+class GraphUser:
+    id: str
+    upn: str
+    display_name: str
+    usage_location: str | None
+    licenses: tuple[License, ...]
+
+    @property
+    def sku_ids(self) -> frozenset[str]:
+        return frozenset(lic.sku_id for lic in self.licenses)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One user's change: set the usage location (optional), then add and remove SKUs in one assignLicense."""
+
+    user_id: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    usage_location: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    user_id: str
+    status: str  # APPLIED | FAILED | UNKNOWN
+    user: GraphUser | None = None  # the user as Graph returned it after the change
+    code: str | None = None  # errors.* when FAILED
+    message: str | None = None  # Graph's text, for the operator
+    sku: str | None = None
+    location_set: bool = False  # the usage location PATCH went through
+
+
+def parse_user(data: dict[str, Any]) -> GraphUser:
+    states = data.get("licenseAssignmentStates")
+    licenses = []
+    for assigned in data.get("assignedLicenses") or []:
+        sku_id = str(assigned["skuId"]).lower()
+        mine = [s for s in states or [] if str(s.get("skuId", "")).lower() == sku_id]
+        groups = tuple(str(s["assignedByGroup"]) for s in mine if s.get("assignedByGroup"))
+        # Without states (Graph omits them unless selected) treat the license as direct.
+        direct = not mine or any(not s.get("assignedByGroup") for s in mine)
+        licenses.append(License(sku_id, direct, groups, tuple(assigned.get("disabledPlans") or ())))
+    return GraphUser(
+        id=str(data["id"]),
+        upn=str(data.get("userPrincipalName") or ""),
+        display_name=str(data.get("displayName") or ""),
+        usage_location=data.get("usageLocation"),
+        licenses=tuple(licenses),
+    )

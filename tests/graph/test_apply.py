@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from fakes.m365 import FakeM365, generate_users
+from fakes.m365.seed import ARCHIVING, E1, E3, EXCHANGE_P1, VISIO, standard_skus
+from providers.graph import APPLIED, FAILED, Change, GraphClient
+
+UNKNOWN_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+
+
+def one(client: GraphClient, tenant: str, change: Change) -> tuple[str, str | None, str | None]:
+    [outcome] = client.apply(tenant, [change])
+    return outcome.status, outcome.code, outcome.message
+
+
+def test_an_assignment_returns_the_users_licenses(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+    user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", group_licenses={VISIO: "g-visio"})
+    [outcome] = client.apply(tenant, [Change(user.id, add=(E3,))])
+    assert outcome.status == APPLIED
+    assert outcome.user is not None and outcome.user.sku_ids == {E3, VISIO}
+    assert m365.licenses(tenant, user.id) == {E3, VISIO}
+
+
+def test_a_swap_is_one_step(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+    user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", licenses=(E1,))
+    assert one(client, tenant, Change(user.id, add=(E3,), remove=(E1,)))[0] == APPLIED
+    assert m365.licenses(tenant, user.id) == {E3}
+    assert m365.requests["$batch POST /v1.0/users/{id}/assignLicense"] == 1
+
+
+def test_the_usage_location_is_set_before_the_licenses(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+    user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location=None)
+    [outcome] = client.apply(tenant, [Change(user.id, add=(E3,), usage_location="NL")])
+    assert outcome.status == APPLIED and outcome.location_set
+    assert m365.user(tenant, user.id).usage_location == "NL"
+    assert m365.licenses(tenant, user.id) == {E3}
+
+
+def test_a_refused_location_stops_the_license_change(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+    user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location=None)
+    status, code, message = one(client, tenant, Change(user.id, add=(E3,), usage_location="Netherlands"))
+    assert (status, code) == (FAILED, "provider_error")
+    assert message == "Invalid value specified for property 'usageLocation' of resource 'User'."
+    assert m365.licenses(tenant, user.id) == set()
+
+
+@pytest.mark.parametrize(
+    ("setup", "change", "code"),
+    [
+        ({"usage_location": None}, {"add": (E3,)}, "usage_location_missing"),
+        ({"licenses": (E1,)}, {"add": (E3,)}, "mutually_exclusive"),
+        ({}, {"add": (ARCHIVING,)}, "dependency_missing"),
+        ({"licenses": (EXCHANGE_P1, ARCHIVING)}, {"remove": (EXCHANGE_P1,)}, "dependency_in_use"),
+        ({"licenses": (EXCHANGE_P1, ARCHIVING)}, {"add": (VISIO,), "remove": (EXCHANGE_P1,)}, "dependency_in_use"),
+        ({"group_licenses": {E3: "g-e3"}}, {"remove": (E3,)}, "group_assigned"),
+        ({"usage_location": "CU"}, {"add": (VISIO,)}, "usage_location_missing"),
+        ({}, {"remove": (E3,)}, "provider_error"),
+    ],
+)
+def test_each_graph_refusal_has_its_code(
+    m365: FakeM365,
+    tenant: str,
+    client: GraphClient,
+    setup: dict[str, object],
+    change: dict[str, tuple[str, ...]],
+    code: str,
+) -> None:
+    user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", **setup)  # type: ignore[arg-type]
+    before = m365.licenses(tenant, user.id)
+    status, got, message = one(client, tenant, Change(user.id, **change))
+    assert (status, got) == (FAILED, code)
+    assert message  # Graph's own words, for the operator
+    assert m365.licenses(tenant, user.id) == before
+
+
+def test_no_seats_left_names_the_product(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+    m365.tenant(tenant).skus[E3].enabled = 1
+    users = [m365.add_user(tenant, f"u{n}@contoso.onmicrosoft.com") for n in range(3)]
+    outcomes = client.apply(tenant, [Change(u.id, add=(E3,)) for u in users])
+    assert [o.status for o in outcomes] == [APPLIED, FAILED, FAILED]
+    assert {(o.code, o.sku) for o in outcomes[1:]} == {("insufficient_licenses", E3)}
+    assert m365.consumed(tenant, E3) == 1
+
+
+def test_a_location_set_that_is_still_refused_means_not_sold_there(
+    m365: FakeM365, tenant: str, client: GraphClient
+) -> None:
+    user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location=None)
+    [outcome] = client.apply(tenant, [Change(user.id, add=(VISIO,), usage_location="CU")])
+    assert (outcome.status, outcome.code, outcome.location_set) == (FAILED, "location_not_allowed", True)
+
+
+def test_an_unknown_user(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+    assert one(client, tenant, Change(UNKNOWN_ID, add=(E3,)))[:2] == (FAILED, "unknown_user")
+
+
+def test_a_thousand_users_two_products_in_few_requests(m365: FakeM365, client: GraphClient) -> None:
+    m365.add_tenant("big.example", skus=standard_skus(seats=2000))
+    users = generate_users(m365.tenant("big.example"), 1000)
+    before = m365.graph_requests()
+    outcomes = client.apply("big.example", [Change(u.id, add=(E3, VISIO)) for u in users])
+    assert all(o.status == APPLIED for o in outcomes)
+    assert [o.user_id for o in outcomes] == [u.id for u in users]
+    assert m365.graph_requests() - before <= 1000 / 20 + 5
+    assert m365.consumed("big.example", E3) == m365.consumed("big.example", VISIO) == 1000
