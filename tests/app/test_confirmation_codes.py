@@ -8,8 +8,8 @@ from blocks.text import escape
 from bot.confirm import result_vm
 from licensing.results import ErrorCode
 from licensing.service import apply, make_change
-from tests.app.driver import _texts
 from tests.slack.blockkit import validate_message, validate_view
+from tests.text import texts
 from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, PBI, STRANGER, uid, world
 
 CASES = [  # (users, assign, revoke, actor) that make the service refuse with each code
@@ -40,8 +40,8 @@ def test_every_error_code_appears_in_the_confirmation_thread_and_the_result_view
     messages = [confirmation_parent(vm), *confirmation_replies(vm)]
     view = result_view(vm, "token")
     assert [p for m in messages for p in validate_message(m)] == [] and validate_view(view) == []
-    thread = "\n".join(t for m in messages[1:] for t in _texts(m["blocks"]))
-    modal = "\n".join(_texts(view["blocks"]))
+    thread = "\n".join(t for m in messages[1:] for t in texts(m["blocks"]))
+    modal = "\n".join(texts(view["blocks"]))
     for o in outcomes:
         for e in o.errors:
             assert escape(e.message) in thread, e.code
