@@ -10,7 +10,7 @@ from licensing.results import ErrorCode
 from licensing.service import apply, make_change
 from tests.slack.blockkit import validate_message, validate_view
 from tests.text import texts
-from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, PBI, STRANGER, uid, world
+from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, STRANGER, uid, world
 
 CASES = [  # (users, assign, revoke, actor) that make the service refuse with each code
     (["alice", "bob", "erin"], [E5], [], ADMIN),  # insufficient_licenses: two seats, three users

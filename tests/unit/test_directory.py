@@ -8,7 +8,7 @@ from licensing.directory import Snapshot, check_directory, import_directory
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Subscription, User
 from tests.fakes import FakeUnitOfWork
-from tests.unit.world import E1, E3, PRODUCTS, contoso_users, world
+from tests.world import E1, E3, PRODUCTS, contoso_users, world
 
 
 def snapshot() -> Snapshot:
