@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 from licensing.model import Customer, Operator, Product, Subscription, User
@@ -67,10 +67,11 @@ def _upsert(table: dict[K, V], rows: dict[K, V]) -> int:
     return changed
 
 
-def _aware(at: datetime) -> datetime:
+def _utc(at: datetime) -> datetime:
+    """An instant as storage keeps it: refused without a timezone, read back in UTC."""
     if at.tzinfo is None:
         raise Refused("Refusing a naive datetime: say which timezone it is in.")
-    return at
+    return at.astimezone(UTC)
 
 
 class FakeCustomers:
@@ -251,7 +252,7 @@ class FakeBatches:
         if result.customer_id not in s.customers:
             raise Refused(f"No customer {result.customer_id} for batch {result.batch_id}")
         if result.created_at is not None:
-            _aware(result.created_at)
+            _utc(result.created_at)
         s.batches[result.batch_id] = (key, fingerprint, result.to_dict())  # stored as JSON is, read back the same
 
 
@@ -260,7 +261,7 @@ class FakeAudit:
         self.t = t
 
     def append(self, entries: Sequence[AuditEntry]) -> None:
-        self.t.use().audit.extend(replace(e, at=_aware(e.at)) for e in entries)
+        self.t.use().audit.extend(replace(e, at=_utc(e.at)) for e in entries)
 
     def for_batch(self, batch_id: str) -> list[AuditEntry]:
         return [e for e in self.t.use().audit if e.batch_id == batch_id]
@@ -274,7 +275,7 @@ class FakePurchases:
         s = self.t.use()
         if customer_id not in s.customers or sku not in s.products:
             raise Refused(f"No customer {customer_id} or product {sku} for a purchase request")
-        _aware(at)
+        _utc(at)
         s.purchases.append((customer_id, sku, quantity, operator))
         return len(s.purchases)
 
