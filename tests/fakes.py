@@ -1,15 +1,28 @@
-"""An in-memory unit of work that implements licensing.ports, for fast use-case tests."""
+"""An in-memory unit of work that implements licensing.ports, for fast use-case tests.
+
+It behaves as storage/ does, down to what the database refuses: tests/contract runs the same tests against both.
+Where SQL raises sqlalchemy's StatementError (an IntegrityError for a broken constraint), the fake raises `Refused`.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Self
+from copy import copy
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from typing import Any, Self, TypeVar
 
 from licensing.model import Customer, Operator, Product, Subscription, User
 from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Refused(Exception):
+    """A write the database would refuse: a missing row a foreign key needs, a duplicate key, a CHECK."""
 
 
 @dataclass
@@ -19,203 +32,270 @@ class State:
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
     users: dict[tuple[str, str], User] = field(default_factory=dict)
     operators: dict[str, Operator] = field(default_factory=dict)
-    batches: dict[str, tuple[str | None, str, BatchResult]] = field(default_factory=dict)
+    # batch id -> (idempotency key, fingerprint, the result as stored: its dict)
+    batches: dict[str, tuple[str | None, str, dict[str, Any]]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     purchases: list[tuple[str, str, int, str]] = field(default_factory=list)
     outbox: list[OutgoingThread] = field(default_factory=list)
 
     def copy(self) -> State:
-        return State(
-            dict(self.products),
-            dict(self.customers),
-            dict(self.subscriptions),
-            dict(self.users),
-            dict(self.operators),
-            dict(self.batches),
-            list(self.audit),
-            list(self.purchases),
-            list(self.outbox),
-        )
+        return State(**{f.name: copy(getattr(self, f.name)) for f in fields(self)})
+
+    def publish(self, work: State) -> None:
+        """Become a copy of `work`, in place, so every unit of work sharing this state sees the commit."""
+        fresh = work.copy()
+        for f in fields(self):
+            setattr(self, f.name, getattr(fresh, f.name))
 
 
-def _upsert(table: dict, key: object, value: object) -> int:  # type: ignore[type-arg]
-    changed = table.get(key) != value
-    table[key] = value
-    return int(changed)
+class _Txn:
+    """One transaction's working copy, and whether a statement has run in it yet (a lock must come first)."""
+
+    def __init__(self, committed: State) -> None:
+        self.work = committed.copy()
+        self.begun = False
+
+    def use(self) -> State:
+        self.begun = True
+        return self.work
+
+
+def _upsert(table: dict[K, V], rows: dict[K, V]) -> int:
+    """Create or replace each row; how many were new or different. One row per key: the last given wins."""
+    changed = sum(table.get(k) != v for k, v in rows.items())
+    table.update(rows)
+    return changed
+
+
+def _utc(at: datetime) -> datetime:
+    """An instant as storage keeps it: refused without a timezone, read back in UTC."""
+    if at.tzinfo is None:
+        raise Refused("Refusing a naive datetime: say which timezone it is in.")
+    return at.astimezone(UTC)
 
 
 class FakeCustomers:
-    def __init__(self, s: State) -> None:
-        self.s = s
-        self.locked: list[str] = []
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def get(self, customer_id: str) -> Customer | None:
-        return self.s.customers.get(customer_id)
+        return self.t.use().customers.get(customer_id)
 
     def lock(self, customer_id: str) -> Customer | None:
-        self.locked.append(customer_id)
+        self._first()
         return self.get(customer_id)
 
     def lock_all(self) -> None:
-        self.locked.append("*")
+        self._first()
+        self.t.use()
 
     def search(self, query: str, *, only: frozenset[str] | None, limit: int) -> list[Customer]:
         q = query.casefold()
         found = [
             c
-            for c in self.s.customers.values()
+            for c in self.t.use().customers.values()
             if (only is None or c.id in only) and (q in c.id.casefold() or q in c.name.casefold())
         ]
         return sorted(found, key=lambda c: (c.name.casefold(), c.id))[:limit]
 
     def all_ids(self) -> list[str]:
-        return sorted(self.s.customers)
+        return sorted(self.t.use().customers)
 
     def upsert(self, customers: Sequence[Customer]) -> int:
-        return sum(_upsert(self.s.customers, c.id, c) for c in customers)
+        return _upsert(self.t.use().customers, {c.id: c for c in customers})
+
+    def _first(self) -> None:
+        if self.t.begun:
+            raise RuntimeError("Customer locks must be taken by the first statement of a write transaction.")
 
 
 class FakeProducts:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
-        return {k: p for k in skus if (p := self.s.products.get(k))}
+        products = self.t.use().products
+        return {k: p for k in skus if (p := products.get(k))}
 
     def all(self) -> dict[str, Product]:
-        return dict(self.s.products)
+        return dict(self.t.use().products)
 
     def upsert(self, products: Sequence[Product]) -> int:
-        return sum(_upsert(self.s.products, p.sku, p) for p in products)
+        return _upsert(self.t.use().products, {p.sku: p for p in products})
 
 
 class FakeSubscriptions:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def for_customer(self, customer_id: str) -> dict[str, Subscription]:
-        return {sku: sub for (cid, sku), sub in self.s.subscriptions.items() if cid == customer_id}
+        subs = self.t.use().subscriptions
+        return {sku: sub for (cid, sku), sub in subs.items() if cid == customer_id}
 
     def upsert(self, subscriptions: Sequence[Subscription]) -> int:
-        n = 0
+        s = self.t.use()
+        rows: dict[tuple[str, str], Subscription] = {}
         for sub in subscriptions:
-            old = self.s.subscriptions.get((sub.customer_id, sub.sku))
-            n += _upsert(
-                self.s.subscriptions, (sub.customer_id, sub.sku), replace(sub, assigned=old.assigned if old else 0)
-            )
-        return n
+            if sub.customer_id not in s.customers or sub.sku not in s.products:
+                raise Refused(f"No customer {sub.customer_id} or product {sub.sku} for a subscription")
+            if sub.quantity < 0:
+                raise Refused(f"A negative quantity of {sub.sku}")
+            old = s.subscriptions.get((sub.customer_id, sub.sku))
+            # The counter is never taken from the input; a lowered quantity caps it, as storage does.
+            rows[(sub.customer_id, sub.sku)] = replace(sub, assigned=min(old.assigned, sub.quantity) if old else 0)
+        return _upsert(s.subscriptions, rows)
 
     def recount(self, customer_ids: Iterable[str]) -> None:
-        for cid in customer_ids:
+        s = self.t.use()
+        held = Counter((cid, sku) for (cid, _), u in s.users.items() for sku in u.licenses)
+        for cid in set(customer_ids):
             for sku, sub in self.for_customer(cid).items():
-                held = sum(1 for (c, _), u in self.s.users.items() if c == cid and sku in u.licenses)
-                self.s.subscriptions[(cid, sku)] = replace(sub, assigned=held)
+                s.subscriptions[(cid, sku)] = replace(sub, assigned=min(held[(cid, sku)], sub.quantity))
 
 
 class FakeUsers:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def get_many(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, User]:
-        return {uid: u for uid in user_ids if (u := self.s.users.get((customer_id, uid)))}
+        users = self.t.use().users
+        return {uid: u for uid in user_ids if (u := users.get((customer_id, uid)))}
 
     def page(self, customer_id: str, *, query: str, offset: int, limit: int) -> tuple[list[User], int]:
         q = query.casefold()
         found = sorted(
             (
                 u
-                for (cid, _), u in self.s.users.items()
+                for (cid, _), u in self.t.use().users.items()
                 if cid == customer_id and (q in u.name.casefold() or q in u.id.casefold())
             ),
             key=lambda u: u.sort_key,
         )
+        offset, limit = max(0, offset), max(0, limit)
         return found[offset : offset + limit], len(found)
 
     def all_for_customer(self, customer_id: str) -> Iterator[User]:
-        return iter([u for (cid, _), u in sorted(self.s.users.items()) if cid == customer_id])
+        return iter([u for (cid, _), u in sorted(self.t.use().users.items()) if cid == customer_id])
 
     def set_location(self, customer_id: str, user_ids: Sequence[str], country: str) -> None:
+        users = self.t.use().users
         for uid in user_ids:
-            self.s.users[(customer_id, uid)] = replace(self.s.users[(customer_id, uid)], location=country)
+            if user := users.get((customer_id, uid)):  # like an UPDATE: an unknown id matches no row
+                users[(customer_id, uid)] = replace(user, location=country)
 
     def change_licenses(
         self, customer_id: str, grants: Sequence[tuple[str, str]], removals: Sequence[tuple[str, str]]
     ) -> None:
-        for uid, sku in grants:
-            self._move(customer_id, uid, sku, +1)
+        s = self.t.use()
+        grants, removals = list(dict.fromkeys(grants)), list(dict.fromkeys(removals))
+        licenses = {uid: set(u.licenses) for (cid, uid), u in s.users.items() if cid == customer_id}
+        held = [(uid, sku) for uid, sku in removals if sku in licenses.get(uid, ())]
+        if len(held) != len(removals):
+            raise RuntimeError(f"Asked to remove {len(removals)} licenses of {customer_id}, but {len(held)} were held.")
         for uid, sku in removals:
-            self._move(customer_id, uid, sku, -1)
-
-    def _move(self, customer_id: str, uid: str, sku: str, delta: int) -> None:
-        user = self.s.users[(customer_id, uid)]
-        sub = self.s.subscriptions[(customer_id, sku)]
-        if not 0 <= sub.assigned + delta <= sub.quantity:  # the database's CHECK constraint, faked
-            raise ValueError(f"seat counter for {sku} would leave 0..{sub.quantity}")
-        self.s.subscriptions[(customer_id, sku)] = replace(sub, assigned=sub.assigned + delta)
-        licenses = user.licenses | {sku} if delta > 0 else user.licenses - {sku}
-        self.s.users[(customer_id, uid)] = replace(user, licenses=licenses)
+            licenses[uid].discard(sku)
+        for uid, sku in grants:
+            if uid not in licenses or (customer_id, sku) not in s.subscriptions:
+                raise Refused(f"No user {uid} or subscription of {sku} in {customer_id}")
+            if sku in licenses[uid]:
+                raise Refused(f"{uid} already holds {sku}")
+            licenses[uid].add(sku)
+        deltas: Counter[str] = Counter(sku for _, sku in grants)
+        deltas.subtract(sku for _, sku in removals)
+        for sku, delta in deltas.items():
+            sub = s.subscriptions[(customer_id, sku)]
+            if not 0 <= sub.assigned + delta <= sub.quantity:  # the database's CHECK constraints
+                raise Refused(f"The seat counter of {sku} would leave 0..{sub.quantity}")
+        for sku, delta in deltas.items():
+            sub = s.subscriptions[(customer_id, sku)]
+            s.subscriptions[(customer_id, sku)] = replace(sub, assigned=sub.assigned + delta)
+        for uid in {uid for uid, _ in (*grants, *removals)}:
+            s.users[(customer_id, uid)] = replace(s.users[(customer_id, uid)], licenses=frozenset(licenses[uid]))
 
     def upsert(self, users: Sequence[User]) -> int:
-        return sum(_upsert(self.s.users, (u.customer_id, u.id), u) for u in users)
+        s = self.t.use()
+        for u in users:
+            if u.customer_id not in s.customers:
+                raise Refused(f"No customer {u.customer_id} for user {u.id}")
+            if missing := sorted(sku for sku in u.licenses if (u.customer_id, sku) not in s.subscriptions):
+                raise Refused(f"{u.customer_id} has no subscription of {', '.join(missing)} for {u.id}")
+        return _upsert(s.users, {(u.customer_id, u.id): u for u in users})
 
 
 class FakeOperators:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def get(self, slack_user_id: str) -> Operator | None:
-        return self.s.operators.get(slack_user_id)
+        return self.t.use().operators.get(slack_user_id)
 
     def upsert(self, operators: Sequence[Operator]) -> int:
-        return sum(_upsert(self.s.operators, o.slack_user_id, o) for o in operators)
+        return _upsert(self.t.use().operators, {o.slack_user_id: o for o in operators})
 
 
 class FakeBatches:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def get_by_key(self, key: str) -> tuple[str, BatchResult] | None:
-        for k, fingerprint, result in self.s.batches.values():
+        for k, fingerprint, result in self.t.use().batches.values():
             if k == key:
-                return fingerprint, result
+                return fingerprint, BatchResult.from_dict(result)
         return None
 
     def add(self, result: BatchResult, *, key: str | None, fingerprint: str) -> None:
-        assert result.batch_id is not None
-        self.s.batches[result.batch_id] = (key, fingerprint, result)
+        s = self.t.use()
+        if result.batch_id is None:
+            raise ValueError("A dry run has no batch id and is not recorded.")
+        if result.batch_id in s.batches or (key is not None and any(k == key for k, _, _ in s.batches.values())):
+            raise Refused(f"A batch with id {result.batch_id} or idempotency key {key} is already recorded")
+        if result.customer_id not in s.customers:
+            raise Refused(f"No customer {result.customer_id} for batch {result.batch_id}")
+        if result.created_at is not None:
+            _utc(result.created_at)
+        s.batches[result.batch_id] = (key, fingerprint, result.to_dict())  # stored as JSON is, read back the same
 
 
 class FakeAudit:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def append(self, entries: Sequence[AuditEntry]) -> None:
-        self.s.audit.extend(entries)
+        self.t.use().audit.extend(replace(e, at=_utc(e.at)) for e in entries)
 
     def for_batch(self, batch_id: str) -> list[AuditEntry]:
-        return [e for e in self.s.audit if e.batch_id == batch_id]
+        return [e for e in self.t.use().audit if e.batch_id == batch_id]
 
 
 class FakePurchases:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def add(self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime) -> int:
-        self.s.purchases.append((customer_id, sku, quantity, operator))
-        return len(self.s.purchases)
+        s = self.t.use()
+        if customer_id not in s.customers or sku not in s.products:
+            raise Refused(f"No customer {customer_id} or product {sku} for a purchase request")
+        _utc(at)
+        s.purchases.append((customer_id, sku, quantity, operator))
+        return len(s.purchases)
 
 
 class FakeOutbox:
-    def __init__(self, s: State) -> None:
-        self.s = s
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
 
     def add_thread(self, thread: OutgoingThread) -> int:
-        self.s.outbox.append(thread)
-        return len(self.s.outbox)
+        s = self.t.use()
+        s.outbox.append(thread)
+        return len(s.outbox)
 
 
 class FakeUnitOfWork:
-    """Works on a copy of the committed state; `commit` publishes it, anything else throws it away."""
+    """Works on a copy of the committed state; `commit` publishes it, anything else throws it away.
+
+    Like SqlUnitOfWork: reusable, one `with` block at a time, and units of work given the same `State` share it as
+    connections share a database.
+    """
 
     customers: FakeCustomers
     products: FakeProducts
@@ -228,34 +308,43 @@ class FakeUnitOfWork:
     outbox: FakeOutbox
 
     def __init__(self, state: State | None = None) -> None:
-        self.committed_state = state or State()
+        self.committed_state = state if state is not None else State()
         self.commits = 0
-        self.rollbacks = 0
+        self._txn: _Txn | None = None
 
     def __enter__(self) -> Self:
-        self._work = self.committed_state.copy()
-        s = self._work
-        self.customers = FakeCustomers(s)
-        self.products = FakeProducts(s)
-        self.subscriptions = FakeSubscriptions(s)
-        self.users = FakeUsers(s)
-        self.operators = FakeOperators(s)
-        self.batches = FakeBatches(s)
-        self.audit = FakeAudit(s)
-        self.purchases = FakePurchases(s)
-        self.outbox = FakeOutbox(s)
+        if self._txn is not None:
+            raise RuntimeError("This unit of work is already in use; nested `with` blocks are not supported.")
+        t = self._txn = _Txn(self.committed_state)
+        self.customers = FakeCustomers(t)
+        self.products = FakeProducts(t)
+        self.subscriptions = FakeSubscriptions(t)
+        self.users = FakeUsers(t)
+        self.operators = FakeOperators(t)
+        self.batches = FakeBatches(t)
+        self.audit = FakeAudit(t)
+        self.purchases = FakePurchases(t)
+        self.outbox = FakeOutbox(t)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.rollback()
+        self._active()
+        self._txn = None
 
     def commit(self) -> None:
-        self.committed_state = self._work.copy()
+        t = self._active()
+        self.committed_state.publish(t.work)
+        t.begun = False
         self.commits += 1
 
     def rollback(self) -> None:
-        self._work = self.committed_state.copy()
-        self.rollbacks += 1
+        t = self._active()
+        t.work, t.begun = self.committed_state.copy(), False
+
+    def _active(self) -> _Txn:
+        if self._txn is None:
+            raise RuntimeError("Use the unit of work inside a `with` block.")
+        return self._txn
 
     @property
     def state(self) -> State:

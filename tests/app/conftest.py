@@ -3,50 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from bot.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.delivery import Worker
-from bot.deps import Deps
 from bot.serve import http_app
 from bot.settings import Settings
 from licensing.directory import import_directory
 from licensing.directory_file import load_directory
 from storage.migrate import upgrade
-from tests.app.driver import SlackUser
-from tests.slack.conftest import fake_slack  # noqa: F401  (the fixture)
+from tests.app.driver import SECRET, Bot
 from tests.slack.fake_slack import FakeSlack
 
-SECRET = "test-signing-secret"
 DIRECTORY = Path(__file__).with_name("directory.yaml")
-ADMIN, SALES, SCOPED, STRANGER = "UADMIN01", "USALES01", "USCOPED01", "USTRANGER"
-
-
-@dataclass
-class Bot:
-    deps: Deps
-    fake: FakeSlack
-    http: TestClient
-    worker: Worker
-
-    def user(self, user_id: str = ADMIN, channel: str = "C0LICENSE") -> SlackUser:
-        return SlackUser(self.http, self.fake, SECRET, user_id, channel)
-
-    def deliver(self) -> int:
-        """Run the outbox worker until nothing is due, on the test's thread (serve runs it on a schedule); returns
-        how many messages it handled. Call it once the listener that queued them is done."""
-        total = 0
-        while claimed := self.worker.run_once():
-            total += claimed
-        return total
 
 
 @pytest.fixture
-def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:  # noqa: F811
+def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
     settings = Settings(

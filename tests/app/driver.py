@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,9 +13,16 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.testclient import TestClient
 
 from blocks import ids
+from bot.delivery import Worker
+from bot.deps import Deps
 from tests.slack.fake_slack import FakeSlack
+from tests.text import shown
 
 Json = dict[str, Any]
+
+SECRET = "test-signing-secret"
+ADMIN, SALES, SCOPED, STRANGER = "UADMIN01", "USALES01", "USCOPED01", "USTRANGER"  # as in tests/app/directory.yaml
+E1, E3, E5, AUDIO, VISIO = "STANDARDPACK", "ENTERPRISEPACK", "ENTERPRISEPREMIUM", "MCOMEETADV", "VISIOCLIENT"
 
 
 class SlackUser:
@@ -130,7 +138,7 @@ class SlackUser:
 
     def text(self) -> str:
         """Every text in the view, for assertions on what a person reads."""
-        return "\n".join(_texts(self.view["blocks"]))
+        return shown(self.view["blocks"])
 
     def _with_state(self, view: Json) -> Json:
         values: dict[str, dict[str, Json]] = {}
@@ -166,10 +174,62 @@ def _initial_state(element: Json) -> Json:
     return {"type": kind}
 
 
-def _texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        out = [node["text"]] if isinstance(node.get("text"), str) else []
-        return out + [t for k, v in node.items() if k != "text" or not isinstance(v, str) for t in _texts(v)]
-    if isinstance(node, list):
-        return [t for item in node for t in _texts(item)]
-    return []
+@dataclass
+class Bot:
+    deps: Deps
+    fake: FakeSlack
+    http: TestClient
+    worker: Worker
+
+    def user(self, user_id: str = ADMIN, channel: str = "C0LICENSE") -> SlackUser:
+        return SlackUser(self.http, self.fake, SECRET, user_id, channel)
+
+    def deliver(self) -> int:
+        """Run the outbox worker until nothing is due, on the test's thread (serve runs it on a schedule); returns
+        how many messages it handled. Call it once the listener that queued them is done."""
+        total = 0
+        while claimed := self.worker.run_once():
+            total += claimed
+        return total
+
+
+# --- whole steps of a flow ------------------------------------------------------------------------------------
+
+
+def tick(user: SlackUser, *names: str) -> dict:  # type: ignore[type-arg]
+    """Tick users on the current page by display name, keeping the ones already ticked (as the checkboxes do)."""
+    element = next(e for e in user.block_with(ids.SELECT_USERS)["elements"] if e["action_id"] == ids.SELECT_USERS)
+    ticked = list(element.get("initial_options", []))
+    for option in element["options"]:
+        if any(n in option["text"]["text"] for n in names) and option not in ticked:
+            ticked.append(option)
+    return user.act_and_wait(ids.SELECT_USERS, selected_options=ticked)
+
+
+def open_contoso(bot: Bot, who: str = ADMIN) -> SlackUser:
+    user = bot.user(who)
+    view = user.open("contoso")
+    assert view["callback_id"] == ids.USERS_VIEW
+    return user
+
+
+def manage(user: SlackUser, *names: str) -> SlackUser:
+    tick(user, *names)
+    answer = user.submit()
+    assert answer is not None and answer["response_action"] == "push"
+    assert user.view["callback_id"] == ids.MANAGE_VIEW
+    return user
+
+
+def save(bot: Bot, user: SlackUser) -> dict:  # type: ignore[type-arg]
+    """Press Save; wait for the result in the modal and the thread's last reply; return the parent message."""
+    updates = len(bot.fake.calls("views.update"))
+    answer = user.submit()
+    assert answer is not None and answer["response_action"] == "update", answer
+    assert answer["view"]["callback_id"] == ids.SAVING_VIEW  # acked at once; the work comes after
+    bot.fake.wait_for("views.update", updates + 1)
+    assert user.view["callback_id"] == ids.RESULT_VIEW
+    posted = len(bot.fake.calls("chat.postMessage"))
+    assert bot.deliver() >= 2  # the result shows once the change committed, and its thread with it
+    parent = next(c for c in bot.fake.calls("chat.postMessage")[posted:] if "thread_ts" not in c.args)
+    return parent.args | {"ts": parent.response["ts"]}  # type: ignore[index]

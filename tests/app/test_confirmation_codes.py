@@ -1,48 +1,108 @@
-"""Every error code, produced by the real licensing service, shows in the thread and in the modal, readably."""
+"""Every error code, produced by the real licensing service, reads in the confirmation thread and the result modal.
+
+Parametrized over ErrorCode itself: a new code fails here until it has a scenario below.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
 
 from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.result import result_view
 from blocks.text import escape
-from blocks.viewmodels import ResultVM
 from bot.confirm import result_vm
-from licensing.results import ErrorCode
-from licensing.service import apply, make_change
-from tests.app.driver import _texts
+from licensing.results import BatchResult, ErrorCode
+from licensing.service import apply, make_change, plan
+from tests.fakes import FakeUnitOfWork
 from tests.slack.blockkit import validate_message, validate_view
-from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, PBI, STRANGER, uid, world
+from tests.text import shown
+from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, PRODUCTS, SALES, STRANGER, uid, world
 
-CASES = [  # (users, assign, revoke, actor) that make the service refuse with each code
-    (["alice", "bob", "erin"], [E5], [], ADMIN),  # insufficient_licenses: two seats, three users
-    (["dave"], [E5], [], ADMIN),  # usage_location_missing
-    (["carol"], [E3], [], ADMIN),  # location_not_allowed
-    (["bob"], [AUDIO], [], ADMIN),  # dependency_missing
-    (["erin"], [], [E3], ADMIN),  # dependency_in_use
-    (["frank"], [E3], [], ADMIN),  # mutually_exclusive
-    (["bob"], [PBI], [], ADMIN),  # not_entitled
-    (["zed"], [E1], [], ADMIN),  # unknown_user
-    (["bob"], ["NOPE"], [], ADMIN),  # unknown_product
-    (["bob"], [E1], [], STRANGER),  # forbidden
-]
+NAMES = {p.sku: p.name for p in PRODUCTS}
 
 
-def test_every_error_code_appears_in_the_confirmation_thread_and_the_result_view() -> None:
-    names = {E1: "Office 365 E1", E3: "Office 365 E3", E5: "Office 365 E5"}
-    outcomes, seen = [], set()
-    for users, assign, revoke, actor in CASES:
-        result = apply(make_change("contoso", [uid(u) for u in users], assign=assign, revoke=revoke),
-                       actor=actor, uow=world())  # fmt: skip
-        seen |= {e.code for o in result.results for e in o.errors}
-        outcomes += result_vm("Contoso Ltd", result, names).outcomes
-    assert seen == set(ErrorCode)
-    vm = ResultVM("Contoso Ltd", ADMIN, tuple(outcomes))
+Scenario = Callable[[FakeUnitOfWork], BatchResult]
+
+
+def assigning(*users: str, sku: str, actor: str = ADMIN) -> Scenario:
+    return lambda uow: apply(make_change("contoso", [uid(u) for u in users], assign=[sku]), actor=actor, uow=uow)
+
+
+def planning(*users: str, sku: str) -> Scenario:
+    return lambda uow: plan(make_change("contoso", [uid(u) for u in users], assign=[sku]), actor=ADMIN, uow=uow)
+
+
+def revoking(user: str, sku: str) -> Scenario:
+    return lambda uow: apply(make_change("contoso", [uid(user)], revoke=[sku]), actor=ADMIN, uow=uow)
+
+
+def locating(user: str, country: str, actor: str = ADMIN) -> Scenario:
+    return lambda uow: apply(make_change("contoso", [uid(user)], location=country), actor=actor, uow=uow)
+
+
+# What makes the service refuse with each code, and the message it gives.
+SCENARIOS: dict[ErrorCode, tuple[Scenario, str]] = {
+    ErrorCode.INSUFFICIENT_LICENSES: (
+        assigning("alice", "bob", "erin", sku=E5),  # two seats, three users
+        "No Office 365 E5 license left: all 2 are assigned.",
+    ),
+    ErrorCode.USAGE_LOCATION_MISSING: (
+        assigning("dave", sku=E5),
+        "Dave Doe has no usage location; set one before assigning licenses.",
+    ),
+    ErrorCode.LOCATION_NOT_ALLOWED: (
+        locating("alice", "CN"),
+        "Alice Adams holds Office 365 E3, which is not available in CN.",
+    ),
+    ErrorCode.DEPENDENCY_MISSING: (
+        planning("bob", sku=AUDIO),
+        "Audio Conferencing requires one of: Office 365 E3, Office 365 E5.",
+    ),
+    ErrorCode.DEPENDENCY_IN_USE: (
+        revoking("erin", E3),
+        "Office 365 E3 cannot be revoked: Audio Conferencing still requires it.",
+    ),
+    ErrorCode.MUTUALLY_EXCLUSIVE: (
+        assigning("frank", sku=E3),
+        "Office 365 E3 and Office 365 E1 cannot be held together.",
+    ),
+    ErrorCode.NOT_ENTITLED: (
+        assigning("bob", sku=PBI),
+        "Contoso Ltd owns no Power BI Pro subscription.",
+    ),
+    ErrorCode.UNKNOWN_USER: (
+        planning("zed", sku=E1),
+        "No user 'zed@contoso.com' in customer contoso.",
+    ),
+    ErrorCode.UNKNOWN_PRODUCT: (
+        assigning("bob", sku="NOPE"),
+        "No product with SKU 'NOPE'.",
+    ),
+    ErrorCode.FORBIDDEN: (
+        locating("bob", "FR", actor=SALES),
+        "Your role (sales_agent) cannot change usage locations.",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", list(ErrorCode))
+def test_each_error_code_reads_in_the_thread_and_the_result_modal(code: ErrorCode) -> None:
+    assert code in SCENARIOS, f"no scenario makes the service refuse with {code.value}: add one to SCENARIOS"
+    run, message = SCENARIOS[code]
+    result = run(world())
+    refused = [(e.code, e.message) for o in result.failed for e in o.errors]
+    assert refused == [(code, message)]
+    vm = result_vm("Contoso Ltd", result, NAMES)
     messages = [confirmation_parent(vm), *confirmation_replies(vm)]
     view = result_view(vm, "token")
     assert [p for m in messages for p in validate_message(m)] == [] and validate_view(view) == []
-    thread = "\n".join(t for m in messages[1:] for t in _texts(m["blocks"]))
-    modal = "\n".join(_texts(view["blocks"]))
-    for o in outcomes:
-        for e in o.errors:
-            assert escape(e.message) in thread, e.code
-            assert escape(e.message) in modal, e.code
+    assert escape(message) in "\n".join(shown(m["blocks"]) for m in messages[1:])  # a reply in the thread
+    assert escape(message) in shown(view["blocks"])
+
+
+def test_a_stranger_is_refused_for_every_user_with_forbidden() -> None:
+    result = apply(make_change("contoso", [uid("bob"), uid("zed")], assign=[E1]), actor=STRANGER, uow=world())
+    assert {e.code for o in result.results for e in o.errors} == {ErrorCode.FORBIDDEN}
+    assert len(result.failed) == 2

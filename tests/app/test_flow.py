@@ -7,49 +7,8 @@ from sqlalchemy import text
 from blocks import ids
 from licensing import queries
 from licensing.types import Desired
-from tests.app.conftest import ADMIN, SALES, Bot
-from tests.app.driver import SlackUser
-
-E1, E3, E5, AUDIO, VISIO = "STANDARDPACK", "ENTERPRISEPACK", "ENTERPRISEPREMIUM", "MCOMEETADV", "VISIOCLIENT"
-
-
-def tick(user: SlackUser, *names: str) -> dict:  # type: ignore[type-arg]
-    """Tick users on the current page by display name, keeping the ones already ticked (as the checkboxes do)."""
-    element = next(e for e in user.block_with(ids.SELECT_USERS)["elements"] if e["action_id"] == ids.SELECT_USERS)
-    ticked = list(element.get("initial_options", []))
-    for option in element["options"]:
-        if any(n in option["text"]["text"] for n in names) and option not in ticked:
-            ticked.append(option)
-    return user.act_and_wait(ids.SELECT_USERS, selected_options=ticked)
-
-
-def open_contoso(bot: Bot, who: str = ADMIN) -> SlackUser:
-    user = bot.user(who)
-    view = user.open("contoso")
-    assert view["callback_id"] == ids.USERS_VIEW
-    return user
-
-
-def manage(user: SlackUser, *names: str) -> SlackUser:
-    tick(user, *names)
-    answer = user.submit()
-    assert answer is not None and answer["response_action"] == "push"
-    assert user.view["callback_id"] == ids.MANAGE_VIEW
-    return user
-
-
-def save(bot: Bot, user: SlackUser) -> dict:  # type: ignore[type-arg]
-    """Press Save; wait for the result in the modal and the thread's last reply; return the parent message."""
-    updates = len(bot.fake.calls("views.update"))
-    answer = user.submit()
-    assert answer is not None and answer["response_action"] == "update", answer
-    assert answer["view"]["callback_id"] == ids.SAVING_VIEW  # acked at once; the work comes after
-    bot.fake.wait_for("views.update", updates + 1)
-    assert user.view["callback_id"] == ids.RESULT_VIEW
-    posted = len(bot.fake.calls("chat.postMessage"))
-    assert bot.deliver() >= 2  # the result shows once the change committed, and its thread with it
-    parent = next(c for c in bot.fake.calls("chat.postMessage")[posted:] if "thread_ts" not in c.args)
-    return parent.args | {"ts": parent.response["ts"]}  # type: ignore[index]
+from tests.app.driver import ADMIN, E1, E3, E5, SALES, Bot, manage, open_contoso, save, tick
+from tests.text import shown
 
 
 def holders(bot: Bot, sku: str) -> set[str]:
@@ -79,22 +38,16 @@ def test_choosing_a_customer_shows_its_users_a_page_at_a_time(bot: Bot) -> None:
     user.open()
     view = user.act_and_wait(ids.CUSTOMER_SELECT, selected_option={"value": "contoso"})
     assert view["callback_id"] == ids.USERS_VIEW
-    shown = user.text()
-    assert "Contoso Ltd" in shown and "page 1 of 3" in shown and "25 users" in shown
-    assert "Alice Adams" in shown and "alice@contoso.com" in shown and "Office 365 E3" in shown
+    page = user.text()
+    assert "Contoso Ltd" in page and "page 1 of 3" in page and "25 users" in page
+    assert "Alice Adams" in page and "alice@contoso.com" in page and "Office 365 E3" in page
 
 
 def test_slash_with_a_name_jumps_to_that_customer_and_an_unknown_name_says_so(bot: Bot) -> None:
     assert open_contoso(bot).view["private_metadata"]
     view = bot.user().open("initech")
     assert view["callback_id"] == ids.PICK_VIEW
-    assert "No customer matches “initech”." in _all_text(view)
-
-
-def _all_text(view: dict) -> str:  # type: ignore[type-arg]
-    from tests.app.driver import _texts
-
-    return "\n".join(_texts(view["blocks"]))
+    assert "No customer matches “initech”." in shown(view["blocks"])
 
 
 def test_help_answers_privately_with_usage(bot: Bot) -> None:
@@ -179,7 +132,7 @@ def test_save_assigns_and_confirms_in_a_thread_with_every_outcome(bot: Bot) -> N
     # Carol fails twice over: E3 is not sold in CN, and Bob (earlier by name) took the last seat.
     assert parent["text"] == "Contoso Ltd: licenses updated for 1 of 3 users, 2 errors"
     thread = bot.fake.thread("C0LICENSE", parent["ts"])
-    replies = "\n".join(_all_text(m) + m["text"] for m in thread[1:])
+    replies = "\n".join(shown(m["blocks"]) + m["text"] for m in thread[1:])
     assert "Bob Brown" in replies and "Office 365 E3 is not available in CN" in replies
     assert "No Office 365 E3 license left: all 3 are assigned." in replies
     result = user.text()
@@ -241,7 +194,7 @@ def test_a_double_submit_changes_nothing_twice(bot: Bot) -> None:
     views = [c.args["view"] for c in bot.fake.calls("views.update")]
     results = [v for v in views if v["callback_id"] == ids.RESULT_VIEW]
     assert len(results) == 2
-    assert sum("had already been applied, so nothing was changed again" in _all_text(v) for v in results) == 1
+    assert sum("had already been applied, so nothing was changed again" in shown(v["blocks"]) for v in results) == 1
     with bot.deps.engine.connect() as conn:
         batches = conn.execute(text("SELECT count(*) FROM batches")).scalar()
         assigned = conn.execute(text("SELECT assigned FROM subscriptions WHERE sku = :s"), {"s": E5}).scalar()

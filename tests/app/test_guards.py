@@ -17,9 +17,9 @@ from bot.serve import http_app
 from bot.settings import Settings
 from licensing import queries
 from licensing.types import Desired
-from tests.app.conftest import ADMIN, SALES, SCOPED, Bot
-from tests.app.test_flow import E5, VISIO, _all_text, manage, open_contoso, save, tick
+from tests.app.driver import ADMIN, E5, SALES, SCOPED, VISIO, Bot, manage, open_contoso, save, tick
 from tests.slack.blockkit import validate_manifest
+from tests.text import shown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def test_removing_an_operator_takes_effect_on_the_next_click(bot: Bot) -> None:
         conn.execute(text("DELETE FROM operators WHERE slack_user_id = :u"), {"u": ADMIN})
     view = user.act_and_wait(ids.PAGE_NEXT)
     assert view["callback_id"] == ids.NOTICE_VIEW
-    assert "not a licensebot operator" in _all_text(view)
+    assert "not a licensebot operator" in shown(view["blocks"])
 
 
 def test_a_submission_from_a_removed_operator_is_answered_in_the_modal(bot: Bot) -> None:
@@ -90,14 +90,14 @@ def _bare(view: dict) -> dict:  # type: ignore[type-arg]
 def test_names_from_the_directory_are_escaped_and_ping_nobody(bot: Bot) -> None:
     user = open_contoso(bot)
     user.act_and_wait(ids.SEARCH_INPUT, value="eve")
-    shown = user.text()
-    assert "&lt;!channel&gt; Eve &amp; &lt;b&gt;" in shown and "<!channel>" not in shown
+    page = user.text()
+    assert "&lt;!channel&gt; Eve &amp; &lt;b&gt;" in page and "<!channel>" not in page
     tick(user, "Eve")
     user.submit()
     user.choose(E5, Desired.ASSIGN)
     parent = save(bot, user)
     thread = bot.fake.thread("C0LICENSE", parent["ts"])
-    everything = "\n".join(m["text"] + _all_text(m) for m in thread)
+    everything = "\n".join(m["text"] + shown(m["blocks"]) for m in thread)
     assert "<!channel>" not in everything and "&lt;!channel&gt;" in everything
 
 
@@ -122,7 +122,7 @@ def test_buy_more_records_the_request_and_says_so_plainly(bot: Bot) -> None:
     element = block.get("accessory") or block["elements"][0]
     fields = {"value": VISIO} if element["type"] == "button" else {"selected_option": {"value": VISIO}}
     view = user.act_and_wait(ids.BUY_MORE, method="views.push", **fields)
-    assert view["callback_id"] == ids.BUY_VIEW and "Visio Plan 2" in _all_text(view)
+    assert view["callback_id"] == ids.BUY_VIEW and "Visio Plan 2" in shown(view["blocks"])
     user.type(ids.BUY_QUANTITY_BLOCK, ids.BUY_QUANTITY_INPUT, {"type": "number_input", "value": "0"})
     answer = user.submit()
     assert answer is not None and answer["response_action"] == "errors"
@@ -143,7 +143,7 @@ def test_app_home_tells_an_operator_their_role(bot: Bot) -> None:
     assert bot.user().post(json.dumps(event)).status_code == 200
     bot.fake.wait_for("views.publish")
     home = bot.fake.home_view(ADMIN)
-    assert "admin_agent" in _all_text(home)
+    assert "admin_agent" in shown(home["blocks"])
 
 
 def test_healthz_checks_the_database(bot: Bot, tmp_path: Path) -> None:
@@ -170,11 +170,11 @@ def test_the_manifest_is_a_valid_slack_app_manifest_with_only_the_scopes_used() 
 def test_an_operator_scoped_to_other_customers_cannot_reach_this_one(bot: Bot) -> None:
     user = bot.user(SCOPED)
     view = user.open("contoso")
-    assert view["callback_id"] == ids.PICK_VIEW and "No customer matches “contoso”." in _all_text(view)
+    assert view["callback_id"] == ids.PICK_VIEW and "No customer matches “contoso”." in shown(view["blocks"])
     # Even a crafted choice of the customer is refused, in the modal, saying why.
     view = user.act_and_wait(ids.CUSTOMER_SELECT, selected_option={"value": "contoso"})
     assert view["callback_id"] == ids.NOTICE_VIEW
-    assert "not allowed to manage customer contoso" in _all_text(view)
+    assert "not allowed to manage customer contoso" in shown(view["blocks"])
 
 
 def test_a_sales_agent_setting_a_location_anyway_is_refused_per_user(bot: Bot) -> None:

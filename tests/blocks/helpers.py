@@ -1,9 +1,8 @@
-"""Shared fixtures and checks for the builder tests: worst-case view-models and the escaping audit."""
+"""Shared helpers and checks for the builder tests: worst-case view-models and the escaping audit."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from blocks.viewmodels import (
@@ -16,36 +15,13 @@ from blocks.viewmodels import (
     UsersVM,
 )
 from licensing.types import Desired, HoldState
+from tests.text import texts, walk
 
 EVIL = "<!channel> & <b>"  # a directory name that would ping a channel if pasted into mrkdwn
 EVIL_ESCAPED = "&lt;!channel&gt; &amp; &lt;b&gt;"
 LONG = "Wolfeschlegelsteinhausenbergerdorff " * 8  # ~290 characters
 TOKEN = "session-token-123"
 _RAW_AMP = re.compile(r"&(?!amp;|lt;|gt;)")
-
-
-def walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for child in node.values():
-            yield from walk(child)
-    elif isinstance(node, list):
-        for child in node:
-            yield from walk(child)
-
-
-def texts(payload: Any, kind: str | None = None) -> list[str]:
-    """Every text object's text (of one `kind`: mrkdwn or plain_text), in document order."""
-    return [
-        d["text"]
-        for d in walk(payload)
-        if d.get("type") in ("mrkdwn", "plain_text") and (kind is None or d["type"] == kind) and "text" in d
-    ]
-
-
-def shown(payload: Any) -> str:
-    """All user-visible text, joined: what a user would read."""
-    return "\n".join(texts(payload))
 
 
 def mrkdwn_texts(payload: dict[str, Any]) -> list[str]:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from blocks.home import home_view
 from blocks.viewmodels import HomeVM
-from tests.blocks.helpers import EVIL, assert_escaped, shown
+from tests.blocks.helpers import EVIL, assert_escaped
 from tests.slack.blockkit import validate_view
+from tests.text import shown
 
 
 def test_home_for_an_operator_shows_role_and_scope() -> None:

@@ -9,8 +9,9 @@ from blocks.messages import (
 )
 from blocks.outcomes import outcome_line
 from blocks.viewmodels import ResultVM
-from tests.blocks.helpers import EVIL_ESCAPED, assert_escaped, big_result, outcome, shown, texts
+from tests.blocks.helpers import EVIL_ESCAPED, assert_escaped, big_result, outcome
 from tests.slack.blockkit import validate_message
+from tests.text import shown, texts
 
 
 def checked(message: dict[str, Any]) -> dict[str, Any]:

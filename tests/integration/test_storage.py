@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from licensing.model import Customer, Operator, Role, Subscription, User
 from licensing.results import AuditEntry, BatchResult, ErrorCode, Problem, Status, UserOutcome
 from storage.uow import SqlUnitOfWork
-from tests.integration.world import ADMIN, AUDIO, E1, E3, E5, PRODUCTS, SCOPED, VISIO, load_world, uid
+from tests.world import ADMIN, AUDIO, E1, E3, E5, PRODUCTS, SCOPED, VISIO, load_world, uid
 
 
 @pytest.fixture
@@ -504,7 +504,7 @@ def test_all_for_customer_streams_every_user_with_licenses(world: SqlUnitOfWork)
     by_id = {u.id: u for u in users}
     assert by_id[uid("erin")].licenses == {E3, AUDIO}
     assert by_id[uid("bob")].licenses == frozenset()
-    assert by_id[uid("dave")] == User("contoso", uid("dave"), "Dave Doe", "US", frozenset({VISIO}))
+    assert by_id[uid("dave")] == User("contoso", uid("dave"), "Dave Doe", None, frozenset({VISIO}))
 
 
 def test_all_for_customer_pairs_licenses_with_users_whatever_the_ids(uow: SqlUnitOfWork) -> None:

@@ -14,7 +14,7 @@ from licensing.queries import list_customers, page_users, summary
 from licensing.results import ErrorCode, Status
 from licensing.service import apply, make_change, plan
 from storage.uow import SqlUnitOfWork
-from tests.integration.world import (
+from tests.world import (
     ADMIN,
     AUDIO,
     E1,
@@ -52,7 +52,7 @@ def state(uow: SqlUnitOfWork, *names: str) -> tuple[dict[str, Subscription], dic
 
 def test_importing_a_directory_twice_changes_nothing_the_second_time(uow: SqlUnitOfWork) -> None:
     first = import_directory(snapshot(), uow=uow)
-    assert first.counts == {"products": 5, "customers": 2, "subscriptions": 6, "users": 7, "operators": 3}
+    assert first.counts == {"products": 6, "customers": 2, "subscriptions": 6, "users": 7, "operators": 3}
     assert import_directory(snapshot(), uow=uow).changed == 0
     assert check_directory(uow=uow) == []
     subs, users = state(uow, "alice", "erin")
@@ -85,7 +85,7 @@ def test_check_directory_reports_what_is_broken_at_rest(world: SqlUnitOfWork) ->
     assert check_directory(uow=world) == ["contoso: ENTERPRISEPREMIUM counts 0 assigned but 1 users hold it"]
 
 
-# --- apply, plan, update_location ----------------------------------------------------------------------------------
+# --- apply and plan (licenses and usage locations) ------------------------------------------------------------
 
 
 def test_apply_assigns_takes_seats_and_records_batch_and_audit(world: SqlUnitOfWork) -> None:
@@ -110,7 +110,7 @@ def test_apply_assigns_takes_seats_and_records_batch_and_audit(world: SqlUnitOfW
 
 
 def test_apply_refuses_seats_beyond_the_quantity_per_user(world: SqlUnitOfWork) -> None:
-    change = make_change("contoso", [uid(n) for n in ("bob", "carol", "dave")], assign=[E5])  # E5: 2 seats
+    change = make_change("contoso", [uid(n) for n in ("bob", "carol", "frank")], assign=[E5])  # E5: 2 seats
     result = apply(change, actor=ADMIN, uow=world)
     assert [o.status for o in result.results] == [Status.UPDATED, Status.UPDATED, Status.FAILED]
     assert result.results[2].errors[0].code is ErrorCode.INSUFFICIENT_LICENSES

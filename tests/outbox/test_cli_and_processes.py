@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
-from tests.outbox.conftest import enqueue, rows, texts, thread
+from tests.outbox.helpers import enqueue, rows, texts, thread
 from tests.slack.fake_slack import FakeSlack
 
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Worker
-from tests.outbox.conftest import OPERATOR, Clock, enqueue, outbox_ids, rows, texts, thread
+from tests.outbox.helpers import OPERATOR, Clock, enqueue, outbox_ids, rows, texts, thread
 from tests.slack.fake_slack import FakeSlack
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
 from licensing.queries import list_customers, page_users, summary
-from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, SCOPED, STRANGER, VISIO, uid, world
+from tests.world import ADMIN, AUDIO, E1, E3, E5, SCOPED, STRANGER, VISIO, uid, world
 
 
 def test_summary_shows_seats_and_whether_all_some_or_none_of_the_selection_hold_each_product() -> None:

@@ -6,7 +6,7 @@ from licensing.errors import IdempotencyKeyReused, InvalidRequest, UnknownCustom
 from licensing.model import Change
 from licensing.results import ErrorCode, Status, UserOutcome
 from licensing.service import apply, make_change, plan
-from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, PBI, SALES, SCOPED, STRANGER, VISIO, uid, world
+from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, SALES, SCOPED, STRANGER, VISIO, uid, world
 
 
 def change(*names: str, assign: tuple[str, ...] = (), revoke: tuple[str, ...] = ()) -> Change:

@@ -1,4 +1,6 @@
-"""Fixtures that run each storage test on SQLite and on PostgreSQL, each time in a database migrated from empty.
+"""Fixtures that run a test on SQLite and on PostgreSQL, each time in a database migrated from empty.
+
+A pytest plugin (tests/conftest.py loads it), so every folder under tests/ can ask for these fixtures.
 
 PostgreSQL runs when LICENSEBOT_TEST_PG_URL names a server (CI: postgresql+psycopg://postgres@127.0.0.1:5432/test);
 every test gets its own schema, dropped afterwards, so runs and tests never see each other's rows. With
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,10 +61,10 @@ def _ensure_pg_trgm(admin: Engine) -> None:
             assert conn.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")) == 1
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
+@contextmanager
+def empty_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of `kind` ("sqlite" or "postgresql"), dropped afterwards."""
+    if kind == "sqlite":
         yield sqlite_url(tmp_path)
         return
     base = pg_base_url()
@@ -78,6 +81,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The ``fake_slack`` fixture.  Reuse it elsewhere with ``from tests.slack.conftest import fake_slack``."""
+"""The ``fake_slack`` fixture: a pytest plugin (tests/conftest.py loads it), so any test may ask for it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .fake_slack import FakeSlack
+from tests.slack.fake_slack import FakeSlack
 
 
 @pytest.fixture
