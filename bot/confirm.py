@@ -1,6 +1,5 @@
-"""After Save: one call to the licensing service, the result in the modal, and the confirmation thread for the
-channel where /licenses ran, queued in the change's own transaction (the delivery worker posts it, by direct
-message if the channel refuses)."""
+"""After Save: one call to the licensing service, and the confirmation thread for the channel where /licenses ran,
+queued in the change's own transaction (the delivery worker posts it, by direct message if the channel refuses)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.messages import confirmation_parent, confirmation_replies
-from blocks.result import result_view
 from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
 from bot import screens
 from bot.deps import Deps
@@ -23,18 +21,8 @@ from licensing.results import BatchResult
 log = logging.getLogger("licensebot.bot")
 
 
-def save_and_confirm(
-    deps: Deps,
-    client: WebClient,
-    operator: Operator,
-    modal: ModalState,
-    change: Change,
-    *,
-    key: str,
-    view_id: str,
-    root_view_id: str | None,
-) -> ResultVM:
-    """Saves the change and shows its result in the modal; the thread is queued with the change, whatever failed."""
+def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: Change, *, key: str) -> ResultVM:
+    """Saves the change; its thread is queued with the change, whatever failed. Returns what the modal shows."""
     actor = operator.slack_user_id
     name = modal.customer_name or change.customer_id
     names = screens.product_names(deps, actor, change.customer_id)
@@ -48,14 +36,16 @@ def save_and_confirm(
     vm = result_vm(name, result, names)
     log.info("batch=%s customer=%s saved: %d updated, %d failed", result.batch_id, change.customer_id, vm.updated,
              vm.failed)  # fmt: skip
-    client.views_update(view_id=view_id, view=result_view(vm, modal.token))
-    if root_view_id:  # the users page underneath now shows stale licenses: redraw it
-        try:
-            _, users = screens.users(deps, actor, modal)
-            client.views_update(view_id=root_view_id, view=users)
-        except SlackApiError as e:
-            log.info("could not refresh the users page: %s", e.response.get("error"))
     return vm
+
+
+def refresh_users_page(deps: Deps, client: WebClient, operator: Operator, modal: ModalState, view_id: str) -> None:
+    """The users page under the result shows licenses from before the save: redraw it (gone already is fine)."""
+    try:
+        _, users = screens.users(deps, operator.slack_user_id, modal)
+        client.views_update(view_id=view_id, view=users)
+    except SlackApiError as e:
+        log.info("could not refresh the users page: %s", e.response.get("error"))
 
 
 def result_vm(customer_name: str, result: BatchResult, names: dict[str, str]) -> ResultVM:

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     outbox_concurrency: int = _WORKER.concurrency  # of a claim, how many are sent at the same time
     slack_timeout_s: float = 10.0  # the worker's HTTP timeout for one Slack call
 
+    # A submission whose work ends within this budget is answered with its final view (bot/respond.py); slower
+    # work is answered "Saving…" and updated, at least `ack_settle_s` after that answer left.
+    ack_budget_s: float = 2.0
+    ack_settle_s: float = 1.0
+
     @property
     def slack_base_url(self) -> str:
         """The Web API base URL with the one trailing slash slack_sdk expects."""

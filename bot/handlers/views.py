@@ -9,12 +9,13 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.buy import buy_more_done_view
-from blocks.result import saving_view
+from blocks.result import result_view, saving_view
 from bot import screens
-from bot.confirm import save_and_confirm
+from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.modal_state import ModalState
+from bot.respond import ack_in_time
 from bot.roles import IN_MODAL, argument_of
 from licensing import purchases, service
 from licensing.countries import normalize_country
@@ -57,12 +58,16 @@ def save(
         return
     selected = deps.modals.selected(modal.token)
     change = service.make_change(screens.customer_id(modal), selected, assign=assign, revoke=revoke, location=location)
-    ack(response_action="update", view=saving_view(modal.customer_name or "", len(selected), modal.token))
     # The key ties the change to this very submission: Slack re-sending it, or a double click, applies nothing twice.
     key = f"{body.get('team', {}).get('id', '')}:{view['id']}:{view.get('hash', '')}"
-    save_and_confirm(
-        deps, client, operator, modal, change, key=key, view_id=view["id"], root_view_id=view.get("root_view_id")
-    )
+    s = deps.settings
+    ack_in_time(
+        ack, client, view["id"], lambda: save_and_confirm(deps, operator, modal, change, key=key),
+        pending=saving_view(modal.customer_name or "", len(selected), modal.token),
+        final=lambda vm: result_view(vm, modal.token), budget_s=s.ack_budget_s, settle_s=s.ack_settle_s,
+    )  # fmt: skip
+    if root := view.get("root_view_id"):
+        refresh_users_page(deps, client, operator, modal, root)
 
 
 def request_more(ack: Ack, view: dict[str, Any], deps: Deps, operator: Operator, modal: ModalState) -> None:

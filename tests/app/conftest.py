@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -21,12 +22,18 @@ DIRECTORY = Path(__file__).with_name("directory.yaml")
 
 
 @pytest.fixture
-def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:
+def bot_settings() -> dict[str, Any]:
+    """Settings a test module overrides for its `bot` (e.g. the acknowledgement budget)."""
+    return {}
+
+
+@pytest.fixture
+def bot(tmp_path: Path, fake_slack: FakeSlack, bot_settings: dict[str, Any]) -> Iterator[Bot]:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
     settings = Settings(
         database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url,
-        outbox_channel_interval_s=0,
+        outbox_channel_interval_s=0, **bot_settings,
     )  # type: ignore[arg-type]  # fmt: skip
     deps = bootstrap(settings)
     import_directory(load_directory(DIRECTORY), uow=deps.uow_factory())

@@ -113,13 +113,15 @@ class SlackUser:
         self.type(f"{ids.PRODUCT_BLOCK_PREFIX}{sku}", ids.PRODUCT_CHOICE,
                   {"type": "radio_buttons", "selected_option": {"value": choice}})  # fmt: skip
 
-    def submit(self) -> Json | None:
-        """Press the modal's submit button; Slack applies the answer; returns the answer."""
+    def submit(self, *, reply_delay_s: float = 0.0) -> Json | None:
+        """Press the modal's submit button; Slack applies the answer when the reply reaches it, `reply_delay_s`
+        after the app sent it (meanwhile the app's own Web API calls land first); returns the answer."""
         view = self.view
         payload = {"type": "view_submission", "trigger_id": self.fake.new_trigger(view_id=view["id"]),
                    "view": self._with_state(view), "response_urls": []}  # fmt: skip
         response = self.interact(payload)
         assert response.status_code == 200, response.text
+        time.sleep(reply_delay_s)  # the reply in flight: Slack has not applied it yet
         answer = response.json() if response.content else None
         self.top = self.fake.answer_submission(view["id"], answer, view["hash"])
         return answer
@@ -226,8 +228,8 @@ def save(bot: Bot, user: SlackUser) -> dict:  # type: ignore[type-arg]
     updates = len(bot.fake.calls("views.update"))
     answer = user.submit()
     assert answer is not None and answer["response_action"] == "update", answer
-    assert answer["view"]["callback_id"] == ids.SAVING_VIEW  # acked at once; the work comes after
-    bot.fake.wait_for("views.update", updates + 1)
+    assert answer["view"]["callback_id"] == ids.RESULT_VIEW  # done within the budget: the answer is the result
+    bot.fake.wait_for("views.update", updates + 1)  # the users page underneath redrawn: the listener is done
     assert user.view["callback_id"] == ids.RESULT_VIEW
     posted = len(bot.fake.calls("chat.postMessage"))
     assert bot.deliver() >= 2  # the result shows once the change committed, and its thread with it

@@ -746,14 +746,13 @@ class FakeSlack:
     def answer_submission(self, view_id: str, answer: Json | None, submitted_hash: str | None = None) -> str | None:
         """Do what Slack does with an app's answer to a view_submission; returns the view now on top (None: closed).
 
-        Slack handles `response_action` itself, with no Web API call, so tests hand the HTTP response body here. Slack
-        applies it when the ack arrives, before any later views.update; a test hands it over only afterwards, so an
-        update that already replaced the submitted view (its hash moved on) is kept, as it would have won in Slack.
+        Slack handles `response_action` itself, with no Web API call, so tests hand the HTTP response body here, at
+        the moment the reply reaches "Slack". Like Slack, it applies the answer then, even over a views.update that
+        arrived earlier: an app that acks with one view and updates it a moment later can lose the update, and the
+        tests must see that. (`submitted_hash` is kept for callers; Slack does not check it.)
         """
         with self._changed:
             current = self.views[view_id]
-            if (answer or {}).get("response_action") == "update" and submitted_hash not in (None, current["hash"]):
-                return view_id
             stack = self._stacks.get(current["root_view_id"] or view_id, [view_id])
             action = (answer or {}).get("response_action")
             if action == "errors":
