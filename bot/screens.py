@@ -61,9 +61,8 @@ def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) 
         page = queries.page_users(
             cid, actor=actor, query=modal.query, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
-    names = product_names(deps, actor, cid)
     chosen = set(selected)
-    rows = tuple(_row(u, names, u.id in chosen) for u in page.users)
+    rows = tuple(_row(u, page.product_names, u.id in chosen) for u in page.users)
     modal = replace(modal, page=page.page, rev=modal.rev + 1, page_keys={r.key: r.user_id for r in rows})
     deps.modals.save(modal)
     vm = UsersVM(

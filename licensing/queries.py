@@ -23,6 +23,7 @@ class UserPage:
     page: int  # 1-based, clamped to the last page
     page_size: int
     query: str
+    product_names: dict[str, str]  # sku -> name, for the products the page's users hold
 
     @property
     def page_count(self) -> int:
@@ -92,7 +93,7 @@ def page_users(
         if page > last:
             page = last
             users, total = uow.users.page(customer_id, query=query, offset=(page - 1) * page_size, limit=page_size)
-        return UserPage(customer, tuple(users), total, page, page_size, query)
+        return UserPage(customer, tuple(users), total, page, page_size, query, _names(users, uow))
 
 
 def selected_page(
@@ -102,10 +103,11 @@ def selected_page(
     with uow:
         customer = _customer(customer_id, actor, uow)
         users = sorted(uow.users.get_many(customer_id, user_ids).values(), key=lambda u: u.sort_key)
-    last = max(1, math.ceil(len(users) / page_size))
-    page = min(max(1, page), last)
-    start = (page - 1) * page_size
-    return UserPage(customer, tuple(users[start : start + page_size]), len(users), page, page_size, "")
+        last = max(1, math.ceil(len(users) / page_size))
+        page = min(max(1, page), last)
+        start = (page - 1) * page_size
+        shown = users[start : start + page_size]
+        return UserPage(customer, tuple(shown), len(users), page, page_size, "", _names(shown, uow))
 
 
 def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow: UnitOfWork) -> Summary:
@@ -131,6 +133,12 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow
     products.sort(key=lambda p: (p.name.casefold(), p.sku))
     missing = tuple(u for u in ids if u not in found)
     return Summary(customer, selected, missing, tuple(products))
+
+
+def _names(users: Iterable[User], uow: UnitOfWork) -> dict[str, str]:
+    """Names of just the products these users hold: a page needs a few, not the whole catalogue."""
+    held = {sku for u in users for sku in u.licenses}
+    return {sku: p.name for sku, p in uow.products.get_many(held).items()} if held else {}
 
 
 def _customer(customer_id: str, actor: str | None, uow: UnitOfWork) -> Customer:

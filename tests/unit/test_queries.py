@@ -36,6 +36,12 @@ def test_page_users_sorts_by_name_searches_and_counts() -> None:
     assert by_id.total == 1
 
 
+def test_a_page_names_just_the_products_its_users_hold() -> None:
+    page = page_users("contoso", actor=ADMIN, page=2, page_size=4, uow=world())  # Erin: E3 + Audio; Frank: E1
+    assert page.product_names == {E1: "Office 365 E1", E3: "Office 365 E3", AUDIO: "Audio Conferencing"}
+    assert page_users("contoso", actor=ADMIN, query="nobody", uow=world()).product_names == {}
+
+
 def test_a_page_past_the_end_shows_the_last_page() -> None:
     page = page_users("contoso", actor=ADMIN, page=99, page_size=4, uow=world())
     assert page.page == 2 and [u.name for u in page.users] == ["Erin Evans", "Frank Fox"]
