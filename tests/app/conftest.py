@@ -14,12 +14,11 @@ from bot.delivery import Worker
 from bot.deps import Deps
 from bot.serve import http_app
 from bot.settings import Settings
+from fakes.slack import FakeSlack
 from licensing.directory import import_directory
 from licensing.directory_file import load_directory
 from storage.migrate import upgrade
 from tests.app.driver import SlackUser
-from tests.slack.conftest import fake_slack  # noqa: F401  (the fixture)
-from tests.slack.fake_slack import FakeSlack
 
 SECRET = "test-signing-secret"
 DIRECTORY = Path(__file__).with_name("directory.yaml")
@@ -46,7 +45,7 @@ class Bot:
 
 
 @pytest.fixture
-def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:  # noqa: F811
+def bot(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[Bot]:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
     settings = Settings(

@@ -7,10 +7,10 @@ from blocks.result import result_view
 from blocks.text import escape
 from blocks.viewmodels import ResultVM
 from bot.confirm import result_vm
+from fakes.slack.blockkit import validate_message, validate_view
 from licensing.results import ErrorCode
 from licensing.service import apply, make_change
 from tests.app.driver import _texts
-from tests.slack.blockkit import validate_message, validate_view
 from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, PBI, STRANGER, uid, world
 
 CASES = [  # (users, assign, revoke, actor) that make the service refuse with each code

@@ -15,11 +15,11 @@ from blocks import ids
 from bot.bootstrap import bootstrap, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
+from fakes.slack.blockkit import validate_manifest
 from licensing import queries
 from licensing.types import Desired
 from tests.app.conftest import ADMIN, SALES, SCOPED, Bot
 from tests.app.test_flow import E5, VISIO, _all_text, manage, open_contoso, save, tick
-from tests.slack.blockkit import validate_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from blocks.home import home_view
 from blocks.viewmodels import HomeVM
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, assert_escaped, shown
-from tests.slack.blockkit import validate_view
 
 
 def test_home_for_an_operator_shows_role_and_scope() -> None:

@@ -11,8 +11,8 @@ from blocks.messages import (
 )
 from blocks.outcomes import outcome_line
 from blocks.viewmodels import ResultVM
+from fakes.slack.blockkit import validate_message
 from tests.blocks.helpers import EVIL, EVIL_ESCAPED, assert_escaped, big_result, outcome, shown, texts
-from tests.slack.blockkit import validate_message
 
 
 def checked(message: dict[str, Any]) -> dict[str, Any]:

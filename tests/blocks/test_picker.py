@@ -3,8 +3,8 @@ from __future__ import annotations
 from blocks import ids
 from blocks.picker import picker_view
 from blocks.viewmodels import PickerVM
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, TOKEN, elements, shown, texts
-from tests.slack.blockkit import validate_view
 
 
 def test_picker_is_a_cancelable_modal_with_a_customer_typeahead() -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from blocks import ids
 from blocks.users import users_view
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, LONG, TOKEN, assert_escaped, elements, shown, texts, user_row, users_vm
-from tests.slack.blockkit import validate_view
 
 
 def build(**kw: Any) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Config, Worker, make_worker_client
+from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingThread
 from storage.outbox.rows import OutboxRow
 from storage.uow import SqlUnitOfWork
 from tests.integration.conftest import db_url, engine, migrated_url, session_factory  # noqa: F401  (fixtures)
-from tests.slack.fake_slack import FakeSlack
 
 OPERATOR = "UOPER01"
 

@@ -1,4 +1,4 @@
-"""The ``fake_slack`` fixture.  Reuse it elsewhere with ``from tests.slack.conftest import fake_slack``."""
+"""The ``fake_slack`` fixture, for every test folder: a running `fakes.slack.FakeSlack` on loopback."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Stand-ins for the outside services licensebot talks to, for tests, benchmarks and the playground."""
