@@ -34,6 +34,8 @@ class MessagesMixin:
     _ids: Iterator[int]
     _ts: Iterator[int]
 
+    def _touch(self) -> None: ...  # FakeSlack's: a change anyone watching should see
+
     def _init_messages(self) -> None:
         self._last_ts = 0
         self._messages = {}
@@ -71,6 +73,7 @@ class MessagesMixin:
             if thread_ts:
                 message["thread_ts"] = thread_ts
             self._store(self._resolve_channel(channel), message)
+            self._touch()
             return str(message["ts"])
 
     def add_ephemeral(self, channel: str, user: str, message: Json) -> str:
@@ -79,6 +82,7 @@ class MessagesMixin:
             ts = self._next_ts()
             stored = {**self._bot_message(message, ts), "user": user, "channel": self._resolve_channel(channel)}
             self._ephemeral.setdefault(stored["channel"], []).append(stored)
+            self._touch()
             return ts
 
     # --- helpers ------------------------------------------------------------------------------------------------

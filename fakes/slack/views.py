@@ -47,6 +47,8 @@ class ViewsMixin:
     _open_modal: dict[str, str]  # user -> root view_id of the modal on their screen
     _external_ids: dict[str, str]
 
+    def _touch(self) -> None: ...  # FakeSlack's: a change anyone watching should see
+
     def _init_views(self) -> None:
         self.views = {}  # view_id -> current view (as returned by Slack)
         self.home_views = {}  # user_id -> view_id of the published home tab
@@ -101,7 +103,7 @@ class ViewsMixin:
             if action == "update" and submitted_hash not in (None, current["hash"]):
                 return view_id
             stack = self._stacks.get(current["root_view_id"] or view_id, [view_id])
-            self._changed.notify_all()
+            self._touch()
             if action == "errors":
                 self.view_errors[view_id] = dict((answer or {}).get("errors") or {})
                 return view_id
@@ -132,7 +134,7 @@ class ViewsMixin:
             stack = self._stacks.get(current["root_view_id"] or view_id, [])
             if view_id in stack:
                 stack.remove(view_id)
-            self._changed.notify_all()
+            self._touch()
             return stack[-1] if stack else None
 
     def close_modal(self, user: str) -> list[str]:
@@ -141,7 +143,7 @@ class ViewsMixin:
             stack = self._stacks.get(self._open_modal.pop(user, ""), [])
             closed = list(reversed(stack))
             stack.clear()
-            self._changed.notify_all()
+            self._touch()
             return closed
 
     # --- helpers ------------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._calls: list[Call] = []
+        self._version = 0  # counts every change to what a person could see, for watchers (the playground)
         self._failures = {}
         self._channel_failures = {}
         self._stubs = {}
@@ -156,11 +157,22 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
                     )
                 self._changed.wait(remaining)
 
+    @property
+    def version(self) -> int:
+        """Goes up with every call and every change made from outside (a submission answered, a view closed)."""
+        with self._lock:
+            return self._version
+
     def wait_for_change(self, seen: int, timeout: float) -> int:
-        """Block until the fake has received more than ``seen`` calls (or the timeout); returns the count now."""
+        """Block until ``version`` differs from ``seen`` (or the timeout); returns the version now."""
         with self._changed:
-            self._changed.wait_for(lambda: len(self._calls) > seen, timeout)
-            return len(self._calls)
+            self._changed.wait_for(lambda: self._version != seen, timeout)
+            return self._version
+
+    def _touch(self) -> None:
+        with self._changed:
+            self._version += 1
+            self._changed.notify_all()
 
     def assert_valid(self) -> None:
         """Fail if any payload was rejected for invalid Block Kit."""
@@ -176,7 +188,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
             reply = self._answer(method, args, token)
             response = None if reply.reset else copy.deepcopy(reply.body)
             self._calls.append(Call(method, args, time.time(), token, status=reply.status, response=response))
-            self._changed.notify_all()
+            self._touch()
             return reply
 
     def _answer(self, method: str, args: Json, token: str | None) -> Reply:
