@@ -174,5 +174,5 @@ def base_url(sock: socket.socket) -> str:
 
 
 def server(pg: Playground) -> uvicorn.Server:
-    config = uvicorn.Config(asgi(pg), log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    config = uvicorn.Config(asgi(pg), log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
     return uvicorn.Server(config)

@@ -3,7 +3,7 @@
 // The HTML comes from playground.render (already escaped); its data attributes are documented there.
 "use strict";
 
-const pg = { user: null, version: -1, generation: 0, pane: "channel", tab: "home", keys: {}, html: {} };
+const pg = { user: null, version: -1, generation: 0, pane: "channel", tab: "home", keys: {}, html: {}, typed: {} };
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
@@ -77,12 +77,13 @@ function showMessages(name, html, empty) {
 function showView(name, box, view, empty) {
   const key = view ? view.key : null;
   if (pg.keys[name] === key) return;
-  const sameView = view && box.firstElementChild && box.firstElementChild.dataset.viewId === view.view_id;
-  // Slack keeps what was typed in input blocks when a view is updated with the same block_id and action_id.
-  const kept = sameView ? collect(box, true) : [];
+  // Slack keeps what was typed in a view's input blocks while it is updated (same block_id and action_id) and
+  // while another view is pushed over it: remember it per view, put it back when that view shows again.
+  const shown = box.firstElementChild && box.firstElementChild.dataset.viewId;
+  if (shown) pg.typed[shown] = collect(box, true);
   pg.keys[name] = key;
   box.innerHTML = view ? view.html : `<div class="pg-empty">${empty}</div>`;
-  for (const entry of kept) restore(box, entry);
+  for (const entry of (view && pg.typed[view.view_id]) || []) restore(box, entry);
   $$('select[data-type="external_select"]', box).forEach(setUpExternalSelect);
 }
 
@@ -270,6 +271,7 @@ function become(user) {
   pg.version = -1;
   pg.keys = {};
   pg.html = {};
+  pg.typed = {};
   pg.generation += 1;
   poll(pg.generation);
   if (pg.pane === "app" && pg.tab === "home") call("/play/home", {});
