@@ -119,7 +119,8 @@ def test_a_dm_that_fails_too_is_dead_with_its_replies(
 def test_a_permanent_slack_error_is_dead_at_once_and_other_channels_carry_on(
     session_factory: sessionmaker[Session], worker: Worker, fake: FakeSlack, clock: Clock
 ) -> None:
-    fake.fail("chat.postMessage", "msg_too_long")
+    # Per channel, not "the next call": the worker sends to C1 and C2 at the same time, in either order.
+    fake.fail_channel("C1", "msg_too_long")
     bad, good = enqueue(session_factory, thread("C1", "bad"), thread("C2", "good"))
     drain(worker, clock)
     stored = rows(session_factory)
