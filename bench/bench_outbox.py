@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, func, select, text
 
 from bot.delivery import Config, Worker, make_worker_client
+from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingThread
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.outbox.rows import OutboxRow
 from storage.uow import SqlUnitOfWork
-from tests.slack.fake_slack import FakeSlack
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

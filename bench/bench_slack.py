@@ -29,12 +29,12 @@ from bot import scheduler
 from bot.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
+from fakes.slack import FakeSlack
 from licensing.directory import Snapshot, import_directory
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.types import Desired
 from storage.migrate import upgrade
 from tests.app.driver import SlackUser
-from tests.slack.fake_slack import FakeSlack
 
 SECRET = "bench-secret"
 FLOOR = "floor: do-nothing listener"
@@ -168,7 +168,7 @@ def main() -> None:
             deps.modals.select(modal.token, [f"user{i:05d}@bigco.example" for i in range(0, 100 * 7, 7)])
             root = user.top
             for _ in range(max(10, runs // 4)):
-                view = user._with_state(user.view)
+                view = user.with_state(user.view)
                 payload = {"type": "view_submission", "trigger_id": fake.new_trigger(), "view": view}
                 timer.measure("open Manage licenses (100 users)", fake, None, lambda p=payload: user.interact(p))
             for i in range(max(10, runs // 10)):

@@ -25,6 +25,7 @@ from licensing import directory, queries, service
 from licensing.directory_file import load_directory
 from licensing.errors import DirectoryFileError, LicensingError
 from licensing.results import BatchResult
+from playground.command import playground
 from storage.migrate import upgrade
 from storage.outbox import admin as outbox_admin
 
@@ -66,6 +67,9 @@ def split(values: tuple[str, ...]) -> list[str]:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Assign and revoke your customers' product licenses, many users at once."""
+
+
+main.add_command(playground)  # `licensebot playground`: the bot in a browser with a stand-in for Slack
 
 
 def deps(ctx: click.Context) -> Deps:

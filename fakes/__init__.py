@@ -1,1 +1,1 @@
-"""Fakes of the outside services licensebot talks to, for tests and benchmarks (never imported by the bot)."""
+"""Stand-ins for the outside services licensebot talks to, for tests, benchmarks and the playground."""

@@ -12,11 +12,11 @@ from starlette.testclient import TestClient
 from bot.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
+from fakes.slack import FakeSlack
 from licensing.directory import import_directory
 from licensing.directory_file import load_directory
 from storage.migrate import upgrade
 from tests.app.driver import SECRET, Bot
-from tests.slack.fake_slack import FakeSlack
 
 DIRECTORY = Path(__file__).with_name("directory.yaml")
 

@@ -13,10 +13,10 @@ from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.result import result_view
 from blocks.text import escape
 from bot.confirm import result_vm
+from fakes.slack.blockkit import validate_message, validate_view
 from licensing.results import BatchResult, ErrorCode
 from licensing.service import apply, make_change, plan
 from tests.fakes import FakeUnitOfWork
-from tests.slack.blockkit import validate_message, validate_view
 from tests.text import shown
 from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, PRODUCTS, SALES, STRANGER, uid, world
 

@@ -183,7 +183,7 @@ def test_a_sales_agent_sees_no_location_input(bot: Bot) -> None:
 def test_a_double_submit_changes_nothing_twice(bot: Bot) -> None:
     user = manage(open_contoso(bot), "Bob Brown")
     user.choose(E5, Desired.ASSIGN)
-    view = user._with_state(user.view)
+    view = user.with_state(user.view)
     payload = {"type": "view_submission", "trigger_id": bot.fake.new_trigger(), "view": view}
     before = len(bot.fake.calls("views.update"))
     first = user.interact(payload)

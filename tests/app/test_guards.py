@@ -15,10 +15,10 @@ from blocks import ids
 from bot.bootstrap import bootstrap, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
+from fakes.slack.blockkit import validate_manifest
 from licensing import queries
 from licensing.types import Desired
 from tests.app.driver import ADMIN, E5, SALES, SCOPED, VISIO, Bot, manage, open_contoso, save, tick
-from tests.slack.blockkit import validate_manifest
 from tests.text import shown
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import httpx2 as httpx
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 
 SECRET = "serve-test-secret"
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]

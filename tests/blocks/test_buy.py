@@ -3,8 +3,8 @@ from __future__ import annotations
 from blocks import ids
 from blocks.buy import buy_more_done_view, buy_more_view
 from blocks.viewmodels import BuyMoreVM
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, LONG, TOKEN, assert_escaped, elements
-from tests.slack.blockkit import validate_view
 from tests.text import shown
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from blocks.home import home_view
 from blocks.viewmodels import HomeVM
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, assert_escaped
-from tests.slack.blockkit import validate_view
 from tests.text import shown
 
 

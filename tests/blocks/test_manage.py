@@ -5,9 +5,9 @@ from typing import Any
 from blocks import ids
 from blocks.manage import manage_view
 from blocks.viewmodels import ManageVM, ProductRowVM
+from fakes.slack.blockkit import validate_view
 from licensing.types import Desired
 from tests.blocks.helpers import EVIL, TOKEN, assert_escaped, block_ids, elements, product, worst_manage_vm
-from tests.slack.blockkit import validate_view
 from tests.text import shown
 
 NAMES = ("Alice", "Bob", "Carol", "Dan", "Eve")

@@ -9,8 +9,8 @@ from blocks.messages import (
 )
 from blocks.outcomes import outcome_line
 from blocks.viewmodels import ResultVM
+from fakes.slack.blockkit import validate_message
 from tests.blocks.helpers import EVIL_ESCAPED, assert_escaped, big_result, outcome
-from tests.slack.blockkit import validate_message
 from tests.text import shown, texts
 
 

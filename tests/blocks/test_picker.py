@@ -3,8 +3,8 @@ from __future__ import annotations
 from blocks import ids
 from blocks.picker import picker_view
 from blocks.viewmodels import PickerVM
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, TOKEN, elements
-from tests.slack.blockkit import validate_view
 from tests.text import shown, texts
 
 

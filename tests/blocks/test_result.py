@@ -6,8 +6,8 @@ from typing import Any
 from blocks import ids
 from blocks.result import notice_view, result_view, saving_view
 from blocks.viewmodels import OutcomeVM, ResultVM
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, TOKEN, assert_escaped, big_result, outcome
-from tests.slack.blockkit import validate_view
 from tests.text import shown, texts
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from blocks import ids
 from blocks.users import users_view
+from fakes.slack.blockkit import validate_view
 from tests.blocks.helpers import EVIL, LONG, TOKEN, assert_escaped, elements, user_row, users_vm
-from tests.slack.blockkit import validate_view
 from tests.text import shown, texts
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Config, Worker, make_worker_client
+from fakes.slack import FakeSlack
 from tests.outbox.helpers import Clock
-from tests.slack.fake_slack import FakeSlack
 
 
 @pytest.fixture

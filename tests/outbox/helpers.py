@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingThread
 from storage.outbox.rows import OutboxRow
 from storage.uow import SqlUnitOfWork
-from tests.slack.fake_slack import FakeSlack
 
 OPERATOR = "UOPER01"
 

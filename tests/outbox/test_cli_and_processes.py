@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
+from fakes.slack import FakeSlack
 from tests.outbox.helpers import enqueue, rows, texts, thread
-from tests.slack.fake_slack import FakeSlack
 
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
 Start = Callable[..., subprocess.Popen[bytes]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Worker
+from fakes.slack import FakeSlack
 from tests.outbox.helpers import OPERATOR, Clock, enqueue, outbox_ids, rows, texts, thread
-from tests.slack.fake_slack import FakeSlack
 
 
 def drain(worker: Worker, clock: Clock, *, step: float = 1.0, rounds: int = 50) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.slack.fake_slack import FakeSlack
+from fakes.slack import FakeSlack
 
 
 @pytest.fixture

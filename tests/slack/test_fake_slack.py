@@ -19,9 +19,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from . import blockkit
-from .blockkit import validate_manifest, validate_message, validate_view
-from .fake_slack import FakeSlack
+from fakes.slack import FakeSlack, blockkit
+from fakes.slack.blockkit import validate_manifest, validate_message, validate_view
 
 # --- builders ---------------------------------------------------------------------------------------------------
 
@@ -528,8 +527,9 @@ def test_manifest_validation() -> None:
 
 
 def test_schemas_are_local_copies_with_licences() -> None:
-    schema_dir = Path(blockkit.__file__).resolve().parent.parent / "schemas"
-    assert blockkit.BLOCK_KIT_SCHEMA.parent == blockkit.MANIFEST_SCHEMA.parent == schema_dir
+    schema_dir = Path(blockkit.__file__).resolve().parent / "schemas"  # package data, next to the module
+    assert str(blockkit.BLOCK_KIT_SCHEMA) == str(schema_dir / "slack-block-kit.schema.json")
+    assert str(blockkit.MANIFEST_SCHEMA) == str(schema_dir / "slack-app-manifest.schema.json")
     for name in ("slack-block-kit", "slack-app-manifest"):
         assert (schema_dir / f"{name}.schema.json").is_file()
         assert "MIT License" in (schema_dir / f"{name}.LICENSE").read_text(encoding="utf-8")

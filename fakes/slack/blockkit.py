@@ -1,8 +1,9 @@
-"""Offline Block Kit and app-manifest validation for tests.
+"""Offline Block Kit and app-manifest validation, for the fake Slack, the tests and the playground.
 
-The JSON Schemas live in ``tests/schemas`` (copies with their licences).  On top of them this module adds the rules
-the schemas do not express: block counts per surface, unique block_ids and action_ids, initial options that must
-match the element's options, and a safety check that no mrkdwn text carries an unescaped broadcast mention.
+The JSON Schemas live in ``fakes/slack/schemas`` (copies with their licences, shipped as package data).  On top
+of them this module adds the rules the schemas do not express: block counts per surface, unique block_ids and
+action_ids, initial options that must match the element's options, and a safety check that no mrkdwn text carries
+an unescaped broadcast mention.
 
 Each ``validate_*`` function returns a list of readable problems, ``"<json pointer>: <message>"``; empty means valid.
 """
@@ -13,7 +14,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from jsonschema import Draft7Validator, Draft202012Validator, ValidationError
@@ -23,7 +25,7 @@ from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR: Traversable = files("fakes.slack").joinpath("schemas")
 BLOCK_KIT_SCHEMA = SCHEMA_DIR / "slack-block-kit.schema.json"
 MANIFEST_SCHEMA = SCHEMA_DIR / "slack-app-manifest.schema.json"
 
@@ -82,8 +84,9 @@ def _regex_keyword(
 @cache
 def _manifest_validator() -> Validator:
     schema = json.loads(MANIFEST_SCHEMA.read_text(encoding="utf-8"))
-    cls = extend(Draft7Validator, {"regex": _regex_keyword})
-    return cls(schema, registry=Registry(retrieve=_offline))  # type: ignore[call-arg]
+    cls: Any = extend(Draft7Validator, {"regex": _regex_keyword})  # type: ignore[no-untyped-call]
+    validator: Validator = cls(schema, registry=Registry(retrieve=_offline))  # type: ignore[call-arg]
+    return validator
 
 
 # --- schema errors made readable -----------------------------------------------------------------------------
@@ -116,7 +119,7 @@ def _matched_type(error: ValidationError) -> bool:
 
 
 def _describe(error: ValidationError) -> str:
-    value = error.instance
+    value: Any = error.instance
     match error.validator:
         case "maxItems":
             return f"has {len(value)} items, more than the maximum of {error.validator_value}"

@@ -1,0 +1,86 @@
+"""The fake's own HTTP server: a stdlib ThreadingHTTPServer on 127.0.0.1, with real connection resets and delays
+for failure injection. (The playground mounts the same fake in its Starlette app instead: fakes.slack.asgi.)"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from fakes.slack.records import Json, Reply
+from fakes.slack.wire import parse_args, take_token
+
+
+class Answerer(Protocol):
+    stopping: threading.Event
+
+    def handle(self, method: str, args: Json, token: str | None) -> Reply: ...
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = False  # so server_close() joins request threads and nothing outlives stop()
+    block_on_close = True
+    fake: Answerer
+
+
+def start(fake: Answerer) -> tuple[Server, threading.Thread]:
+    server = Server(("127.0.0.1", 0), _Handler)
+    server.fake = fake
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
+    )
+    thread.start()
+    return server, thread
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Server
+    timeout = 10  # never let a half-open client pin a request thread
+    server_version = "FakeSlack/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        parts = urlsplit(self.path)
+        if not parts.path.startswith("/api/"):
+            self._send(Reply(status=404, body={"ok": False, "error": "not_found"}))
+            return
+        method = parts.path.removeprefix("/api/").strip("/")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            args = parse_args(parts.query, self.headers.get("Content-Type", ""), body)
+        except ValueError:
+            self._send(Reply(body={"ok": False, "error": "invalid_json"}))
+            return
+        token = take_token({k: v for k, v in self.headers.items()}, args)
+        self._send(self.server.fake.handle(method, args, token))
+
+    def _send(self, reply: Reply) -> None:
+        if reply.delay:
+            self.server.fake.stopping.wait(reply.delay)
+        if reply.reset:
+            # RST instead of FIN: the client sees "connection reset by peer" with no response at all.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()  # the fd really closes once finish() closes rfile/wfile
+            self.close_connection = True
+            return
+        payload = json.dumps(reply.body).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)

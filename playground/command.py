@@ -1,0 +1,40 @@
+"""`licensebot playground`: the real bot in a browser, with a stand-in for Slack, on this machine only."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from bot.settings import Settings, safe_url
+
+
+@click.command("playground")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
+@click.option("--port", default=3000, show_default=True, help="Port to listen on (0: any free one).")
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Import examples/demo.yaml first if the database has no customers.")  # fmt: skip
+def playground(host: str, port: int, demo: bool) -> None:
+    """Try the bot in your browser with no Slack workspace: a local stand-in for Slack (channel, modals, App
+    Home) in front of the real bot, on loopback only. Stores nothing outside the database."""
+    from playground import server  # uvicorn, the fake Slack and the bot load only for this command
+    from storage.migrate import upgrade
+
+    if not server.is_loopback(host):
+        click.echo(f"error: the playground listens on loopback only (127.0.0.1 or localhost), not {host!r}", err=True)
+        sys.exit(2)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    url = Settings().database_url
+    try:
+        sock = server.listen(host, port)
+    except OSError as e:
+        click.echo(f"error: cannot listen on {host}:{port} ({e.strerror}); try --port", err=True)
+        sys.exit(2)
+    base = server.base_url(sock)
+    click.echo(f"licensebot playground: {base}/  (a local stand-in for Slack, not connected to Slack; Ctrl-C stops)")
+    upgrade(url)
+    if demo and (users := server.import_demo(url)) is not None:
+        click.echo(f"imported the demo directory ({users} users) into {safe_url(url)}")
+    pg = server.Playground(database_url=url, base_url=base)
+    server.server(pg).run(sockets=[sock])

@@ -1,0 +1,132 @@
+"""The seed's flow, clicked through in a browser: the page drives the real bot through the playground.
+
+Set LICENSEBOT_SCREENSHOTS=1 to (re)write the README's screenshots in docs/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from playground.people import VISITOR_ID
+from tests.playground.live import Live
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+MODAL = ".pg-modal .sk-modal"
+
+
+def shot(page: Any, name: str, height: int) -> None:
+    """A README screenshot, in a window tall enough for the whole modal (it grows to 90% of the height)."""
+    if os.environ.get("LICENSEBOT_SCREENSHOTS") != "1":
+        return
+    DOCS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.screenshot(path=str(DOCS / name))
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+
+def modal(page: Any, callback_id: str) -> Any:
+    return page.locator(f'{MODAL}[data-callback-id="{callback_id}"]')
+
+
+def wait_text(page: Any, text: str, where: str = MODAL) -> None:
+    page.locator(where, has_text=text).first.wait_for()
+
+
+def click(page: Any, action_id: str) -> None:
+    page.locator(f'{MODAL} [data-action-id="{action_id}"]').click()
+
+
+def command(page: Any, text: str) -> None:
+    page.fill("#message", text)
+    page.press("#message", "Enter")
+
+
+def tick(page: Any, name: str, selected_after: int) -> None:
+    page.locator(f"{MODAL} .sk-choice", has_text=name).locator("input").check()
+    wait_text(page, f"{selected_after} selected ·")
+
+
+def open_contoso(page: Any) -> None:
+    command(page, "/licenses")
+    modal(page, "licenses_pick").wait_for()
+    page.fill(".pg-select-search", "cont")  # the type-ahead asks the bot (block_suggestion)
+    page.locator('select[data-type="external_select"] option[value="contoso"]').wait_for(state="attached")
+    page.select_option('select[data-type="external_select"]', "contoso")
+    modal(page, "licenses_users").wait_for()
+    wait_text(page, "page 1 of 3 · 25 users")
+
+
+def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
+    page.select_option("#who", "UADMIN01")
+    open_contoso(page)
+
+    for action, where in (("page_next", "page 2 of 3"), ("page_last", "page 3 of 3"), ("page_prev", "page 2 of 3"),
+                          ("page_first", "page 1 of 3")):  # fmt: skip
+        click(page, action)
+        wait_text(page, where)
+    tick(page, "Alice Adams", 1)
+    tick(page, "Erin Evans", 2)
+    shot(page, "playground-users.png", 1320)
+
+    page.locator(f"{MODAL} [data-view-action=submit]").click()  # Manage licenses: pushed over the users page
+    manage = modal(page, "licenses_manage")
+    manage.wait_for()
+    text = manage.inner_text()
+    assert "Office 365 E3 — 3 available of 5" in text and "Now: all 2 have it" in text  # all
+    assert "Now: 1 of 2 have it" in text and "Assigned 1 of 2 selected: Erin Evans" in text  # some, and who
+    assert "Now: none has it" in text  # none
+    assert "No licenses left: Visio Plan 2" in text and "Buy more" in text
+    shot(page, "playground-manage.png", 1800)
+
+    page.locator(f"{MODAL} [data-view-action=close]", has_text="Back").click()  # back to the users page
+    modal(page, "licenses_users").wait_for()
+    click(page, "page_last")
+    wait_text(page, "page 3 of 3")
+    click(page, "select_page")  # Select all on this page: 5 more
+    wait_text(page, "7 selected ·")
+    click(page, "show_selected")
+    wait_text(page, "Showing the 7 selected users")
+    for name in ("Alice Adams", "Erin Evans", "Zoe Zhou"):
+        assert name in modal(page, "licenses_users").inner_text()
+    page.locator(f"{MODAL} [data-view-action=submit]").click()
+    modal(page, "licenses_manage").wait_for()
+
+    click(page, "buy_more")  # a third view on the stack
+    buy = modal(page, "licenses_buy")
+    buy.wait_for()
+    page.fill(f'{MODAL} [data-block-id="buy_quantity"] input', "0")
+    page.locator(f"{MODAL} [data-view-action=submit]").click()
+    page.locator(f'{MODAL} [data-block-id="buy_quantity"] .sk-error').wait_for()  # the bot's error, under its block
+    page.fill(f'{MODAL} [data-block-id="buy_quantity"] input', "5")
+    page.locator(f"{MODAL} [data-view-action=submit]").click()
+    modal(page, "licenses_buy_done").wait_for()
+    page.locator(f"{MODAL} .sk-modal-footer [data-view-action=close]").click()
+    modal(page, "licenses_manage").wait_for()
+
+    page.locator(f'{MODAL} [data-block-id="product:ENTERPRISEPREMIUM"] input[value="assign"]').check()
+    wait_text(page, "will not get Office 365 E5")  # the bot's preview, after a views.update
+    page.fill(f'{MODAL} [data-block-id="location"] input', "DE")
+    page.locator(f"{MODAL} [data-view-action=submit]").click()  # Save
+    result = modal(page, "licenses_result")
+    result.wait_for()
+    assert "2 of 7" in result.inner_text()
+    page.locator(f"{MODAL} .sk-modal-x").click()  # the x closes the whole stack (Done would go back a view)
+    page.wait_for_selector("#overlay", state="hidden")
+
+    thread = page.locator("#channel .sk-thread-group", has_text="Contoso Ltd: licenses updated for 2 of 7 users")
+    thread.wait_for()  # the outbox worker posted the confirmation and its thread
+    replies = "\n".join(thread.locator(".sk-reply").all_inner_texts())
+    assert "Alice Adams — assigned Office 365 E5; usage location set to DE" in replies  # the location change
+    assert "Zoe Zhou — No Office 365 E5 license left: all 2 are assigned." in replies  # the partial failure
+    shot(page, "playground-thread.png", 600)
+
+
+def test_a_non_operator_is_refused_and_sees_the_home_tab_say_so(page: Any) -> None:
+    page.select_option("#who", VISITOR_ID)
+    command(page, "/licenses")
+    wait_text(page, "is not a licensebot operator", "#channel .sk-ephemeral")
+    assert page.locator("#overlay").is_hidden()
+    page.locator('[data-pane="app"]').click()
+    wait_text(page, "You are not an operator yet", "#home")
