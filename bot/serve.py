@@ -49,6 +49,12 @@ def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
     uvicorn.run(http_app(app, deps), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
 
 
+def socket_mode_handler(app: App, app_token: str, *, ping_interval_s: float = 10.0) -> SocketModeHandler:
+    """Bolt's Socket Mode adapter, reconnecting by itself when Slack asks it to move or when a ping finds the socket
+    gone (checked every `ping_interval_s`)."""
+    return SocketModeHandler(app, app_token, ping_interval=ping_interval_s)
+
+
 def serve_socket_mode(app: App, app_token: str) -> None:
     log.info("connecting to Slack in Socket Mode")
-    SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
+    socket_mode_handler(app, app_token).start()  # type: ignore[no-untyped-call]

@@ -42,6 +42,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         bot_user_id: str = "U0BOT001",
         bot_id: str = "B0BOT001",
         app_id: str = "A0FAKE01",
+        app_token: str = "xapp-1-A0FAKE01-test",
         validate: bool = True,
         wall_clock_ts: bool = False,
     ) -> None:
@@ -51,6 +52,8 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.app_id = app_id
+        self.app_token = app_token  # the app-level token: only apps.connections.open takes it (Socket Mode)
+        self.socket_mode_url: str | None = None  # where apps.connections.open sends the app; see use_socket_mode
         self.validate = validate
         # Message ts from the real clock (still strictly increasing), for code that looks in history by time.
         self.wall_clock_ts = wall_clock_ts
@@ -73,6 +76,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         self._thread: threading.Thread | None = None
         self._handlers: dict[str, Callable[[Json], Json]] = {
             "api.test": lambda args: {"args": args},
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
@@ -209,8 +213,8 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
             return Reply(status=failure.status, body={"ok": False, "error": error}, headers=headers)
         if not token:
             return Reply(body={"ok": False, "error": "not_authed"})
-        if not self._token_ok(token):
-            return Reply(body={"ok": False, "error": "invalid_auth"})
+        if (refused := self._token_error(method, token)) is not None:
+            return Reply(body={"ok": False, "error": refused})
         handler = self._handlers.get(method)
         if handler is None and method not in self._stubs:
             return Reply(body={"ok": False, "error": "unknown_method", "req_method": method})
@@ -224,10 +228,29 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
                 body["response_metadata"] = {"messages": exc.messages}
         return Reply(body=body)
 
+    def _token_error(self, method: str, token: str) -> str | None:
+        """Slack keeps the two kinds of token apart: an app-level token opens sockets and does nothing else."""
+        socket = method == "apps.connections.open"
+        if token == self.app_token:
+            return None if socket else "not_allowed_token_type"
+        if self._token_ok(token):
+            return "not_allowed_token_type" if socket else None
+        return "invalid_auth"
+
     def _token_ok(self, token: str) -> bool:
         if token == self.token:
             return True
         return self.accept_any_bot_token and token.startswith("xoxb-") and len(token) > len("xoxb-")
+
+    def use_socket_mode(self, url: str) -> None:
+        """Answer apps.connections.open with this WebSocket URL (a fakes.slack.socket_mode.FakeSocketMode's)."""
+        with self._lock:
+            self.socket_mode_url = url
+
+    def _apps_connections_open(self, args: Json) -> Json:
+        if self.socket_mode_url is None:
+            raise SlackError("socket_mode_not_enabled")  # what an app without Socket Mode turned on gets
+        return {"url": self.socket_mode_url}
 
     def _auth_test(self, args: Json) -> Json:
         return {
