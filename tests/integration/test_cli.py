@@ -80,6 +80,42 @@ def test_show_as_a_table(loaded) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def test_customers_lists_every_customer_with_its_users_and_products(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("customers")
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.output.splitlines()]
+    assert rows[0] == ["ID", "NAME", "USERS", "PRODUCTS"]
+    assert rows[2:] == [["contoso", "Contoso", "Ltd", "25", "5"], ["fabrikam", "Fabrikam,", "Inc.", "1", "1"]]
+    data = json.loads(loaded("customers", "--json").output)
+    assert data["customers"][1] == {"id": "fabrikam", "name": "Fabrikam, Inc.", "users": 1, "products": 1}
+
+
+def test_customers_on_an_empty_directory_says_how_to_load_one(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("db", "upgrade").exit_code == 0
+    result = run("customers")
+    assert (result.exit_code, result.output.strip()) == (
+        0, "no customers yet: load a directory file with `licensebot import FILE.yaml`"
+    )  # fmt: skip
+
+
+def test_users_searches_and_pages_a_customers_users(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("users", "contoso", "--search", "ERIN")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Contoso Ltd (contoso): 1 user matching 'ERIN', page 1 of 1"
+    assert lines[-1].split() == ["erin@contoso.com", "Erin", "Evans", "US", "ENTERPRISEPACK", "MCOMEETADV"]
+    data = json.loads(loaded("users", "contoso", "--search", "zed user", "--page", "1", "--json").output)
+    assert (data["total"], data["page"], data["page_count"], len(data["users"])) == (17, 1, 1, 17)
+    assert data["users"][0] == {"id": "user01@contoso.com", "name": "Zed User 01", "location": "US", "licenses": []}
+    nolo = json.loads(loaded("users", "contoso", "--search", "nolo", "--json").output)["users"]
+    assert nolo == [{"id": "nolo@contoso.com", "name": "Nolo Nowhere", "location": None, "licenses": []}]
+
+
+def test_users_of_an_unknown_customer_exits_2(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("users", "initech")
+    assert (result.exit_code, result.stderr) == (2, "error: No customer with id 'initech'.\n")
+
+
 def test_apply_assigns_and_reports_json_then_the_key_replays(loaded) -> None:  # type: ignore[no-untyped-def]
     args = ("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
             "--as", ADMIN, "--key", "k-1", "--json")  # fmt: skip

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
-from licensing.queries import list_customers, page_users, summary
+from licensing.queries import list_customers, overview, page_users, summary
 from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, SCOPED, STRANGER, VISIO, uid, world
 
 
@@ -55,6 +55,20 @@ def test_customers_are_listed_within_the_operators_scope() -> None:
     assert [c.id for c in list_customers(actor=ADMIN, uow=world())] == ["contoso", "fabrikam"]
     assert [c.id for c in list_customers(actor=ADMIN, query="CONT", uow=world())] == ["contoso"]
     assert [c.id for c in list_customers(actor=SCOPED, uow=world())] == ["fabrikam"]
+
+
+def test_the_trusted_local_caller_sees_every_customer_and_its_users() -> None:
+    assert [c.id for c in list_customers(actor=None, uow=world())] == ["contoso", "fabrikam"]
+    page = page_users("contoso", actor=None, query="erin", uow=world())
+    assert [u.id for u in page.users] == [uid("erin")]
+
+
+def test_the_overview_counts_each_customers_users_and_owned_products_within_scope() -> None:
+    rows = [(o.customer.id, o.customer.name, o.users, o.products) for o in overview(actor=None, uow=world())]
+    assert rows == [("contoso", "Contoso Ltd", 6, 5), ("fabrikam", "Fabrikam", 0, 0)]
+    assert [o.customer.id for o in overview(actor=SCOPED, uow=world())] == ["fabrikam"]
+    with pytest.raises(Forbidden):
+        overview(actor=STRANGER, uow=world())
 
 
 def test_queries_refuse_strangers_and_out_of_scope_operators() -> None:
