@@ -8,12 +8,15 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar, cast
 
 import click
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from bot.bootstrap import bootstrap
 from bot.deps import Deps
-from bot.settings import Settings, safe_url
+from bot.settings import Settings
+from bot.startup import StartupError, database_problem
 from licensing.errors import DirectoryFileError, LicensingError
+from storage.db import UnsupportedDatabase
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,9 +39,10 @@ def friendly_errors(fn: F) -> F:
             fail(f"{e.user_message} Nothing was imported.")
         except LicensingError as e:
             fail(e.user_message)
-        except (OperationalError, ProgrammingError) as e:
-            url = safe_url(Settings().database_url)
-            fail(f"the database at {url} is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first")
+        except (StartupError, UnsupportedDatabase) as e:
+            fail(str(e))
+        except DBAPIError as e:  # down, not migrated, or something else: database_problem finds out which
+            fail(database_problem(Settings().database_url, e))
 
     return cast(F, wrapper)
 
@@ -48,10 +52,18 @@ def split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+def settings() -> Settings:
+    """The settings, or one line naming each bad value (never the value: it may be a secret)."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        fail("; ".join(f"{'.'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors()))
+
+
 def deps(ctx: click.Context) -> Deps:
     """Built on first use (`db upgrade` needs none), from the composition root, and closed with the command."""
     root = ctx.find_root()
     if root.obj is None:
-        root.obj = bootstrap(Settings())
+        root.obj = bootstrap(settings())
         root.call_on_close(root.obj.close)
     return cast(Deps, root.obj)

@@ -21,7 +21,8 @@ USERS_PER_PAGE = 25
 @friendly_errors
 def import_(ctx: click.Context, file: Path) -> None:
     """Load a directory file (YAML): upsert by id, all or nothing."""
-    report = directory.import_directory(load_directory(file), uow=deps(ctx).uow_factory())
+    uow = deps(ctx).uow_factory()  # a DATABASE_URL that cannot work is said before the file's problems
+    report = directory.import_directory(load_directory(file), uow=uow)
     if report.changed == 0:
         click.echo(f"{file}: already up to date, nothing changed")
         return
