@@ -36,19 +36,25 @@ def import_directory(snapshot: Snapshot, *, uow: UnitOfWork) -> ImportReport:
     """Upserts the snapshot in one transaction; if the result breaks any rule, nothing is kept."""
     with uow:
         uow.customers.lock_all()
-        counts = {
-            "products": uow.products.upsert(snapshot.products),
-            "customers": uow.customers.upsert(snapshot.customers),
-            "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
-            "users": uow.users.upsert(snapshot.users),
-            "operators": uow.operators.upsert(snapshot.operators),
-        }
-        touched = sorted({c.id for c in snapshot.customers} | {u.customer_id for u in snapshot.users})
-        uow.subscriptions.recount(touched)
-        problems = _violations(touched, uow)
-        if problems:
-            raise DirectoryFileError(problems)
+        report = upsert_checked(snapshot, uow)
         uow.commit()
+    return report
+
+
+def upsert_checked(snapshot: Snapshot, uow: UnitOfWork) -> ImportReport:
+    """Inside the caller's write transaction: upserts, then raises DirectoryFileError if any rule is broken."""
+    counts = {
+        "products": uow.products.upsert(snapshot.products),
+        "customers": uow.customers.upsert(snapshot.customers),
+        "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
+        "users": uow.users.upsert(snapshot.users),
+        "operators": uow.operators.upsert(snapshot.operators),
+    }
+    touched = sorted({c.id for c in snapshot.customers} | {u.customer_id for u in snapshot.users})
+    uow.subscriptions.recount(touched)
+    problems = _violations(touched, uow)
+    if problems:
+        raise DirectoryFileError(problems)
     return ImportReport(counts)
 
 

@@ -69,6 +69,12 @@ def operator_for(actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
     return operator
 
 
+def find_operator(slack_user_id: str, *, uow: UnitOfWork) -> Operator | None:
+    """The operator with this Slack user id, if the directory has one."""
+    with uow:
+        return uow.operators.get(slack_user_id)
+
+
 def authorize(actor: str, *, uow: UnitOfWork, customer_id: str | None = None) -> Operator:
     """The operator behind a Slack user, or Forbidden saying what is missing."""
     with uow:

@@ -10,7 +10,7 @@ import click
 from bot.cli.common import deps, fail, friendly_errors
 from bot.tables import table
 from licensing import directory, queries
-from licensing.directory_file import load_directory
+from licensing.directory_import import import_file
 
 USERS_PER_PAGE = 25
 
@@ -20,9 +20,8 @@ USERS_PER_PAGE = 25
 @click.pass_context
 @friendly_errors
 def import_(ctx: click.Context, file: Path) -> None:
-    """Load a directory file (YAML): upsert by id, all or nothing."""
-    uow = deps(ctx).uow_factory()  # a DATABASE_URL that cannot work is said before the file's problems
-    report = directory.import_directory(load_directory(file), uow=uow)
+    """Load a directory file (YAML), whole or a part: upsert by id, all or nothing."""
+    report = import_file(file, uow=deps(ctx).uow_factory())
     if report.changed == 0:
         click.echo(f"{file}: already up to date, nothing changed")
         return

@@ -64,6 +64,9 @@ def apply_(
     as_json: bool,
 ) -> None:
     """Assign and revoke products (and set the usage location) for users of CUSTOMER; each user all or nothing."""
+    if queries.find_operator(actor, uow=deps(ctx).uow_factory()) is None:
+        # Checked here, not left to the batch: a typo in --as is bad input (exit 2), not every user failing (1).
+        fail(f"--as {actor}: no operator has that Slack user id; use one from the directory file's operators")
     change = service.make_change(customer, split(users), assign=split(assign), revoke=split(revoke), location=location)
     uow = deps(ctx).uow_factory()
     if dry_run:

@@ -15,7 +15,7 @@ from bot.cli.common import deps, fail, friendly_errors
 from bot.deps import Deps
 from bot.startup import hide_slack_variables, verify_database, verify_slack
 from licensing import directory
-from licensing.directory_file import load_directory
+from licensing.directory_import import import_file
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 
@@ -43,7 +43,7 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
         )
     _verify(d)
     if demo and not directory.has_customers(uow=d.uow_factory()):
-        report = directory.import_directory(load_directory(DEMO_FILE), uow=d.uow_factory())
+        report = import_file(DEMO_FILE, uow=d.uow_factory())
         click.echo(f"imported the demo directory ({report.counts['users']} users)")
     stopping = _stop_on_signals()
     app = slack_app(d)

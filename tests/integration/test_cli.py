@@ -60,6 +60,39 @@ def test_a_bad_directory_file_lists_every_problem_and_imports_nothing(loaded, tm
     assert shown.exit_code == 2 and "No customer with id 'initech'" in shown.stderr
 
 
+def test_a_file_with_only_users_adds_them_to_a_stored_customer(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    part = tmp_path / "gina.yaml"
+    part.write_text(
+        "customers:\n  - id: fabrikam\n    users:\n"
+        "      - {id: gina@fabrikam.com, name: Gina Gray, location: US, licenses: [ENTERPRISEPREMIUM]}\n"
+    )
+    result = loaded("import", str(part))
+    assert (result.exit_code, result.output.strip()) == (0, f"{part}: imported (1 users created or changed)")
+    users = json.loads(loaded("users", "fabrikam", "--json").output)["users"]
+    assert [(u["id"], u["licenses"]) for u in users] == [
+        ("fay@fabrikam.com", []), ("gina@fabrikam.com", ["ENTERPRISEPREMIUM"])
+    ]  # fmt: skip
+
+
+def test_a_partial_file_with_problems_lists_each_with_its_path_and_imports_nothing(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    part = tmp_path / "bad.yaml"
+    part.write_text(
+        "customers:\n  - id: fabrikam\n    users:\n"
+        "      - {id: gina@fabrikam.com, name: Gina Gray, location: US, licenses: [VISIOCLIENT]}\n"
+        "  - id: initech\n"
+        "operator: []\n"
+    )
+    result = loaded("import", str(part))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "operator: is not a known field (expected one of: products, customers, operators)",
+        "customers[0].users[0].licenses[0]: fabrikam has no subscription of VISIOCLIENT",
+        "customers[1].name: is required for a new customer",
+        "error: The directory file has 3 problems. Nothing was imported.",
+    ]
+    assert json.loads(loaded("users", "fabrikam", "--json").output)["total"] == 1
+
+
 def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
     result = loaded("licenses", "show", "contoso", "--users", "alice@contoso.com,bob@contoso.com", "--json")
     assert result.exit_code == 0
@@ -179,6 +212,16 @@ def test_bad_input_exits_2_with_one_line(loaded, args: tuple[str, ...], message:
     result = loaded(*args)
     assert result.exit_code == 2
     assert result.stderr.strip() == message
+
+
+def test_apply_as_someone_who_is_no_operator_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
+                    "--as", "U0NOBODY")  # fmt: skip
+    assert (result.exit_code, result.output) == (
+        2, "error: --as U0NOBODY: no operator has that Slack user id; use one from the directory file's operators\n"
+    )  # fmt: skip
+    show = json.loads(loaded("licenses", "show", "contoso", "--json").output)
+    assert next(p for p in show["products"] if p["sku"] == "ENTERPRISEPREMIUM")["assigned"] == 0
 
 
 def test_a_key_reused_for_another_change_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]

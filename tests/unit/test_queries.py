@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
-from licensing.queries import list_customers, overview, page_users, summary
+from licensing.queries import find_operator, list_customers, overview, page_users, summary
 from tests.unit.world import ADMIN, AUDIO, E1, E3, E5, SCOPED, STRANGER, VISIO, uid, world
 
 
@@ -69,6 +69,12 @@ def test_the_overview_counts_each_customers_users_and_owned_products_within_scop
     assert [o.customer.id for o in overview(actor=SCOPED, uow=world())] == ["fabrikam"]
     with pytest.raises(Forbidden):
         overview(actor=STRANGER, uow=world())
+
+
+def test_find_operator_by_slack_user_id() -> None:
+    found = find_operator(ADMIN, uow=world())
+    assert found is not None and found.name == "Ada Admin"
+    assert find_operator(STRANGER, uow=world()) is None
 
 
 def test_queries_refuse_strangers_and_out_of_scope_operators() -> None:
