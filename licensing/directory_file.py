@@ -125,7 +125,9 @@ class _Reader:
                 customers.append(customer)
             subscriptions += self._subscriptions_and_users(path, record, users)
         operators = self._operators(lists.get("operators", []))
-        return Snapshot(tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators))
+        return Snapshot(
+            tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators), dict(first)
+        )
 
     def _top_level(self, data: dict[Any, Any]) -> dict[str, list[Any]]:
         """The lists under the known keys; each key wrong on its own is one problem, and the others still count."""

@@ -95,5 +95,6 @@ def test_import_file_that_would_oversell_with_the_stored_users_keeps_nothing(tmp
     path.write_text(f"customers:\n  - id: contoso\n    users:\n{users}")
     with pytest.raises(DirectoryFileError) as caught:
         import_file(path, uow=uow)
-    assert caught.value.problems == [f"contoso: 4 users hold {E3} but only 3 are owned"]
+    # Found once the stored users are counted too, and pointed at the customer's entry in the file.
+    assert caught.value.problems == [f"customers[0]: contoso: 4 users hold {E3} but only 3 are owned"]
     assert uow.commits == 0 and ("contoso", "u0") not in uow.state.users
