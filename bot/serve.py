@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
+from bot.startup import StartupError, slack_refusal
 
 log = logging.getLogger("licensebot.serve")
 
@@ -45,6 +48,11 @@ def _ping(deps: Deps) -> None:
 
 
 def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
+    """Until SIGTERM or Ctrl-C: uvicorn stops taking requests and finishes those in flight.
+
+    uvicorn raises the signal again once it has shut down, for the handler that was there before; the caller
+    installs one that notes the stop, so the process then exits 0 rather than dying of the signal.
+    """
     log.info("serving Slack requests at http://%s:%d/slack/events", host, port)
     uvicorn.run(http_app(app, deps), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
 
@@ -55,6 +63,17 @@ def socket_mode_handler(app: App, app_token: str, *, ping_interval_s: float = 10
     return SocketModeHandler(app, app_token, ping_interval=ping_interval_s)
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def serve_socket_mode(app: App, app_token: str, stopping: threading.Event) -> None:
+    """Until `stopping` is set (by SIGTERM or Ctrl-C). Bolt's `start()` would block for ever, so connect and wait."""
     log.info("connecting to Slack in Socket Mode")
-    socket_mode_handler(app, app_token).start()  # type: ignore[no-untyped-call]
+    handler = socket_mode_handler(app, app_token)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as e:  # apps.connections.open refused the app-level token
+        raise StartupError(slack_refusal("SLACK_APP_TOKEN", str(e.response.get("error")))) from None
+    log.info("connected to Slack in Socket Mode")
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]

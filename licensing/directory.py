@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from licensing.errors import DirectoryFileError
@@ -19,6 +20,8 @@ class Snapshot:
     subscriptions: tuple[Subscription, ...] = ()
     users: tuple[User, ...] = ()
     operators: tuple[Operator, ...] = ()
+    # Where each customer is in the file (`customers[2]`), to point the problems found after upserting at it.
+    customer_paths: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -36,19 +39,25 @@ def import_directory(snapshot: Snapshot, *, uow: UnitOfWork) -> ImportReport:
     """Upserts the snapshot in one transaction; if the result breaks any rule, nothing is kept."""
     with uow:
         uow.customers.lock_all()
-        counts = {
-            "products": uow.products.upsert(snapshot.products),
-            "customers": uow.customers.upsert(snapshot.customers),
-            "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
-            "users": uow.users.upsert(snapshot.users),
-            "operators": uow.operators.upsert(snapshot.operators),
-        }
-        touched = sorted({c.id for c in snapshot.customers} | {u.customer_id for u in snapshot.users})
-        uow.subscriptions.recount(touched)
-        problems = _violations(touched, uow)
-        if problems:
-            raise DirectoryFileError(problems)
+        report = upsert_checked(snapshot, uow)
         uow.commit()
+    return report
+
+
+def upsert_checked(snapshot: Snapshot, uow: UnitOfWork) -> ImportReport:
+    """Inside the caller's write transaction: upserts, then raises DirectoryFileError if any rule is broken."""
+    counts = {
+        "products": uow.products.upsert(snapshot.products),
+        "customers": uow.customers.upsert(snapshot.customers),
+        "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
+        "users": uow.users.upsert(snapshot.users),
+        "operators": uow.operators.upsert(snapshot.operators),
+    }
+    touched = sorted({c.id for c in snapshot.customers} | {u.customer_id for u in snapshot.users})
+    uow.subscriptions.recount(touched)
+    problems = _violations(touched, uow, snapshot.customer_paths)
+    if problems:
+        raise DirectoryFileError(problems)
     return ImportReport(counts)
 
 
@@ -63,7 +72,7 @@ def check_directory(*, uow: UnitOfWork) -> list[str]:
         return _violations(uow.customers.all_ids(), uow)
 
 
-def _violations(customer_ids: list[str], uow: UnitOfWork) -> list[str]:
+def _violations(customer_ids: list[str], uow: UnitOfWork, paths: Mapping[str, str] | None = None) -> list[str]:
     catalogue = uow.products.all()
     found: list[str] = []
     for cid in customer_ids:  # one customer at a time: a directory can be far larger than memory wants
@@ -71,5 +80,6 @@ def _violations(customer_ids: list[str], uow: UnitOfWork) -> list[str]:
         if customer is None:
             continue
         subs = uow.subscriptions.for_customer(cid)
-        found += violations(customer, subs, uow.users.all_for_customer(cid), catalogue)
+        where = f"{paths[cid]}: " if paths and cid in paths else ""
+        found += [where + v for v in violations(customer, subs, uow.users.all_for_customer(cid), catalogue)]
     return found

@@ -1,9 +1,13 @@
 """Reading the documented YAML directory file into a `Snapshot`.
 
 Every problem is reported at once, each with its path in the file (`customers[1].users[4].location: ...`).
-The top level (a mapping of products, customers and operators) must be right before the records are checked;
-then each record is checked on its own, and the cross-record rules (duplicates, references, seats, exclusions,
-requirements, locations) run over every record that is well-formed.
+Each top-level key (products, customers, operators; any may be left out) and each record is checked on its own,
+and the cross-record rules (duplicates, references, seats, exclusions, requirements, locations) run over every
+record that is well-formed, so one mistake never hides the next.
+
+A file may hold a whole directory or add to one: references resolve against the file and what is already
+`Known` (the database, when importing), so a file of only a few users for an existing customer is complete. A
+customer already known may leave out its name.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
 from licensing.countries import is_country
 from licensing.directory import Snapshot
 from licensing.directory_schema import (
+    TOP_LEVEL,
     CustomerRecord,
-    DocumentRecord,
     OperatorRecord,
     ProductRecord,
     SubscriptionRecord,
@@ -37,7 +41,28 @@ _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _TOP = "a mapping with the keys products, customers and operators"
 
 
-def load_directory(path: str | os.PathLike[str]) -> Snapshot:
+class Known(Protocol):
+    """What already exists (the database, when importing), for a file's references to resolve against."""
+
+    def product(self, sku: str) -> Product | None: ...
+    def customer(self, customer_id: str) -> Customer | None: ...
+    def subscribed(self, customer_id: str) -> frozenset[str]: ...
+
+
+class NothingKnown:
+    """A file read on its own: it must hold everything it refers to."""
+
+    def product(self, sku: str) -> Product | None:
+        return None
+
+    def customer(self, customer_id: str) -> Customer | None:
+        return None
+
+    def subscribed(self, customer_id: str) -> frozenset[str]:
+        return frozenset()
+
+
+def load_directory(path: str | os.PathLike[str], known: Known | None = None) -> Snapshot:
     """Reads and parses a directory file; raises DirectoryFileError listing every problem."""
     try:
         with open(path, encoding="utf-8-sig") as file:
@@ -46,13 +71,13 @@ def load_directory(path: str | os.PathLike[str]) -> Snapshot:
         raise DirectoryFileError([f"cannot read {os.fspath(path)}: {exc.strerror or exc}"]) from exc
     except UnicodeDecodeError as exc:
         raise DirectoryFileError([f"cannot read {os.fspath(path)}: not UTF-8 text (byte {exc.start})"]) from exc
-    return parse_directory(text)
+    return parse_directory(text, known)
 
 
-def parse_directory(text: str) -> Snapshot:
+def parse_directory(text: str, known: Known | None = None) -> Snapshot:
     """The snapshot a directory file describes; raises DirectoryFileError listing every problem."""
     data, problems = load_yaml(text)
-    reader = _Reader(problems)
+    reader = _Reader(problems, known or NothingKnown())
     snapshot = reader.read(data)
     if reader.problems:
         raise DirectoryFileError(reader.problems)
@@ -66,11 +91,12 @@ def _raw(item: object, key: str) -> str | None:
 
 
 class _Reader:
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], known: Known) -> None:
         self.problems = list(problems)
-        self.catalogue: dict[str, Product] = {}
-        self.known_products: set[str] = set()
-        self.known_customers: set[str] = set()
+        self.known = known
+        self.catalogue: dict[str, Product] = {}  # the file's products, then those only `known` has, as used
+        self.file_products: set[str] = set()
+        self.file_customers: set[str] = set()
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -82,24 +108,61 @@ class _Reader:
         if not isinstance(data, dict):
             self.problems.append(f"the top level must be {_TOP}, not {show(data)}")
             return Snapshot()
-        doc = validate(DocumentRecord, data, "", self.problems)
-        if doc is None:
-            return Snapshot()
-        products = self._products(doc.products)
-        self.known_customers = {cid for item in doc.customers if (cid := _raw(item, "id"))}
+        lists = self._top_level(data)
+        products = self._products(lists.get("products", []))
+        items = lists.get("customers", [])
+        self.file_customers = {cid for item in items if (cid := _raw(item, "id"))}
         customers: list[Customer] = []
         subscriptions: list[Subscription] = []
         users: list[User] = []
         first: dict[str, str] = {}
-        for i, item in enumerate(doc.customers):  # record by record, so problems come in file order
+        for i, item in enumerate(items):  # record by record, so problems come in file order
             path = f"customers[{i}]"
             if (record := validate(CustomerRecord, item, path, self.problems)) is None:
                 continue
             self._unique(first, record.id, path, "id", "customer")
-            customers.append(Customer(record.id, record.name))
+            if (customer := self._customer(path, record)) is not None:
+                customers.append(customer)
             subscriptions += self._subscriptions_and_users(path, record, users)
-        operators = self._operators(doc.operators)
-        return Snapshot(tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators))
+        operators = self._operators(lists.get("operators", []))
+        return Snapshot(
+            tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators), dict(first)
+        )
+
+    def _top_level(self, data: dict[Any, Any]) -> dict[str, list[Any]]:
+        """The lists under the known keys; each key wrong on its own is one problem, and the others still count."""
+        lists: dict[str, list[Any]] = {}
+        for key, value in data.items():
+            if key not in TOP_LEVEL:
+                self.add(str(key), f"is not a known field (expected one of: {', '.join(TOP_LEVEL)})")
+            elif not isinstance(value, list):
+                self.add(key, f"must be a list, not {show(value)}" + (" (write [] for none)" if value is None else ""))
+            else:
+                lists[key] = value
+        if not any(key in data for key in TOP_LEVEL):
+            self.problems.append(f"nothing to import: expected at least one of {', '.join(TOP_LEVEL)}")
+        return lists
+
+    def _customer(self, path: str, record: CustomerRecord) -> Customer | None:
+        """The customer as the file names it; one already known may keep its name by leaving it out."""
+        if record.name is not None:
+            return Customer(record.id, record.name)
+        if (stored := self.known.customer(record.id)) is not None:
+            return stored
+        self.add(f"{path}.name", "is required for a new customer")
+        return None
+
+    def _is_product(self, sku: str) -> bool:
+        return sku in self.file_products or self._product(sku) is not None
+
+    def _product(self, sku: str) -> Product | None:
+        if sku not in self.catalogue and sku not in self.file_products:
+            if (stored := self.known.product(sku)) is not None:
+                self.catalogue[sku] = stored
+        return self.catalogue.get(sku)
+
+    def _is_customer(self, customer_id: str) -> bool:
+        return customer_id in self.file_customers or self.known.customer(customer_id) is not None
 
     def _unique(self, first: dict[str, str], key: str, path: str, field: str, kind: str, shown: str = "") -> None:
         if key in first:
@@ -115,7 +178,7 @@ class _Reader:
         return False
 
     def _products(self, items: list[Any]) -> list[Product]:
-        self.known_products = {sku for item in items if (sku := _raw(item, "sku"))}
+        self.file_products = {sku for item in items if (sku := _raw(item, "sku"))}
         products: list[Product] = []
         first: dict[str, str] = {}
         for path, rec in validate_each(ProductRecord, items, "products", self.problems):
@@ -127,7 +190,7 @@ class _Reader:
                 for j, sku in enumerate(refs):
                     if sku == rec.sku:
                         self.add(f"{path}.{field}[{j}]", f"a product cannot {verb} itself")
-                    elif sku not in self.known_products:
+                    elif not self._is_product(sku):
                         self.add(f"{path}.{field}[{j}]", f"unknown product '{sku}'")
             for j, code in enumerate(rec.unavailable_in):
                 self._country(f"{path}.unavailable_in[{j}]", code)
@@ -144,13 +207,14 @@ class _Reader:
 
     def _subscriptions_and_users(self, path: str, customer: CustomerRecord, users: list[User]) -> list[Subscription]:
         subscribed = {sku for item in customer.subscriptions if (sku := _raw(item, "sku"))}
+        subscribed |= self.known.subscribed(customer.id)
         owned: list[tuple[str, SubscriptionRecord]] = []
         first: dict[str, str] = {}
         for sub_path, sub in validate_each(
             SubscriptionRecord, customer.subscriptions, f"{path}.subscriptions", self.problems
         ):
             self._unique(first, sub.sku, sub_path, "sku", "subscription of")
-            if sub.sku not in self.known_products:
+            if not self._is_product(sub.sku):
                 self.add(f"{sub_path}.sku", f"unknown product '{sub.sku}'")
             owned.append((sub_path, sub))
         holders: Counter[str] = Counter()
@@ -178,11 +242,11 @@ class _Reader:
         earlier: list[str] = []
         for j, sku in enumerate(user.licenses):
             where = f"{path}.licenses[{j}]"
-            if sku not in self.known_products:
+            if not self._is_product(sku):
                 self.add(where, f"unknown product '{sku}'")
             elif sku not in subscribed:
                 self.add(where, f"{customer_id} has no subscription of {sku}")
-            product = self.catalogue.get(sku)
+            product = self._product(sku)
             if product is None:
                 continue
             if product.requires_one_of and not product.requires_one_of & licenses:
@@ -218,6 +282,6 @@ class _Reader:
         elif ALL_CUSTOMERS in ids:
             self.add(f"{path}.customers", "'*' (every customer) cannot be combined with customer ids")
         for j, cid in enumerate(ids):
-            if cid != ALL_CUSTOMERS and cid not in self.known_customers:
+            if cid != ALL_CUSTOMERS and not self._is_customer(cid):
                 self.add(f"{path}.customers[{j}]", f"unknown customer '{cid}'")
         return frozenset(ids)

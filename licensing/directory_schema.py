@@ -53,7 +53,7 @@ class UserRecord(_Record):
 
 class CustomerRecord(_Record):
     id: Text
-    name: Text
+    name: Text | None = None  # required of a new customer; one already in the database keeps its name
     subscriptions: list[Any] = []
     users: list[Any] = []
 
@@ -65,10 +65,7 @@ class OperatorRecord(_Record):
     customers: list[Text] | None = None
 
 
-class DocumentRecord(_Record):
-    products: list[Any]
-    customers: list[Any]
-    operators: list[Any]
+TOP_LEVEL = ("products", "customers", "operators")  # each a list; any may be left out
 
 
 def load_yaml(text: str) -> tuple[object, list[str]]:

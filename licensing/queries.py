@@ -1,4 +1,8 @@
-"""Read-only use cases behind the bot's screens and `licensebot licenses show`."""
+"""Read-only use cases behind the bot's screens and the CLI's `customers`, `users` and `licenses show`.
+
+`actor` None is the trusted local caller (the CLI, which holds the database credentials anyway): it sees every
+customer. A Slack user id is checked against the directory's operators.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,13 @@ class UserPage:
 
 
 @dataclass(frozen=True)
+class CustomerOverview:
+    customer: Customer
+    users: int
+    products: int  # products owned (subscriptions), whether or not anyone holds them
+
+
+@dataclass(frozen=True)
 class ProductSummary:
     sku: str
     name: str
@@ -59,6 +70,12 @@ def operator_for(actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
     return operator
 
 
+def find_operator(slack_user_id: str, *, uow: UnitOfWork) -> Operator | None:
+    """The operator with this Slack user id, if the directory has one."""
+    with uow:
+        return uow.operators.get(slack_user_id)
+
+
 def authorize(actor: str, *, uow: UnitOfWork, customer_id: str | None = None) -> Operator:
     """The operator behind a Slack user, or Forbidden saying what is missing."""
     with uow:
@@ -71,15 +88,31 @@ def customer(customer_id: str, *, actor: str, uow: UnitOfWork) -> Customer:
         return _customer(customer_id, actor, uow)
 
 
-def list_customers(*, actor: str, query: str = "", limit: int = 100, uow: UnitOfWork) -> list[Customer]:
+def list_customers(*, actor: str | None, query: str = "", limit: int = 100, uow: UnitOfWork) -> list[Customer]:
     """Customers the operator may manage whose id or name contains `query`, by name."""
     with uow:
-        operator = operator_for(actor, uow)
-        return uow.customers.search(query.strip(), only=operator.customers, limit=limit)
+        only = None if actor is None else operator_for(actor, uow).customers
+        return uow.customers.search(query.strip(), only=only, limit=limit)
+
+
+def overview(*, actor: str | None, uow: UnitOfWork) -> list[CustomerOverview]:
+    """Every customer the operator may manage, by name, with how many users and products it has."""
+    with uow:
+        only = None if actor is None else operator_for(actor, uow).customers
+        # The search's limit is there for a type-ahead; here every customer is wanted, and there are no more than ids.
+        customers = uow.customers.search("", only=only, limit=max(1, len(uow.customers.all_ids())))
+        return [
+            CustomerOverview(
+                c,
+                users=uow.users.page(c.id, query="", offset=0, limit=1)[1],
+                products=len(uow.subscriptions.for_customer(c.id)),
+            )
+            for c in customers
+        ]
 
 
 def page_users(
-    customer_id: str, *, actor: str, query: str = "", page: int = 1, page_size: int = 10, uow: UnitOfWork
+    customer_id: str, *, actor: str | None, query: str = "", page: int = 1, page_size: int = 10, uow: UnitOfWork
 ) -> UserPage:
     """One page of a customer's users, searched by name or id; a page past the end shows the last one."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 # Execution option a connection carries when its transaction must begin as a writer.
@@ -25,6 +25,15 @@ WRITE_TRANSACTION = "licensebot_write_transaction"
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# A server that does not answer (a firewall dropping packets) would otherwise hold `licensebot` for minutes.
+POSTGRESQL_CONNECT_TIMEOUT_S = 10
+SUPPORTED = "sqlite:///FILE.db or postgresql+psycopg://USER:PASSWORD@HOST/DB"
+
+
+class UnsupportedDatabase(ValueError):
+    """DATABASE_URL names a database or driver licensebot cannot use; the message never shows the password."""
+
+
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -34,14 +43,23 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     `schema` (PostgreSQL only) puts every table in that schema by making it the whole search_path; tests use it to
     give each test a fresh, private schema.
     """
-    backend = make_url(url).get_backend_name()
-    if backend == "sqlite":
-        if schema is not None:
-            raise ValueError("SQLite has no schemas; use a separate database file instead.")
-        return _sqlite_engine(url)
-    if backend == "postgresql":
-        return _postgresql_engine(url, schema)
-    raise ValueError(f"Unsupported database '{backend}': use sqlite:///file.db or postgresql+psycopg://...")
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise UnsupportedDatabase(f"DATABASE_URL is not a database URL: use {SUPPORTED}") from None
+    try:
+        if backend == "sqlite":
+            if schema is not None:
+                raise ValueError("SQLite has no schemas; use a separate database file instead.")
+            return _sqlite_engine(url)
+        if backend == "postgresql":
+            return _postgresql_engine(url, schema)
+    except (ImportError, NoSuchModuleError):  # e.g. postgresql:// alone means psycopg2, which is not installed
+        driver = make_url(url).drivername
+        raise UnsupportedDatabase(
+            f"DATABASE_URL names the driver '{driver}', which is not installed: use {SUPPORTED}"
+        ) from None
+    raise UnsupportedDatabase(f"DATABASE_URL names '{backend}', which licensebot does not support: use {SUPPORTED}")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -103,6 +121,8 @@ def _postgresql_engine(url: str, schema: str | None) -> Engine:
     # a search's LIKE pattern, and picks the trigram index even for '%a%' (measured: 3-4x slower pages). Planning
     # these queries costs far less than that; and it keeps PgBouncer's transaction pooling usable.
     connect_args: dict[str, Any] = {"prepare_threshold": None}
+    if "connect_timeout" not in make_url(url).query:
+        connect_args["connect_timeout"] = POSTGRESQL_CONNECT_TIMEOUT_S
     if schema is not None:
         if not _SCHEMA_NAME.match(schema):
             raise ValueError(f"Invalid schema name: {schema!r}")

@@ -8,7 +8,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Index, MetaData
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Index, MetaData
 
 from storage.db import WRITE_TRANSACTION, make_engine
 from storage.models import USER_SEARCH_TRGM_INDEX, metadata
@@ -44,6 +46,12 @@ def upgrade(url: str, *, schema: str | None = None, revision: str = "head") -> N
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+def is_current(connection: Connection) -> bool:
+    """Whether the database's schema is at the latest migration (False for an empty or older database)."""
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) == heads
 
 
 def include_object_for(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:

@@ -60,6 +60,39 @@ def test_a_bad_directory_file_lists_every_problem_and_imports_nothing(loaded, tm
     assert shown.exit_code == 2 and "No customer with id 'initech'" in shown.stderr
 
 
+def test_a_file_with_only_users_adds_them_to_a_stored_customer(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    part = tmp_path / "gina.yaml"
+    part.write_text(
+        "customers:\n  - id: fabrikam\n    users:\n"
+        "      - {id: gina@fabrikam.com, name: Gina Gray, location: US, licenses: [ENTERPRISEPREMIUM]}\n"
+    )
+    result = loaded("import", str(part))
+    assert (result.exit_code, result.output.strip()) == (0, f"{part}: imported (1 users created or changed)")
+    users = json.loads(loaded("users", "fabrikam", "--json").output)["users"]
+    assert [(u["id"], u["licenses"]) for u in users] == [
+        ("fay@fabrikam.com", []), ("gina@fabrikam.com", ["ENTERPRISEPREMIUM"])
+    ]  # fmt: skip
+
+
+def test_a_partial_file_with_problems_lists_each_with_its_path_and_imports_nothing(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    part = tmp_path / "bad.yaml"
+    part.write_text(
+        "customers:\n  - id: fabrikam\n    users:\n"
+        "      - {id: gina@fabrikam.com, name: Gina Gray, location: US, licenses: [VISIOCLIENT]}\n"
+        "  - id: initech\n"
+        "operator: []\n"
+    )
+    result = loaded("import", str(part))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "operator: is not a known field (expected one of: products, customers, operators)",
+        "customers[0].users[0].licenses[0]: fabrikam has no subscription of VISIOCLIENT",
+        "customers[1].name: is required for a new customer",
+        "error: The directory file has 3 problems. Nothing was imported.",
+    ]
+    assert json.loads(loaded("users", "fabrikam", "--json").output)["total"] == 1
+
+
 def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
     result = loaded("licenses", "show", "contoso", "--users", "alice@contoso.com,bob@contoso.com", "--json")
     assert result.exit_code == 0
@@ -78,6 +111,42 @@ def test_show_as_a_table(loaded) -> None:  # type: ignore[no-untyped-def]
     assert any(
         line.split()[:2] == ["ENTERPRISEPACK", "Office"] and line.split()[-2:] == ["1", "none"] for line in lines
     )
+
+
+def test_customers_lists_every_customer_with_its_users_and_products(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("customers")
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.output.splitlines()]
+    assert rows[0] == ["ID", "NAME", "USERS", "PRODUCTS"]
+    assert rows[2:] == [["contoso", "Contoso", "Ltd", "25", "5"], ["fabrikam", "Fabrikam,", "Inc.", "1", "1"]]
+    data = json.loads(loaded("customers", "--json").output)
+    assert data["customers"][1] == {"id": "fabrikam", "name": "Fabrikam, Inc.", "users": 1, "products": 1}
+
+
+def test_customers_on_an_empty_directory_says_how_to_load_one(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("db", "upgrade").exit_code == 0
+    result = run("customers")
+    assert (result.exit_code, result.output.strip()) == (
+        0, "no customers yet: load a directory file with `licensebot import FILE.yaml`"
+    )  # fmt: skip
+
+
+def test_users_searches_and_pages_a_customers_users(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("users", "contoso", "--search", "ERIN")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Contoso Ltd (contoso): 1 user matching 'ERIN', page 1 of 1"
+    assert lines[-1].split() == ["erin@contoso.com", "Erin", "Evans", "US", "ENTERPRISEPACK", "MCOMEETADV"]
+    data = json.loads(loaded("users", "contoso", "--search", "zed user", "--page", "1", "--json").output)
+    assert (data["total"], data["page"], data["page_count"], len(data["users"])) == (17, 1, 1, 17)
+    assert data["users"][0] == {"id": "user01@contoso.com", "name": "Zed User 01", "location": "US", "licenses": []}
+    nolo = json.loads(loaded("users", "contoso", "--search", "nolo", "--json").output)["users"]
+    assert nolo == [{"id": "nolo@contoso.com", "name": "Nolo Nowhere", "location": None, "licenses": []}]
+
+
+def test_users_of_an_unknown_customer_exits_2(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("users", "initech")
+    assert (result.exit_code, result.stderr) == (2, "error: No customer with id 'initech'.\n")
 
 
 def test_apply_assigns_and_reports_json_then_the_key_replays(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -143,6 +212,16 @@ def test_bad_input_exits_2_with_one_line(loaded, args: tuple[str, ...], message:
     result = loaded(*args)
     assert result.exit_code == 2
     assert result.stderr.strip() == message
+
+
+def test_apply_as_someone_who_is_no_operator_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
+                    "--as", "U0NOBODY")  # fmt: skip
+    assert (result.exit_code, result.output) == (
+        2, "error: --as U0NOBODY: no operator has that Slack user id; use one from the directory file's operators\n"
+    )  # fmt: skip
+    show = json.loads(loaded("licenses", "show", "contoso", "--json").output)
+    assert next(p for p in show["products"] if p["sku"] == "ENTERPRISEPREMIUM")["assigned"] == 0
 
 
 def test_a_key_reused_for_another_change_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]

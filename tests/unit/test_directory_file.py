@@ -170,14 +170,25 @@ def test_a_top_level_that_is_not_a_mapping_is_a_clear_problem() -> None:
     ]
 
 
-def test_top_level_keys_are_required_and_checked() -> None:
+def test_each_top_level_key_is_optional_and_a_wrong_one_hides_none_of_the_others() -> None:
     doc = base()
     del doc["operators"]
     doc["operator"] = []
-    assert problems_of(doc) == [
-        "operators: is required",
+    doc["products"] = None
+    contoso(doc)["users"][0]["location"] = "USA"
+    found = problems_of(doc)
+    assert found[:2] == [
+        "products: must be a list, not null (write [] for none)",
         "operator: is not a known field (expected one of: products, customers, operators)",
     ]
+    # The records are still read: the users' own mistakes, and references to the products that were not given.
+    assert "customers[0].users[0].location: 'USA' is not an ISO 3166-1 alpha-2 code" in found
+    assert "customers[0].users[1].licenses[0]: unknown product 'STANDARDPACK'" in found
+
+
+@pytest.mark.parametrize("text", ["{}\n", "operator: []\n"])
+def test_a_file_naming_none_of_the_top_level_keys_has_nothing_to_import(text: str) -> None:
+    assert problems(text)[-1] == "nothing to import: expected at least one of products, customers, operators"
 
 
 def test_a_duplicate_yaml_key_is_reported_not_silently_dropped() -> None:

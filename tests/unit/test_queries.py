@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
-from licensing.queries import list_customers, page_users, summary
+from licensing.queries import find_operator, list_customers, overview, page_users, summary
 from tests.world import ADMIN, AUDIO, E1, E3, E5, SCOPED, STRANGER, VISIO, uid, world
 
 
@@ -61,6 +61,26 @@ def test_customers_are_listed_within_the_operators_scope() -> None:
     assert [c.id for c in list_customers(actor=ADMIN, uow=world())] == ["contoso", "fabrikam"]
     assert [c.id for c in list_customers(actor=ADMIN, query="CONT", uow=world())] == ["contoso"]
     assert [c.id for c in list_customers(actor=SCOPED, uow=world())] == ["fabrikam"]
+
+
+def test_the_trusted_local_caller_sees_every_customer_and_its_users() -> None:
+    assert [c.id for c in list_customers(actor=None, uow=world())] == ["contoso", "fabrikam"]
+    page = page_users("contoso", actor=None, query="erin", uow=world())
+    assert [u.id for u in page.users] == [uid("erin")]
+
+
+def test_the_overview_counts_each_customers_users_and_owned_products_within_scope() -> None:
+    rows = [(o.customer.id, o.customer.name, o.users, o.products) for o in overview(actor=None, uow=world())]
+    assert rows == [("contoso", "Contoso Ltd", 6, 5), ("fabrikam", "Fabrikam", 1, 1)]
+    assert [o.customer.id for o in overview(actor=SCOPED, uow=world())] == ["fabrikam"]
+    with pytest.raises(Forbidden):
+        overview(actor=STRANGER, uow=world())
+
+
+def test_find_operator_by_slack_user_id() -> None:
+    found = find_operator(ADMIN, uow=world())
+    assert found is not None and found.name == "Ada Admin"
+    assert find_operator(STRANGER, uow=world()) is None
 
 
 def test_queries_refuse_strangers_and_out_of_scope_operators() -> None:

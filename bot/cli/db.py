@@ -1,0 +1,30 @@
+"""`licensebot db upgrade`."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.exc import DBAPIError
+
+from bot.cli.common import fail, friendly_errors, settings
+from bot.settings import safe_url
+from bot.startup import reason
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    url = settings().database_url
+    make_engine(url).dispose()  # an unsupported URL says so before anything else is tried
+    try:
+        upgrade(url)
+    except DBAPIError as e:  # cannot connect, cannot create the file, read-only: the driver's words say which
+        fail(f"cannot migrate the database at {safe_url(url)}: {reason(url, e)}")
+    click.echo(f"database at {safe_url(url)} is up to date")

@@ -1,0 +1,83 @@
+"""`licensebot import`, `check`, `customers` and `users`: the directory as a whole, and what it holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from bot.cli.common import deps, fail, friendly_errors
+from bot.tables import table
+from licensing import directory, queries
+from licensing.directory_import import import_file
+
+USERS_PER_PAGE = 25
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@friendly_errors
+def import_(ctx: click.Context, file: Path) -> None:
+    """Load a directory file (YAML), whole or a part: upsert by id, all or nothing."""
+    report = import_file(file, uow=deps(ctx).uow_factory())
+    if report.changed == 0:
+        click.echo(f"{file}: already up to date, nothing changed")
+        return
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items() if n)
+    click.echo(f"{file}: imported ({counts} created or changed)")
+
+
+@click.command()
+@click.pass_context
+@friendly_errors
+def check(ctx: click.Context) -> None:
+    """Verify every invariant in the database; exit 1 listing the violations."""
+    problems = directory.check_directory(uow=deps(ctx).uow_factory())
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        fail(f"{len(problems)} violation{'s' if len(problems) != 1 else ''} found", code=1)
+    click.echo("ok: every invariant holds")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def customers(ctx: click.Context, as_json: bool) -> None:
+    """Every customer in the directory, by name, with its number of users and of products owned."""
+    rows = queries.overview(actor=None, uow=deps(ctx).uow_factory())
+    if as_json:
+        data = [{"id": o.customer.id, "name": o.customer.name, "users": o.users, "products": o.products} for o in rows]
+        click.echo(json.dumps({"customers": data}, indent=2))
+        return
+    if not rows:
+        click.echo("no customers yet: load a directory file with `licensebot import FILE.yaml`")
+        return
+    click.echo(table(["ID", "NAME", "USERS", "PRODUCTS"], [[o.customer.id, o.customer.name, o.users, o.products]
+                                                           for o in rows]))  # fmt: skip
+
+
+@click.command()
+@click.argument("customer")
+@click.option("--search", default="", help="Only users whose name or id contains TEXT (any case).")
+@click.option("--page", default=1, show_default=True, help=f"Page to show, {USERS_PER_PAGE} users a page.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def users(ctx: click.Context, customer: str, search: str, page: int, as_json: bool) -> None:
+    """CUSTOMER's users, by name: id, name, usage location and the products each holds."""
+    p = queries.page_users(
+        customer, actor=None, query=search, page=page, page_size=USERS_PER_PAGE, uow=deps(ctx).uow_factory()
+    )
+    if as_json:
+        data = [{"id": u.id, "name": u.name, "location": u.location, "licenses": sorted(u.licenses)} for u in p.users]
+        meta = {"customer": p.customer.id, "search": p.query, "page": p.page, "page_count": p.page_count}
+        click.echo(json.dumps({**meta, "total": p.total, "users": data}, indent=2))
+        return
+    found = f"{p.total} user{'s' if p.total != 1 else ''}" + (f" matching {p.query!r}" if p.query else "")
+    click.echo(f"{p.customer.name} ({p.customer.id}): {found}, page {p.page} of {p.page_count}\n")
+    rows = [[u.id, u.name, u.location or "-", " ".join(sorted(u.licenses))] for u in p.users]
+    click.echo(table(["ID", "NAME", "LOCATION", "LICENSES"], rows))

@@ -1,0 +1,100 @@
+"""`licensebot licenses show` and `licensebot licenses apply`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from bot.cli.common import deps, fail, friendly_errors, split
+from bot.tables import table
+from licensing import queries, service
+from licensing.results import BatchResult
+
+
+@click.group()
+def licenses() -> None:
+    """Show and change a customer's licenses."""
+
+
+@licenses.command("show")
+@click.argument("customer")
+@click.option("--users", "users", multiple=True, help="Comma-separated user ids: the selection.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: bool) -> None:
+    """Every product CUSTOMER owns: seats, and which of the selected users hold it."""
+    s = queries.summary(customer, split(users), actor=None, uow=deps(ctx).uow_factory())
+    if s.missing:
+        fail(f"no user {', '.join(repr(m) for m in s.missing)} in customer {customer}")
+    fields = ("sku", "name", "quantity", "assigned", "available", "holders", "state")
+    products = [{f: list(v) if isinstance(v := getattr(p, f), tuple) else v for f in fields} for p in s.products]
+    if as_json:
+        click.echo(json.dumps({"customer": s.customer.id, "products": products}, indent=2))
+        return
+    click.echo(f"{s.customer.name} ({s.customer.id}), {len(s.selected)} user(s) selected\n")
+    rows = [[p["sku"], p["name"], p["quantity"], p["assigned"], p["available"], p["state"]] for p in products]
+    click.echo(table(["SKU", "PRODUCT", "OWNED", "ASSIGNED", "AVAILABLE", "SELECTED HOLD"], rows))
+
+
+@licenses.command("apply")
+@click.argument("customer")
+@click.option("--users", "users", multiple=True, required=True, help="Comma-separated user ids.")
+@click.option("--assign", "assign", multiple=True, help="SKU to assign to every user (repeatable).")
+@click.option("--revoke", "revoke", multiple=True, help="SKU to revoke from every user (repeatable).")
+@click.option("--location", default=None, help="Usage location (ISO 3166 alpha-2) to give every user.")
+@click.option("--as", "actor", required=True, help="Slack user id of the operator acting.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+@click.option("--key", default=None, help="Idempotency key: a repeat with the same key changes nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly_errors
+def apply_(
+    ctx: click.Context,
+    customer: str,
+    users: tuple[str, ...],
+    assign: tuple[str, ...],
+    revoke: tuple[str, ...],
+    location: str | None,
+    actor: str,
+    dry_run: bool,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Assign and revoke products (and set the usage location) for users of CUSTOMER; each user all or nothing."""
+    if queries.find_operator(actor, uow=deps(ctx).uow_factory()) is None:
+        # Checked here, not left to the batch: a typo in --as is bad input (exit 2), not every user failing (1).
+        fail(f"--as {actor}: no operator has that Slack user id; use one from the directory file's operators")
+    change = service.make_change(customer, split(users), assign=split(assign), revoke=split(revoke), location=location)
+    uow = deps(ctx).uow_factory()
+    if dry_run:
+        result = service.plan(change, actor=actor, uow=uow)
+    else:
+        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key)
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_batch(result))
+    if result.failed:
+        sys.exit(1)
+
+
+def render_batch(result: BatchResult) -> str:
+    head = f"{'Dry run' if result.dry_run else 'Batch ' + (result.batch_id or '')} for {result.customer_id}"
+    if result.replayed:
+        head += " (already applied with this key: nothing changed now)"
+    moved = any(o.location for o in result.results)
+    headers = ["USER", "STATUS", "ASSIGNED", "REVOKED", *(["LOCATION"] if moved else []), "ERRORS"]
+    rows = [
+        [
+            o.user_id,
+            o.status.value,
+            " ".join(o.assigned),
+            " ".join(o.revoked),
+            *([o.location or ""] if moved else []),
+            "; ".join(f"{e.code.value}: {e.message}" for e in o.errors),
+        ]
+        for o in result.results
+    ]
+    counts = {s: sum(1 for o in result.results if o.status.value == s) for s in ("updated", "unchanged", "failed")}
+    tail = ", ".join(f"{n} {s}" for s, n in counts.items())
+    return f"{head}\n\n{table(headers, rows)}\n\n{tail}"

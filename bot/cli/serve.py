@@ -1,0 +1,100 @@
+"""`licensebot serve` (the Slack app, with the outbox worker inside) and `licensebot worker` (the worker alone)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from bot import scheduler
+from bot.bootstrap import delivery_worker, slack_app
+from bot.cli.common import deps, fail, friendly_errors
+from bot.deps import Deps
+from bot.startup import hide_slack_variables, verify_database, verify_slack
+from licensing import directory
+from licensing.directory_import import import_file
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP mode: address to listen on.")
+@click.option("--port", default=3000, show_default=True, help="HTTP mode: port to listen on.")
+@click.option("--demo", is_flag=True, help="Import examples/demo.yaml first if the database has no customers.")
+@click.pass_context
+@friendly_errors
+def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
+    """Run the Slack app: Socket Mode if SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""
+    from bot.serve import serve_http, serve_socket_mode
+
+    _log_at_info()
+    d = deps(ctx)
+    s = d.settings
+    missing = [] if s.slack_bot_token else ["SLACK_BOT_TOKEN"]
+    if s.slack_signing_secret is None and s.slack_app_token is None:  # HTTP mode checks every request's signature
+        missing.append("SLACK_SIGNING_SECRET")
+    if missing:
+        fail(
+            f"set {' and '.join(missing)} (and SLACK_APP_TOKEN for Socket Mode). Create the app from manifest.yml: "
+            "https://api.slack.com/apps -> Create New App -> From a manifest; then install it to your workspace."
+        )
+    _verify(d)
+    if demo and not directory.has_customers(uow=d.uow_factory()):
+        report = import_file(DEMO_FILE, uow=d.uow_factory())
+        click.echo(f"imported the demo directory ({report.counts['users']} users)")
+    stopping = _stop_on_signals()
+    app = slack_app(d)
+    worker = delivery_worker(d)
+    jobs = scheduler.start(d, worker)  # the outbox is delivered from inside the app's process too
+    try:
+        if s.slack_app_token:
+            serve_socket_mode(app, s.slack_app_token.get_secret_value(), stopping)
+        else:
+            serve_http(app, d, host, port)
+    finally:
+        scheduler.stop(jobs, worker)
+
+
+def _log_at_info() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The schema check at start-up (alembic's MigrationContext) would announce its SQL dialect at INFO.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+
+
+def _verify(d: Deps) -> None:
+    """Refuse to start, in one line, rather than run without a database or with a token Slack refuses."""
+    verify_database(d.engine, d.settings.database_url)
+    verify_slack(d.settings)
+    hide_slack_variables()
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM and Ctrl-C ask for a clean stop: the process finishes what is in flight and exits 0."""
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    return stopping
+
+
+@click.command()
+@click.pass_context
+@friendly_errors
+def worker(ctx: click.Context) -> None:
+    """Deliver the outbox (confirmation threads, DMs) until SIGTERM or Ctrl-C; run as many as you like on
+    PostgreSQL, one on SQLite."""
+    _log_at_info()
+    d = deps(ctx)
+    if not d.settings.slack_bot_token:
+        fail("set SLACK_BOT_TOKEN")
+    _verify(d)
+    stopping = _stop_on_signals()
+    w = delivery_worker(d)
+    jobs = scheduler.start(d, w)
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        scheduler.stop(jobs, w)  # waits for the message in flight
