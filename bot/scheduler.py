@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.bootstrap import start_signals
 from bot.delivery import Worker
 from bot.deps import Deps
 
@@ -21,6 +22,10 @@ MODAL_MAX_AGE = timedelta(days=1)  # Slack ends a modal's interactivity long bef
 
 
 def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
+    # Both long-running commands (serve, worker) come through here right after the CLI's logging.basicConfig, so
+    # this is where their logs get their format and the metrics listener starts. It belongs in the CLI, which
+    # another change is splitting; move the call there then.
+    start_signals(deps)
     # APScheduler logs every run at INFO ("Running job ...") and every run skipped behind a long drain at WARNING;
     # twice a second that drowns the bot's own lines. A job's exception is still logged, at ERROR.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
