@@ -7,14 +7,16 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import errors
+from bot import errors, logs
 from bot.deps import Deps
 from bot.handlers import actions, commands, events, options, views
+from bot.interactions import ObservedApp
 
 
 def build_app(deps: Deps, client: WebClient) -> App:
     secret = deps.settings.slack_signing_secret
-    app = App(
+    app = ObservedApp(
+        metrics=deps.metrics,
         client=client,
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode has no signature; Bolt checks it for every HTTP request.
@@ -26,6 +28,13 @@ def build_app(deps: Deps, client: WebClient) -> App:
     @app.middleware
     def provide_deps(context: BoltContext, next: Any) -> None:
         context["deps"] = deps
+        next()
+
+    @app.middleware
+    def log_fields(context: BoltContext, next: Any) -> None:
+        # Every line logged for this request, in any module, says whose it is (bot/logs.py); a request only gets
+        # here once its signature checked out, so the id is Slack's word.
+        logs.bind(slack_user=context.user_id)
         next()
 
     commands.register(app)

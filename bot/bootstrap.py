@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from functools import partial
 
+from prometheus_client import CollectorRegistry
 from slack_bolt import App
 from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
+from bot import logs
 from bot.delivery import Worker, make_worker_client
 from bot.deps import Deps
+from bot.health import Probes, start_listener
+from bot.metrics import Metrics, OutboxCollector
 from bot.settings import Settings
 from storage.db import make_engine, make_session_factory
 from storage.modal_state import SqlModalStore
@@ -22,7 +28,34 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
     factory = make_session_factory(engine)
     deadline = settings.worker_config().deadline
     return Deps(settings, engine, partial(SqlUnitOfWork, factory, outbox_deadline=deadline), SqlModalStore(factory),
-                factory)  # fmt: skip
+                factory, metrics(engine, settings))  # fmt: skip
+
+
+def metrics(engine: Engine, settings: Settings) -> Metrics:
+    """A registry per process (per Deps, in tests), with the outbox's gauges read from the database at scrape."""
+    registry = CollectorRegistry()
+    registry.register(OutboxCollector(engine, settings.probe_timeout_s))
+    return Metrics(registry)
+
+
+def start_signals(deps: Deps) -> None:
+    """For a long-running process (serve, worker): the log format and secret redaction its settings ask for, and
+    the metrics listener when LICENSEBOT_METRICS_PORT is set (a daemon thread: it ends with the process)."""
+    s = deps.settings
+    logs.configure(s.log_format, secrets_of(s))
+    if s.metrics_port is not None:
+        start_listener(Probes(deps), s.metrics_host, s.metrics_port)
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Values no log line may show, whatever their shape: the tokens, the signing secret, the database password."""
+    values = [v.get_secret_value() for v in (settings.slack_bot_token, settings.slack_signing_secret,
+                                            settings.slack_app_token) if v is not None]  # fmt: skip
+    try:
+        password = make_url(settings.database_url).password
+    except Exception:  # a malformed URL: nothing to pick out; the URL pattern still covers the usual shape
+        password = None
+    return values + ([str(password)] if password else [])
 
 
 def slack_client(settings: Settings) -> WebClient:
@@ -43,4 +76,4 @@ def delivery_worker(deps: Deps) -> Worker:
     if s.slack_bot_token is None:
         raise ValueError("the outbox worker needs SLACK_BOT_TOKEN")
     client = make_worker_client(s.slack_bot_token.get_secret_value(), s.slack_base_url, s.slack_timeout_s)
-    return Worker(deps.sessionmaker, client, s.worker_config())
+    return Worker(deps.sessionmaker, client, s.worker_config(), observer=deps.metrics.delivered)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
-from bot import screens
+from bot import logs, screens
 from bot.deps import Deps
 from bot.modal_state import ModalState
 from licensing import service
@@ -32,7 +32,10 @@ def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: 
         parent, replies = confirmation_parent(vm), tuple(confirmation_replies(vm))
         return OutgoingThread(modal.channel_id, actor, parent, replies, result.batch_id)
 
+    logs.bind(customer=change.customer_id)
     result = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key, notify=confirmation)
+    logs.bind(batch=result.batch_id)
+    deps.metrics.saved(result)
     vm = result_vm(name, result, names)
     log.info("batch=%s customer=%s saved: %d updated, %d failed", result.batch_id, change.customer_id, vm.updated,
              vm.failed)  # fmt: skip

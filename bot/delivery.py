@@ -34,7 +34,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +45,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs
 from licensing.notifications import DELIVERY_DEADLINE
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
@@ -82,14 +83,20 @@ class Stats:
     found: int = 0  # already in Slack after an uncertain attempt: recorded, not sent again
     retried: int = 0
     dead: int = 0
+    fallback: int = 0  # the channel refused: the thread goes to the operator by DM
     db_s: float = 0.0
     slack_s: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Told of every count as it is added (the metrics; see bot/bootstrap.py).
+    observer: Callable[[str, float], None] | None = field(default=None, repr=False)
 
     def add(self, **counts: float) -> None:
         with self._lock:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
+        for name, value in counts.items():
+            if self.observer is not None:
+                self.observer(name, value)
 
 
 def worker_name() -> str:
@@ -111,13 +118,14 @@ class Worker:
         *,
         now: Clock = utcnow,
         name: str | None = None,
+        observer: Callable[[str, float], None] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.client = client
         self.config = config
         self.now = now
         self.name = name or worker_name()
-        self.stats = Stats()
+        self.stats = Stats(observer=observer)
         self.stopping = threading.Event()  # set on shutdown: claimed messages not yet started go back to the queue
         self._pool = ThreadPoolExecutor(config.concurrency, "outbox") if config.concurrency > 1 else None
 
@@ -153,6 +161,10 @@ class Worker:
     # --- one message ------------------------------------------------------------------------------------------
 
     def deliver(self, m: Claimed) -> None:
+        with logs.scope(batch=m.batch_id):  # every line about this message, from any module, carries its batch
+            self._deliver(m)
+
+    def _deliver(self, m: Claimed) -> None:
         if self.stopping.is_set():  # shutting down: finish what is in flight, hand back what is not
             with self._db(), self.sessionmaker() as s:
                 outcomes.release(s, m, worker=self.name, now=self.now())
@@ -246,6 +258,7 @@ class Worker:
                     s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
                     lane_free_at=now + self.config.channel_interval,
                 )  # fmt: skip
+            self.stats.add(fallback=1)
             log.warning("%s refused (%s): sending the thread to %s by DM", _tag(m, channel), error, m.fallback_user)
         else:
             self._dead(m, channel, error)

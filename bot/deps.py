@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.metrics import Metrics
 from bot.modal_state import ModalStore
 from bot.settings import Settings
 from licensing.ports import UnitOfWork
@@ -20,6 +21,7 @@ class Deps:
     uow_factory: Callable[[], UnitOfWork]  # a fresh unit of work for each use case
     modals: ModalStore
     sessionmaker: sessionmaker[Session]  # the outbox worker's and the CLI's own short transactions
+    metrics: Metrics  # this process's registry: /metrics serves it
 
     def close(self) -> None:
         """Close the database connections (left open, they would outlive a CLI command, and warn in tests)."""

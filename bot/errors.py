@@ -15,6 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.result import notice_view
 from blocks.text import escape
+from bot import interactions
+from bot.metrics import ERROR, REFUSED
 from licensing.errors import Forbidden, LicensingError
 
 log = logging.getLogger("licensebot.bot")
@@ -69,6 +71,7 @@ def handle(
     error: Exception, body: dict[str, Any], client: WebClient, response: BoltResponse | None
 ) -> BoltResponse | None:
     title, text = describe(error)  # plain text: escaped below wherever Slack reads it as mrkdwn
+    interactions.note(REFUSED if isinstance(error, LicensingError | ViewExpired) else ERROR)
     kind = body.get("type")
     view = body.get("view") or {}
     if kind == "block_suggestion":

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot import logs
 from bot.deps import Deps
 from bot.errors import ViewExpired
 from licensing.queries import authorize
@@ -29,6 +30,7 @@ def load_modal(context: BoltContext, body: dict[str, Any], next: Callable[[], No
     if modal is None or modal.slack_user_id != context.user_id:
         raise ViewExpired()
     context["modal"] = modal
+    logs.bind(customer=modal.customer_id)
     next()
 
 

@@ -6,25 +6,28 @@ import logging
 import threading
 
 import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
+from bot.health import Probes
 from bot.startup import StartupError, slack_refusal
 
 log = logging.getLogger("licensebot.serve")
 
 
 def http_app(app: App, deps: Deps) -> Starlette:
-    """Every Slack request (commands, interactivity, options, events) at POST /slack/events; GET /healthz."""
+    """Every Slack request (commands, interactivity, options, events) at POST /slack/events; GET /healthz, /readyz
+    and /metrics (bot/health.py)."""
+    probes = Probes(deps)
 
     async def events(request: Request) -> Response:
         body = await request.body()
@@ -33,18 +36,19 @@ def http_app(app: App, deps: Deps) -> Starlette:
         return to_starlette_response(response)
 
     async def healthz(_: Request) -> Response:
-        try:
-            await run_in_threadpool(_ping, deps)
-        except Exception as e:  # any failure means "not healthy"; say which kind, never the URL or a secret
-            return JSONResponse({"ok": False, "database": type(e).__name__}, status_code=503)
-        return JSONResponse({"ok": True})
+        return JSONResponse({"ok": True})  # alive; whether the database is, /readyz says
 
-    return Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)])
+    async def readyz(_: Request) -> Response:
+        reason = await run_in_threadpool(probes.not_ready)
+        return PlainTextResponse(reason or "ready", status_code=503 if reason else 200)
 
+    async def metrics(_: Request) -> Response:
+        return Response(await run_in_threadpool(probes.metrics), media_type=CONTENT_TYPE_LATEST)
 
-def _ping(deps: Deps) -> None:
-    with deps.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    return Starlette(routes=[
+        Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz), Route("/readyz", readyz),
+        Route("/metrics", metrics),
+    ])  # fmt: skip
 
 
 def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
@@ -54,7 +58,9 @@ def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
     installs one that notes the stop, so the process then exits 0 rather than dying of the signal.
     """
     log.info("serving Slack requests at http://%s:%d/slack/events", host, port)
-    uvicorn.run(http_app(app, deps), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    # log_config=None: uvicorn's lines go through the root logger like ours (its format, its secret redaction).
+    uvicorn.run(http_app(app, deps), host=host, port=port, log_level="info", log_config=None,
+                timeout_graceful_shutdown=10)  # fmt: skip
 
 
 def socket_mode_handler(app: App, app_token: str, *, ping_interval_s: float = 10.0) -> SocketModeHandler:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.delivery import Config
 
 SLACK_API_URL = "https://slack.com/api/"
 _WORKER = Config()  # the delivery worker's defaults are these settings' defaults
+
+
+def _env(name: str) -> str:
+    """LICENSEBOT_<NAME>, in the environment and as a keyword alike: a bare LOG_FORMAT or METRICS_PORT may well
+    mean something else there."""
+    return f"licensebot_{name}"
 
 
 class Settings(BaseSettings):
@@ -39,6 +46,15 @@ class Settings(BaseSettings):
     # work is answered "Saving…" and updated, at least `ack_settle_s` after that answer left.
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0
+
+    # Production signals (bot/logs.py, bot/metrics.py, bot/health.py), named LICENSEBOT_* in the environment.
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("log_format"))
+    # A small HTTP listener for /metrics, /healthz and /readyz, for processes without an HTTP server of their own
+    # (Socket Mode, `licensebot worker`). Off unless set; HTTP mode serves the three on the app's own port anyway.
+    metrics_port: int | None = Field(None, validation_alias=_env("metrics_port"))
+    metrics_host: str = Field("127.0.0.1", validation_alias=_env("metrics_host"))
+    # How long /readyz and the outbox gauges wait for the database before answering without it.
+    probe_timeout_s: float = Field(2.0, validation_alias=_env("probe_timeout_s"))
 
     @property
     def slack_base_url(self) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from bot import scheduler
-from bot.bootstrap import delivery_worker, slack_app
+from bot.bootstrap import delivery_worker, slack_app, start_signals
 from bot.cli.common import deps, fail, friendly_errors
 from bot.deps import Deps
 from bot.startup import hide_slack_variables, verify_database, verify_slack
@@ -32,6 +32,7 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
 
     _log_at_info()
     d = deps(ctx)
+    start_signals(d)  # the log format (and secret redaction) asked for, and the metrics listener if configured
     s = d.settings
     missing = [] if s.slack_bot_token else ["SLACK_BOT_TOKEN"]
     if s.slack_signing_secret is None and s.slack_app_token is None:  # HTTP mode checks every request's signature
@@ -87,6 +88,7 @@ def worker(ctx: click.Context) -> None:
     PostgreSQL, one on SQLite."""
     _log_at_info()
     d = deps(ctx)
+    start_signals(d)
     if not d.settings.slack_bot_token:
         fail("set SLACK_BOT_TOKEN")
     _verify(d)

@@ -9,12 +9,8 @@ from urllib.parse import urlencode
 
 import yaml
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from blocks import ids
-from bot.bootstrap import bootstrap, slack_app
-from bot.serve import http_app
-from bot.settings import Settings
 from fakes.slack.blockkit import validate_manifest
 from licensing import queries
 from licensing.types import Desired
@@ -144,15 +140,6 @@ def test_app_home_tells_an_operator_their_role(bot: Bot) -> None:
     bot.fake.wait_for("views.publish")
     home = bot.fake.home_view(ADMIN)
     assert "admin_agent" in shown(home["blocks"])
-
-
-def test_healthz_checks_the_database(bot: Bot, tmp_path: Path) -> None:
-    assert bot.http.get("/healthz").json() == {"ok": True}
-    broken = bootstrap(Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.db"))  # type: ignore[call-arg]
-    with TestClient(http_app(slack_app(broken, client=bot.fake.client()), broken)) as http:
-        response = http.get("/healthz")
-    assert (response.status_code, response.json()) == (503, {"ok": False, "database": "OperationalError"})
-    broken.engine.dispose()
 
 
 def test_the_manifest_is_a_valid_slack_app_manifest_with_only_the_scopes_used() -> None:
