@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from storage.models import USER_SEARCH_TRGM_INDEX, metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+# Modules that register tables on the shared metadata besides storage.models (imported here already).
+TABLE_MODULES = ("storage.modal_state", "storage.outbox.rows")
+
 # Indexes only one database has; autogenerate must not ask to create them elsewhere.
 _DIALECT_ONLY_INDEXES = {USER_SEARCH_TRGM_INDEX: "postgresql"}
 
@@ -23,6 +27,8 @@ def target_metadata() -> MetaData:
     """Every table the migrations must create. Tables register on the shared metadata when their module is
     imported, so each module defining tables is imported here: what autogenerate compares must not depend on what
     happened to be imported first."""
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
 
     return metadata
 
