@@ -39,6 +39,13 @@ LOCATION_BLOCK = "location"
 LOCATION_INPUT = "location_input"
 PREVIEW_BLOCK = "preview"
 BUY_MORE = "buy_more"  # a button (one sold-out product) or a static select (several); value/option = sku
+PRODUCT_FILTER_BLOCK = "product_filter:"  # + a digest of the filter, so clearing it also empties what was typed
+PRODUCT_FILTER_INPUT = "product_filter_input"  # dispatches on Enter
+PRODUCT_PAGE_FIRST = "product_page_first"  # the product pager; button values carry the target page
+PRODUCT_PAGE_PREV = "product_page_prev"
+PRODUCT_PAGE_NEXT = "product_page_next"
+PRODUCT_PAGE_LAST = "product_page_last"
+SHOW_ALL_PRODUCTS = "show_all_products"  # clears the filter
 
 # Buy more
 BUY_QUANTITY_BLOCK = "buy_quantity"

@@ -2,13 +2,17 @@
 
 Checkboxes have no "some users have it" state, hence radio buttons with a neutral "Leave as is". Each product's
 input dispatches on change so the bot can redraw the preview of what would fail before the operator saves.
+A customer may own more products than a modal holds: the bot pages them (PRODUCTS_PER_PAGE) behind a name/SKU
+filter and keeps the choices of every page.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ButtonElement,
     InputBlock,
@@ -17,11 +21,12 @@ from slack_sdk.models.blocks import (
     RadioButtonsElement,
     StaticSelectElement,
 )
+from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 
 from blocks import ids
-from blocks.common import SECTION_MAX, VIEW_BLOCKS_MAX, modal, plain, plain_section, section
+from blocks.common import SECTION_MAX, VIEW_BLOCKS_MAX, context, modal, plain, plain_section, section
 from blocks.text import escape, fit_escaped, names_line, one_line, plural, take_lines, truncate
-from blocks.viewmodels import ManageVM, ProductRowVM
+from blocks.viewmodels import ManageVM, ProductPagingVM, ProductRowVM, SoldOutVM
 from licensing.types import Desired, HoldState
 
 OPTION_MAX = 75
@@ -31,6 +36,14 @@ SHOWN_USERS = 10  # names listed at the top of the view
 HINT_NAMES = 5  # holder names listed under each product
 NAME_MAX = 60  # one user's name in those lists
 SELECT_OPTIONS_MAX = 100  # static_select
+QUERY_MAX = 100  # the filter's input; shown back in the status line
+# The blocks around the products, each at most once: who is selected, the preview, the usage location, the
+# filter, the status line, the pager and Buy more. A customer without products shows a note instead of products.
+FRAME_BLOCKS_MAX = 7
+PRODUCTS_PER_PAGE = VIEW_BLOCKS_MAX - FRAME_BLOCKS_MAX  # 93: every block the frame does not need holds a product
+# Size is no tighter limit: a full page of the longest names and hints the builder lets through is ~150 kB of JSON,
+# under the 250 kB past which Slack answers view_too_large (tests/blocks/test_manage_pages.py measures it).
+FILTER_FROM = 10  # past this many products the list outgrows a screen, and finding one by name helps
 CHOICE_TEXT: dict[Desired, str] = {
     Desired.ASSIGN: "Assign to all selected",
     Desired.KEEP: "Leave as is",
@@ -39,20 +52,25 @@ CHOICE_TEXT: dict[Desired, str] = {
 
 
 def manage_view(vm: ManageVM, private_metadata: str) -> dict[str, Any]:
-    """The per-product choices for the selected users, with the what-would-fail preview and the Buy more path."""
+    """A page of per-product choices for the selected users, with the what-would-fail preview, the filter and pager
+    when there are many products, and the Buy more path."""
+    paging = vm.paging or ProductPagingVM(owned=len(vm.products), matching=len(vm.products), first=1)
     blocks: list[Block] = [_who(vm)]
     if vm.preview:
         blocks.append(_preview(vm.preview))
     if vm.can_set_location:
         blocks.append(_location(vm))
-    sold_out = [p for p in vm.products if p.available <= 0]
-    # Slack rejects the whole modal past 100 blocks; past ~95 products, show what fits and say so.
-    room = VIEW_BLOCKS_MAX - len(blocks) - bool(sold_out) - 1
-    blocks += [_product(p) for p in vm.products[:room]]
-    if len(vm.products) > room:
-        blocks.append(plain_section(f"Showing the first {room} of {len(vm.products):,} products."))
-    if not vm.products:
-        blocks.append(plain_section("This customer owns no products yet."))
+    rows = vm.products[:PRODUCTS_PER_PAGE]  # the bot pages by PRODUCTS_PER_PAGE; more would break the 100 blocks
+    if paging.owned > FILTER_FROM or paging.query:
+        blocks += [_filter(paging.query), context(_status(paging, len(rows)), plain_text=True)]
+    blocks += [_product(p) for p in rows]
+    if not rows:
+        blocks.append(plain_section(_no_products(paging)))
+    if pager := _pager(paging):
+        blocks.append(pager)
+    sold_out = vm.sold_out
+    if sold_out is None:
+        sold_out = tuple(SoldOutVM(p.sku, p.name) for p in rows if p.available <= 0)
     if sold_out:
         blocks.append(_buy_more(sold_out))
     return modal(
@@ -63,6 +81,63 @@ def manage_view(vm: ManageVM, private_metadata: str) -> dict[str, Any]:
         blocks=blocks,
         private_metadata=private_metadata,
     )
+
+
+def filter_block_id(query: str) -> str:
+    """Slack keeps what was typed in an input whose block and action ids stay the same across updates, whatever its
+    initial value: an id that follows the filter lets "Show all products" empty the box."""
+    return ids.PRODUCT_FILTER_BLOCK + hashlib.blake2s(query.encode(), digest_size=6).hexdigest()
+
+
+def _filter(query: str) -> Block:
+    element = PlainTextInputElement(
+        action_id=ids.PRODUCT_FILTER_INPUT,
+        initial_value=query or None,
+        placeholder=plain("Type and press Enter"),
+        max_length=QUERY_MAX,
+        # Enter only, as the users search: filtering on each keystroke would race views.update calls.
+        dispatch_action_config=DispatchActionConfig(trigger_actions_on=["on_enter_pressed"]),
+    )
+    return InputBlock(
+        block_id=filter_block_id(query),
+        label=plain("Find products by name or SKU"),
+        element=element,
+        optional=True,  # Save must not ask for a filter
+        dispatch_action=True,
+    )
+
+
+def _status(p: ProductPagingVM, shown: int) -> str:
+    last = p.first + shown - 1
+    query = truncate(p.query, QUERY_MAX)
+    if not p.matching:
+        line = f"No product of {p.owned:,} matches “{query}”"
+    elif p.query:
+        line = f"Products {p.first:,}–{last:,} of {p.matching:,} matching “{query}” ({p.owned:,} in all)"
+    else:
+        line = f"Products {p.first:,}–{last:,} of {p.owned:,}"
+    changes = [f"{verb} {plural(n, 'product')}" for verb, n in (("assign", p.to_assign), ("revoke", p.to_revoke)) if n]
+    return line + (" · Save will " + " and ".join(changes) if changes else "")
+
+
+def _no_products(p: ProductPagingVM) -> str:
+    if p.query:
+        return f"No product name or SKU contains “{truncate(p.query, QUERY_MAX)}”. Try another, or show all products."
+    return "This customer owns no products yet."
+
+
+def _pager(p: ProductPagingVM) -> ActionsBlock | None:
+    """As the users page: only the moves that lead somewhere; values carry the target page."""
+    buttons = []
+    if p.page > 1:
+        buttons.append(ButtonElement(text=plain("« First"), action_id=ids.PRODUCT_PAGE_FIRST, value="1"))
+        buttons.append(ButtonElement(text=plain("‹ Previous"), action_id=ids.PRODUCT_PAGE_PREV, value=str(p.page - 1)))
+    if p.page < p.page_count:
+        buttons.append(ButtonElement(text=plain("Next ›"), action_id=ids.PRODUCT_PAGE_NEXT, value=str(p.page + 1)))
+        buttons.append(ButtonElement(text=plain("Last »"), action_id=ids.PRODUCT_PAGE_LAST, value=str(p.page_count)))
+    if p.query:
+        buttons.append(ButtonElement(text=plain("Show all products"), action_id=ids.SHOW_ALL_PRODUCTS))
+    return ActionsBlock(elements=buttons) if buttons else None
 
 
 def _short_names(names: tuple[str, ...]) -> list[str]:
@@ -141,11 +216,13 @@ def _product(p: ProductRowVM) -> Block:
     )
 
 
-def _buy_more(sold_out: list[ProductRowVM]) -> Block:
+def _buy_more(sold_out: tuple[SoldOutVM, ...]) -> Block:
     names = [p.name.strip() or p.sku for p in sold_out]
     text = f"No licenses left: {', '.join(f'*{fit_escaped(n, NAME_MAX)}*' for n in names[:5])}"
     if len(names) > 5:
         text += f" and {len(names) - 5:,} more"
+    if len(sold_out) > SELECT_OPTIONS_MAX:  # the menu holds 100; the others are each on a page of their own
+        text += f"\nThe menu lists {SELECT_OPTIONS_MAX}, this page's first: page or filter to reach the others."
     if len(sold_out) == 1:
         button = ButtonElement(text=plain("Buy more"), action_id=ids.BUY_MORE, value=sold_out[0].sku)
         return section(text, accessory=button)

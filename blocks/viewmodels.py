@@ -62,14 +62,37 @@ class ProductRowVM:
 
 
 @dataclass(frozen=True)
+class ProductPagingVM:
+    """Where the shown products sit among the customer's: "Products 94–186 of 300"."""
+
+    owned: int  # products the customer owns
+    matching: int  # of those, the ones the filter lets through
+    first: int  # position of the page's first product among the matching ones, 1-based
+    page: int = 1
+    page_count: int = 1
+    query: str = ""  # the name/SKU filter
+    to_assign: int = 0  # products the operator set to Assign or Revoke, on any page
+    to_revoke: int = 0
+
+
+@dataclass(frozen=True)
+class SoldOutVM:
+    sku: str
+    name: str
+
+
+@dataclass(frozen=True)
 class ManageVM:
     customer_name: str
     selected_names: tuple[str, ...]  # sorted; the builder shows the first ones and "and k more"
-    products: tuple[ProductRowVM, ...]  # every product the customer owns (up to 60+)
+    products: tuple[ProductRowVM, ...]  # one page of them (blocks.manage.PRODUCTS_PER_PAGE at most)
     can_set_location: bool
     locations: tuple[tuple[str, int], ...]  # ("US", 3), ("not set", 1): the selection's usage locations
     preview: tuple[str, ...] = ()  # what would fail if saved now, one line each
     location_value: str | None = None  # keep what the operator typed across re-renders
+    paging: ProductPagingVM | None = None  # None: every product is shown, and there is no filter
+    sold_out: tuple[SoldOutVM, ...] | None = None  # for Buy more: the page's first, then the other matching ones
+    # (None: the sold-out ones among `products`)
 
 
 @dataclass(frozen=True)

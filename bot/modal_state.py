@@ -9,7 +9,7 @@ storage/modal_state.py.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -29,6 +29,17 @@ class ModalState:
     rev: int = 0
     page_keys: dict[str, str] = field(default_factory=dict)  # option value -> user id, for the rendered page
     choices: dict[str, Desired] | None = None  # sku -> the choice pre-selected when Manage licenses opened
+    # Manage licenses shows a page of products at a time and Slack only reports the radios of that page: what the
+    # operator chose on any page is merged in here on every click, and Save applies all of it.
+    picked: dict[str, Desired] = field(default_factory=dict)  # sku -> the choice the operator last left it at
+    product_page: int = 1
+    product_query: str = ""  # the products' name/SKU filter
+
+
+def without_picks(modal: ModalState) -> ModalState:
+    """Forget Manage licenses' choices, product page and filter: they only mean something for the selection (and the
+    customer) they were made for."""
+    return replace(modal, choices=None, picked={}, product_page=1, product_query="")
 
 
 class ModalStore(Protocol):
@@ -39,7 +50,7 @@ class ModalStore(Protocol):
     def save(self, modal: ModalState) -> None: ...
 
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
-        """A new customer starts from a clean slate: first page, no search, nothing selected."""
+        """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""
         ...
 
     def selected(self, token: str) -> list[str]: ...

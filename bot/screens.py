@@ -8,12 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 from blocks import ids
-from blocks.manage import manage_view
+from blocks.manage import PRODUCTS_PER_PAGE, manage_view
 from blocks.picker import picker_view
 from blocks.users import users_view
-from blocks.viewmodels import ManageVM, PickerVM, ProductRowVM, UserRowVM, UsersVM
+from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM, SoldOutVM, UserRowVM, UsersVM
 from bot.deps import Deps
-from bot.modal_state import ModalState
+from bot.modal_state import ModalState, without_picks
+from bot.product_pages import ProductPage, page_of
 from licensing import queries, service
 from licensing.errors import InvalidRequest
 from licensing.model import User
@@ -84,15 +85,19 @@ def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) 
 def manage(
     deps: Deps, actor: str, modal: ModalState, *, can_set_location: bool, state: dict[str, Any] | None = None
 ) -> tuple[ModalState, dict[str, Any]]:
-    """Manage licenses for the selection. `state` is the view's current input state, when re-rendering it."""
+    """Manage licenses for the selection, at the modal's product page and filter. `state` is the view's current
+    input state when re-rendering it: its radios are merged into the choices of every page first."""
     cid = customer_id(modal)
     summary = queries.summary(cid, deps.modals.selected(modal.token), actor=actor, uow=deps.uow_factory())
-    if modal.choices is None or state is None:  # opening: remember what each radio started at
-        modal = replace(modal, choices={p.sku: Desired.matching(p.state) for p in summary.products})
-        deps.modals.save(modal)
-    preset = modal.choices or {}
-    chosen = {**preset, **(parse_choices(state) if state else {})}
-    location = parse_location(state) if state else None
+    if modal.choices is None or state is None:  # opening: remember what each radio started at, nothing picked yet
+        modal = replace(without_picks(modal), choices={p.sku: Desired.matching(p.state) for p in summary.products})
+    else:
+        modal = with_visible_choices(modal, state)
+    page = page_of(summary.products, query=modal.product_query, page=modal.product_page, page_size=PRODUCTS_PER_PAGE)
+    modal = replace(modal, product_page=page.page)  # "Last" asks for a page past the end
+    deps.modals.save(modal)
+    preset, chosen = modal.choices or {}, all_choices(modal)
+    assign, revoke = changes(preset, chosen)
     name_of = {u.id: u.name for u in summary.selected}
     rows = tuple(
         ProductRowVM(
@@ -105,7 +110,7 @@ def manage(
             state=p.state,
             choice=chosen.get(p.sku, Desired.matching(p.state)),
         )
-        for p in summary.products
+        for p in page.products
     )
     vm = ManageVM(
         customer_name=summary.customer.name,
@@ -113,10 +118,32 @@ def manage(
         products=rows,
         can_set_location=can_set_location,
         locations=_locations(summary),
-        preview=preview(deps, actor, summary, changes(preset, chosen)),
-        location_value=location,
+        preview=preview(deps, actor, summary, (assign, revoke)),
+        location_value=parse_location(state) if state else None,
+        paging=_paging(page, len(summary.products), modal.product_query, (assign, revoke)),
+        sold_out=tuple(SoldOutVM(p.sku, p.name) for p in page.sold_out),
     )
     return modal, manage_view(vm, modal.token)
+
+
+def with_visible_choices(modal: ModalState, state: dict[str, Any]) -> ModalState:
+    """Slack reports only the radios of the page on screen: fold them into the choices made on every page. Radios
+    for products the modal did not offer are no choice of ours."""
+    offered = modal.choices or {}
+    visible = {sku: c for sku, c in parse_choices(state).items() if sku in offered}
+    return replace(modal, picked={**modal.picked, **visible})
+
+
+def all_choices(modal: ModalState) -> dict[str, Desired]:
+    """Each offered product's choice: the operator's, or the one its radio started at."""
+    return {**(modal.choices or {}), **modal.picked}
+
+
+def _paging(page: ProductPage, owned: int, query: str, change: tuple[list[str], list[str]]) -> ProductPagingVM:
+    return ProductPagingVM(
+        owned=owned, matching=len(page.matching), first=page.start + 1, page=page.page, page_count=page.page_count,
+        query=query, to_assign=len(change[0]), to_revoke=len(change[1]),
+    )  # fmt: skip
 
 
 def changes(preset: dict[str, Desired], chosen: dict[str, Desired]) -> tuple[list[str], list[str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ from storage.models import USER_SEARCH_TRGM_INDEX, metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+# Modules that register tables on the shared metadata besides storage.models (imported here already).
+TABLE_MODULES = ("storage.modal_state", "storage.outbox.rows")
+
 # Indexes only one database has; autogenerate must not ask to create them elsewhere.
 _DIALECT_ONLY_INDEXES = {USER_SEARCH_TRGM_INDEX: "postgresql"}
 
@@ -25,6 +30,8 @@ def target_metadata() -> MetaData:
     """Every table the migrations must create. Tables register on the shared metadata when their module is
     imported, so each module defining tables is imported here: what autogenerate compares must not depend on what
     happened to be imported first."""
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
 
     return metadata
 
@@ -48,10 +55,20 @@ def upgrade(url: str, *, schema: str | None = None, revision: str = "head") -> N
         engine.dispose()
 
 
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    """The migrations shipped with this code (read once: they cannot change while the process runs)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    """Where the database's schema stands (empty for a database never migrated)."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
 def is_current(connection: Connection) -> bool:
     """Whether the database's schema is at the latest migration (False for an empty or older database)."""
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    return set(MigrationContext.configure(connection).get_current_heads()) == heads
+    return current_revisions(connection) == head_revisions()
 
 
 def include_object_for(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, insert, select, update
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from bot.modal_state import ModalState
+from bot.modal_state import ModalState, without_picks
 from licensing.types import Desired, utcnow
 from storage.bulk import rowcount
 from storage.db import write_transaction
@@ -35,6 +35,10 @@ class ModalStateRow(Base):
     rev: Mapped[int] = mapped_column(Integer)
     page_keys: Mapped[dict[str, str]] = mapped_column(JSON)
     choices: Mapped[dict[str, str] | None] = mapped_column(NullableJSON, nullable=True)
+    # Defaults on the database side too, for the rows of modals open while migration 0005 ran.
+    picked: Mapped[dict[str, str]] = mapped_column(JSON, server_default=text("'{}'"))
+    product_page: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    product_query: Mapped[str] = mapped_column(String, server_default=text("''"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -64,7 +68,8 @@ class SqlModalStore:
                 return None
             return ModalState(
                 row.token, row.slack_user_id, row.channel_id, row.customer_id, row.customer_name, row.query, row.page,
-                row.showing_selected, row.rev, dict(row.page_keys), _choices(row.choices),
+                row.showing_selected, row.rev, dict(row.page_keys), _choices(row.choices), _choices(row.picked) or {},
+                row.product_page, row.product_query,
             )  # fmt: skip
 
     def save(self, modal: ModalState) -> None:
@@ -76,10 +81,10 @@ class SqlModalStore:
             )
 
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
-        """A new customer starts from a clean slate: first page, no search, nothing selected."""
+        """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""
         fresh = replace(
-            modal, customer_id=customer_id, customer_name=customer_name, query="", page=1, showing_selected=False,
-            choices=None,
+            without_picks(modal), customer_id=customer_id, customer_name=customer_name, query="", page=1,
+            showing_selected=False,
         )  # fmt: skip
         self.clear(modal.token)
         self.save(fresh)
@@ -146,6 +151,9 @@ def _row(modal: ModalState) -> dict[str, object]:
         "rev": modal.rev,
         "page_keys": modal.page_keys,
         "choices": modal.choices,
+        "picked": modal.picked,
+        "product_page": modal.product_page,
+        "product_query": modal.product_query,
     }
 
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, func, select, text
 
-from storage.migrate import alembic_config
+from storage.migrate import current_revisions, head_revisions
 from storage.outbox.rows import DEAD, PENDING, SENDING, OutboxRow
 
 
@@ -33,18 +30,12 @@ def schema_problem(engine: Engine, *, timeout_s: float) -> str | None:
     """None when the database is migrated to the code's head revision; otherwise what is wrong, in plain words."""
     with engine.connect() as conn:
         _limit(conn, timeout_s)
-        current = set(MigrationContext.configure(conn).get_current_heads())
+        current = current_revisions(conn)
     if not current:
         return "the database has no schema yet: run `licensebot db upgrade`"
     if current != head_revisions():
         return f"the database schema is at {', '.join(sorted(current))}, not {', '.join(sorted(head_revisions()))}"
     return None
-
-
-@lru_cache(maxsize=1)
-def head_revisions() -> frozenset[str]:
-    """The migrations shipped with this code (read once: they cannot change while the process runs)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def outbox_stats(engine: Engine, *, timeout_s: float) -> OutboxStats:

@@ -17,13 +17,14 @@ from bot import screens
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.handlers.common import update_view
-from bot.modal_state import ModalState
+from bot.modal_state import ModalState, without_picks
 from bot.roles import IN_MODAL
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
+PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
 
 
 def register(app: App) -> None:
@@ -38,7 +39,10 @@ def register(app: App) -> None:
     app.action(ids.CLEAR_ALL, middleware=guard)(after_ack(users_page_action(clear_all)))
     app.action(ids.SHOW_SELECTED, middleware=guard)(after_ack(users_page_action(show_selected)))
     app.action(ids.SHOW_ALL, middleware=guard)(after_ack(users_page_action(show_all)))
-    app.action(ids.PRODUCT_CHOICE, middleware=guard)(after_ack(refresh_preview))
+    app.action(ids.PRODUCT_CHOICE, middleware=guard)(after_ack(products_action(choose_product)))
+    app.action(PRODUCT_PAGING, middleware=guard)(after_ack(products_action(turn_product_page)))
+    app.action(ids.PRODUCT_FILTER_INPUT, middleware=guard)(after_ack(products_action(filter_products)))
+    app.action(ids.SHOW_ALL_PRODUCTS, middleware=guard)(after_ack(products_action(show_all_products)))
     app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))
 
 
@@ -89,6 +93,7 @@ def tick_users(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalSt
         page = modal.page_keys
         deps.modals.select(modal.token, [uid for key, uid in page.items() if key in ticked])
         deps.modals.deselect(modal.token, [uid for key, uid in page.items() if key not in ticked])
+        return without_picks(modal)
     return modal
 
 
@@ -101,17 +106,17 @@ def turn_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalSta
 
 def select_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     deps.modals.select(modal.token, modal.page_keys.values())
-    return modal
+    return without_picks(modal)
 
 
 def clear_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     deps.modals.deselect(modal.token, modal.page_keys.values())
-    return modal
+    return without_picks(modal)
 
 
 def clear_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     deps.modals.clear(modal.token)
-    return replace(modal, showing_selected=False, page=1)
+    return replace(without_picks(modal), showing_selected=False, page=1)
 
 
 def show_selected(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
@@ -122,15 +127,43 @@ def show_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalStat
     return replace(modal, showing_selected=False, page=1)
 
 
-def refresh_preview(
-    ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, modal: ModalState
-) -> None:
-    """A radio changed on Manage licenses: redraw with what would fail if saved now (inputs keep their values)."""
-    ack()
-    _, view = screens.manage(
-        deps, operator.slack_user_id, modal, can_set_location=operator.may_set_location, state=body["view"]["state"]
-    )
-    update_view(client, body, view)
+def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) -> Callable[..., None]:
+    """A click on Manage licenses: change the product page or filter (given the action), then redraw. The redraw
+    first folds the radios on screen into the choices of every page, and refreshes the preview from all of them."""
+
+    def listener(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+        modal: ModalState,
+    ) -> None:  # fmt: skip
+        ack()
+        _, view = screens.manage(
+            deps, operator.slack_user_id, mutate(modal, action), can_set_location=operator.may_set_location,
+            state=body["view"]["state"],
+        )  # fmt: skip
+        update_view(client, body, view)
+
+    listener.__name__ = mutate.__name__
+    return listener
+
+
+def choose_product(modal: ModalState, action: dict[str, Any]) -> ModalState:
+    """A radio changed: nothing but the redraw, whose preview now counts it."""
+    return modal
+
+
+def turn_product_page(modal: ModalState, action: dict[str, Any]) -> ModalState:
+    where = action["action_id"].removeprefix("product_page_")
+    # "last" asks for a page past any end; the redraw clamps it to the real last page.
+    page = {"first": 1, "prev": modal.product_page - 1, "next": modal.product_page + 1, "last": 1_000_000_000}[where]
+    return replace(modal, product_page=max(1, page))
+
+
+def filter_products(modal: ModalState, action: dict[str, Any]) -> ModalState:
+    return replace(modal, product_query=(action.get("value") or "").strip(), product_page=1)
+
+
+def show_all_products(modal: ModalState, action: dict[str, Any]) -> ModalState:
+    return replace(modal, product_query="", product_page=1)
 
 
 def open_buy_more(
@@ -138,6 +171,7 @@ def open_buy_more(
     modal: ModalState,
 ) -> None:  # fmt: skip
     ack()
+    deps.modals.save(screens.with_visible_choices(modal, body["view"]["state"]))  # as any click on the page does
     sku = action.get("value") or (action.get("selected_option") or {}).get("value")
     summary = queries.summary(screens.customer_id(modal), [], actor=operator.slack_user_id, uow=deps.uow_factory())
     product = next((p for p in summary.products if p.sku == sku), None)

@@ -22,6 +22,8 @@ from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
 
+NOTHING_TO_CHANGE = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."
+
 
 def register(app: App) -> None:
     app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
@@ -41,7 +43,9 @@ def save(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
     modal: ModalState,
 ) -> None:  # fmt: skip
-    assign, revoke = screens.changes(modal.choices or {}, screens.parse_choices(view["state"]))
+    modal = screens.with_visible_choices(modal, view["state"])  # the radios on screen; other pages' are stored
+    deps.modals.save(modal)
+    assign, revoke = screens.changes(modal.choices or {}, screens.all_choices(modal))
     location = screens.parse_location(view["state"])
     errors = {}
     if location is not None:
@@ -50,9 +54,7 @@ def save(
         except InvalidRequest as e:
             errors[ids.LOCATION_BLOCK] = e.user_message
     if not (assign or revoke or location or errors):
-        first = next(iter(modal.choices or {}), None)
-        block = f"{ids.PRODUCT_BLOCK_PREFIX}{first}" if first else ids.LOCATION_BLOCK
-        errors[block] = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."
+        errors[_first_input(view)] = NOTHING_TO_CHANGE
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -68,6 +70,14 @@ def save(
     )  # fmt: skip
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
+
+
+def _first_input(view: dict[str, Any]) -> str:
+    """Where to say that Save has nothing to do: Slack shows errors only under an input block of the view on screen,
+    and which products are on it depends on the page and the filter."""
+    inputs = [str(b["block_id"]) for b in view.get("blocks") or [] if b.get("type") == "input" and b.get("block_id")]
+    products = [i for i in inputs if i.startswith(ids.PRODUCT_BLOCK_PREFIX)]
+    return (products or inputs or [ids.LOCATION_BLOCK])[0]
 
 
 def request_more(ack: Ack, view: dict[str, Any], deps: Deps, operator: Operator, modal: ModalState) -> None:

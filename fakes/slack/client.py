@@ -59,6 +59,7 @@ class SlackUser:
         self.http, self.fake, self.secret, self.user_id, self.channel = http, fake, secret, user_id, channel
         self.top: str | None = None  # the view on top of this user's modal stack
         self.typed: dict[str, dict[str, Json]] = {}  # view_id -> block_id -> action_id -> state value
+        self.seen: dict[str, set[str]] = {}  # view_id -> blocks typed into while on screen
 
     # --- transport ----------------------------------------------------------------------------------------------
 
@@ -120,6 +121,8 @@ class SlackUser:
         """Fill an input (kept in the view's state, as Slack's client keeps it, until submit)."""
         assert self.top is not None
         self.typed.setdefault(self.top, {}).setdefault(block_id, {})[action_id] = value
+        if any(block.get("block_id") == block_id for block in self.view["blocks"]):
+            self.seen.setdefault(self.top, set()).add(block_id)
 
     def submit(self, *, reply_delay_s: float = 0.0) -> Json | None:
         """Press the modal's submit button; Slack applies the answer when the reply reaches it, `reply_delay_s`
@@ -157,7 +160,13 @@ class SlackUser:
             if block.get("type") == "input":
                 element = block["element"]
                 values[block["block_id"]] = {element["action_id"]: _initial_state(element)}
-        for block_id, actions in self.typed.get(view["id"], {}).items():
+        # Slack forgets what was typed in an input once an update drops that input (a product page turned): only a
+        # crafted value, typed into a block never on screen, still goes out.
+        on_screen = {block.get("block_id") for block in view["blocks"]}
+        typed = self.typed.get(view["id"], {})
+        for block_id in [b for b in typed if b in self.seen.get(view["id"], set()) and b not in on_screen]:
+            del typed[block_id]
+        for block_id, actions in typed.items():
             values.setdefault(block_id, {}).update(actions)
         return {**view, "state": {"values": values}}
 

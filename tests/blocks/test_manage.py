@@ -156,13 +156,3 @@ def test_worst_case_fits_in_one_modal_and_escapes_every_name() -> None:
     assert "more" in block(view, ids.PREVIEW_BLOCK)["text"]["text"].splitlines()[-1]
     assert_escaped(view)
     assert EVIL in block(view, "product:SKU-01")["label"]["text"]  # plain text shows the name as typed
-
-
-def test_more_products_than_a_modal_holds_are_cut_with_a_note() -> None:
-    products = tuple(product(f"P{i:03d}", f"Product {i}", available=0) for i in range(150))
-    view = build(vm(*products, can_set_location=True, preview=("x",)))
-    assert len(view["blocks"]) == 100
-    shown_products = sum(b.get("block_id", "").startswith(ids.PRODUCT_BLOCK_PREFIX) for b in view["blocks"])
-    assert f"Showing the first {shown_products} of 150 products." in shown(view)
-    (menu,) = elements(view, ids.BUY_MORE)
-    assert len(menu["options"]) == 100  # a static select holds at most 100

@@ -37,7 +37,8 @@ def state(**values: dict[str, Any]) -> dict[str, Any]:
 
 def save(deps: Deps, modal: ModalState, view_state: dict[str, Any]) -> Mock:
     ack = Mock()
-    view = {"id": "V1", "hash": "h", "state": view_state, "private_metadata": modal.token}
+    blocks = [{"type": "input", "block_id": block_id} for block_id in view_state["values"]]  # what is on screen
+    view = {"id": "V1", "hash": "h", "state": view_state, "blocks": blocks, "private_metadata": modal.token}
     views.save(ack=ack, body={}, view=view, client=Mock(spec=WebClient), deps=deps,
                operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
     return ack

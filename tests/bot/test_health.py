@@ -15,7 +15,7 @@ from bot.bootstrap import bootstrap
 from bot.deps import Deps
 from bot.health import Probes, start_listener
 from bot.settings import Settings
-from storage.migrate import upgrade
+from storage.migrate import head_revisions, upgrade
 from tests.scrape import parse, value
 
 PASSWORD = "s3cret-db-password"
@@ -40,7 +40,7 @@ def test_not_ready_on_an_empty_database_nor_on_one_behind_the_migrations(db_url:
         probes = Probes(deps)
         assert probes.not_ready() == "the database has no schema yet: run `licensebot db upgrade`"
         upgrade(db_url, revision="0003")
-        assert probes.not_ready() == "the database schema is at 0003, not 0004"
+        assert probes.not_ready() == f"the database schema is at 0003, not {max(head_revisions())}"
 
 
 def closed_port() -> int:

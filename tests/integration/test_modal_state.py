@@ -1,0 +1,53 @@
+"""The SQL modal store on SQLite and PostgreSQL: what Manage licenses remembers across pages of products."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from alembic import command
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from licensing.types import Desired
+from storage.db import make_session_factory
+from storage.migrate import alembic_config, upgrade
+from storage.modal_state import SqlModalStore
+
+
+def test_picks_product_page_and_filter_round_trip(session_factory: sessionmaker[Session]) -> None:
+    store = SqlModalStore(session_factory)
+    modal = store.create("U1", "C1")
+    assert (modal.picked, modal.product_page, modal.product_query) == ({}, 1, "")
+    picked = replace(
+        modal, choices={"A": Desired.KEEP, "B": Desired.ASSIGN}, picked={"A": Desired.REVOKE}, product_page=3,
+        product_query="visio",
+    )  # fmt: skip
+    store.save(picked)
+    assert store.get(modal.token) == picked
+
+
+def test_switching_customer_forgets_the_picks(session_factory: sessionmaker[Session]) -> None:
+    store = SqlModalStore(session_factory)
+    modal = store.create("U1", "C1")
+    store.save(replace(modal, choices={"A": Desired.KEEP}, picked={"A": Desired.REVOKE}, product_page=2,
+                       product_query="x"))  # fmt: skip
+    fresh = store.switch_customer(modal, "fabrikam", "Fabrikam")
+    assert store.get(modal.token) == fresh
+    assert (fresh.choices, fresh.picked, fresh.product_page, fresh.product_query) == (None, {}, 1, "")
+
+
+def test_a_modal_open_during_the_upgrade_gets_empty_picks(db_url: str, engine: Engine) -> None:
+    with engine.connect() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+        conn.execute(
+            text(
+                "INSERT INTO view_sessions (token, slack_user_id, query, page, showing_selected, rev, page_keys, "
+                "updated_at) VALUES ('t', 'U1', '', 1, false, 0, '{}', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.commit()
+    upgrade(db_url)
+    modal = SqlModalStore(make_session_factory(engine)).get("t")
+    assert modal is not None and (modal.picked, modal.product_page, modal.product_query) == ({}, 1, "")
