@@ -30,6 +30,7 @@ from licensing.directory_schema import (
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.rules import excluded
+from licensing.tenants import Tenant, is_tenant_id
 
 ALL_CUSTOMERS = "*"
 _ROLES = tuple(role.value for role in Role)
@@ -90,6 +91,7 @@ class _Reader:
         customers: list[Customer] = []
         subscriptions: list[Subscription] = []
         users: list[User] = []
+        tenants: list[Tenant] = []
         first: dict[str, str] = {}
         for i, item in enumerate(doc.customers):  # record by record, so problems come in file order
             path = f"customers[{i}]"
@@ -97,9 +99,27 @@ class _Reader:
                 continue
             self._unique(first, record.id, path, "id", "customer")
             customers.append(Customer(record.id, record.name))
+            if record.tenant_id is not None:
+                tenants += self._tenant(path, record)
+                continue
             subscriptions += self._subscriptions_and_users(path, record, users)
         operators = self._operators(doc.operators)
-        return Snapshot(tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators))
+        return Snapshot(
+            tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators), tuple(tenants)
+        )
+
+    def _tenant(self, path: str, customer: CustomerRecord) -> list[Tenant]:
+        """A connected customer: its subscriptions and users come from the tenant, so the file must not list any."""
+        assert customer.tenant_id is not None
+        for field, items in (("subscriptions", customer.subscriptions), ("users", customer.users)):
+            if items:
+                why = f"{customer.id} is connected to Microsoft 365 (tenant_id), which is where its {field} come from"
+                self.add(f"{path}.{field}", f"must be left out: {why}")
+        if not is_tenant_id(customer.tenant_id):
+            self.add(f"{path}.tenant_id", f"{customer.tenant_id!r} is not a tenant GUID or a domain (like "
+                     "contoso.onmicrosoft.com)")  # fmt: skip
+            return []
+        return [Tenant(customer.id, customer.tenant_id)]
 
     def _unique(self, first: dict[str, str], key: str, path: str, field: str, kind: str, shown: str = "") -> None:
         if key in first:

@@ -21,6 +21,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_USER = "unknown_user"
     UNKNOWN_PRODUCT = "unknown_product"
     FORBIDDEN = "forbidden"
+    # Connected (Microsoft 365) customers only:
+    GROUP_ASSIGNED = "group_assigned"  # the license comes from a group; it cannot be revoked from the user
 
 
 class Status(StrEnum):

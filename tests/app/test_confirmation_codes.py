@@ -6,6 +6,7 @@ Parametrized over ErrorCode itself: a new code fails here until it has a scenari
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -36,6 +37,19 @@ def planning(*users: str, sku: str) -> Scenario:
 
 def revoking(user: str, sku: str) -> Scenario:
     return lambda uow: apply(make_change("contoso", [uid(user)], revoke=[sku]), actor=ADMIN, uow=uow)
+
+
+def revoking_a_group_license(user: str, sku: str) -> Scenario:
+    """A connected tenant's mirror shows the license as given by a group."""
+
+    def run(uow: FakeUnitOfWork) -> BatchResult:
+        with uow:
+            [held] = uow.users.get_many("contoso", [uid(user)]).values()
+            uow.users.upsert([replace(held, group_licenses=frozenset({sku}))])
+            uow.commit()
+        return revoking(user, sku)(uow)
+
+    return run
 
 
 def locating(user: str, country: str, actor: str = ADMIN) -> Scenario:
@@ -79,6 +93,10 @@ SCENARIOS: dict[ErrorCode, tuple[Scenario, str]] = {
     ErrorCode.UNKNOWN_PRODUCT: (
         assigning("bob", sku="NOPE"),
         "No product with SKU 'NOPE'.",
+    ),
+    ErrorCode.GROUP_ASSIGNED: (
+        revoking_a_group_license("alice", E3),
+        "Alice Adams gets Office 365 E3 through a group in Microsoft 365; remove them from the group instead.",
     ),
     ErrorCode.FORBIDDEN: (
         locating("bob", "FR", actor=SALES),

@@ -328,3 +328,16 @@ def test_a_change_that_fails_to_commit_queues_no_message() -> None:
     with pytest.raises(RuntimeError):
         apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow, notify=broken)
     assert uow.state.outbox == [] and uow.state.subscriptions[("contoso", E5)].assigned == 0
+
+
+def test_a_license_a_tenant_gives_through_a_group_cannot_be_revoked_from_the_user() -> None:
+    from dataclasses import replace as with_
+
+    uow = world()
+    with uow:
+        alice = uow.users.get_many("contoso", [uid("alice")])[uid("alice")]
+        uow.users.upsert([with_(alice, group_licenses=frozenset({E3}))])
+        uow.commit()
+    result = apply(change("alice", revoke=(E3,)), actor=ADMIN, uow=uow)
+    assert codes(outcome(result.results, "alice")) == ["group_assigned"]
+    assert uow.state.users[("contoso", uid("alice"))].licenses == {E3}
