@@ -11,18 +11,22 @@ from slack_sdk import WebClient
 from bot.delivery import Worker, make_worker_client
 from bot.deps import Deps
 from bot.settings import Settings
+from providers.graph import GraphClient
+from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory
 from storage.modal_state import SqlModalStore
 from storage.uow import SqlUnitOfWork
 
 
 def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
-    """The database side: engine, units of work, the modal store."""
+    """The database side: engine, units of work, the modal store; and Microsoft Graph when it is configured."""
+    config = settings.graph_config()  # first: a half-configured Graph app is refused before anything opens
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
     deadline = settings.worker_config().deadline
+    client = GraphClient(config) if config else None
     return Deps(settings, engine, partial(SqlUnitOfWork, factory, outbox_deadline=deadline), SqlModalStore(factory),
-                factory)  # fmt: skip
+                factory, GraphTenants(client) if client else None, (client.close,) if client else ())  # fmt: skip
 
 
 def slack_client(settings: Settings) -> WebClient:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from pydantic import SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.delivery import Config
+from providers.graph.config import DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, GraphConfig
 
 SLACK_API_URL = "https://slack.com/api/"
 _WORKER = Config()  # the delivery worker's defaults are these settings' defaults
+
+
+def _env(name: str, default: Any = None) -> Any:
+    """A setting read from `name` (the issue's LICENSEBOT_ names), also settable by field name in code."""
+    return Field(default, validation_alias=AliasChoices(name, name.removeprefix("LICENSEBOT_").lower()))
 
 
 class Settings(BaseSettings):
@@ -39,6 +46,32 @@ class Settings(BaseSettings):
     # work is answered "Saving…" and updated, at least `ack_settle_s` after that answer left.
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0
+
+    # Microsoft Graph, for customers connected to a tenant (README: "Connecting customers to Microsoft 365").
+    graph_client_id: str | None = _env("LICENSEBOT_GRAPH_CLIENT_ID")
+    graph_client_secret: SecretStr | None = _env("LICENSEBOT_GRAPH_CLIENT_SECRET")
+    graph_certificate: str | None = _env("LICENSEBOT_GRAPH_CERTIFICATE")  # a PEM file: private key + certificate
+    graph_url: str = _env("LICENSEBOT_GRAPH_URL", DEFAULT_GRAPH_URL)
+    login_url: str = _env("LICENSEBOT_LOGIN_URL", DEFAULT_LOGIN_URL)
+    ca_bundle: str | None = _env("LICENSEBOT_CA_BUNDLE")  # extra trusted CAs (PEM), on top of the system's
+    graph_batches_in_flight: int = _env("LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT", 4)
+    sync_interval_min: float = _env("LICENSEBOT_SYNC_INTERVAL", 15.0)  # minutes between two syncs of every tenant
+    graph_view_timeout_s: float = 1.0  # opening Manage licenses waits this long for live seats (Slack wants 3 s)
+
+    def graph_config(self) -> GraphConfig | None:
+        """None when no Graph app is configured (every customer is then local); ValueError when half configured."""
+        if not self.graph_client_id:
+            if self.graph_client_secret or self.graph_certificate:
+                raise ValueError("set LICENSEBOT_GRAPH_CLIENT_ID as well as the secret or certificate")
+            return None
+        secret = self.graph_client_secret.get_secret_value() if self.graph_client_secret else None
+        if (secret is None) == (self.graph_certificate is None):
+            raise ValueError("set one of LICENSEBOT_GRAPH_CLIENT_SECRET or LICENSEBOT_GRAPH_CERTIFICATE")
+        return GraphConfig(
+            client_id=self.graph_client_id, client_secret=secret, certificate_path=self.graph_certificate,
+            graph_url=self.graph_url, login_url=self.login_url, ca_bundle=self.ca_bundle,
+            batches_in_flight=self.graph_batches_in_flight,
+        )  # fmt: skip
 
     @property
     def slack_base_url(self) -> str:
