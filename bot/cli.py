@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import scheduler
 from bot.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.cli_sync import sync
 from bot.deps import Deps
 from bot.settings import Settings, safe_url
 from bot.tables import table
@@ -282,7 +283,7 @@ def apply_(
     if dry_run:
         result = service.plan(change, actor=actor, uow=uow)
     else:
-        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key)
+        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key, provider=deps(ctx).tenants)
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_batch(result))
     if result.failed:
         sys.exit(1)
@@ -308,3 +309,6 @@ def render_batch(result: BatchResult) -> str:
     counts = {s: sum(1 for o in result.results if o.status.value == s) for s in ("updated", "unchanged", "failed")}
     tail = ", ".join(f"{n} {s}" for s, n in counts.items())
     return f"{head}\n\n{table(headers, rows)}\n\n{tail}"
+
+
+main.add_command(sync)
