@@ -64,8 +64,10 @@ def main() -> None:
             waits = storm(m365, every=100, retry_after=1.0)
             faulty = save(m365, graph, sessions, users[1000:2000], "3. the same, a 429 every 100 assignLicense")
             waited = waits()
-            print(f"   {waited[0]} 429s, Retry-After sum {waited[1]:.1f} s; total {faulty:.2f} s against "
-                  f"{clean + waited[1]:.2f} s (no-fault + waits): {faulty / (clean + waited[1]) - 1:+.0%}")
+            print(
+                f"   {waited[0]} 429s, Retry-After sum {waited[1]:.1f} s; total {faulty:.2f} s against "
+                f"{clean + waited[1]:.2f} s (no-fault + waits): {faulty / (clean + waited[1]) - 1:+.0%}"
+            )
         engine.dispose()
 
 
