@@ -32,7 +32,8 @@ def confirmation_parent(vm: ResultVM) -> dict[str, Any]:
     if vm.errors:
         counts += f", {plural(vm.errors, 'error')}"
     by = f"by <@{escape(vm.operator_id)}>" + (" · every user's result is in the thread" if vm.outcomes else "")
-    return _message(f"{customer}: {counts}", [section(f"*{customer}*: {counts}"), context(by)])
+    note = [context(escape(vm.note))] if vm.note else []
+    return _message(f"{customer}: {counts}", [section(f"*{customer}*: {counts}"), context(by), *note])
 
 
 def confirmation_replies(vm: ResultVM) -> list[dict[str, Any]]:

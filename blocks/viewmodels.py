@@ -118,6 +118,7 @@ class ResultVM:
     operator_id: str  # Slack user id, rendered as a mention <@U…>
     outcomes: tuple[OutcomeVM, ...]
     replayed: bool = False  # a repeated submission: shown, not applied again
+    note: str | None = None  # e.g. that the save was reconciled from Microsoft 365 after a crash
 
     @property
     def updated(self) -> int:

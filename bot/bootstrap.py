@@ -17,18 +17,23 @@ from bot.deps import Deps
 from bot.health import Probes, start_listener
 from bot.metrics import Metrics, OutboxCollector
 from bot.settings import Settings
+from providers.graph import GraphClient
+from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory
 from storage.modal_state import SqlModalStore
 from storage.uow import SqlUnitOfWork
 
 
 def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
-    """The database side: engine, units of work, the modal store."""
+    """The database side: engine, units of work, the modal store; and Microsoft Graph when it is configured."""
+    config = settings.graph_config()  # first: a half-configured Graph app is refused before anything opens
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
     deadline = settings.worker_config().deadline
+    client = GraphClient(config) if config else None
     return Deps(settings, engine, partial(SqlUnitOfWork, factory, outbox_deadline=deadline), SqlModalStore(factory),
-                factory, metrics(engine, settings))  # fmt: skip
+                factory, metrics(engine, settings), GraphTenants(client) if client else None,
+                (client.close,) if client else ())  # fmt: skip
 
 
 def metrics(engine: Engine, settings: Settings) -> Metrics:

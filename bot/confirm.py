@@ -4,6 +4,8 @@ queued in the change's own transaction (the delivery worker posts it, by direct 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -13,9 +15,10 @@ from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
 from bot import logs, screens
 from bot.deps import Deps
 from bot.modal_state import ModalState
-from licensing import service
+from licensing import queries, service
 from licensing.model import Change, Operator
 from licensing.notifications import OutgoingThread
+from licensing.remote import Render
 from licensing.results import BatchResult
 
 log = logging.getLogger("licensebot.bot")
@@ -27,19 +30,38 @@ def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: 
     name = modal.customer_name or change.customer_id
     names = screens.product_names(deps, actor, change.customer_id)
 
+    reply_to = {"channel": modal.channel_id, "user": actor, "customer_name": name}
+
     def confirmation(result: BatchResult) -> OutgoingThread:
-        vm = result_vm(name, result, names)
-        parent, replies = confirmation_parent(vm), tuple(confirmation_replies(vm))
-        return OutgoingThread(modal.channel_id, actor, parent, replies, result.batch_id)
+        return thread(result, reply_to, names)
 
     logs.bind(customer=change.customer_id)
-    result = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key, notify=confirmation)
+    result = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key, notify=confirmation,
+                           provider=deps.tenants, reply_to=reply_to)  # fmt: skip
     logs.bind(batch=result.batch_id)
     deps.metrics.saved(result)
     vm = result_vm(name, result, names)
     log.info("batch=%s customer=%s saved: %d updated, %d failed", result.batch_id, change.customer_id, vm.updated,
              vm.failed)  # fmt: skip
     return vm
+
+
+def thread(result: BatchResult, reply_to: Mapping[str, Any], names: dict[str, str]) -> OutgoingThread:
+    """The confirmation thread, to the channel where the save was asked for (`reply_to`, kept with the save)."""
+    vm = result_vm(str(reply_to.get("customer_name") or result.customer_id), result, names)
+    parent, replies = confirmation_parent(vm), tuple(confirmation_replies(vm))
+    return OutgoingThread(reply_to.get("channel"), str(reply_to.get("user") or result.operator), parent, replies,
+                          result.batch_id)  # fmt: skip
+
+
+def renderer(deps: Deps) -> Render:
+    """Confirmations for saves reconciled after a crash, in another process than the one that took them."""
+
+    def render(result: BatchResult, *, reply_to: Mapping[str, Any]) -> OutgoingThread:
+        summary = queries.summary(result.customer_id, [], actor=None, uow=deps.uow_factory())
+        return thread(result, reply_to, {p.sku: p.name for p in summary.products})
+
+    return render
 
 
 def refresh_users_page(deps: Deps, client: WebClient, operator: Operator, modal: ModalState, view_id: str) -> None:
@@ -65,4 +87,4 @@ def result_vm(customer_name: str, result: BatchResult, names: dict[str, str]) ->
         )
         for o in result.results
     )
-    return ResultVM(customer_name, result.operator, outcomes, replayed=result.replayed)
+    return ResultVM(customer_name, result.operator, outcomes, replayed=result.replayed, note=result.note)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.metrics import Metrics
 from bot.modal_state import ModalStore
 from bot.settings import Settings
-from licensing.ports import UnitOfWork
+from licensing.ports import TenantProvider, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,11 @@ class Deps:
     modals: ModalStore
     sessionmaker: sessionmaker[Session]  # the outbox worker's and the CLI's own short transactions
     metrics: Metrics  # this process's registry: /metrics serves it
+    tenants: TenantProvider | None = None  # Microsoft 365, when a Graph app is configured
+    closing: tuple[Callable[[], None], ...] = ()  # what else to close with the database (the Graph client)
 
     def close(self) -> None:
         """Close the database connections (left open, they would outlive a CLI command, and warn in tests)."""
+        for close in self.closing:
+            close()
         self.engine.dispose()

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
+from licensing import remote, sync
 
 log = logging.getLogger("licensebot.scheduler")
 
@@ -35,6 +37,12 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
         _purge_modals, "interval", days=1, args=[deps], id="purge-modals", max_instances=1, coalesce=True,
         next_run_time=datetime.now(UTC),
     )  # fmt: skip
+    if deps.tenants is not None:
+        minutes = deps.settings.sync_interval_min
+        scheduler.add_job(
+            sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", max_instances=1,
+            coalesce=True, next_run_time=datetime.now(UTC),  # a start first finishes saves a crash interrupted
+        )  # fmt: skip
     scheduler.start()
     log.info("outbox worker %s started (polling every %g s)", worker.name, poll)
     return scheduler
@@ -46,6 +54,28 @@ def stop(scheduler: BackgroundScheduler, worker: Worker) -> None:
     scheduler.shutdown(wait=True)
     worker.close()
     log.info("outbox worker %s stopped", worker.name)
+
+
+def sync_tenants(deps: Deps) -> None:
+    """Reconcile interrupted saves, then mirror every tenant; one replica at a time, by a lease in the database.
+
+    The lease lasts most of an interval: a replica that dies mid-sync holds it no longer than that.
+    """
+    assert deps.tenants is not None
+    now = datetime.now(UTC)
+    until = now + timedelta(minutes=deps.settings.sync_interval_min * 0.9)
+    with deps.uow_factory() as uow:
+        taken = uow.tenants.take_lease("sync-tenants", holder=remote.holder_name(), now=now, until=until)
+        uow.commit()
+    if not taken:
+        return
+    remote.reconcile(provider=deps.tenants, uow=deps.uow_factory(), render=renderer(deps))
+    for report in sync.sync_all(provider=deps.tenants, uow=deps.uow_factory()):
+        if report.error:
+            log.warning("sync of %s failed: %s", report.customer_id, report.error)
+        else:
+            log.info("synced %s: %d products, %d users, %d changes", report.customer_id, report.products,
+                     report.users, report.changes)  # fmt: skip
 
 
 def _purge_modals(deps: Deps) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from typing import Any
 
@@ -15,13 +18,16 @@ from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM,
 from bot.deps import Deps
 from bot.modal_state import ModalState, without_picks
 from bot.product_pages import ProductPage, page_of
-from licensing import queries, service
+from licensing import queries, service, sync
 from licensing.errors import InvalidRequest
 from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
+from licensing.tenants import ProviderError, Tenant
 from licensing.types import Desired
 
+log = logging.getLogger("licensebot.bot")
+_REFRESH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="seats")  # a few views open at once, never more
 PAGE_SIZE = 10  # a checkboxes element holds at most 10 options
 CHOICES = frozenset(d.value for d in Desired)
 
@@ -68,7 +74,7 @@ def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) 
     deps.modals.save(modal)
     vm = UsersVM(
         customer_id=page.customer.id,
-        customer_name=page.customer.name,
+        customer_name=page.customer.name + tenant_label(sync.connected(cid, uow=deps.uow_factory()), "synced"),
         rows=rows,
         page=page.page,
         page_count=page.page_count,
@@ -88,6 +94,7 @@ def manage(
     """Manage licenses for the selection, at the modal's product page and filter. `state` is the view's current
     input state when re-rendering it: its radios are merged into the choices of every page first."""
     cid = customer_id(modal)
+    label = live_seats(deps, cid) if state is None else ""  # a redraw of the preview keeps the seats it opened with
     summary = queries.summary(cid, deps.modals.selected(modal.token), actor=actor, uow=deps.uow_factory())
     if modal.choices is None or state is None:  # opening: remember what each radio started at, nothing picked yet
         modal = replace(without_picks(modal), choices={p.sku: Desired.matching(p.state) for p in summary.products})
@@ -113,7 +120,7 @@ def manage(
         for p in page.products
     )
     vm = ManageVM(
-        customer_name=summary.customer.name,
+        customer_name=summary.customer.name + label,
         selected_names=tuple(u.name for u in summary.selected),
         products=rows,
         can_set_location=can_set_location,
@@ -144,6 +151,30 @@ def _paging(page: ProductPage, owned: int, query: str, change: tuple[list[str], 
         owned=owned, matching=len(page.matching), first=page.start + 1, page=page.page, page_count=page.page_count,
         query=query, to_assign=len(change[0]), to_revoke=len(change[1]),
     )  # fmt: skip
+
+
+def tenant_label(tenant: Tenant | None, what: str) -> str:
+    """ " · Microsoft 365 · synced 09:12 UTC" for a connected customer; nothing for a local one."""
+    if tenant is None:
+        return ""
+    at = tenant.synced_at if what == "synced" else tenant.seats_at
+    return f" · Microsoft 365 · {what} {at:%H:%M} UTC" if at else " · Microsoft 365 · not synced yet"
+
+
+def live_seats(deps: Deps, cid: str) -> str:
+    """Opening Manage licenses reads the tenant's seats (one call) so Available is live; when Graph is slow or down
+    the view shows the mirror and says how old it is. The read carries on in the background if it is only slow."""
+    tenant = sync.connected(cid, uow=deps.uow_factory())
+    if tenant is None or deps.tenants is None:
+        return tenant_label(tenant, "seats as of")
+    provider = deps.tenants
+    pending = _REFRESH.submit(sync.refresh_seats, cid, provider=provider, uow=deps.uow_factory())
+    try:
+        pending.result(timeout=deps.settings.graph_view_timeout_s)
+        return " · Microsoft 365 · seats live"
+    except (FutureTimeout, ProviderError) as e:
+        log.info("seats of %s not refreshed (%s): showing the mirror", cid, type(e).__name__)
+    return tenant_label(sync.connected(cid, uow=deps.uow_factory()), "seats as of")
 
 
 def changes(preset: dict[str, Desired], chosen: dict[str, Desired]) -> tuple[list[str], list[str]]:

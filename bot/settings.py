@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.delivery import Config
+from providers.graph.config import DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, GraphConfig
 
 SLACK_API_URL = "https://slack.com/api/"
 _WORKER = Config()  # the delivery worker's defaults are these settings' defaults
 
 
-def _env(name: str) -> str:
-    """LICENSEBOT_<NAME>, in the environment and as a keyword alike: a bare LOG_FORMAT or METRICS_PORT may well
-    mean something else there."""
-    return f"licensebot_{name}"
+def _env(name: str, default: Any = None) -> Any:
+    """A setting read from the environment only as LICENSEBOT_<NAME> (a bare LOG_FORMAT or GRAPH_URL may well mean
+    something else there), and settable by its field name in code."""
+    return Field(default, validation_alias=f"licensebot_{name}")
 
 
 class Settings(BaseSettings):
@@ -47,14 +48,40 @@ class Settings(BaseSettings):
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0
 
-    # Production signals (bot/logs.py, bot/metrics.py, bot/health.py), named LICENSEBOT_* in the environment.
-    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("log_format"))
+    # Production signals (bot/logs.py, bot/metrics.py, bot/health.py).
+    log_format: Literal["text", "json"] = _env("log_format", "text")
     # A small HTTP listener for /metrics, /healthz and /readyz, for processes without an HTTP server of their own
     # (Socket Mode, `licensebot worker`). Off unless set; HTTP mode serves the three on the app's own port anyway.
-    metrics_port: int | None = Field(None, validation_alias=_env("metrics_port"))
-    metrics_host: str = Field("127.0.0.1", validation_alias=_env("metrics_host"))
+    metrics_port: int | None = _env("metrics_port")
+    metrics_host: str = _env("metrics_host", "127.0.0.1")
     # How long /readyz and the outbox gauges wait for the database before answering without it.
-    probe_timeout_s: float = Field(2.0, validation_alias=_env("probe_timeout_s"))
+    probe_timeout_s: float = _env("probe_timeout_s", 2.0)
+
+    # Microsoft Graph, for customers connected to a tenant (README: "Connecting customers to Microsoft 365").
+    graph_client_id: str | None = _env("graph_client_id")
+    graph_client_secret: SecretStr | None = _env("graph_client_secret")
+    graph_certificate: str | None = _env("graph_certificate")  # a PEM file: private key + certificate
+    graph_url: str = _env("graph_url", DEFAULT_GRAPH_URL)
+    login_url: str = _env("login_url", DEFAULT_LOGIN_URL)
+    ca_bundle: str | None = _env("ca_bundle")  # extra trusted CAs (PEM), on top of the system's
+    graph_batches_in_flight: int = _env("graph_batches_in_flight", 4)
+    sync_interval_min: float = _env("sync_interval", 15.0)  # minutes between two syncs of every tenant
+    graph_view_timeout_s: float = 1.0  # opening Manage licenses waits this long for live seats (Slack wants 3 s)
+
+    def graph_config(self) -> GraphConfig | None:
+        """None when no Graph app is configured (every customer is then local); ValueError when half configured."""
+        if not self.graph_client_id:
+            if self.graph_client_secret or self.graph_certificate:
+                raise ValueError("set LICENSEBOT_GRAPH_CLIENT_ID as well as the secret or certificate")
+            return None
+        secret = self.graph_client_secret.get_secret_value() if self.graph_client_secret else None
+        if (secret is None) == (self.graph_certificate is None):
+            raise ValueError("set one of LICENSEBOT_GRAPH_CLIENT_SECRET or LICENSEBOT_GRAPH_CERTIFICATE")
+        return GraphConfig(
+            client_id=self.graph_client_id, client_secret=secret, certificate_path=self.graph_certificate,
+            graph_url=self.graph_url, login_url=self.login_url, ca_bundle=self.ca_bundle,
+            batches_in_flight=self.graph_batches_in_flight,
+        )  # fmt: skip
 
     @property
     def slack_base_url(self) -> str:

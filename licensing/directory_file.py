@@ -34,6 +34,7 @@ from licensing.directory_schema import (
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.rules import excluded
+from licensing.tenants import Tenant, is_tenant_id
 
 ALL_CUSTOMERS = "*"
 _ROLES = tuple(role.value for role in Role)
@@ -115,6 +116,7 @@ class _Reader:
         customers: list[Customer] = []
         subscriptions: list[Subscription] = []
         users: list[User] = []
+        tenants: list[Tenant] = []
         first: dict[str, str] = {}
         for i, item in enumerate(items):  # record by record, so problems come in file order
             path = f"customers[{i}]"
@@ -123,10 +125,19 @@ class _Reader:
             self._unique(first, record.id, path, "id", "customer")
             if (customer := self._customer(path, record)) is not None:
                 customers.append(customer)
+            if record.tenant_id is not None:
+                tenants += self._tenant(path, record)
+                continue
             subscriptions += self._subscriptions_and_users(path, record, users)
         operators = self._operators(lists.get("operators", []))
         return Snapshot(
-            tuple(products), tuple(customers), tuple(subscriptions), tuple(users), tuple(operators), dict(first)
+            tuple(products),
+            tuple(customers),
+            tuple(subscriptions),
+            tuple(users),
+            tuple(operators),
+            customer_paths=dict(first),
+            tenants=tuple(tenants),
         )
 
     def _top_level(self, data: dict[Any, Any]) -> dict[str, list[Any]]:
@@ -163,6 +174,19 @@ class _Reader:
 
     def _is_customer(self, customer_id: str) -> bool:
         return customer_id in self.file_customers or self.known.customer(customer_id) is not None
+
+    def _tenant(self, path: str, customer: CustomerRecord) -> list[Tenant]:
+        """A connected customer: its subscriptions and users come from the tenant, so the file must not list any."""
+        assert customer.tenant_id is not None
+        for field, items in (("subscriptions", customer.subscriptions), ("users", customer.users)):
+            if items:
+                why = f"{customer.id} is connected to Microsoft 365 (tenant_id), which is where its {field} come from"
+                self.add(f"{path}.{field}", f"must be left out: {why}")
+        if not is_tenant_id(customer.tenant_id):
+            self.add(f"{path}.tenant_id", f"{customer.tenant_id!r} is not a tenant GUID or a domain (like "
+                     "contoso.onmicrosoft.com)")  # fmt: skip
+            return []
+        return [Tenant(customer.id, customer.tenant_id)]
 
     def _unique(self, first: dict[str, str], key: str, path: str, field: str, kind: str, shown: str = "") -> None:
         if key in first:

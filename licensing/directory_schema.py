@@ -54,6 +54,7 @@ class UserRecord(_Record):
 class CustomerRecord(_Record):
     id: Text
     name: Text | None = None  # required of a new customer; one already in the database keeps its name
+    tenant_id: Text | None = None  # connected to this Microsoft 365 tenant: subscriptions and users come from it
     subscriptions: list[Any] = []
     users: list[Any] = []
 

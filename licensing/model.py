@@ -58,6 +58,7 @@ class User:
     name: str
     location: str | None = None
     licenses: frozenset[str] = frozenset()
+    group_licenses: frozenset[str] = frozenset()  # of `licenses`, those a connected tenant assigns through a group
 
     @property
     def sort_key(self) -> tuple[str, str]:

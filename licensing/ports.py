@@ -9,6 +9,7 @@ from typing import Protocol, Self
 from licensing.model import Customer, Operator, Product, Subscription, User
 from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
+from licensing.tenants import Operation, OperationResult, PendingBatch, RemoteSku, RemoteUser, Tenant, TenantSnapshot
 
 
 class CustomerRepository(Protocol):
@@ -111,6 +112,76 @@ class Outbox(Protocol):
         ...
 
 
+class TenantMirror(Protocol):
+    """Connected customers: which tenant each is, and the mirror of its seats and users."""
+
+    def get(self, customer_id: str) -> Tenant | None: ...
+
+    def all(self) -> list[Tenant]: ...
+
+    def upsert(self, tenants: Sequence[Tenant]) -> int:
+        """Connect customers (from the directory file); their sync times are kept."""
+        ...
+
+    def mark_synced(self, customer_id: str, at: datetime, *, users: bool) -> None:
+        """Seats were read at `at` (and, with `users`, every user too)."""
+        ...
+
+    def set_seats(self, customer_id: str, subscriptions: Sequence[Subscription]) -> int:
+        """The tenant's subscriptions, quantity and assigned exactly as given (assigned capped at the quantity: an
+        overused tenant has none available either way); others are dropped with the licenses of them held."""
+        ...
+
+    def set_users(self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool) -> int:
+        """Create or update users with exactly their licenses and Graph object ids; with `complete`, users not given
+        are removed. Returns how many users were created, changed or removed."""
+        ...
+
+    def object_ids(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, str]: ...
+
+    def take_lease(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        """Hold the named job until `until` if no one else holds it now (one replica runs the sync at a time)."""
+        ...
+
+
+class RemoteBatches(Protocol):
+    """Connected saves between their intent (recorded before any call) and their outcome."""
+
+    def add(self, batch: PendingBatch, *, holder: str, lease_until: datetime) -> None: ...
+
+    def get_by_key(self, key: str) -> PendingBatch | None: ...
+
+    def claim(self, batch_id: str, *, holder: str, now: datetime, lease_until: datetime) -> PendingBatch | None:
+        """Take the batch if its lease ended before `now` (its process died or hung); None if someone holds it."""
+        ...
+
+    def expired(self, now: datetime) -> list[str]:
+        """Batches whose lease ended before `now`, oldest first."""
+        ...
+
+    def finish(self, batch_id: str, *, holder: str) -> bool:
+        """Remove the batch if `holder` still holds it; False if another process took it over (it records it)."""
+        ...
+
+
+class TenantProvider(Protocol):
+    """A customer's Microsoft 365 tenant (providers/graph implements it). Never called inside a transaction."""
+
+    def snapshot(self, tenant: str) -> TenantSnapshot:
+        """Every user product with its seats, and every user with their licenses."""
+        ...
+
+    def skus(self, tenant: str) -> tuple[RemoteSku, ...]: ...
+
+    def apply(self, tenant: str, operations: Sequence[Operation]) -> list[OperationResult]:
+        """One result per operation, in order; raises ProviderError when the whole call failed."""
+        ...
+
+    def read_users(self, tenant: str, object_ids: Sequence[str]) -> dict[str, RemoteUser | None]:
+        """Users as the tenant has them now, by object id (None: no such user)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only properties, so implementations may declare their concrete repository types.
     @property
@@ -131,6 +202,10 @@ class UnitOfWork(Protocol):
     def purchases(self) -> PurchaseRequests: ...
     @property
     def outbox(self) -> Outbox: ...
+    @property
+    def tenants(self) -> TenantMirror: ...
+    @property
+    def remote(self) -> RemoteBatches: ...
 
     def __enter__(self) -> Self: ...
 

@@ -21,6 +21,10 @@ class ErrorCode(StrEnum):
     UNKNOWN_USER = "unknown_user"
     UNKNOWN_PRODUCT = "unknown_product"
     FORBIDDEN = "forbidden"
+    # Connected (Microsoft 365) customers only:
+    GROUP_ASSIGNED = "group_assigned"  # the license comes from a group; it cannot be revoked from the user
+    PROVIDER_ERROR = "provider_error"  # Microsoft 365 refused for a reason licensebot has no code for
+    PROVIDER_UNAVAILABLE = "provider_unavailable"  # Microsoft 365 kept throttling or did not answer
 
 
 class Status(StrEnum):
@@ -86,6 +90,7 @@ class BatchResult:
     operator: str = ""
     created_at: datetime | None = None
     replayed: bool = False  # True when an idempotency key returned an earlier result
+    note: str | None = None  # something every reader should know, e.g. that a crashed save was reconciled
 
     @property
     def failed(self) -> tuple[UserOutcome, ...]:
@@ -103,6 +108,7 @@ class BatchResult:
             "operator": self.operator,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "results": [r.to_dict() for r in self.results],
+            **({"note": self.note} if self.note else {}),
         }
 
     @classmethod
@@ -116,6 +122,7 @@ class BatchResult:
             created_at=datetime.fromisoformat(created) if created else None,
             results=tuple(UserOutcome.from_dict(r) for r in d["results"]),
             replayed=replayed,
+            note=d.get("note"),
         )
 
 

@@ -124,10 +124,24 @@ def check_change(
     """Every rule this user's change breaks (seats aside: they depend on who came first)."""
     after = (user.licenses - remove) | add
     return [
+        *check_group_assigned(user, remove, catalogue),
         *check_entitled(add, owned, catalogue, customer_name),
         *check_location(user, add, catalogue),
         *check_requirements(user.licenses, after, catalogue),
         *check_exclusions(user.licenses, after, catalogue),
+    ]
+
+
+def check_group_assigned(user: User, remove: frozenset[str], catalogue: Catalogue) -> list[Problem]:
+    """A license a tenant gives through a group goes when the user leaves the group, not by a revoke."""
+    return [
+        Problem(
+            ErrorCode.GROUP_ASSIGNED,
+            f"{user.name} gets {name_of(sku, catalogue)} through a group in Microsoft 365; remove them from the group"
+            " instead.",
+            sku,
+        )
+        for sku in sorted(remove & user.group_licenses)
     ]
 
 

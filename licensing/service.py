@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
+from licensing import remote
+from licensing.audit import Notify, audit_entries, queue
 from licensing.countries import normalize_country
-from licensing.errors import IdempotencyKeyReused, InvalidRequest, UnknownCustomer
+from licensing.errors import IdempotencyKeyReused, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Change, Customer
-from licensing.notifications import OutgoingThread
 from licensing.planning import decide, save_refusal
-from licensing.ports import UnitOfWork
-from licensing.results import AuditEntry, BatchResult, Status, UserOutcome
+from licensing.ports import TenantProvider, UnitOfWork
+from licensing.results import BatchResult, Status, UserOutcome
 from licensing.types import Clock, Desired, utcnow
 
 MAX_USERS_PER_CHANGE = 10_000
-# Renders what a change did into a message thread; runs inside the change's transaction, so the message is queued
-# exactly when the change commits.
-Notify = Callable[[BatchResult], OutgoingThread | None]
+
+
+class NotConnected(LicensingError):
+    user_message = (
+        "This customer is connected to Microsoft 365, but licensebot has no Graph credentials: set "
+        "LICENSEBOT_GRAPH_CLIENT_ID and LICENSEBOT_GRAPH_CLIENT_SECRET (or LICENSEBOT_GRAPH_CERTIFICATE)."
+    )
+
+
+class SaveInProgress(LicensingError):
+    user_message = "This save is still being applied in Microsoft 365; its result will follow in the thread."
 
 
 def make_change(
@@ -64,9 +74,15 @@ def apply(
     idempotency_key: str | None = None,
     clock: Clock = utcnow,
     notify: Notify | None = None,
+    provider: TenantProvider | None = None,
+    reply_to: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Saves the change: each user's new usage location and licenses, all or nothing per user, in one transaction
     with its audit batch and (from `notify`) its confirmation; returns every user's outcome.
+
+    For a customer connected to Microsoft 365 the tenant decides: the intent is recorded here, the tenant is called
+    with no transaction open, and the outcome recorded after (licensing.remote); `reply_to` is kept with the intent
+    so that a save reconciled after a crash can still be confirmed where it was asked for.
 
     A key already used returns the first result and changes nothing (and queues no second message).
     """
@@ -76,27 +92,34 @@ def apply(
             raise UnknownCustomer(change.customer_id)
         if idempotency_key and (prior := _replay(idempotency_key, change, uow)):
             return prior
+        tenant = uow.tenants.get(customer.id)
         outcomes = _decide(change, customer, actor, uow)
         done = [o for o in outcomes if o.status is Status.UPDATED]
-        if change.location:
-            uow.users.set_location(customer.id, [o.user_id for o in done if o.location], change.location)
-        uow.users.change_licenses(
-            customer.id,
-            grants=[(o.user_id, sku) for o in done for sku in o.assigned],
-            removals=[(o.user_id, sku) for o in done for sku in o.revoked],
-        )
-        result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
-        uow.audit.append(_audit_entries(result, change))
-        uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
-        _queue(result, notify, uow)
-        uow.commit()
-    return result
-
-
-def _queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork) -> None:
-    thread = notify(result) if notify else None
-    if thread is not None:
-        uow.outbox.add_thread(thread)
+        if tenant is not None and done:
+            if provider is None:
+                raise NotConnected()
+            batch = remote.record_intent(
+                change, customer, tenant, outcomes, actor=actor, key=idempotency_key, batch_id=uuid.uuid4().hex,
+                clock=clock, reply_to=reply_to or {}, uow=uow,
+            )  # fmt: skip
+            uow.commit()
+            connected = (batch, provider)
+        else:  # a local customer (or nothing for the tenant to do): the database is the truth, one transaction
+            if change.location:
+                uow.users.set_location(customer.id, [o.user_id for o in done if o.location], change.location)
+            uow.users.change_licenses(
+                customer.id,
+                grants=[(o.user_id, sku) for o in done for sku in o.assigned],
+                removals=[(o.user_id, sku) for o in done for sku in o.revoked],
+            )
+            result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
+            uow.audit.append(audit_entries(result, change))
+            uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
+            queue(result, notify, uow)
+            uow.commit()
+            return result
+    batch, provider = connected
+    return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock)
 
 
 def _decide(change: Change, customer: Customer, actor: str, uow: UnitOfWork) -> tuple[UserOutcome, ...]:
@@ -113,44 +136,13 @@ def _decide(change: Change, customer: Customer, actor: str, uow: UnitOfWork) -> 
 def _replay(key: str, change: Change, uow: UnitOfWork) -> BatchResult | None:
     stored = uow.batches.get_by_key(key)
     if stored is None:
-        return None
+        pending = uow.remote.get_by_key(key)
+        if pending is None:
+            return None
+        if pending.fingerprint != change.fingerprint():
+            raise IdempotencyKeyReused(key)
+        raise SaveInProgress()
     fingerprint, result = stored
     if fingerprint != change.fingerprint():
         raise IdempotencyKeyReused(key)
     return replace(result, replayed=True)
-
-
-def _outcome(o: UserOutcome) -> str:
-    return "applied" if o.status is Status.UPDATED else "failed"
-
-
-def _reason(o: UserOutcome) -> str | None:
-    return "; ".join(f"{e.code.value}: {e.message}" for e in o.errors) or None
-
-
-def _audit_entries(result: BatchResult, change: Change) -> list[AuditEntry]:
-    at = result.created_at or utcnow()
-    entries: list[AuditEntry] = []
-
-    def entry(o: UserOutcome, sku: str | None, action: str) -> AuditEntry:
-        return AuditEntry(
-            result.batch_id or "",
-            at,
-            result.operator,
-            result.customer_id,
-            o.user_id,
-            sku,
-            action,
-            _outcome(o),
-            _reason(o),
-        )
-
-    moving = [f"set_location:{change.location}"] if change.location else []
-    for o in result.results:
-        if o.status is Status.UPDATED:
-            entries += [entry(o, None, m) for m in moving if o.location]
-            entries += [entry(o, s, "assign") for s in o.assigned] + [entry(o, s, "revoke") for s in o.revoked]
-        elif o.status is Status.FAILED:
-            entries += [entry(o, None, m) for m in moving]
-            entries += [entry(o, sku, d.value) for sku, d in sorted(change.desired.items()) if d is not Desired.KEEP]
-    return entries

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -106,6 +108,7 @@ class UserRow(Base):
     location: Mapped[str | None] = mapped_column(String(2))
     name_key: Mapped[str] = mapped_column(Key)
     search: Mapped[str] = mapped_column(Key)
+    remote_id: Mapped[str | None] = mapped_column(String)  # a connected tenant's object id for the user
 
 
 class UserLicenseRow(Base):
@@ -120,6 +123,8 @@ class UserLicenseRow(Base):
     customer_id: Mapped[str] = mapped_column(Key, primary_key=True)
     user_id: Mapped[str] = mapped_column(Key, primary_key=True)
     sku: Mapped[str] = mapped_column(Key, primary_key=True)
+    # A connected tenant assigns it through a group (and not directly): it cannot be revoked from the user.
+    via_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OperatorRow(Base):
@@ -178,6 +183,49 @@ class PurchaseRequestRow(Base):
     operator: Mapped[str] = mapped_column(String)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String, default="requested")
+
+
+class TenantRow(Base):
+    """A customer connected to a Microsoft 365 tenant: its seats and users are a mirror of the tenant's."""
+
+    __tablename__ = "tenants"
+
+    customer_id: Mapped[str] = mapped_column(Key, ForeignKey("customers.id"), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seats_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RemoteBatchRow(Base):
+    """A connected save recorded before its first call to the tenant, until its outcome is recorded in `batches`.
+
+    `holder` and `lease_until` say which process is calling the tenant for it; a lease that ran out means that
+    process died, and the batch is reconciled by reading its users back.
+    """
+
+    __tablename__ = "remote_batches"
+    __table_args__ = (Index(None, "lease_until"),)
+
+    id: Mapped[str] = mapped_column(Key, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(Key, ForeignKey("customers.id"))
+    tenant_id: Mapped[str] = mapped_column(String)
+    operator: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String, unique=True)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    intent: Mapped[dict[str, Any]] = mapped_column(JSON)
+    holder: Mapped[str] = mapped_column(String)
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JobLeaseRow(Base):
+    """Which replica runs a periodic job (the tenant sync) until when."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    holder: Mapped[str] = mapped_column(String)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def table(model: type[Base]) -> Table:

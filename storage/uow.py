@@ -20,6 +20,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlUserRepository,
 )
+from storage.tenants import SqlRemoteBatches, SqlTenantMirror
 
 
 class SqlUnitOfWork:
@@ -39,6 +40,8 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     purchases: SqlPurchaseRequests
     outbox: SqlOutbox
+    tenants: SqlTenantMirror
+    remote: SqlRemoteBatches
 
     def __init__(
         self, session_factory: sessionmaker[Session], *, outbox_deadline: timedelta = DELIVERY_DEADLINE
@@ -60,6 +63,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(session)
         self.purchases = SqlPurchaseRequests(session)
         self.outbox = SqlOutbox(session, deadline=self._outbox_deadline)
+        self.tenants = SqlTenantMirror(session, self.users)
+        self.remote = SqlRemoteBatches(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

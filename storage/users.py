@@ -50,7 +50,7 @@ class SqlUserRepository:
             )
             rows = self._session.execute(stmt).all()
             held = self._held(customer_id, [r.id for r in rows])
-            found |= {r.id: User(customer_id, r.id, r.name, r.location, frozenset(held[r.id])) for r in rows}
+            found |= {r.id: _user(customer_id, r.id, r.name, r.location, held[r.id]) for r in rows}
         return found
 
     def page(self, customer_id: str, *, query: str, offset: int, limit: int) -> tuple[list[User], int]:
@@ -76,7 +76,7 @@ class SqlUserRepository:
         )
         rows = {r.id: r for r in self._session.execute(stmt)}
         held = self._held(customer_id, ids)
-        return [User(customer_id, i, rows[i].name, rows[i].location, frozenset(held[i])) for i in ids], total
+        return [_user(customer_id, i, rows[i].name, rows[i].location, held[i]) for i in ids], total
 
     def _locate(self, where: Sequence[ColumnElement[bool]], *, bounded: bool) -> Found:
         """How many users match, and the first and last name key among them, in one pass over the page index."""
@@ -113,7 +113,7 @@ class SqlUserRepository:
         )
         lic = UserLicenseRow
         licenses = self._session.execute(
-            select(lic.user_id, lic.sku)
+            select(lic.user_id, lic.sku, lic.via_group)
             .where(lic.customer_id == customer_id)
             .order_by(lic.user_id, lic.sku)
             .execution_options(yield_per=STREAM_BATCH)
@@ -122,12 +122,12 @@ class SqlUserRepository:
         held = iter(licenses)
         pending = next(held, None)
         for uid, name, location in users:
-            skus: list[str] = []
+            skus: dict[str, bool] = {}
             while pending is not None and pending[0] <= uid:
                 if pending[0] == uid:
-                    skus.append(pending[1])
+                    skus[pending[1]] = pending[2]
                 pending = next(held, None)
-            yield User(customer_id, uid, name, location, frozenset(skus))
+            yield _user(customer_id, uid, name, location, skus)
 
     def set_location(self, customer_id: str, user_ids: Sequence[str], country: str) -> None:
         self._forget_searches()
@@ -164,7 +164,7 @@ class SqlUserRepository:
     def upsert(self, users: Sequence[User]) -> int:
         self._forget_searches()
         rows: dict[UserKey, Row] = {}
-        wanted: dict[UserKey, frozenset[str]] = {}
+        wanted: dict[UserKey, dict[str, bool]] = {}
         for user in users:
             key = (user.customer_id, user.id)
             rows[key] = {
@@ -175,22 +175,24 @@ class SqlUserRepository:
                 "name_key": name_key(user.name),
                 "search": search_key(user.name, user.id),
             }
-            wanted[key] = user.licenses
+            wanted[key] = {sku: sku in user.group_licenses for sku in user.licenses}
         customers = sorted({c for c, _ in rows})
         new, changed = upsert_rows(self._session, self._users, rows.values(), keys=self._user_keys,
                                    columns=self._columns)  # fmt: skip
-        held: defaultdict[UserKey, set[str]] = defaultdict(set)
-        for c, u, sku in load(
-            self._session, self._licenses, keys=self._license_keys, columns=(), where="customer_id", values=customers
-        ):
-            held[(c, u)].add(sku)
+        held: defaultdict[UserKey, dict[str, bool]] = defaultdict(dict)
+        stored = load(self._session, self._licenses, keys=self._license_keys, columns=("via_group",),
+                      where="customer_id", values=customers)  # fmt: skip
+        for (c, u, sku), (via_group,) in stored.items():
+            held[(c, u)][sku] = via_group
         granted: list[Row] = []
         removed: list[Row] = []
         relicensed: set[UserKey] = set()
         for (c, u), skus in wanted.items():
-            have = held.get((c, u), set())
-            granted += [self._license(c, u, sku) for sku in sorted(skus - have)]
-            removed += [self._license(c, u, sku) for sku in sorted(have - skus)]
+            have = held.get((c, u), {})
+            # A license whose group flag moved is removed and granted again: rare, and one code path.
+            moved = {sku for sku in skus.keys() & have.keys() if skus[sku] != have[sku]}
+            granted += [self._license(c, u, sku, skus[sku]) for sku in sorted(skus.keys() - have.keys() | moved)]
+            removed += [self._license(c, u, sku) for sku in sorted(have.keys() - skus.keys() | moved)]
             if skus != have:
                 relicensed.add((c, u))
         delete_many(self._session, self._licenses, removed, keys=self._license_keys)
@@ -199,18 +201,26 @@ class SqlUserRepository:
         touched = {(r["customer_id"], r["id"]) for r in (*new, *changed)} | relicensed
         return len(touched)
 
-    def _held(self, customer_id: str, user_ids: Sequence[str]) -> defaultdict[str, set[str]]:
-        held: defaultdict[str, set[str]] = defaultdict(set)
+    def _held(self, customer_id: str, user_ids: Sequence[str]) -> defaultdict[str, dict[str, bool]]:
+        """Each user's licenses, and whether each comes through a group."""
+        held: defaultdict[str, dict[str, bool]] = defaultdict(dict)
         lic = UserLicenseRow
         for batch in chunks(user_ids):
-            stmt = select(lic.user_id, lic.sku).where(lic.customer_id == customer_id, lic.user_id.in_(batch))
-            for uid, sku in self._session.execute(stmt):
-                held[uid].add(sku)
+            stmt = select(lic.user_id, lic.sku, lic.via_group).where(
+                lic.customer_id == customer_id, lic.user_id.in_(batch)
+            )
+            for uid, sku, via_group in self._session.execute(stmt):
+                held[uid][sku] = via_group
         return held
 
     def _forget_searches(self) -> None:
         self._searches.clear()
 
     @staticmethod
-    def _license(customer_id: str, user_id: str, sku: str) -> Row:
-        return {"customer_id": customer_id, "user_id": user_id, "sku": sku}
+    def _license(customer_id: str, user_id: str, sku: str, via_group: bool = False) -> Row:
+        return {"customer_id": customer_id, "user_id": user_id, "sku": sku, "via_group": via_group}
+
+
+def _user(customer_id: str, user_id: str, name: str, location: str | None, held: dict[str, bool]) -> User:
+    groups = frozenset(sku for sku, via_group in held.items() if via_group)
+    return User(customer_id, user_id, name, location, frozenset(held), groups)

@@ -16,6 +16,7 @@ from typing import Any, Self, TypeVar
 from licensing.model import Customer, Operator, Product, Subscription, User
 from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
+from licensing.tenants import PendingBatch, Tenant
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,6 +38,10 @@ class State:
     audit: list[AuditEntry] = field(default_factory=list)
     purchases: list[tuple[str, str, int, str]] = field(default_factory=list)
     outbox: list[OutgoingThread] = field(default_factory=list)
+    tenants: dict[str, Tenant] = field(default_factory=dict)
+    object_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    remote: dict[str, tuple[PendingBatch, str, datetime]] = field(default_factory=dict)  # id -> (batch, holder, until)
+    leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
     def copy(self) -> State:
         return State(**{f.name: copy(getattr(self, f.name)) for f in fields(self)})
@@ -290,6 +295,128 @@ class FakeOutbox:
         return len(s.outbox)
 
 
+class FakeTenants:
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
+
+    def get(self, customer_id: str) -> Tenant | None:
+        return self.t.use().tenants.get(customer_id)
+
+    def all(self) -> list[Tenant]:
+        return [t for _, t in sorted(self.t.use().tenants.items())]
+
+    def upsert(self, tenants: Sequence[Tenant]) -> int:
+        s = self.t.use()
+        rows: dict[str, Tenant] = {}
+        for t in tenants:
+            if t.customer_id not in s.customers:
+                raise Refused(f"No customer {t.customer_id} for a tenant")
+            old = s.tenants.get(t.customer_id)
+            rows[t.customer_id] = replace(old, tenant_id=t.tenant_id) if old else Tenant(t.customer_id, t.tenant_id)
+        return _upsert(s.tenants, rows)
+
+    def mark_synced(self, customer_id: str, at: datetime, *, users: bool) -> None:
+        s = self.t.use()
+        if old := s.tenants.get(customer_id):
+            at = _utc(at)
+            s.tenants[customer_id] = replace(old, seats_at=at, synced_at=at if users else old.synced_at)
+
+    def set_seats(self, customer_id: str, subscriptions: Sequence[Subscription]) -> int:
+        s = self.t.use()
+        wanted = {sub.sku: replace(sub, assigned=min(sub.assigned, sub.quantity), alert_below=None)
+                  for sub in subscriptions}  # fmt: skip
+        stored = {sku: sub for (cid, sku), sub in s.subscriptions.items() if cid == customer_id}
+        gone = stored.keys() - wanted.keys()
+        for (cid, uid), user in list(s.users.items()):
+            if cid == customer_id and user.licenses & gone:
+                s.users[(cid, uid)] = replace(user, licenses=user.licenses - gone,
+                                              group_licenses=user.group_licenses - gone)  # fmt: skip
+        for sku in gone:
+            del s.subscriptions[(customer_id, sku)]
+        changed = 0
+        for sku, sub in wanted.items():
+            if sku not in s.products:
+                raise Refused(f"No product {sku} for a subscription")
+            old = stored.get(sku)
+            sub = replace(sub, alert_below=old.alert_below) if old else sub
+            changed += old is None or (old.quantity, old.assigned) != (sub.quantity, sub.assigned)
+            s.subscriptions[(customer_id, sku)] = sub
+        return len(gone) + changed
+
+    def set_users(self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool) -> int:
+        touched = FakeUsers(self.t).upsert(users)
+        s = self.t.use()
+        for uid, oid in object_ids.items():
+            if (customer_id, uid) in s.users:
+                s.object_ids[(customer_id, uid)] = oid
+        removed = 0
+        if complete:
+            keep = {u.id for u in users}
+            for cid, uid in [k for k in s.users if k[0] == customer_id and k[1] not in keep]:
+                del s.users[(cid, uid)]
+                s.object_ids.pop((cid, uid), None)
+                removed += 1
+        return touched + removed
+
+    def object_ids(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+        ids = self.t.use().object_ids
+        return {uid: oid for uid in user_ids if (oid := ids.get((customer_id, uid)))}
+
+    def take_lease(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        leases = self.t.use().leases
+        current = leases.get(name)
+        if current is not None and current[0] != holder and current[1] > _utc(now):
+            return False
+        leases[name] = (holder, _utc(until))
+        return True
+
+
+class FakeRemoteBatches:
+    def __init__(self, t: _Txn) -> None:
+        self.t = t
+
+    def add(self, batch: PendingBatch, *, holder: str, lease_until: datetime) -> None:
+        s = self.t.use()
+        if batch.id in s.remote or (batch.key and any(b.key == batch.key for b, _, _ in s.remote.values())):
+            raise Refused(f"A connected batch with id {batch.id} or key {batch.key} is already recorded")
+        if batch.customer_id not in s.customers:
+            raise Refused(f"No customer {batch.customer_id} for batch {batch.id}")
+        s.remote[batch.id] = (_stored(batch), holder, _utc(lease_until))
+
+    def get_by_key(self, key: str) -> PendingBatch | None:
+        return next((b for b, _, _ in self.t.use().remote.values() if b.key == key), None)
+
+    def claim(self, batch_id: str, *, holder: str, now: datetime, lease_until: datetime) -> PendingBatch | None:
+        s = self.t.use()
+        found = s.remote.get(batch_id)
+        if found is None or found[2] >= _utc(now):
+            return None
+        s.remote[batch_id] = (found[0], holder, _utc(lease_until))
+        return found[0]
+
+    def expired(self, now: datetime) -> list[str]:
+        s = self.t.use()
+        due = [(b.created_at, b.id) for b, _, until in s.remote.values() if until < _utc(now)]
+        return [bid for _, bid in sorted(due)]
+
+    def finish(self, batch_id: str, *, holder: str) -> bool:
+        s = self.t.use()
+        found = s.remote.get(batch_id)
+        if found is None or found[1] != holder:
+            return False
+        del s.remote[batch_id]
+        return True
+
+
+def _stored(batch: PendingBatch) -> PendingBatch:
+    """The batch as storage reads it back: through its JSON."""
+    b = batch
+    return PendingBatch.from_dict(
+        b.to_dict(), id=b.id, customer_id=b.customer_id, tenant_id=b.tenant_id, operator=b.operator,
+        created_at=_utc(b.created_at), key=b.key, fingerprint=b.fingerprint,
+    )  # fmt: skip
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit` publishes it, anything else throws it away.
 
@@ -306,6 +433,8 @@ class FakeUnitOfWork:
     audit: FakeAudit
     purchases: FakePurchases
     outbox: FakeOutbox
+    tenants: FakeTenants
+    remote: FakeRemoteBatches
 
     def __init__(self, state: State | None = None) -> None:
         self.committed_state = state if state is not None else State()
@@ -325,6 +454,8 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(t)
         self.purchases = FakePurchases(t)
         self.outbox = FakeOutbox(t)
+        self.tenants = FakeTenants(t)
+        self.remote = FakeRemoteBatches(t)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import db, directory, licenses, outbox, serve
+from bot.cli_sync import sync
 from playground.command import playground
 
 
@@ -26,3 +27,4 @@ main.add_command(outbox.outbox)
 main.add_command(serve.serve)
 main.add_command(serve.worker)
 main.add_command(playground)  # `licensebot playground`: the bot in a browser with a stand-in for Slack
+main.add_command(sync)  # `licensebot sync`: read connected customers' tenants into the mirror

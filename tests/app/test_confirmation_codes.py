@@ -6,6 +6,7 @@ Parametrized over ErrorCode itself: a new code fails here until it has a scenari
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -16,7 +17,9 @@ from bot.confirm import result_vm
 from fakes.slack.blockkit import validate_message, validate_view
 from licensing.results import BatchResult, ErrorCode
 from licensing.service import apply, make_change, plan
+from licensing.tenants import FAILED, Operation, OperationResult
 from tests.fakes import FakeUnitOfWork
+from tests.tenants.scripted import ScriptedProvider, connect
 from tests.text import shown
 from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, PRODUCTS, SALES, STRANGER, uid, world
 
@@ -36,6 +39,32 @@ def planning(*users: str, sku: str) -> Scenario:
 
 def revoking(user: str, sku: str) -> Scenario:
     return lambda uow: apply(make_change("contoso", [uid(user)], revoke=[sku]), actor=ADMIN, uow=uow)
+
+
+def revoking_a_group_license(user: str, sku: str) -> Scenario:
+    """A connected tenant's mirror shows the license as given by a group."""
+
+    def run(uow: FakeUnitOfWork) -> BatchResult:
+        with uow:
+            [held] = uow.users.get_many("contoso", [uid(user)]).values()
+            uow.users.upsert([replace(held, group_licenses=frozenset({sku}))])
+            uow.commit()
+        return revoking(user, sku)(uow)
+
+    return run
+
+
+def refused_by_the_tenant(user: str, sku: str, code: ErrorCode, graph_says: str) -> Scenario:
+    """A connected customer whose tenant refuses the change."""
+
+    def answer(op: Operation) -> OperationResult:
+        return OperationResult(op.user_id, FAILED, code=code.value, message=graph_says)
+
+    def run(uow: FakeUnitOfWork) -> BatchResult:
+        change = make_change("contoso", [uid(user)], assign=[sku])
+        return apply(change, actor=ADMIN, uow=connect(uow), provider=ScriptedProvider(answer))
+
+    return run
 
 
 def locating(user: str, country: str, actor: str = ADMIN) -> Scenario:
@@ -79,6 +108,18 @@ SCENARIOS: dict[ErrorCode, tuple[Scenario, str]] = {
     ErrorCode.UNKNOWN_PRODUCT: (
         assigning("bob", sku="NOPE"),
         "No product with SKU 'NOPE'.",
+    ),
+    ErrorCode.GROUP_ASSIGNED: (
+        revoking_a_group_license("alice", E3),
+        "Alice Adams gets Office 365 E3 through a group in Microsoft 365; remove them from the group instead.",
+    ),
+    ErrorCode.PROVIDER_ERROR: (
+        refused_by_the_tenant("bob", E1, ErrorCode.PROVIDER_ERROR, "Something <odd> happened."),
+        "Microsoft 365 refused the change: Something <odd> happened.",
+    ),
+    ErrorCode.PROVIDER_UNAVAILABLE: (
+        refused_by_the_tenant("bob", E1, ErrorCode.PROVIDER_UNAVAILABLE, "Too many requests."),
+        "Microsoft 365 was busy or unavailable; nothing changed for this user. Try again in a few minutes.",
     ),
     ErrorCode.FORBIDDEN: (
         locating("bob", "FR", actor=SALES),

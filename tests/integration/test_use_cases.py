@@ -52,7 +52,7 @@ def state(uow: SqlUnitOfWork, *names: str) -> tuple[dict[str, Subscription], dic
 
 def test_importing_a_directory_twice_changes_nothing_the_second_time(uow: SqlUnitOfWork) -> None:
     first = import_directory(snapshot(), uow=uow)
-    assert first.counts == {"products": 6, "customers": 2, "subscriptions": 6, "users": 7, "operators": 3}
+    assert first.counts == {"products": 6, "customers": 2, "subscriptions": 6, "users": 7, "operators": 3, "tenants": 0}
     assert import_directory(snapshot(), uow=uow).changed == 0
     assert check_directory(uow=uow) == []
     subs, users = state(uow, "alice", "erin")

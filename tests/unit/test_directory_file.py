@@ -556,3 +556,43 @@ def test_the_demo_keeps_every_invariant(demo: Snapshot) -> None:
             s.assigned for s in demo.subscriptions if s.customer_id == customer.id
         ]
         assert violations(customer, subscriptions, users, catalogue) == []
+
+
+def test_a_connected_customer_takes_its_subscriptions_and_users_from_the_tenant() -> None:
+    from licensing.tenants import Tenant
+
+    text = """
+products: [{sku: E1, name: Office 365 E1}]
+customers:
+  - {id: contoso, name: Contoso, tenant_id: contoso.onmicrosoft.com}
+  - {id: fab, name: Fabrikam, tenant_id: 3f2504e0-4f89-41d3-9a0c-0305e82c3301}
+operators: []
+"""
+    snapshot = parse_directory(text)
+    assert snapshot.tenants == (
+        Tenant("contoso", "contoso.onmicrosoft.com"),
+        Tenant("fab", "3f2504e0-4f89-41d3-9a0c-0305e82c3301"),
+    )
+    assert [c.id for c in snapshot.customers] == ["contoso", "fab"]
+
+
+def test_listing_subscriptions_or_users_for_a_connected_customer_is_an_error_with_its_path() -> None:
+    text = """
+products: [{sku: E1, name: Office 365 E1}]
+customers:
+  - id: contoso
+    name: Contoso
+    tenant_id: contoso.onmicrosoft.com
+    subscriptions: [{sku: E1, quantity: 1}]
+    users: [{id: ann, name: Ann}]
+  - {id: fab, name: Fabrikam, tenant_id: "not a tenant"}
+operators: []
+"""
+    with pytest.raises(DirectoryFileError) as e:
+        parse_directory(text)
+    assert [p.split(":")[0] for p in e.value.problems] == [
+        "customers[0].subscriptions",
+        "customers[0].users",
+        "customers[1].tenant_id",
+    ]
+    assert "connected to Microsoft 365" in e.value.problems[0]

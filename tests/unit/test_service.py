@@ -328,3 +328,57 @@ def test_a_change_that_fails_to_commit_queues_no_message() -> None:
     with pytest.raises(RuntimeError):
         apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow, notify=broken)
     assert uow.state.outbox == [] and uow.state.subscriptions[("contoso", E5)].assigned == 0
+
+
+def test_a_license_a_tenant_gives_through_a_group_cannot_be_revoked_from_the_user() -> None:
+    from dataclasses import replace as with_
+
+    uow = world()
+    with uow:
+        alice = uow.users.get_many("contoso", [uid("alice")])[uid("alice")]
+        uow.users.upsert([with_(alice, group_licenses=frozenset({E3}))])
+        uow.commit()
+    result = apply(change("alice", revoke=(E3,)), actor=ADMIN, uow=uow)
+    assert codes(outcome(result.results, "alice")) == ["group_assigned"]
+    assert uow.state.users[("contoso", uid("alice"))].licenses == {E3}
+
+
+def test_a_connected_customer_is_saved_through_its_tenant_which_decides() -> None:
+    from licensing.tenants import FAILED, OperationResult
+    from tests.tenants.scripted import ScriptedProvider, connect
+
+    def answer(op):  # type: ignore[no-untyped-def]
+        if op.user_id == uid("bob"):
+            return OperationResult(op.user_id, FAILED, code="provider_error", message="No.")
+        return OperationResult(op.user_id, "applied")
+
+    uow, provider = connect(world()), ScriptedProvider(answer)
+    result = apply(change("bob", "frank", assign=(E5,)), actor=ADMIN, uow=uow, provider=provider)
+    assert {o.user_id: codes(o) for o in result.results} == {uid("bob"): ["provider_error"], uid("frank"): []}
+    assert [op.user_id for op in provider.applied] == [uid("bob"), uid("frank")]
+    assert uow.state.remote == {} and result.batch_id in uow.state.batches
+
+
+def test_a_connected_customer_needs_graph_credentials() -> None:
+    from licensing.service import NotConnected
+    from tests.tenants.scripted import connect
+
+    uow = connect(world())
+    with pytest.raises(NotConnected):
+        apply(change("bob", assign=(E5,)), actor=ADMIN, uow=uow)
+    assert uow.state.remote == {} and not uow.state.batches
+
+
+def test_an_unanswered_user_is_read_back_before_being_sent_again() -> None:
+    from licensing.tenants import OperationResult, RemoteUser
+    from tests.tenants.scripted import ScriptedProvider, connect
+
+    def lost(op):  # type: ignore[no-untyped-def]
+        return OperationResult(op.user_id, "unknown")
+
+    landed = RemoteUser(uid("frank"), uid("frank"), "Frank Fox", "GB", frozenset({E1, E5}))
+    provider = ScriptedProvider(lost, users={uid("frank"): landed})
+    result = apply(change("bob", "frank", assign=(E5,)), actor=ADMIN, uow=connect(world()), provider=provider)
+    # Frank's change had landed: not sent again. Bob's had not: sent once more, lost again, read back: not applied.
+    assert [op.user_id for op in provider.applied] == [uid("bob"), uid("frank"), uid("bob")]
+    assert {o.user_id: codes(o) for o in result.results} == {uid("bob"): ["provider_unavailable"], uid("frank"): []}

@@ -1,0 +1,74 @@
+"""`licensebot sync`: mirror connected customers' Microsoft 365 tenants, after finishing saves a crash interrupted.
+
+Self-contained (its own settings, composition and error lines) so it registers on the CLI with one line.
+Exit codes: 0 every tenant synced, 1 a tenant failed (named, with the reason), 2 bad input or missing settings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from bot.bootstrap import bootstrap
+from bot.confirm import renderer
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.tables import table
+from licensing import remote
+from licensing.errors import LicensingError
+from licensing.sync import SyncReport, sync_all
+
+MISSING = "set LICENSEBOT_GRAPH_CLIENT_ID and LICENSEBOT_GRAPH_CLIENT_SECRET (or LICENSEBOT_GRAPH_CERTIFICATE)"
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command("sync")
+@click.argument("customers", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sync(customers: tuple[str, ...], as_json: bool) -> None:
+    """Sync CUSTOMERS (default: every connected customer) from Microsoft 365: products, seats and users."""
+    try:
+        deps = bootstrap(Settings())
+    except (ValidationError, ValueError) as e:
+        _fail(str(e).splitlines()[0])
+    if deps.tenants is None:
+        deps.close()
+        _fail(f"no Microsoft 365 app is configured: {MISSING}")
+    try:
+        reconciled, reports = _run(deps, customers)
+    except LicensingError as e:
+        _fail(e.user_message)
+    except (OperationalError, ProgrammingError) as e:
+        _fail(f"the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first")
+    finally:
+        deps.close()
+    _print(reports, reconciled, as_json)
+    if any(r.error for r in reports):
+        sys.exit(1)
+
+
+def _run(deps: Deps, customers: tuple[str, ...]) -> tuple[list[str], list[SyncReport]]:
+    assert deps.tenants is not None
+    reconciled = remote.reconcile(provider=deps.tenants, uow=deps.uow_factory(), render=renderer(deps))
+    return reconciled, sync_all(provider=deps.tenants, uow=deps.uow_factory(), only=customers)
+
+
+def _print(reports: list[SyncReport], reconciled: list[str], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"tenants": [r.to_dict() for r in reports], "reconciled": reconciled}, indent=2))
+        return
+    for batch_id in reconciled:
+        click.echo(f"batch {batch_id}: interrupted earlier; read back from Microsoft 365 and recorded")
+    rows = [[r.customer_id, r.products, r.users, r.changes, f"failed: {r.error}" if r.error else "ok"]
+            for r in reports]  # fmt: skip
+    click.echo(
+        table(["CUSTOMER", "PRODUCTS", "USERS", "CHANGES", "STATUS"], rows) if rows else "no connected customers"
+    )

@@ -1,0 +1,61 @@
+"""What every save records besides the licenses themselves: its audit lines and its queued confirmation.
+
+Shared by the local save (licensing.service) and the connected one (licensing.remote), so both audit alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from licensing.model import Change
+from licensing.notifications import OutgoingThread
+from licensing.ports import UnitOfWork
+from licensing.results import AuditEntry, BatchResult, Status, UserOutcome
+from licensing.types import Desired, utcnow
+
+# Renders what a change did into a message thread; runs inside the change's transaction, so the message is queued
+# exactly when the change commits.
+Notify = Callable[[BatchResult], OutgoingThread | None]
+
+
+def queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork) -> None:
+    thread = notify(result) if notify else None
+    if thread is not None:
+        uow.outbox.add_thread(thread)
+
+
+def _outcome(o: UserOutcome) -> str:
+    return "applied" if o.status is Status.UPDATED else "failed"
+
+
+def _reason(o: UserOutcome) -> str | None:
+    return "; ".join(f"{e.code.value}: {e.message}" for e in o.errors) or None
+
+
+def audit_entries(result: BatchResult, change: Change, *, at: datetime | None = None) -> list[AuditEntry]:
+    at = at or result.created_at or utcnow()
+    entries: list[AuditEntry] = []
+
+    def entry(o: UserOutcome, sku: str | None, action: str) -> AuditEntry:
+        return AuditEntry(
+            result.batch_id or "",
+            at,
+            result.operator,
+            result.customer_id,
+            o.user_id,
+            sku,
+            action,
+            _outcome(o),
+            _reason(o),
+        )
+
+    moving = [f"set_location:{change.location}"] if change.location else []
+    for o in result.results:
+        if o.status is Status.UPDATED:
+            entries += [entry(o, None, m) for m in moving if o.location]
+            entries += [entry(o, s, "assign") for s in o.assigned] + [entry(o, s, "revoke") for s in o.revoked]
+        elif o.status is Status.FAILED:
+            entries += [entry(o, None, m) for m in moving]
+            entries += [entry(o, sku, d.value) for sku, d in sorted(change.desired.items()) if d is not Desired.KEEP]
+    return entries

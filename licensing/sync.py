@@ -1,0 +1,109 @@
+"""Bringing a connected customer's mirror up to date with its tenant.
+
+The tenant is read outside any transaction (it can take a while: 10,000 users is eleven pages); what was read is
+then written in one short transaction under the customer's lock, so a save never decides from half a sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from licensing.errors import InvalidRequest, UnknownCustomer
+from licensing.model import Product, Subscription
+from licensing.ports import TenantProvider, UnitOfWork
+from licensing.tenants import ProviderError, RemoteSku, RemoteUser, Tenant
+from licensing.types import Clock, utcnow
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    customer_id: str
+    products: int = 0  # user products the tenant subscribes to
+    users: int = 0
+    changes: int = 0  # products, seats and users created, changed or removed in the mirror
+    error: str | None = None  # why this tenant could not be synced
+
+    def to_dict(self) -> dict[str, object]:
+        return {"customer": self.customer_id, "products": self.products, "users": self.users,
+                "changes": self.changes, "error": self.error}  # fmt: skip
+
+
+def connected(customer_id: str, *, uow: UnitOfWork) -> Tenant | None:
+    """The customer's tenant, or None for a local customer."""
+    with uow:
+        return uow.tenants.get(customer_id)
+
+
+def sync_all(
+    *, provider: TenantProvider, uow: UnitOfWork, only: Iterable[str] = (), clock: Clock = utcnow
+) -> list[SyncReport]:
+    """Syncs every connected customer (or those named), one after the other; a failed tenant does not stop the rest."""
+    with uow:
+        tenants = {t.customer_id: t for t in uow.tenants.all()}
+        wanted = list(dict.fromkeys(only))
+        for cid in wanted:
+            if cid not in tenants:
+                if uow.customers.get(cid) is None:
+                    raise UnknownCustomer(cid)
+                raise InvalidRequest(f"{cid} is not connected to Microsoft 365 (it has no tenant_id).")
+    reports = []
+    for cid in wanted or sorted(tenants):
+        try:
+            reports.append(sync_tenant(cid, provider=provider, uow=uow, clock=clock))
+        except ProviderError as e:
+            reports.append(SyncReport(cid, error=e.message))
+    return reports
+
+
+def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, clock: Clock = utcnow) -> SyncReport:
+    """Reads the tenant's seats and every user, then mirrors them; users gone from the tenant leave the mirror."""
+    tenant = _tenant(customer_id, uow)
+    snapshot = provider.snapshot(tenant.tenant_id)
+    with uow:
+        uow.customers.lock(customer_id)
+        changes = write_seats(customer_id, snapshot.skus, uow)
+        changes += write_users(customer_id, snapshot.skus, snapshot.users, uow, complete=True)
+        uow.tenants.mark_synced(customer_id, clock(), users=True)
+        uow.commit()
+    return SyncReport(customer_id, len(snapshot.skus), len(snapshot.users), changes)
+
+
+def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, clock: Clock = utcnow) -> int:
+    """One read of the tenant's subscriptions, so Available is live (opening Manage licenses); returns changes."""
+    tenant = _tenant(customer_id, uow)
+    skus = provider.skus(tenant.tenant_id)
+    with uow:
+        uow.customers.lock(customer_id)
+        changes = write_seats(customer_id, skus, uow)
+        uow.tenants.mark_synced(customer_id, clock(), users=False)
+        uow.commit()
+    return changes
+
+
+def write_seats(customer_id: str, skus: Sequence[RemoteSku], uow: UnitOfWork) -> int:
+    """Products the catalogue lacks are created, named from Microsoft's table; the file's products (and their
+    rules) are left as they are."""
+    known = uow.products.get_many(s.sku for s in skus)
+    changes = uow.products.upsert([Product(s.sku, s.name) for s in skus if s.sku not in known])
+    subs = [Subscription(customer_id, s.sku, s.owned, s.assigned) for s in skus]
+    return changes + uow.tenants.set_seats(customer_id, subs)
+
+
+def write_users(
+    customer_id: str, skus: Sequence[RemoteSku], users: Sequence[RemoteUser], uow: UnitOfWork, *, complete: bool
+) -> int:
+    subscribed = frozenset(s.sku for s in skus) if skus else frozenset(uow.subscriptions.for_customer(customer_id))
+    mirrored = [u.as_user(customer_id, subscribed) for u in users]
+    ids = {u.id: u.object_id for u in users}
+    return uow.tenants.set_users(customer_id, mirrored, object_ids=ids, complete=complete)
+
+
+def _tenant(customer_id: str, uow: UnitOfWork) -> Tenant:
+    with uow:
+        tenant = uow.tenants.get(customer_id)
+        if tenant is None:
+            if uow.customers.get(customer_id) is None:
+                raise UnknownCustomer(customer_id)
+            raise InvalidRequest(f"{customer_id} is not connected to Microsoft 365 (it has no tenant_id).")
+    return tenant

@@ -1,0 +1,154 @@
+"""Customers connected to a Microsoft 365 tenant: the values their provider trades in.
+
+For a connected customer the tenant is the truth and the database is its mirror. The provider (providers/graph)
+speaks in these values only, so the domain never sees Graph's JSON, skuIds or HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from licensing.model import Change, User
+from licensing.results import UserOutcome
+from licensing.types import Desired
+
+APPLIED = "applied"
+FAILED = "failed"
+UNKNOWN = "unknown"  # no answer: the change may or may not have landed; read the user back before deciding
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_DOMAIN = re.compile(r"(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def is_tenant_id(value: str) -> bool:
+    """A directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com."""
+    return bool(_GUID.fullmatch(value) or _DOMAIN.fullmatch(value))
+
+
+@dataclass(frozen=True)
+class Tenant:
+    customer_id: str
+    tenant_id: str  # GUID or verified domain, as the directory file gives it
+    synced_at: datetime | None = None  # the last full sync (users and seats)
+    seats_at: datetime | None = None  # the last read of the seats (a sync, or opening Manage licenses)
+
+
+@dataclass(frozen=True)
+class RemoteSku:
+    sku: str  # skuPartNumber: how licensebot names products everywhere
+    name: str
+    owned: int  # prepaidUnits enabled + warning
+    assigned: int  # consumedUnits
+
+
+@dataclass(frozen=True)
+class RemoteUser:
+    id: str  # userPrincipalName: the user id licensebot shows and takes
+    object_id: str  # Graph's id, what calls address
+    name: str
+    location: str | None
+    licenses: frozenset[str]  # skuPartNumbers held, however assigned
+    group_licenses: frozenset[str] = frozenset()  # of `licenses`, those held only through a group
+
+    def as_user(self, customer_id: str, subscribed: frozenset[str]) -> User:
+        """The mirror's user; licenses of products the tenant no longer lists are left out (they hold no seat)."""
+        held = self.licenses & subscribed
+        return User(customer_id, self.id, self.name or self.id, self.location, held, self.group_licenses & held)
+
+
+@dataclass(frozen=True)
+class TenantSnapshot:
+    skus: tuple[RemoteSku, ...]
+    users: tuple[RemoteUser, ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One user's change as sent to the tenant: usage location first (if any), then adds and removes at once."""
+
+    user_id: str
+    object_id: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    location: str | None = None
+
+    def landed(self, user: RemoteUser | None) -> bool:
+        """Whether the tenant shows this change done (what a read-back after a crash or a lost answer decides)."""
+        if user is None:
+            return False
+        where = self.location is None or user.location == self.location
+        return where and set(self.add) <= user.licenses and not set(self.remove) & user.licenses
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"user": self.user_id, "object_id": self.object_id, "add": list(self.add),
+                "remove": list(self.remove), "location": self.location}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Operation:
+        return cls(d["user"], d["object_id"], tuple(d["add"]), tuple(d["remove"]), d.get("location"))
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    user_id: str
+    status: str  # APPLIED | FAILED | UNKNOWN
+    user: RemoteUser | None = None  # the user as the tenant returned it after the change
+    code: str | None = None  # a licensing.results.ErrorCode value when FAILED
+    message: str | None = None  # the tenant's own words
+    sku: str | None = None  # the skuPartNumber the refusal is about, when known
+
+
+class ProviderError(Exception):
+    """A whole call failed. `sent` False: nothing reached the tenant (sign-in refused, say), so nothing changed."""
+
+    def __init__(self, message: str, *, unavailable: bool = False, sent: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unavailable = unavailable
+        self.sent = sent
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    """A connected save recorded before its first call to the tenant: what was decided and what is to be sent.
+
+    Everything a process needs to finish it, or to reconcile it after its first process died, is in here.
+    """
+
+    id: str
+    customer_id: str
+    tenant_id: str
+    operator: str
+    created_at: datetime
+    key: str | None
+    fingerprint: str
+    change: Change
+    decided: tuple[UserOutcome, ...]  # every user's outcome as planned; UPDATED ones are the operations
+    operations: tuple[Operation, ...]
+    reply_to: dict[str, Any]  # opaque: where the confirmation goes (the bot's business), for a reconcile
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "change": {"user_ids": list(self.change.user_ids), "location": self.change.location,
+                       "desired": {s: d.value for s, d in self.change.desired.items()}},
+            "decided": [o.to_dict() for o in self.decided],
+            "operations": [o.to_dict() for o in self.operations],
+            "reply_to": self.reply_to,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(
+        cls, d: dict[str, Any], *, id: str, customer_id: str, tenant_id: str, operator: str, created_at: datetime,
+        key: str | None, fingerprint: str,
+    ) -> PendingBatch:  # fmt: skip
+        c = d["change"]
+        change = Change(customer_id, tuple(c["user_ids"]), {s: Desired(v) for s, v in c["desired"].items()},
+                        c.get("location"))  # fmt: skip
+        return cls(
+            id, customer_id, tenant_id, operator, created_at, key, fingerprint, change,
+            tuple(UserOutcome.from_dict(o) for o in d["decided"]),
+            tuple(Operation.from_dict(o) for o in d["operations"]), d.get("reply_to") or {},
+        )  # fmt: skip

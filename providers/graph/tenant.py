@@ -1,0 +1,118 @@
+"""GraphTenants: licensing.ports.TenantProvider over GraphClient.
+
+licensebot names products by skuPartNumber (as the directory file does); Graph wants skuIds, which differ per
+tenant only in which ones exist. The mapping is learnt from each tenant's subscribedSkus and kept per tenant.
+Graph failures of a whole call become licensing.tenants.ProviderError; the client's per-user codes pass through.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import requests
+
+from licensing.results import ErrorCode
+from licensing.tenants import (
+    FAILED,
+    Operation,
+    OperationResult,
+    ProviderError,
+    RemoteSku,
+    RemoteUser,
+    TenantSnapshot,
+)
+from providers.graph.client import GraphClient
+from providers.graph.errors import AuthError, GraphError, UnavailableError
+from providers.graph.models import Change, GraphUser, Outcome
+
+T = TypeVar("T")
+
+
+class GraphTenants:
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._ids: dict[str, dict[str, str]] = {}  # tenant -> skuPartNumber -> skuId
+
+    def skus(self, tenant: str) -> tuple[RemoteSku, ...]:
+        found = _guard(lambda: self.client.subscribed_skus(tenant))
+        with self._lock:
+            self._ids[tenant] = {s.part_number: s.sku_id for s in found}
+        return tuple(RemoteSku(s.part_number, s.name, s.owned, s.assigned) for s in found)
+
+    def snapshot(self, tenant: str) -> TenantSnapshot:
+        skus = self.skus(tenant)
+        users = _guard(lambda: [self._user(tenant, u) for u in self.client.users(tenant)])
+        return TenantSnapshot(skus, tuple(users))
+
+    def read_users(self, tenant: str, object_ids: Sequence[str]) -> dict[str, RemoteUser | None]:
+        self._mapping(tenant, ())
+        found = _guard(lambda: self.client.get_users(tenant, object_ids))
+        return {oid: self._user(tenant, u) if u else None for oid, u in found.items()}
+
+    def apply(self, tenant: str, operations: Sequence[Operation]) -> list[OperationResult]:
+        ids = self._mapping(tenant, {s for op in operations for s in (*op.add, *op.remove)})
+        results: dict[int, OperationResult] = {}
+        changes: list[tuple[int, Change]] = []
+        for n, op in enumerate(operations):
+            if missing := sorted(s for s in (*op.add, *op.remove) if s not in ids):
+                message = f"The tenant has no subscription of {', '.join(missing)}."
+                results[n] = OperationResult(op.user_id, FAILED, code=ErrorCode.NOT_ENTITLED.value, message=message,
+                                             sku=missing[0])  # fmt: skip
+                continue
+            add, remove = tuple(ids[s] for s in op.add), tuple(ids[s] for s in op.remove)
+            changes.append((n, Change(op.object_id, add=add, remove=remove, usage_location=op.location)))
+        outcomes = _guard(lambda: self.client.apply(tenant, [c for _, c in changes])) if changes else []
+        for (n, _), outcome in zip(changes, outcomes, strict=True):
+            results[n] = self._result(tenant, operations[n], outcome)
+        return [results[n] for n in range(len(operations))]
+
+    def _result(self, tenant: str, op: Operation, outcome: Outcome) -> OperationResult:
+        user = self._user(tenant, outcome.user) if outcome.user else None
+        sku = self._part(tenant, outcome.sku) if outcome.sku else None
+        return OperationResult(op.user_id, outcome.status, user, outcome.code, outcome.message, sku)
+
+    def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, str]:
+        """skuPartNumber -> skuId for the tenant, read again when a product asked for is not known yet."""
+        with self._lock:
+            ids = self._ids.get(tenant)
+        if ids is None or not set(wanted) <= ids.keys():
+            self.skus(tenant)
+            with self._lock:
+                ids = self._ids[tenant]
+        return ids
+
+    def _part(self, tenant: str, sku_id: str) -> str:
+        with self._lock:
+            parts = {v: k for k, v in self._ids.get(tenant, {}).items()}
+        if sku_id in parts:
+            return parts[sku_id]
+        known = self.client.catalog.by_id.get(sku_id.lower())  # a product the tenant's user list no longer shows
+        return known.part_number if known else sku_id
+
+    def _user(self, tenant: str, user: GraphUser) -> RemoteUser:
+        licenses = {self._part(tenant, lic.sku_id): lic for lic in user.licenses}
+        return RemoteUser(
+            id=user.upn or user.id,
+            object_id=user.id,
+            name=user.display_name,
+            location=user.usage_location,
+            licenses=frozenset(licenses),
+            group_licenses=frozenset(p for p, lic in licenses.items() if not lic.direct),
+        )
+
+
+def _guard(call: Callable[[], T]) -> T:
+    """Graph's whole-call failures as the domain's ProviderError (the message never holds the secret)."""
+    try:
+        return call()
+    except AuthError as e:
+        raise ProviderError(f"Microsoft 365 refused licensebot's sign-in: {e}", sent=False) from None
+    except UnavailableError as e:
+        raise ProviderError(f"Microsoft 365 is unavailable: {e}", unavailable=True) from None
+    except GraphError as e:
+        raise ProviderError(f"Microsoft 365 refused the request: {e}") from None
+    except requests.RequestException as e:
+        raise ProviderError(f"Microsoft 365 could not be reached: {type(e).__name__}", unavailable=True) from None

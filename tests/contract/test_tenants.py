@@ -1,0 +1,122 @@
+"""Connected customers: the tenant mirror and connected saves in flight, on every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from licensing.model import Change, Product, Subscription, User
+from licensing.results import Status, UserOutcome
+from licensing.tenants import Operation, PendingBatch, Tenant
+from licensing.types import Desired
+from tests.contract.backends import Backend
+from tests.world import E1, E3, E5
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def connected(world: Backend) -> Backend:
+    """fabrikam connected to a tenant (the world gives it 10 E3 and Zoe, as if synced before)."""
+    with world.uow() as uow:
+        uow.tenants.upsert([Tenant("fabrikam", "fabrikam.onmicrosoft.com")])
+        uow.commit()
+    return world
+
+
+def test_a_tenant_is_upserted_and_keeps_its_sync_times(connected: Backend) -> None:
+    with connected.uow() as uow:
+        uow.tenants.mark_synced("fabrikam", T0, users=True)
+        uow.tenants.mark_synced("fabrikam", T0 + timedelta(minutes=5), users=False)
+        assert uow.tenants.upsert([Tenant("fabrikam", "fabrikam.onmicrosoft.com")]) == 0
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.tenants.get("fabrikam") == Tenant(
+            "fabrikam", "fabrikam.onmicrosoft.com", T0, T0 + timedelta(minutes=5)
+        )
+        assert uow.tenants.get("contoso") is None
+        assert [t.customer_id for t in uow.tenants.all()] == ["fabrikam"]
+
+
+def test_a_tenant_needs_its_customer(world: Backend) -> None:
+    with pytest.raises(world.refused), world.uow() as uow:
+        uow.tenants.upsert([Tenant("nobody", "nobody.example.com")])
+        uow.commit()
+
+
+def test_seats_are_set_exactly_capped_and_the_rest_dropped_with_their_licenses(connected: Backend) -> None:
+    with connected.uow() as uow:
+        subs = [Subscription("fabrikam", E1, 4, 6), Subscription("fabrikam", E5, 7, 2)]
+        assert uow.tenants.set_seats("fabrikam", subs) == 3  # E3 gone, E1 and E5 new
+        uow.commit()
+    with connected.uow() as uow:
+        got = uow.subscriptions.for_customer("fabrikam")
+        assert {s: (x.quantity, x.assigned) for s, x in got.items()} == {E1: (4, 4), E5: (7, 2)}
+        assert uow.users.get_many("fabrikam", ["zoe@fabrikam.com"])["zoe@fabrikam.com"].licenses == frozenset()
+        assert uow.tenants.set_seats("fabrikam", subs) == 0
+
+
+def test_users_are_mirrored_with_group_licenses_and_object_ids(connected: Backend) -> None:
+    ann = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset({E3}), frozenset({E3}))
+    with connected.uow() as uow:
+        n = uow.tenants.set_users("fabrikam", [ann], object_ids={"ann@fabrikam.com": "oid-ann"}, complete=True)
+        assert n == 2  # Ann created, Zoe removed
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.users.get_many("fabrikam", ["ann@fabrikam.com", "zoe@fabrikam.com"]) == {"ann@fabrikam.com": ann}
+        assert list(uow.users.all_for_customer("fabrikam")) == [ann]
+        assert uow.users.page("fabrikam", query="", offset=0, limit=5) == ([ann], 1)
+        assert uow.tenants.object_ids("fabrikam", ["ann@fabrikam.com", "x"]) == {"ann@fabrikam.com": "oid-ann"}
+        direct = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset({E3}))
+        assert uow.tenants.set_users("fabrikam", [direct], object_ids={}, complete=False) == 1
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.users.get_many("fabrikam", ["ann@fabrikam.com"])["ann@fabrikam.com"].group_licenses == frozenset()
+
+
+def test_one_holder_at_a_time_takes_a_lease(backend: Backend) -> None:
+    with backend.uow() as uow:
+        assert uow.tenants.take_lease("sync", holder="a", now=T0, until=T0 + timedelta(minutes=1))
+        assert not uow.tenants.take_lease("sync", holder="b", now=T0 + timedelta(seconds=30), until=T0)
+        assert uow.tenants.take_lease("sync", holder="a", now=T0, until=T0 + timedelta(minutes=2))  # renewing
+        assert uow.tenants.take_lease("sync", holder="b", now=T0 + timedelta(minutes=3), until=T0)
+        uow.commit()
+
+
+def batch(bid: str = "b1", key: str | None = "k1") -> PendingBatch:
+    change = Change("fabrikam", ("zoe@fabrikam.com",), {E3: Desired.REVOKE}, "FR")
+    decided = (UserOutcome("zoe@fabrikam.com", Status.UPDATED, "Zoe Zhang", revoked=(E3,)),)
+    ops = (Operation("zoe@fabrikam.com", "oid-zoe", remove=(E3,), location="FR"),)
+    return PendingBatch(bid, "fabrikam", "fabrikam.onmicrosoft.com", "UADMIN", T0, key, "fp", change, decided, ops,
+                        {"channel": "C1"})  # fmt: skip
+
+
+def test_a_connected_batch_is_held_by_one_process_until_its_lease_ends(connected: Backend) -> None:
+    with connected.uow() as uow:
+        uow.remote.add(batch(), holder="p1", lease_until=T0 + timedelta(minutes=10))
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.remote.get_by_key("k1") == batch()
+        assert uow.remote.get_by_key("k2") is None
+        assert uow.remote.expired(T0 + timedelta(minutes=5)) == []
+        assert uow.remote.claim("b1", holder="p2", now=T0, lease_until=T0) is None
+        assert uow.remote.expired(T0 + timedelta(minutes=11)) == ["b1"]
+        assert uow.remote.claim("b1", holder="p2", now=T0 + timedelta(minutes=11), lease_until=T0 + timedelta(hours=1))
+        assert not uow.remote.finish("b1", holder="p1")  # p1 came back too late: p2 records it
+        assert uow.remote.finish("b1", holder="p2")
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.remote.get_by_key("k1") is None
+
+
+def test_a_key_is_taken_by_one_connected_batch(connected: Backend) -> None:
+    with pytest.raises(connected.refused), connected.uow() as uow:
+        uow.remote.add(batch("b1"), holder="p1", lease_until=T0)
+        uow.remote.add(batch("b2"), holder="p1", lease_until=T0)
+
+
+def test_products_made_by_a_sync_need_no_rules(backend: Backend) -> None:
+    with backend.uow() as uow:
+        assert uow.products.upsert([Product("SPB", "Microsoft 365 Business Premium")]) == 1
+        uow.commit()
