@@ -11,9 +11,10 @@ How: each send is recorded before it is made (the claim commits attempts+1, the 
 with `metadata.event_payload.outbox_id`. The hard case is a worker that dies, or loses the connection, between
 Slack storing the message and the database recording its ts. The row then says the attempt may have reached Slack
 ('sending' with an expired lease, or `unsure` after a timeout, a reset connection or a 5xx), and whoever sends it
-next first looks for it: conversations.history of the channel (for a parent) or conversations.replies of the
-parent (for a reply), matching the outbox id. Found: it is recorded as sent with that ts, not sent again. When the
-history cannot be read, the message is sent anyway: a duplicate is better than a lost confirmation.
+next first looks for it (bot/delivery_history.py): conversations.history of the channel (for a parent) or
+conversations.replies of the parent (for a reply), matching the outbox id. Found: it is recorded as sent with that
+ts, not sent again. When the history cannot be read, the message is sent anyway: a duplicate is better than a lost
+confirmation.
 
 Retries happen only here, never in a request handler: 429 waits exactly Retry-After, 5xx and network errors back
 off exponentially (1 s doubling, capped), `channel_not_found`/`not_in_channel`/`is_archived` send the thread to the
@@ -39,12 +40,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery_history import TRANSIENT_ERRORS, HistoryUnreadable, find_posted, metadata
 from licensing.notifications import DELIVERY_DEADLINE
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
@@ -52,13 +53,8 @@ from storage.outbox.claims import Claimed
 
 log = logging.getLogger("licensebot.outbox")
 
-EVENT_TYPE = "licensebot_outbox"
 # The channel refuses the bot: the thread goes to the operator by DM instead.
 FALLBACK_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
-# Slack's own word that it failed on its side; it may have stored the message before failing, so: look, then retry.
-TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"})
-HISTORY_PAGES = 3  # at most this many pages of history are read looking for a message (200 messages each)
-HISTORY_PAGE_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -94,10 +90,6 @@ class Stats:
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
-
-
-class _Lookup(Exception):
-    """The history could not be read; the message is sent anyway (at least once)."""
 
 
 class Worker:
@@ -165,8 +157,8 @@ class Worker:
                     channel = str(self.client.conversations_open(users=m.fallback_user)["channel"]["id"])
             if unsure:
                 try:
-                    ts = self._find(m, channel)
-                except _Lookup as e:
+                    ts = find_posted(self.client, m, channel, self._slack)
+                except HistoryUnreadable as e:
                     log.warning("%s cannot check whether it was delivered (%s): sending it again", _tag(m, channel), e)
                 else:
                     if ts is not None:
@@ -178,7 +170,7 @@ class Worker:
                 response = self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=m.thread_ts,
-                    metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": m.id}},
+                    metadata=metadata(m),
                     **m.payload,
                 )
             self._sent(m, str(response.get("channel") or channel), str(response["ts"]), found=False)
@@ -186,35 +178,6 @@ class Worker:
             self._failed(m, channel, e, unsure=unsure, posting=posting)
         except (OSError, http.client.HTTPException) as e:  # timeout, reset, refused: did Slack get it? Unknown.
             self._retry(m, channel, f"{type(e).__name__}", unsure=unsure or posting)
-
-    def _find(self, m: Claimed, channel: str) -> str | None:
-        """The ts of the message if an earlier attempt delivered it."""
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            try:
-                with self._slack():
-                    if m.thread_ts is None:
-                        page = self.client.conversations_history(
-                            channel=channel, oldest=f"{m.created_at.timestamp() - 1:.6f}", include_all_metadata=True,
-                            limit=HISTORY_PAGE_SIZE, cursor=cursor,
-                        )  # fmt: skip
-                    else:
-                        page = self.client.conversations_replies(
-                            channel=channel, ts=m.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE_SIZE,
-                            cursor=cursor,
-                        )  # fmt: skip
-            except SlackApiError as e:
-                error = str(e.response.get("error"))
-                if e.response.status_code == 429 or e.response.status_code >= 500 or error in TRANSIENT_ERRORS:
-                    raise  # try the whole thing later
-                raise _Lookup(error) from e
-            for message in page.get("messages") or []:
-                if _outbox_id(message) == m.id:
-                    return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not page.get("has_more") or not cursor:
-                return None
-        raise _Lookup(f"not in the last {HISTORY_PAGES * HISTORY_PAGE_SIZE} messages")
 
     # --- outcomes ---------------------------------------------------------------------------------------------
 
@@ -307,17 +270,6 @@ def _tag(m: Claimed, channel: str | None) -> str:
     """The start of every log line about a message: which one, of which batch, where."""
     where = channel or f"@{m.fallback_user}"
     return f"outbox id={m.id} batch={m.batch_id or '-'} channel={where}"
-
-
-def _outbox_id(message: dict[str, Any]) -> int | None:
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != EVENT_TYPE:
-        return None
-    value = (metadata.get("event_payload") or {}).get("outbox_id")
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _retry_after(e: SlackApiError) -> float:
