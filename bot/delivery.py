@@ -17,13 +17,13 @@ ts, not sent again. When the history cannot be read, the message is sent anyway:
 confirmation.
 
 Retries happen only here, never in a request handler: 429 waits exactly Retry-After, 5xx and network errors back
-off exponentially (1 s doubling, capped), `channel_not_found`/`not_in_channel`/`is_archived` send the thread to the
-operator by DM instead (once), and any other Slack error is permanent (dead at once). The client must not retry by
-itself (`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the ambiguity from it.
-Replies are sent in order, each only after the one before it (and the parent) is sent, into the channel where the
-parent landed.
+off exponentially with full jitter (bot/delivery_backoff.py), `channel_not_found`/`not_in_channel`/`is_archived`
+send the thread to the operator by DM instead (once), and any other Slack error is permanent (dead at once). The
+client must not retry by itself (`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the
+ambiguity from it. Replies are sent in order, each only after the one before it (and the parent) is sent, into the
+channel where the parent landed.
 
-Everything takes a clock `now()`, so tests drive time instead of sleeping.
+Everything takes a clock `now()` and a random source, so tests drive time and jitter instead of sleeping.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import random
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery_backoff import backoff_s, retry_after_s
 from bot.delivery_history import TRANSIENT_ERRORS, HistoryUnreadable, find_posted, metadata
 from licensing.notifications import DELIVERY_DEADLINE
 from licensing.types import Clock, utcnow
@@ -102,12 +104,14 @@ class Worker:
         config: Config = Config(),
         *,
         now: Clock = utcnow,
+        rng: Callable[[], float] = random.random,  # in [0, 1): the backoff's jitter
         name: str | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.client = client
         self.config = config
         self.now = now
+        self.rng = rng
         self.name = name or worker_name()
         self.stats = Stats()
         self.stopping = threading.Event()  # set on shutdown: claimed messages not yet started go back to the queue
@@ -198,7 +202,7 @@ class Worker:
         status = e.response.status_code
         error = str(e.response.get("error") or f"HTTP {status}")
         if status == 429:
-            wait = _retry_after(e)
+            wait = retry_after_s(e)
             self._retry(m, channel, f"rate limited ({wait:g} s)", unsure=unsure, delay=wait, hold_lane=True)
         elif status >= 500 or error in TRANSIENT_ERRORS:
             self._retry(m, channel, f"{error} (HTTP {status})", unsure=unsure or posting)
@@ -225,7 +229,9 @@ class Worker:
     ) -> None:
         now = self.now()
         if delay is None:
-            delay = min(self.config.backoff_base_s * 2 ** (m.attempts - 1), self.config.backoff_cap_s)
+            delay = backoff_s(
+                m.attempts, base_s=self.config.backoff_base_s, cap_s=self.config.backoff_cap_s, rng=self.rng
+            )
         at = now + timedelta(seconds=delay)
         if at > m.deadline:
             self._dead(m, channel, f"{error}; deadline {m.deadline.isoformat()} passed")
@@ -270,17 +276,6 @@ def _tag(m: Claimed, channel: str | None) -> str:
     """The start of every log line about a message: which one, of which batch, where."""
     where = channel or f"@{m.fallback_user}"
     return f"outbox id={m.id} batch={m.batch_id or '-'} channel={where}"
-
-
-def _retry_after(e: SlackApiError) -> float:
-    headers = {k.lower(): v for k, v in (e.response.headers or {}).items()}
-    value = headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return max(float(value), 0.0) if value is not None else 1.0
-    except (TypeError, ValueError):
-        return 1.0
 
 
 def make_worker_client(token: str, base_url: str, timeout_s: float) -> WebClient:
