@@ -11,16 +11,13 @@ from sqlalchemy.orm import Session
 
 from storage.bulk import rowcount
 from storage.db import write_transaction
+from storage.outbox import lanes
 from storage.outbox.claims import Claimed
-from storage.outbox.rows import DEAD, PENDING, SENDING, SENT, OutboxChannelRow, OutboxRow, dm_lane
+from storage.outbox.rows import DEAD, PENDING, SENDING, SENT, OutboxRow, dm_lane
 
 
 def _mine(message: Claimed, worker: str) -> Any:
     return and_(OutboxRow.id == message.id, OutboxRow.status == SENDING, OutboxRow.claimed_by == worker)
-
-
-def _release_lane(session: Session, lane: str, until: datetime) -> None:
-    session.execute(update(OutboxChannelRow).where(OutboxChannelRow.channel == lane).values(next_at=until))
 
 
 def mark_sent(
@@ -36,8 +33,10 @@ def mark_sent(
             )
         )
         if done and message.parent_id is None:  # the replies may go now, into wherever the parent landed
-            session.execute(update(OutboxRow).where(OutboxRow.parent_id == message.id).values(lane=channel))
-        _release_lane(session, message.lane, lane_free_at)
+            replies = session.execute(update(OutboxRow).where(OutboxRow.parent_id == message.id).values(lane=channel))
+            if rowcount(replies):
+                lanes.ensure(session, [channel])
+        lanes.free_at(session, message.lane, lane_free_at)
     return bool(done)
 
 
@@ -59,8 +58,10 @@ def mark_retry(
     if fall_back_to_dm:
         values.update(dm=True, lane=dm_lane(message.fallback_user))
     with write_transaction(session):
+        if fall_back_to_dm:
+            lanes.ensure(session, [values["lane"]])
         done = rowcount(session.execute(update(OutboxRow).where(_mine(message, worker)).values(values)))
-        _release_lane(session, message.lane, lane_free_at)
+        lanes.free_at(session, message.lane, lane_free_at)
     return bool(done)
 
 
@@ -74,7 +75,7 @@ def release(session: Session, message: Claimed, *, worker: str, now: datetime) -
                 status=PENDING, attempts=message.attempts - 1, unsure=message.unsure, claimed_by=None, lease_until=None
             )
         )
-        _release_lane(session, message.lane, now)
+        lanes.free_at(session, message.lane, now)
 
 
 def mark_dead(session: Session, message: Claimed, *, worker: str, error: str, lane_free_at: datetime) -> list[int]:
@@ -87,7 +88,7 @@ def mark_dead(session: Session, message: Claimed, *, worker: str, error: str, la
                 .values(status=DEAD, last_error=error, claimed_by=None, lease_until=None)
             )
         )
-        _release_lane(session, message.lane, lane_free_at)
+        lanes.free_at(session, message.lane, lane_free_at)
         if not done:
             return []
         if message.parent_id is None:
@@ -103,3 +104,4 @@ def mark_dead(session: Session, message: Claimed, *, worker: str, error: str, la
             )
         )
     return [message.id, *orphans]
+
