@@ -18,10 +18,11 @@ confirmation.
 
 Retries happen only here, never in a request handler: 429 waits exactly Retry-After, 5xx and network errors back
 off exponentially with full jitter (bot/delivery_backoff.py), `channel_not_found`/`not_in_channel`/`is_archived`
-send the thread to the operator by DM instead (once), and any other Slack error is permanent (dead at once). The
-client must not retry by itself (`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the
-ambiguity from it. Replies are sent in order, each only after the one before it (and the parent) is sent, into the
-channel where the parent landed.
+send the thread to the operator by DM instead (once; if the parent is in the channel already, the DM gets a copy
+of it first and then the rest of the replies: bot/delivery_dm.py), and any other Slack error is permanent (dead at
+once). The client must not retry by itself (`retry_handlers=[]`): a retry handler would sleep inside the worker
+and hide the ambiguity from it. Replies are sent in order, each only after the one before it (and the parent) is
+sent, into the channel where the parent landed.
 
 Everything takes a clock `now()` and a random source, so tests drive time and jitter instead of sleeping.
 """
@@ -47,6 +48,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery_backoff import backoff_s, retry_after_s
+from bot.delivery_dm import dm_copy
 from bot.delivery_history import TRANSIENT_ERRORS, HistoryUnreadable, find_posted, metadata
 from licensing.notifications import DELIVERY_DEADLINE
 from licensing.types import Clock, utcnow
@@ -206,16 +208,29 @@ class Worker:
             self._retry(m, channel, f"rate limited ({wait:g} s)", unsure=unsure, delay=wait, hold_lane=True)
         elif status >= 500 or error in TRANSIENT_ERRORS:
             self._retry(m, channel, f"{error} (HTTP {status})", unsure=unsure or posting)
-        elif posting and error in FALLBACK_ERRORS and m.parent_id is None and not m.dm:
-            now = self.now()
-            with self._db(), self.sessionmaker() as s:
-                outcomes.mark_retry(
-                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
-                    lane_free_at=now + self.config.channel_interval,
-                )  # fmt: skip
-            log.warning("%s refused (%s): sending the thread to %s by DM", _tag(m, channel), error, m.fallback_user)
+        elif posting and error in FALLBACK_ERRORS and not m.dm:
+            assert channel is not None  # not a DM: the channel asked for, or (a reply) where the parent landed
+            self._to_dm(m, channel, error)
         else:
             self._dead(m, channel, error)
+
+    def _to_dm(self, m: Claimed, channel: str, error: str) -> None:
+        """The channel refuses the bot: what is left of the thread goes to the fallback user by DM (once)."""
+        now = self.now()
+        free_at, how = now + self.config.channel_interval, "the thread"
+        with self._db(), self.sessionmaker() as s:
+            if m.parent_id is None:  # the parent itself goes by DM, and its replies follow it as usual
+                outcomes.mark_retry(
+                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
+                    lane_free_at=free_at,
+                )  # fmt: skip
+            else:  # the parent is in the channel already: the DM gets a copy of it, then the rest of the replies
+                copy = outcomes.move_thread_to_dm(
+                    s, m, worker=self.name, error=error, now=now, lane_free_at=free_at,
+                    copy_parent=lambda parent: dm_copy(parent, channel, error),
+                )  # fmt: skip
+                how = f"the rest of the thread, under a copy of its parent (outbox id={copy}),"
+        log.warning("%s refused (%s): sending %s to %s by DM", _tag(m, channel), error, how, m.fallback_user)
 
     def _retry(
         self,

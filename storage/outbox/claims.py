@@ -26,7 +26,7 @@ class Claimed:
     thread_ts: str | None  # reply: the parent's ts
     fallback_user: str
     payload: dict[str, Any]
-    dm: bool
+    dm: bool  # going by DM to the fallback user (a reply: its parent went by DM)
     lane: str
     attempts: int  # including this one
     unsure: bool
@@ -129,26 +129,30 @@ def _head(now: datetime) -> ScalarSelect[int]:
     )
 
 
-def _parent_ts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+Parents = dict[int, tuple[str | None, str | None, bool]]
+
+
+def _parent_ts(session: Session, ids: Sequence[int]) -> Parents:
+    """Where each parent landed, its ts, and whether it went by DM."""
     if not ids:
         return {}
-    stmt = select(OutboxRow.id, OutboxRow.sent_channel, OutboxRow.ts).where(OutboxRow.id.in_(ids))
-    return {i: (c, ts) for i, c, ts in session.execute(stmt)}
+    stmt = select(OutboxRow.id, OutboxRow.sent_channel, OutboxRow.ts, OutboxRow.dm).where(OutboxRow.id.in_(ids))
+    return {i: (c, ts, dm) for i, c, ts, dm in session.execute(stmt)}
 
 
-def _claimed(row: OutboxRow, parents: dict[int, tuple[str | None, str | None]]) -> Claimed:
-    channel, thread_ts = (row.channel, None) if row.parent_id is None else parents[row.parent_id]
+def _claimed(row: OutboxRow, parents: Parents) -> Claimed:
+    channel, thread_ts, dm = (row.channel, None, row.dm) if row.parent_id is None else parents[row.parent_id]
     assert row.lane is not None
     return Claimed(
         id=row.id,
         parent_id=row.parent_id,
         position=row.position,
         batch_id=row.batch_id,
-        channel=None if row.dm else channel,
+        channel=None if row.parent_id is None and row.dm else channel,
         thread_ts=thread_ts,
         fallback_user=row.fallback_user,
         payload=dict(row.payload),
-        dm=row.dm,
+        dm=dm,
         lane=row.lane,
         attempts=row.attempts + 1,
         unsure=row.unsure or row.status == SENDING,

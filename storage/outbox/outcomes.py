@@ -3,10 +3,11 @@ worker that lost its lease changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, insert, update
 from sqlalchemy.orm import Session
 
 from storage.bulk import rowcount
@@ -105,3 +106,52 @@ def mark_dead(session: Session, message: Claimed, *, worker: str, error: str, la
         )
     return [message.id, *orphans]
 
+
+def move_thread_to_dm(
+    session: Session,
+    message: Claimed,
+    *,
+    worker: str,
+    error: str,
+    now: datetime,
+    lane_free_at: datetime,
+    copy_parent: Callable[[dict[str, Any]], dict[str, Any]],
+) -> int | None:
+    """The channel refused a reply after its parent was posted there: the reply and the rest of its thread go to
+    the fallback user by DM instead, threaded under a copy of the parent queued first (a message of its own, with
+    its own outbox id, so it is delivered exactly like any parent). `copy_parent` makes the copy's payload from the
+    parent's. Returns the copy's id; None if the lease was lost (nothing changes)."""
+    assert message.parent_id is not None
+    with write_transaction(session):
+        done = rowcount(
+            session.execute(
+                update(OutboxRow)
+                .where(_mine(message, worker))
+                .values(status=PENDING, unsure=False, last_error=error, claimed_by=None, lease_until=None)
+            )
+        )
+        lanes.free_at(session, message.lane, lane_free_at)
+        if not done:
+            return None
+        parent = session.get_one(OutboxRow, message.parent_id)
+        lane = dm_lane(parent.fallback_user)
+        lanes.ensure(session, [lane])
+        copy = {
+            "position": 0, "kind": parent.kind, "batch_id": parent.batch_id, "channel": None,
+            "fallback_user": parent.fallback_user, "payload": copy_parent(dict(parent.payload)), "status": PENDING,
+            "attempts": 0, "unsure": False, "dm": True, "lane": lane, "created_at": now, "deadline": message.deadline,
+            "next_at": now,
+        }  # fmt: skip
+        copy_id = int(session.execute(insert(OutboxRow).values(copy).returning(OutboxRow.id)).scalar_one())
+        # The rest of the thread, from this reply on (the later ones are all pending: replies go one at a time),
+        # waits for the copy: no lane until the copy is sent, as for any new thread.
+        session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.parent_id == message.parent_id,
+                OutboxRow.position >= message.position,
+                OutboxRow.status == PENDING,
+            )
+            .values(parent_id=copy_id, lane=None, next_at=now)
+        )
+    return copy_id
