@@ -35,7 +35,7 @@ def mark_sent(
         )
         if done and message.parent_id is None:  # the replies may go now, into wherever the parent landed
             replies = session.execute(update(OutboxRow).where(OutboxRow.parent_id == message.id).values(lane=channel))
-            if rowcount(replies):
+            if rowcount(replies) and channel != message.lane:  # a DM: the lane was "@user", the channel is new
                 lanes.ensure(session, [channel])
         lanes.free_at(session, message.lane, lane_free_at)
     return bool(done)
