@@ -56,6 +56,9 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
         .with_for_update(of=OutboxChannelRow, skip_locked=True)
     ).all()
     heads = {message_id: lane for lane, message_id in lanes}
+    if not heads:  # the idle poll: nothing due, one statement
+        session.rollback()
+        return []
     # Lock the messages by id alone (a condition on status would tempt the planner into the status index on a
     # freshly queued backlog); what changed since (an outcome of a worker whose lease ran out) is re-checked on the
     # rows as locked.
