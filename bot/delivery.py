@@ -11,18 +11,20 @@ How: each send is recorded before it is made (the claim commits attempts+1, the 
 with `metadata.event_payload.outbox_id`. The hard case is a worker that dies, or loses the connection, between
 Slack storing the message and the database recording its ts. The row then says the attempt may have reached Slack
 ('sending' with an expired lease, or `unsure` after a timeout, a reset connection or a 5xx), and whoever sends it
-next first looks for it: conversations.history of the channel (for a parent) or conversations.replies of the
-parent (for a reply), matching the outbox id. Found: it is recorded as sent with that ts, not sent again. When the
-history cannot be read, the message is sent anyway: a duplicate is better than a lost confirmation.
+next first looks for it (bot/delivery_history.py): conversations.history of the channel (for a parent) or
+conversations.replies of the parent (for a reply), matching the outbox id. Found: it is recorded as sent with that
+ts, not sent again. When the history cannot be read, the message is sent anyway: a duplicate is better than a lost
+confirmation.
 
 Retries happen only here, never in a request handler: 429 waits exactly Retry-After, 5xx and network errors back
-off exponentially (1 s doubling, capped), `channel_not_found`/`not_in_channel`/`is_archived` send the thread to the
-operator by DM instead (once), and any other Slack error is permanent (dead at once). The client must not retry by
-itself (`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the ambiguity from it.
-Replies are sent in order, each only after the one before it (and the parent) is sent, into the channel where the
-parent landed.
+off exponentially with full jitter (bot/delivery_backoff.py), `channel_not_found`/`not_in_channel`/`is_archived`
+send the thread to the operator by DM instead (once; if the parent is in the channel already, the DM gets a copy
+of it first and then the rest of the replies: bot/delivery_dm.py), and any other Slack error is permanent (dead at
+once). The client must not retry by itself (`retry_handlers=[]`): a retry handler would sleep inside the worker
+and hide the ambiguity from it. Replies are sent in order, each only after the one before it (and the parent) is
+sent, into the channel where the parent landed.
 
-Everything takes a clock `now()`, so tests drive time instead of sleeping.
+Everything takes a clock `now()` and a random source, so tests drive time and jitter instead of sleeping.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import random
 import secrets
 import socket
 import threading
@@ -39,13 +42,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs
+from bot.delivery_backoff import backoff_s, retry_after_s
+from bot.delivery_dm import dm_copy
+from bot.delivery_history import TRANSIENT_ERRORS, HistoryUnreadable, find_posted, metadata
 from licensing.notifications import DELIVERY_DEADLINE
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
@@ -53,13 +58,8 @@ from storage.outbox.claims import Claimed
 
 log = logging.getLogger("licensebot.outbox")
 
-EVENT_TYPE = "licensebot_outbox"
 # The channel refuses the bot: the thread goes to the operator by DM instead.
 FALLBACK_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
-# Slack's own word that it failed on its side; it may have stored the message before failing, so: look, then retry.
-TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"})
-HISTORY_PAGES = 3  # at most this many pages of history are read looking for a message (200 messages each)
-HISTORY_PAGE_SIZE = 200
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,6 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
 
 
-class _Lookup(Exception):
-    """The history could not be read; the message is sent anyway (at least once)."""
-
-
 class Worker:
     """One replica's delivery loop. Thread-safe: a claim's messages may be sent from a small thread pool."""
 
@@ -117,6 +113,7 @@ class Worker:
         config: Config = Config(),
         *,
         now: Clock = utcnow,
+        rng: Callable[[], float] = random.random,  # in [0, 1): the backoff's jitter
         name: str | None = None,
         observer: Callable[[str, float], None] | None = None,
     ) -> None:
@@ -124,6 +121,7 @@ class Worker:
         self.client = client
         self.config = config
         self.now = now
+        self.rng = rng
         self.name = name or worker_name()
         self.stats = Stats(observer=observer)
         self.stopping = threading.Event()  # set on shutdown: claimed messages not yet started go back to the queue
@@ -177,8 +175,8 @@ class Worker:
                     channel = str(self.client.conversations_open(users=m.fallback_user)["channel"]["id"])
             if unsure:
                 try:
-                    ts = self._find(m, channel)
-                except _Lookup as e:
+                    ts = find_posted(self.client, m, channel, self._slack)
+                except HistoryUnreadable as e:
                     log.warning("%s cannot check whether it was delivered (%s): sending it again", _tag(m, channel), e)
                 else:
                     if ts is not None:
@@ -190,7 +188,7 @@ class Worker:
                 response = self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=m.thread_ts,
-                    metadata={"event_type": EVENT_TYPE, "event_payload": {"outbox_id": m.id}},
+                    metadata=metadata(m),
                     **m.payload,
                 )
             self._sent(m, str(response.get("channel") or channel), str(response["ts"]), found=False)
@@ -198,35 +196,6 @@ class Worker:
             self._failed(m, channel, e, unsure=unsure, posting=posting)
         except (OSError, http.client.HTTPException) as e:  # timeout, reset, refused: did Slack get it? Unknown.
             self._retry(m, channel, f"{type(e).__name__}", unsure=unsure or posting)
-
-    def _find(self, m: Claimed, channel: str) -> str | None:
-        """The ts of the message if an earlier attempt delivered it."""
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            try:
-                with self._slack():
-                    if m.thread_ts is None:
-                        page = self.client.conversations_history(
-                            channel=channel, oldest=f"{m.created_at.timestamp() - 1:.6f}", include_all_metadata=True,
-                            limit=HISTORY_PAGE_SIZE, cursor=cursor,
-                        )  # fmt: skip
-                    else:
-                        page = self.client.conversations_replies(
-                            channel=channel, ts=m.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE_SIZE,
-                            cursor=cursor,
-                        )  # fmt: skip
-            except SlackApiError as e:
-                error = str(e.response.get("error"))
-                if e.response.status_code == 429 or e.response.status_code >= 500 or error in TRANSIENT_ERRORS:
-                    raise  # try the whole thing later
-                raise _Lookup(error) from e
-            for message in page.get("messages") or []:
-                if _outbox_id(message) == m.id:
-                    return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not page.get("has_more") or not cursor:
-                return None
-        raise _Lookup(f"not in the last {HISTORY_PAGES * HISTORY_PAGE_SIZE} messages")
 
     # --- outcomes ---------------------------------------------------------------------------------------------
 
@@ -247,21 +216,34 @@ class Worker:
         status = e.response.status_code
         error = str(e.response.get("error") or f"HTTP {status}")
         if status == 429:
-            wait = _retry_after(e)
+            wait = retry_after_s(e)
             self._retry(m, channel, f"rate limited ({wait:g} s)", unsure=unsure, delay=wait, hold_lane=True)
         elif status >= 500 or error in TRANSIENT_ERRORS:
             self._retry(m, channel, f"{error} (HTTP {status})", unsure=unsure or posting)
-        elif posting and error in FALLBACK_ERRORS and m.parent_id is None and not m.dm:
-            now = self.now()
-            with self._db(), self.sessionmaker() as s:
-                outcomes.mark_retry(
-                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
-                    lane_free_at=now + self.config.channel_interval,
-                )  # fmt: skip
-            self.stats.add(fallback=1)
-            log.warning("%s refused (%s): sending the thread to %s by DM", _tag(m, channel), error, m.fallback_user)
+        elif posting and error in FALLBACK_ERRORS and not m.dm:
+            assert channel is not None  # not a DM: the channel asked for, or (a reply) where the parent landed
+            self._to_dm(m, channel, error)
         else:
             self._dead(m, channel, error)
+
+    def _to_dm(self, m: Claimed, channel: str, error: str) -> None:
+        """The channel refuses the bot: what is left of the thread goes to the fallback user by DM (once)."""
+        now = self.now()
+        free_at, how = now + self.config.channel_interval, "the thread"
+        with self._db(), self.sessionmaker() as s:
+            if m.parent_id is None:  # the parent itself goes by DM, and its replies follow it as usual
+                outcomes.mark_retry(
+                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
+                    lane_free_at=free_at,
+                )  # fmt: skip
+            else:  # the parent is in the channel already: the DM gets a copy of it, then the rest of the replies
+                copy = outcomes.move_thread_to_dm(
+                    s, m, worker=self.name, error=error, now=now, lane_free_at=free_at,
+                    copy_parent=lambda parent: dm_copy(parent, channel, error),
+                )  # fmt: skip
+                how = f"the rest of the thread, under a copy of its parent (outbox id={copy}),"
+        self.stats.add(fallback=1)
+        log.warning("%s refused (%s): sending %s to %s by DM", _tag(m, channel), error, how, m.fallback_user)
 
     def _retry(
         self,
@@ -275,7 +257,9 @@ class Worker:
     ) -> None:
         now = self.now()
         if delay is None:
-            delay = min(self.config.backoff_base_s * 2 ** (m.attempts - 1), self.config.backoff_cap_s)
+            delay = backoff_s(
+                m.attempts, base_s=self.config.backoff_base_s, cap_s=self.config.backoff_cap_s, rng=self.rng
+            )
         at = now + timedelta(seconds=delay)
         if at > m.deadline:
             self._dead(m, channel, f"{error}; deadline {m.deadline.isoformat()} passed")
@@ -320,28 +304,6 @@ def _tag(m: Claimed, channel: str | None) -> str:
     """The start of every log line about a message: which one, of which batch, where."""
     where = channel or f"@{m.fallback_user}"
     return f"outbox id={m.id} batch={m.batch_id or '-'} channel={where}"
-
-
-def _outbox_id(message: dict[str, Any]) -> int | None:
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != EVENT_TYPE:
-        return None
-    value = (metadata.get("event_payload") or {}).get("outbox_id")
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _retry_after(e: SlackApiError) -> float:
-    headers = {k.lower(): v for k, v in (e.response.headers or {}).items()}
-    value = headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return max(float(value), 0.0) if value is not None else 1.0
-    except (TypeError, ValueError):
-        return 1.0
 
 
 def make_worker_client(token: str, base_url: str, timeout_s: float) -> WebClient:

@@ -5,15 +5,17 @@ pending -> sending -> sent, or ends dead. The delivery logic (what to do with Sl
 this package owns the rows, one module per transaction rule:
 
 - `rows`: the tables.
+- `lanes`: the per-lane rows (created by whatever gives a message a lane) and their pacing.
 - `queue`: queueing a thread inside the caller's transaction (commits nothing; the use case commits).
 - `claims`: a worker taking due messages (commits its own transaction).
 - `outcomes`: recording what Slack answered (each its own short transaction, guarded by the lease).
 - `admin`: what `licensebot outbox` lists and `outbox retry` requeues.
 
-Claiming is safe with any number of workers on one PostgreSQL: candidate rows are locked `FOR UPDATE SKIP LOCKED`,
-and so are the per-channel rows in `outbox_channels`, so two workers never take the same message, nor two messages
-for the same channel at once. On SQLite the claim runs under `BEGIN IMMEDIATE`, which serializes claims; one worker
-process is the supported shape there.
+Claiming is safe with any number of workers on one PostgreSQL, and costs one index probe per lane whatever the
+backlog: a claim locks the lanes (rows of `outbox_channels`) free now that have a due message, `FOR UPDATE SKIP
+LOCKED`, then each lane's oldest due message, so two workers never take the same message, nor two messages for
+the same channel at once, and do not wait for each other. On SQLite the claim runs under `BEGIN IMMEDIATE`, which
+serializes claims; one worker process is the supported shape there.
 
 A "lane" is what the per-channel pacing is keyed by: the channel a message goes to, or `@<user>` for a direct
 message whose D-channel is not known until conversations.open answers. Replies get their lane (the channel the

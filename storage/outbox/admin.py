@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import write_transaction
+from storage.outbox import lanes
 from storage.outbox.rows import DEAD, PENDING, SENDING, OutboxRow, dm_lane
 
 
@@ -67,11 +68,9 @@ def requeue(session: Session, outbox_id: int, *, now: datetime, deadline: timede
             scope = and_(OutboxRow.parent_id == row.parent_id, OutboxRow.position >= row.position)
         values = {"status": PENDING, "next_at": now, "deadline": now + deadline, "last_error": None}
         if row.parent_id is None:  # from the start: the channel first, the DM only if it refuses again
-            session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row.id)
-                .values(dm=row.channel is None, lane=row.channel or dm_lane(row.fallback_user))
-            )
+            lane = row.channel or dm_lane(row.fallback_user)
+            lanes.ensure(session, [lane])
+            session.execute(update(OutboxRow).where(OutboxRow.id == row.id).values(dm=row.channel is None, lane=lane))
         return sorted(
             session.scalars(
                 update(OutboxRow).where(scope, OutboxRow.status == DEAD).values(values).returning(OutboxRow.id)

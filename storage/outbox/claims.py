@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, ScalarSelect, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.db import begin_write
-from storage.outbox.rows import PENDING, SENDING, SENT, OutboxChannelRow, OutboxRow
+from storage.outbox.rows import PENDING, SENDING, SENT, UNDELIVERED, OutboxChannelRow, OutboxRow
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Claimed:
     thread_ts: str | None  # reply: the parent's ts
     fallback_user: str
     payload: dict[str, Any]
-    dm: bool
+    dm: bool  # going by DM to the fallback user (a reply: its parent went by DM)
     lane: str
     attempts: int  # including this one
     unsure: bool
@@ -40,13 +39,77 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
 
     The claimed lanes stay blocked until the lease ends unless the outcome releases them sooner (it always does
     unless the worker dies), so no other worker sends to the same channel meanwhile.
+
+    The claim starts from the lanes, not the messages: it costs one index probe per lane (outbox_channels is small)
+    instead of grouping the whole backlog by lane, and workers claiming at the same time skip each other's lanes
+    instead of computing the same candidates and then fighting over them.
     """
     begin_write(session)  # SQLite: BEGIN IMMEDIATE, the single writer lock that serializes claims
-    earlier = aliased(OutboxRow)
-    due = or_(
+    head = _head(now)
+    # The lanes free now that have a message due, the longest idle first (a backlog in one channel never hides the
+    # other channels), each with its oldest due message; a lane another worker is claiming right now is skipped.
+    lanes = session.execute(
+        select(OutboxChannelRow.channel, head)
+        .where(OutboxChannelRow.next_at <= now, head.is_not(None))
+        .order_by(OutboxChannelRow.next_at, OutboxChannelRow.channel)
+        .limit(limit)
+        .with_for_update(of=OutboxChannelRow, skip_locked=True)
+    ).all()
+    heads = {message_id: lane for lane, message_id in lanes}
+    if not heads:  # the idle poll: nothing due, one statement
+        session.rollback()
+        return []
+    # Lock the messages by id alone (a condition on status would tempt the planner into the status index on a
+    # freshly queued backlog); what changed since (an outcome of a worker whose lease ran out) is re-checked on the
+    # rows as locked.
+    rows = session.execute(
+        select(OutboxRow).where(OutboxRow.id.in_(heads)).order_by(OutboxRow.id).with_for_update(skip_locked=True)
+    ).scalars()
+    taken = [row for row in rows if heads[row.id] == row.lane and _is_due(row, now)]
+    if not taken:
+        session.rollback()  # lanes locked but not taken are left as they were
+        return []
+    parents = _parent_ts(session, [r.parent_id for r in taken if r.parent_id is not None])
+    claimed = [_claimed(row, parents) for row in taken]
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_([r.id for r in taken]))
+        .values(
+            status=SENDING,
+            attempts=OutboxRow.attempts + 1,
+            claimed_by=worker,
+            lease_until=now + lease,
+            # Recorded before the send: if this worker dies, the next one knows to look for the message first.
+            # (SET expressions read the row as it was: `status` here is the status before this update.)
+            unsure=or_(OutboxRow.unsure, OutboxRow.status == SENDING),
+        )
+    )
+    session.execute(
+        update(OutboxChannelRow)
+        .where(OutboxChannelRow.channel.in_([c.lane for c in claimed]))
+        .values(next_at=now + lease)
+    )
+    session.commit()
+    return claimed
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
         and_(OutboxRow.status == PENDING, OutboxRow.next_at <= now),
         and_(OutboxRow.status == SENDING, OutboxRow.lease_until < now),  # its worker died or hung
     )
+
+
+def _is_due(row: OutboxRow, now: datetime) -> bool:
+    """`_due`, on a row already read."""
+    if row.status == PENDING:
+        return row.next_at <= now
+    return row.status == SENDING and row.lease_until is not None and row.lease_until < now
+
+
+def _head(now: datetime) -> ScalarSelect[int]:
+    """For each lane row of the outer query: its oldest due message that may go now (NULL if none)."""
+    earlier = aliased(OutboxRow)
     in_order = (
         ~select(earlier.id)
         .where(  # replies go one after the other: every earlier sibling sent
@@ -54,96 +117,45 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
         )
         .exists()
     )
-    lane_free = (
-        ~select(OutboxChannelRow.channel)
-        .where(OutboxChannelRow.channel == OutboxRow.lane, OutboxChannelRow.next_at > now)
-        .exists()
-    )
-    # The oldest due message of each free lane: a backlog in one channel never hides the other channels.
-    first = (
-        select(func.min(OutboxRow.id))
-        .where(due, OutboxRow.lane.is_not(None), or_(OutboxRow.parent_id.is_(None), in_order), lane_free)
-        .group_by(OutboxRow.lane)
-        .order_by(func.min(OutboxRow.id))
-        .limit(limit * 2)  # some may be taken by another worker between this and the lock below
-    )
-    ids = list(session.scalars(first))
-    if not ids:
-        session.rollback()
-        return []
-    # Lock them, skipping what another worker holds; the status test is re-checked on the row as locked.
-    rows = session.execute(
-        select(OutboxRow).where(OutboxRow.id.in_(ids), due).order_by(OutboxRow.id).with_for_update(skip_locked=True)
-    ).scalars()
-    by_lane: dict[str, OutboxRow] = {}
-    for row in rows:
-        assert row.lane is not None
-        by_lane.setdefault(row.lane, row)
-    lanes = _lock_lanes(session, list(by_lane), now)[:limit]
-    taken = [by_lane[lane] for lane in lanes]
-    if not taken:
-        session.rollback()
-        return []
-    parents = _parent_ts(session, [r.parent_id for r in taken if r.parent_id is not None])
-    claimed = []
-    for row in taken:
-        claimed.append(_claimed(row, parents))
-        session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == row.id)
-            .values(
-                status=SENDING,
-                attempts=row.attempts + 1,
-                claimed_by=worker,
-                lease_until=now + lease,
-                # Recorded before the send: if this worker dies, the next one knows to look for the message first.
-                unsure=row.unsure or row.status == SENDING,
-            )
+    return (
+        select(OutboxRow.id)
+        .where(
+            OutboxRow.lane == OutboxChannelRow.channel,
+            OutboxRow.status.in_(UNDELIVERED),  # the partial index's condition, so the planner can use it
+            _due(now),
+            or_(OutboxRow.parent_id.is_(None), in_order),
         )
-    session.execute(update(OutboxChannelRow).where(OutboxChannelRow.channel.in_(lanes)).values(next_at=now + lease))
-    session.commit()
-    return claimed
-
-
-def _lock_lanes(session: Session, lanes: Sequence[str], now: datetime) -> list[str]:
-    """The lanes, among those given, this transaction now holds and that are free to send to now."""
-    if not lanes:
-        return []
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    past = datetime(2000, 1, 1, tzinfo=UTC)
-    # Sorted: two workers creating the same new lanes wait for each other in the same order, never in a cycle.
-    new = [{"channel": c, "next_at": past} for c in sorted(lanes)]
-    session.execute(ins(OutboxChannelRow).values(new).on_conflict_do_nothing())
-    stmt = (
-        select(OutboxChannelRow.channel)
-        .where(OutboxChannelRow.channel.in_(lanes), OutboxChannelRow.next_at <= now)
-        .with_for_update(skip_locked=True)
+        .order_by(OutboxRow.id)
+        .limit(1)
+        .correlate(OutboxChannelRow)
+        .scalar_subquery()
     )
-    free = set(session.scalars(stmt))
-    return [lane for lane in lanes if lane in free]
 
 
-def _parent_ts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+Parents = dict[int, tuple[str | None, str | None, bool]]
+
+
+def _parent_ts(session: Session, ids: Sequence[int]) -> Parents:
+    """Where each parent landed, its ts, and whether it went by DM."""
     if not ids:
         return {}
-    stmt = select(OutboxRow.id, OutboxRow.sent_channel, OutboxRow.ts).where(OutboxRow.id.in_(ids))
-    return {i: (c, ts) for i, c, ts in session.execute(stmt)}
+    stmt = select(OutboxRow.id, OutboxRow.sent_channel, OutboxRow.ts, OutboxRow.dm).where(OutboxRow.id.in_(ids))
+    return {i: (c, ts, dm) for i, c, ts, dm in session.execute(stmt)}
 
 
-def _claimed(row: OutboxRow, parents: dict[int, tuple[str | None, str | None]]) -> Claimed:
-    channel, thread_ts = (row.channel, None) if row.parent_id is None else parents[row.parent_id]
+def _claimed(row: OutboxRow, parents: Parents) -> Claimed:
+    channel, thread_ts, dm = (row.channel, None, row.dm) if row.parent_id is None else parents[row.parent_id]
     assert row.lane is not None
     return Claimed(
         id=row.id,
         parent_id=row.parent_id,
         position=row.position,
         batch_id=row.batch_id,
-        channel=None if row.dm else channel,
+        channel=None if row.parent_id is None and row.dm else channel,
         thread_ts=thread_ts,
         fallback_user=row.fallback_user,
         payload=dict(row.payload),
-        dm=row.dm,
+        dm=dm,
         lane=row.lane,
         attempts=row.attempts + 1,
         unsure=row.unsure or row.status == SENDING,

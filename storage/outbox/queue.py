@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from licensing.notifications import DELIVERY_DEADLINE, OutgoingThread
 from licensing.types import utcnow
+from storage.outbox import lanes
 from storage.outbox.rows import PENDING, OutboxRow, dm_lane
 
 
@@ -36,6 +37,7 @@ class SqlOutbox:
         }
         lane = thread.channel or dm_lane(thread.fallback_user)
         parent = {**common, "position": 0, "payload": thread.parent, "lane": lane, "dm": thread.channel is None}
+        lanes.ensure(self._session, [lane])
         parent_id = int(self._session.execute(insert(OutboxRow).values(parent).returning(OutboxRow.id)).scalar_one())
         if thread.replies:
             rows = [

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
 from storage.types import AutoId, UTCDateTime
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+UNDELIVERED = (PENDING, SENDING)  # what a claim looks at
 
 
 class OutboxRow(Base):
@@ -19,6 +20,15 @@ class OutboxRow(Base):
     __table_args__ = (
         Index(None, "parent_id", "position"),  # a reply's earlier siblings; a parent's replies
         Index(None, "status", "next_at"),  # what is due
+        # A lane's undelivered messages, oldest first: a claim's one probe per lane. Partial, so delivered history
+        # never makes it bigger.
+        Index(
+            None,
+            "lane",
+            "id",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Config, Worker, make_worker_client
 from fakes.slack import FakeSlack
-from tests.outbox.helpers import Clock
+from tests.outbox.helpers import Clock, Jitter
 
 
 @pytest.fixture
@@ -27,7 +27,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def worker(session_factory: sessionmaker[Session], fake: FakeSlack, clock: Clock) -> Iterator[Worker]:
-    w = Worker(session_factory, make_worker_client(fake.token, fake.url, 5), Config(), now=clock, name="test-worker")
+def jitter() -> Jitter:
+    # Half the backoff ceiling unless a test says otherwise: retries land at a known time.
+    return Jitter([0.5])
+
+
+@pytest.fixture
+def worker(session_factory: sessionmaker[Session], fake: FakeSlack, clock: Clock, jitter: Jitter) -> Iterator[Worker]:
+    client = make_worker_client(fake.token, fake.url, 5)
+    w = Worker(session_factory, client, Config(), now=clock, rng=jitter, name="test-worker")
     yield w
     w.close()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery import Worker
 from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingThread
 from storage.outbox.rows import OutboxRow
@@ -28,6 +29,26 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
+
+
+@dataclass
+class Jitter:
+    """The worker's random source: hands out `values` in turn, then keeps repeating the last one."""
+
+    values: list[float]
+
+    def __call__(self) -> float:
+        return self.values.pop(0) if len(self.values) > 1 else self.values[0]
+
+
+def drain(worker: Worker, clock: Clock, *, step: float = 1.0, rounds: int = 50) -> None:
+    """Run the worker, moving the clock on between rounds, until nothing more is due for a while."""
+    idle = 0
+    for _ in range(rounds):
+        idle = 0 if worker.run_once() else idle + 1
+        if idle >= 3:
+            return
+        clock.advance(step)
 
 
 def payload(text: str) -> dict[str, Any]:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery import Worker
+from bot.delivery_backoff import backoff_s
 from fakes.slack import FakeSlack
-from tests.outbox.helpers import OPERATOR, Clock, enqueue, outbox_ids, rows, texts, thread
-
-
-def drain(worker: Worker, clock: Clock, *, step: float = 1.0, rounds: int = 50) -> None:
-    """Run the worker, moving the clock on between rounds, until nothing more is due for a while."""
-    idle = 0
-    for _ in range(rounds):
-        idle = 0 if worker.run_once() else idle + 1
-        if idle >= 3:
-            return
-        clock.advance(step)
+from tests.outbox.helpers import OPERATOR, Clock, Jitter, drain, enqueue, outbox_ids, rows, texts, thread
 
 
 def test_a_thread_is_delivered_in_order_into_its_channel(
@@ -53,25 +45,35 @@ def test_a_429_burst_waits_exactly_as_long_as_slack_says(
     assert rows(session_factory)[mid].status == "sent"
 
 
-def test_a_minute_of_500s_backs_off_and_delivers_once(
-    session_factory: sessionmaker[Session], worker: Worker, fake: FakeSlack, clock: Clock
+def test_500s_back_off_exponentially_with_full_jitter_and_deliver_once(
+    session_factory: sessionmaker[Session], worker: Worker, fake: FakeSlack, clock: Clock, jitter: Jitter
 ) -> None:
     [mid] = enqueue(session_factory, thread("C1", "t"))
     fake.fail_http("chat.postMessage", 500, times=6)
-    started, waits = clock(), []
+    jitter.values = [0.5, 0.9, 0.1, 0.75, 0.0, 0.999]
+    waits = []
     for _ in range(6):
         assert worker.run_once() == 1
         row = rows(session_factory)[mid]
         waits.append((row.next_at - clock()).total_seconds())
-        clock.advance(waits[-1] - 0.01)
-        assert worker.run_once() == 0  # not a moment early
+        # Never before the lane's pacing (1 s) nor before the jittered wait, and not a moment later than both.
+        ready = max(waits[-1], 1.0)
+        clock.advance(ready - 0.01)
+        assert worker.run_once() == 0
         clock.advance(0.01)
-    assert waits == [1, 2, 4, 8, 16, 32]
+    # A random share of the ceiling 1, 2, 4, 8, 16, 32 s.
+    assert waits == pytest.approx([0.5, 1.8, 0.4, 6.0, 0.0, 31.968])
     assert worker.run_once() == 1
-    assert (clock() - started).total_seconds() >= 60
     assert texts(fake, "C1") == ["t parent"]
     row = rows(session_factory)[mid]
     assert (row.status, row.attempts, row.ts) == ("sent", 7, fake.messages("C1")[0]["ts"])
+
+
+def test_backoff_is_a_random_share_of_a_doubling_ceiling_capped() -> None:
+    assert [backoff_s(n, base_s=1, cap_s=300, rng=lambda: 0.5) for n in (1, 2, 3, 9, 10, 20)] == [
+        0.5, 1, 2, 128, 150, 150,
+    ]  # fmt: skip
+    assert backoff_s(4, base_s=2, cap_s=300, rng=lambda: 0.0) == 0
 
 
 def test_a_connection_reset_after_slack_stored_the_message_sends_no_duplicate(
