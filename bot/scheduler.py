@@ -8,7 +8,7 @@ while an idle worker costs one small query per poll.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -16,6 +16,7 @@ from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
 from licensing import remote, sync
+from licensing.types import utcnow
 
 log = logging.getLogger("licensebot.scheduler")
 
@@ -31,17 +32,17 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
     poll = deps.settings.outbox_poll_s
     scheduler.add_job(
         worker.drain, "interval", seconds=poll, id="outbox", max_instances=1, coalesce=True,
-        next_run_time=datetime.now(UTC), misfire_grace_time=None,
+        next_run_time=utcnow(), misfire_grace_time=None,
     )  # fmt: skip
     scheduler.add_job(
         _purge_modals, "interval", days=1, args=[deps], id="purge-modals", max_instances=1, coalesce=True,
-        next_run_time=datetime.now(UTC),
+        next_run_time=utcnow(),
     )  # fmt: skip
     if deps.tenants is not None:
         minutes = deps.settings.sync_interval_min
         scheduler.add_job(
             sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", max_instances=1,
-            coalesce=True, next_run_time=datetime.now(UTC),  # a start first finishes saves a crash interrupted
+            coalesce=True, next_run_time=utcnow(),  # a start first finishes saves a crash interrupted
         )  # fmt: skip
     scheduler.start()
     log.info("outbox worker %s started (polling every %g s)", worker.name, poll)
@@ -62,7 +63,7 @@ def sync_tenants(deps: Deps) -> None:
     The lease lasts most of an interval: a replica that dies mid-sync holds it no longer than that.
     """
     assert deps.tenants is not None
-    now = datetime.now(UTC)
+    now = utcnow()
     until = now + timedelta(minutes=deps.settings.sync_interval_min * 0.9)
     with deps.uow_factory() as uow:
         taken = uow.tenants.take_lease("sync-tenants", holder=remote.holder_name(), now=now, until=until)

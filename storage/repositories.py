@@ -7,13 +7,14 @@ on how many users (see storage.bulk). Users live in storage.users; this module h
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Integer, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from licensing.model import Customer, Operator, Product, Role, Subscription
 from licensing.results import AuditEntry, BatchResult
+from licensing.types import utcnow
 from storage.bulk import Row, chunks, contains, insert_many, least, upsert_rows
 from storage.db import begin_write
 from storage.models import (
@@ -248,7 +249,7 @@ class SqlBatchRepository:
                 fingerprint=fingerprint,
                 customer_id=result.customer_id,
                 operator=result.operator,
-                created_at=result.created_at or datetime.now(UTC),
+                created_at=result.created_at or utcnow(),
                 result=result.to_dict(),
             )
         )

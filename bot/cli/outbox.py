@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import click
 
 from bot.cli.common import deps, fail, friendly_errors
 from bot.tables import table
+from licensing.types import utcnow
 from storage.outbox import admin as outbox_admin
 
 
@@ -47,7 +48,7 @@ def outbox_retry(ctx: click.Context, outbox_id: int) -> None:
     d = deps(ctx)
     deadline = timedelta(hours=d.settings.outbox_deadline_hours)
     with d.sessionmaker() as session:
-        ids = outbox_admin.requeue(session, outbox_id, now=datetime.now(UTC), deadline=deadline)
+        ids = outbox_admin.requeue(session, outbox_id, now=utcnow(), deadline=deadline)
     if ids is None:
         fail(f"no outbox message {outbox_id}")
     elif not ids:
