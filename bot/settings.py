@@ -17,7 +17,7 @@ _WORKER = Config()  # the delivery worker's defaults are these settings' default
 
 def _env(name: str, default: Any = None) -> Any:
     """A setting read from the environment only as LICENSEBOT_<NAME> (a bare LOG_FORMAT or GRAPH_URL may well mean
-    something else there), and settable by its field name in code."""
+    something else there); code sets it by that name too: Settings(licensebot_graph_url=...)."""
     return Field(default, validation_alias=f"licensebot_{name}")
 
 
