@@ -1,10 +1,10 @@
-"""Buy more licenses: purchasing is not connected yet, so the form records a request for the partner's admins."""
+"""Buy more licenses: the form posts a request for the partner's sales people to approve or decline."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import Block, InputBlock, NumberInputElement
+from slack_sdk.models.blocks import Block, InputBlock, NumberInputElement, PlainTextInputElement
 
 from blocks import ids
 from blocks.common import context, modal, plain, section
@@ -12,9 +12,10 @@ from blocks.text import fit_escaped, plural
 from blocks.viewmodels import BuyMoreVM
 
 NAME_MAX = 200
+NOTE_MAX = 500  # as licensing.purchases
 NOT_CONNECTED = (
-    ":information_source: Purchasing is not connected yet. Sending this records a request for your partner's "
-    "admins, who place the order; nothing is bought now."
+    ":information_source: Sending this posts a request for your partner's sales people to approve; nothing is "
+    "bought now. You will hear their decision by direct message."
 )
 
 
@@ -35,6 +36,12 @@ def buy_more_view(vm: BuyMoreVM, private_metadata: str) -> dict[str, Any]:
                 initial_value=1,
             ),
         ),
+        InputBlock(
+            block_id=ids.BUY_NOTE_BLOCK,
+            label=plain("Note for the approver"),
+            optional=True,
+            element=PlainTextInputElement(action_id=ids.BUY_NOTE_INPUT, multiline=True, max_length=NOTE_MAX),
+        ),
     ]
     return modal(
         callback_id=ids.BUY_VIEW,
@@ -52,14 +59,15 @@ def buy_more_done_view(
     """Confirms the recorded request; the operator closes it to return to Manage licenses."""
     product, customer = fit_escaped(product_name, NAME_MAX), fit_escaped(customer_name, NAME_MAX)
     blocks: list[Block] = [
-        section(f":memo: Request recorded: {quantity:,} more *{product}* for *{customer}*."),
+        section(f":memo: Request sent: {quantity:,} more *{product}* for *{customer}*."),
         context(
-            f"Request {fit_escaped(request_id, 100)}. Nothing was bought: the partner's admins will place the order."
+            f"Request {fit_escaped(request_id, 100)}. Nothing was bought yet: the partner's sales people approve or "
+            "decline it, and you will hear which by direct message."
         ),
     ]
     return modal(
         callback_id=ids.BUY_DONE_VIEW,
-        title="Request recorded",
+        title="Request sent",
         close="Done",
         blocks=blocks,
         private_metadata=private_metadata,

@@ -50,3 +50,14 @@ SHOW_ALL_PRODUCTS = "show_all_products"  # clears the filter
 # Buy more
 BUY_QUANTITY_BLOCK = "buy_quantity"
 BUY_QUANTITY_INPUT = "buy_quantity_input"
+
+# Buy more, with approval: the note on the form, the request message's buttons (value = the request's number) and
+# the Decline reason modal (private_metadata = "<request>:<channel>:<ts>", the message decided on).
+BUY_NOTE_BLOCK = "buy_note"
+BUY_NOTE_INPUT = "buy_note_input"
+PURCHASE_ACTIONS_BLOCK = "purchase_decision"
+PURCHASE_APPROVE = "purchase_approve"
+PURCHASE_DECLINE = "purchase_decline"
+DECLINE_VIEW = "purchase_decline_reason"
+DECLINE_REASON_BLOCK = "decline_reason"
+DECLINE_REASON_INPUT = "decline_reason_input"

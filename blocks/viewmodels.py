@@ -6,6 +6,7 @@ Every string here may come from a customer's directory: builders escape it for m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from licensing.types import Desired, HoldState
@@ -147,3 +148,21 @@ class HomeVM:
     operator_name: str | None  # None: the Slack user is not an operator
     role: str | None
     customers: str  # "all customers" or a list
+
+
+@dataclass(frozen=True)
+class PurchaseVM:
+    """A Buy more request as the deciders and the requester read it, before or after its one decision."""
+
+    request_id: int
+    customer_name: str
+    product_name: str
+    quantity: int
+    requester: str  # Slack user id
+    note: str | None = None
+    status: str = "requested"  # approved | declined | fulfilled
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    connected: bool = False  # the customer's tenant is the truth: the order is placed in Partner Center
+    new_quantity: int | None = None

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     sync_interval_min: float = _env("sync_interval", 15.0)  # minutes between two syncs of every tenant
     graph_view_timeout_s: float = 1.0  # opening Manage licenses waits this long for live seats (Slack wants 3 s)
 
+    # Buy more: where requests are posted for approval (a channel id); else the alerts channel; else the requester's
+    # own direct messages.
+    sales_channel: str | None = _env("sales_channel")
+    alerts_channel: str | None = _env("alerts_channel")
+
     def graph_config(self) -> GraphConfig | None:
         """None when no Graph app is configured (every customer is then local); ValueError when half configured."""
         if not self.graph_client_id:

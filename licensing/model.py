@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from licensing.types import Desired
@@ -104,3 +105,30 @@ class Change:
         wanted = ",".join(f"{s}={d.value}" for s, d in sorted(self.desired.items()) if d is not Desired.KEEP)
         where = f"|location={self.location}" if self.location else ""
         return f"{self.customer_id}|{users}|{wanted}{where}"
+
+
+class PurchaseStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    FULFILLED = "fulfilled"  # approved for a connected customer, and a sync has seen the quantity
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A Buy more request as stored (licensing/purchases.py decides it)."""
+
+    id: int
+    customer_id: str
+    sku: str
+    quantity: int
+    operator: str
+    at: datetime
+    note: str | None = None
+    status: PurchaseStatus = PurchaseStatus.REQUESTED
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None  # why it was declined
+    target: int | None = None  # approved: the quantity the subscription is to reach
+    message_channel: str | None = None  # the posted request the decision was made on
+    message_ts: str | None = None

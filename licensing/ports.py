@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
-from licensing.model import Customer, Operator, Product, Subscription, User
+from licensing.model import Customer, Operator, Product, Purchase, Subscription, User
 from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
 from licensing.tenants import Operation, OperationResult, PendingBatch, RemoteSku, RemoteUser, Tenant, TenantSnapshot
@@ -101,8 +101,28 @@ class AuditLog(Protocol):
 
 
 class PurchaseRequests(Protocol):
-    def add(self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime) -> int:
+    def add(
+        self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime, note: str | None = None
+    ) -> int:
         """Records a request for more licenses; returns its number."""
+        ...
+
+    def get(self, request_id: int) -> Purchase | None: ...
+
+    def decide(
+        self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
+        target: int | None = None, message: tuple[str, str] | None = None,
+    ) -> bool:  # fmt: skip
+        """Approve or decline a request still 'requested' (a guarded update); False when it was decided already, by
+        this transaction's rival or earlier. `message` is the (channel, ts) of the posted request decided on."""
+        ...
+
+    def approved_for(self, customer_id: str) -> list[Purchase]:
+        """The customer's approved requests not yet fulfilled, oldest first."""
+        ...
+
+    def fulfil(self, request_ids: Sequence[int]) -> None:
+        """Mark approved requests fulfilled (the tenant has the quantity approved)."""
         ...
 
 

@@ -1,17 +1,31 @@
-"""Buy more: until a purchase flow exists, a request is recorded for the partner's admins and the operator is told
-so plainly."""
+"""Buy more, with approval: an operator asks for more licenses, the request is posted for the partner's sales
+people, and one of them approves or declines it, once.
+
+Approving a local customer's request raises the subscription's quantity there and then. A connected customer's
+tenant is the truth: approving records that the order is to be placed in Partner Center, and the sync that first
+sees the new quantity closes the request (`fulfil_synced`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from licensing.errors import InvalidRequest, UnknownCustomer
+from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
+from licensing.model import Purchase, Role, Subscription
+from licensing.model import PurchaseStatus as Status
+from licensing.notifications import OutgoingThread
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for
 from licensing.results import AuditEntry
 from licensing.types import Clock, utcnow
 
 MAX_QUANTITY = 10_000
+NOTE_MAX = 500
+REASON_MAX = 500
+SYNC = "licensebot-sync"  # the audit's operator for what a sync closed
+DECIDERS = frozenset({Role.SALES_AGENT, Role.ADMIN_AGENT, Role.GLOBAL_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -22,14 +36,39 @@ class PurchaseRequest:
     sku: str
     product_name: str
     quantity: int
+    operator: str = ""
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    request: PurchaseRequest
+    status: Status
+    decided_by: str
+    at: datetime
+    reason: str | None = None
+    connected: bool = False  # approved for a connected customer: the order is placed in Partner Center
+    new_quantity: int | None = None  # approved: the quantity raised to (local) or to be reached (connected)
+
+
+class AlreadyDecided(LicensingError):
+    def __init__(self, purchase: Purchase, who: str | None = None) -> None:
+        self.purchase = purchase
+        by = f" by {who}" if who else ""
+        super().__init__(f"Request {purchase.id} was already {purchase.status.value}{by}.")
 
 
 def request_more(
-    customer_id: str, sku: str, quantity: int, *, actor: str, uow: UnitOfWork, clock: Clock = utcnow
-) -> PurchaseRequest:
-    """Records that the operator wants `quantity` more licenses of `sku` for the customer."""
+    customer_id: str, sku: str, quantity: int, *, actor: str, uow: UnitOfWork, note: str | None = None,
+    notify: Callable[[PurchaseRequest], OutgoingThread] | None = None, clock: Clock = utcnow,
+) -> PurchaseRequest:  # fmt: skip
+    """Records that the operator wants `quantity` more licenses of `sku` for the customer, and queues the request's
+    message for the deciders in the same transaction, so it is never lost."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidRequest(f"Ask for between 1 and {MAX_QUANTITY:,} licenses.")
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        raise InvalidRequest(f"Keep the note under {NOTE_MAX} characters.")
     with uow:
         # A writer from the first statement: on SQLite a transaction that read first cannot become the writer once
         # another writer (a save, the outbox worker) has committed since, and fails with "database is locked".
@@ -41,10 +80,131 @@ def request_more(
         if product is None:
             raise InvalidRequest(f"No product with SKU '{sku}'.")
         at = clock()
-        request_id = uow.purchases.add(customer_id=customer_id, sku=sku, quantity=quantity, operator=actor, at=at)
-        uow.audit.append(
-            [AuditEntry(f"purchase-{request_id}", at, actor, customer_id, "", sku, "buy_more", "requested",
-                        f"{quantity} more requested")]
-        )  # fmt: skip
+        request_id = uow.purchases.add(
+            customer_id=customer_id, sku=sku, quantity=quantity, operator=actor, at=at, note=note
+        )
+        _audit(uow, request_id, at, actor, customer_id, sku, "requested", f"{quantity} more requested")
+        request = PurchaseRequest(request_id, customer_id, customer.name, sku, product.name, quantity, actor, note)
+        if notify is not None:
+            uow.outbox.add_thread(notify(request))
         uow.commit()
-    return PurchaseRequest(request_id, customer_id, customer.name, sku, product.name, quantity)
+    return request
+
+
+def check_decider(request_id: int, *, actor: str, uow: UnitOfWork) -> Purchase:
+    """The request, if the operator may decide it (Forbidden otherwise); AlreadyDecided once it is decided."""
+    with uow:
+        purchase = _get(request_id, uow)
+        _decider(actor, uow, purchase.customer_id)
+        if purchase.status is not Status.REQUESTED:
+            raise _already(purchase, uow)
+        return purchase
+
+
+def approve(
+    request_id: int, *, actor: str, uow: UnitOfWork, message: tuple[str, str] | None = None,
+    notify: Callable[[Decision], OutgoingThread] | None = None, clock: Clock = utcnow,
+) -> Decision:  # fmt: skip
+    """Approves the request once: a local customer's subscription grows by the quantity asked for; a connected
+    customer's order is to be placed in Partner Center, and a later sync closes the request."""
+    return _decide(request_id, Status.APPROVED, None, actor=actor, uow=uow, message=message, notify=notify,
+                   clock=clock)  # fmt: skip
+
+
+def decline(
+    request_id: int, reason: str, *, actor: str, uow: UnitOfWork, message: tuple[str, str] | None = None,
+    notify: Callable[[Decision], OutgoingThread] | None = None, clock: Clock = utcnow,
+) -> Decision:  # fmt: skip
+    """Declines the request once, for the reason given."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidRequest("Say why the request is declined.")
+    if len(reason) > REASON_MAX:
+        raise InvalidRequest(f"Keep the reason under {REASON_MAX} characters.")
+    return _decide(request_id, Status.DECLINED, reason, actor=actor, uow=uow, message=message, notify=notify,
+                   clock=clock)  # fmt: skip
+
+
+def fulfil_synced(customer_id: str, uow: UnitOfWork, at: datetime) -> list[int]:
+    """Inside a sync's transaction: closes the customer's approved requests whose quantity the tenant now has."""
+    owned = uow.subscriptions.for_customer(customer_id)
+    done = [
+        p
+        for p in uow.purchases.approved_for(customer_id)
+        if p.target is not None and (sub := owned.get(p.sku)) is not None and sub.quantity >= p.target
+    ]
+    if done:
+        uow.purchases.fulfil([p.id for p in done])
+        for p in done:
+            _audit(uow, p.id, at, SYNC, customer_id, p.sku, Status.FULFILLED.value, f"the tenant has {p.target}")
+    return [p.id for p in done]
+
+
+def _decide(
+    request_id: int, status: Status, reason: str | None, *, actor: str, uow: UnitOfWork,
+    message: tuple[str, str] | None, notify: Callable[[Decision], OutgoingThread] | None, clock: Clock,
+) -> Decision:  # fmt: skip
+    with uow:
+        customer_id = _get(request_id, uow).customer_id
+    with uow:
+        customer = uow.customers.lock(customer_id)  # first: the subscription may change below
+        _decider(actor, uow, customer_id)
+        purchase = _get(request_id, uow)
+        if customer is None or purchase.status is not Status.REQUESTED:
+            raise _already(purchase, uow)
+        product = uow.products.get_many([purchase.sku]).get(purchase.sku)
+        connected = uow.tenants.get(customer_id) is not None
+        sub = uow.subscriptions.for_customer(customer_id).get(purchase.sku)
+        target = (sub.quantity if sub else 0) + purchase.quantity if status is Status.APPROVED else None
+        at = clock()
+        # The guarded update decides who won a double click: only a request still 'requested' changes.
+        if not uow.purchases.decide(request_id, status=status, by=actor, at=at, reason=reason, target=target,
+                                    message=message):  # fmt: skip
+            raise _already(_get(request_id, uow), uow)
+        if target is not None and not connected:
+            uow.subscriptions.upsert([_raised(sub, customer_id, purchase.sku, target)])
+        what = f"{purchase.quantity} more {status.value}" + (f": {reason}" if reason else "")
+        if target is not None:
+            what += f" (to {target} in Partner Center)" if connected else f" (quantity {target})"
+        _audit(uow, request_id, at, actor, customer_id, purchase.sku, status.value, what)
+        request = PurchaseRequest(request_id, customer_id, customer.name, purchase.sku,
+                                  product.name if product else purchase.sku, purchase.quantity, purchase.operator,
+                                  purchase.note)  # fmt: skip
+        decision = Decision(request, status, actor, at, reason, connected, target)
+        if notify is not None:
+            uow.outbox.add_thread(notify(decision))
+        uow.commit()
+    return decision
+
+
+def _already(purchase: Purchase, uow: UnitOfWork) -> AlreadyDecided:
+    """Says who decided: a plain name (the text shows where mrkdwn is escaped, or in a modal, as plain text)."""
+    decider = uow.operators.get(purchase.decided_by) if purchase.decided_by else None
+    return AlreadyDecided(purchase, (decider.name if decider else None) or purchase.decided_by)
+
+
+def _raised(sub: Subscription | None, customer_id: str, sku: str, quantity: int) -> Subscription:
+    return Subscription(customer_id, sku, quantity) if sub is None else replace(sub, quantity=quantity)
+
+
+def _get(request_id: int, uow: UnitOfWork) -> Purchase:
+    purchase = uow.purchases.get(request_id)
+    if purchase is None:
+        raise InvalidRequest(f"No purchase request {request_id}.")
+    return purchase
+
+
+def _decider(actor: str, uow: UnitOfWork, customer_id: str) -> None:
+    operator = operator_for(actor, uow, customer_id)
+    if operator.role not in DECIDERS:
+        allowed = ", ".join(sorted(r.value for r in DECIDERS))
+        raise Forbidden(f"Your role ({operator.role.value}) cannot approve or decline purchases; ask a {allowed}.")
+
+
+def _audit(
+    uow: UnitOfWork, request_id: int, at: datetime, actor: str, customer_id: str, sku: str, outcome: str, what: str
+) -> None:
+    entries: Sequence[AuditEntry] = [
+        AuditEntry(f"purchase-{request_id}", at, actor, customer_id, "", sku, "buy_more", outcome, what)
+    ]
+    uow.audit.append(entries)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from licensing.errors import InvalidRequest, UnknownCustomer
 from licensing.model import Product, Subscription
 from licensing.ports import TenantProvider, UnitOfWork
+from licensing.purchases import fulfil_synced
 from licensing.tenants import ProviderError, RemoteSku, RemoteUser, Tenant
 from licensing.types import Clock, utcnow
 
@@ -64,6 +65,7 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
         uow.customers.lock(customer_id)
         changes = write_seats(customer_id, snapshot.skus, uow)
         changes += write_users(customer_id, snapshot.skus, snapshot.users, uow, complete=True)
+        fulfil_synced(customer_id, uow, clock())
         uow.tenants.mark_synced(customer_id, clock(), users=True)
         uow.commit()
     return SyncReport(customer_id, len(snapshot.skus), len(snapshot.users), changes)
@@ -76,6 +78,7 @@ def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork
     with uow:
         uow.customers.lock(customer_id)
         changes = write_seats(customer_id, skus, uow)
+        fulfil_synced(customer_id, uow, clock())
         uow.tenants.mark_synced(customer_id, clock(), users=False)
         uow.commit()
     return changes

@@ -172,7 +172,7 @@ class AuditRow(Base):
 
 
 class PurchaseRequestRow(Base):
-    """A "Buy more" request, recorded for the partner's admins until a purchase flow exists."""
+    """A "Buy more" request, and its one decision (licensing/purchases.py)."""
 
     __tablename__ = "purchase_requests"
 
@@ -182,7 +182,14 @@ class PurchaseRequestRow(Base):
     quantity: Mapped[int]
     operator: Mapped[str] = mapped_column(String)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String, default="requested")
+    status: Mapped[str] = mapped_column(String, default="requested")  # approved, declined, fulfilled
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was declined
+    target: Mapped[int | None]  # approved: the quantity the subscription is to reach
+    message_channel: Mapped[str | None] = mapped_column(String)  # the posted request the decision was made on
+    message_ts: Mapped[str | None] = mapped_column(String)
 
 
 class TenantRow(Base):

@@ -7,7 +7,6 @@ on how many users (see storage.bulk). Users live in storage.users; this module h
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import Integer, Select, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -24,7 +23,6 @@ from storage.models import (
     CustomerRow,
     OperatorRow,
     ProductRow,
-    PurchaseRequestRow,
     SubscriptionRow,
     UserLicenseRow,
     name_key,
@@ -39,7 +37,6 @@ __all__ = [
     "SqlCustomerRepository",
     "SqlOperatorRepository",
     "SqlProductRepository",
-    "SqlPurchaseRequests",
     "SqlSubscriptionRepository",
     "SqlUserRepository",
 ]
@@ -253,19 +250,6 @@ class SqlBatchRepository:
                 result=result.to_dict(),
             )
         )
-
-
-class SqlPurchaseRequests:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime) -> int:
-        row = PurchaseRequestRow(
-            customer_id=customer_id, sku=sku, quantity=quantity, operator=operator, at=at, status="requested"
-        )
-        self._session.add(row)
-        self._session.flush()
-        return row.id
 
 
 class SqlAuditLog:

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from licensing.notifications import DELIVERY_DEADLINE
 from storage.db import refresh_statistics, take_bulk_loads
 from storage.outbox.queue import SqlOutbox
+from storage.purchases import SqlPurchaseRequests
 from storage.repositories import (
     SqlAuditLog,
     SqlBatchRepository,
     SqlCustomerRepository,
     SqlOperatorRepository,
     SqlProductRepository,
-    SqlPurchaseRequests,
     SqlSubscriptionRepository,
     SqlUserRepository,
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
-from licensing.model import Customer, Operator, Product, Subscription, User
+from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, Subscription, User
 from licensing.notifications import OutgoingThread
 from licensing.results import AuditEntry, BatchResult
 from licensing.tenants import PendingBatch, Tenant
@@ -36,7 +36,7 @@ class State:
     # batch id -> (idempotency key, fingerprint, the result as stored: its dict)
     batches: dict[str, tuple[str | None, str, dict[str, Any]]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
-    purchases: list[tuple[str, str, int, str]] = field(default_factory=list)
+    purchases: list[Purchase] = field(default_factory=list)  # request n is purchases[n - 1]
     outbox: list[OutgoingThread] = field(default_factory=list)
     tenants: dict[str, Tenant] = field(default_factory=dict)
     object_ids: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -276,13 +276,43 @@ class FakePurchases:
     def __init__(self, t: _Txn) -> None:
         self.t = t
 
-    def add(self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime) -> int:
+    def add(
+        self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime, note: str | None = None
+    ) -> int:
         s = self.t.use()
         if customer_id not in s.customers or sku not in s.products:
             raise Refused(f"No customer {customer_id} or product {sku} for a purchase request")
-        _utc(at)
-        s.purchases.append((customer_id, sku, quantity, operator))
+        s.purchases.append(Purchase(len(s.purchases) + 1, customer_id, sku, quantity, operator, _utc(at), note))
         return len(s.purchases)
+
+    def get(self, request_id: int) -> Purchase | None:
+        s = self.t.use()
+        return s.purchases[request_id - 1] if 1 <= request_id <= len(s.purchases) else None
+
+    def decide(
+        self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
+        target: int | None = None, message: tuple[str, str] | None = None,
+    ) -> bool:  # fmt: skip
+        p = self.get(request_id)
+        if p is None or p.status is not PurchaseStatus.REQUESTED:
+            return False
+        channel, ts = message or (None, None)
+        self.t.use().purchases[request_id - 1] = replace(
+            p, status=PurchaseStatus(status), decided_by=by, decided_at=_utc(at), reason=reason, target=target,
+            message_channel=channel, message_ts=ts,
+        )  # fmt: skip
+        return True
+
+    def approved_for(self, customer_id: str) -> list[Purchase]:
+        return [
+            p for p in self.t.use().purchases if p.customer_id == customer_id and p.status is PurchaseStatus.APPROVED
+        ]
+
+    def fulfil(self, request_ids: Sequence[int]) -> None:
+        s = self.t.use()
+        for i in request_ids:
+            if (p := self.get(i)) is not None and p.status is PurchaseStatus.APPROVED:
+                s.purchases[i - 1] = replace(p, status=PurchaseStatus.FULFILLED)
 
 
 class FakeOutbox:

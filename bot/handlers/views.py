@@ -15,6 +15,7 @@ from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.modal_state import ModalState
+from bot.purchases import request_thread
 from bot.respond import ack_in_time
 from bot.roles import IN_MODAL, argument_of
 from licensing import purchases, service
@@ -81,13 +82,22 @@ def _first_input(view: dict[str, Any]) -> str:
 
 
 def request_more(ack: Ack, view: dict[str, Any], deps: Deps, operator: Operator, modal: ModalState) -> None:
-    raw = view["state"]["values"].get(ids.BUY_QUANTITY_BLOCK, {}).get(ids.BUY_QUANTITY_INPUT, {}).get("value")
+    values = view["state"]["values"]
+    raw = values.get(ids.BUY_QUANTITY_BLOCK, {}).get(ids.BUY_QUANTITY_INPUT, {}).get("value")
+    note = values.get(ids.BUY_NOTE_BLOCK, {}).get(ids.BUY_NOTE_INPUT, {}).get("value")
     sku = argument_of(view)
+    if note and len(note.strip()) > purchases.NOTE_MAX:
+        ack(
+            response_action="errors",
+            errors={ids.BUY_NOTE_BLOCK: f"Keep the note under {purchases.NOTE_MAX} characters."},
+        )
+        return
     try:
         quantity = int(raw or "")
         request = purchases.request_more(
-            screens.customer_id(modal), sku, quantity, actor=operator.slack_user_id, uow=deps.uow_factory()
-        )
+            screens.customer_id(modal), sku, quantity, actor=operator.slack_user_id, uow=deps.uow_factory(),
+            note=note, notify=request_thread(deps.settings),
+        )  # fmt: skip
     except ValueError:
         ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: "Enter a whole number of licenses."})
         return

@@ -88,3 +88,17 @@ def save(bot: Bot, user: SlackUser) -> dict:  # type: ignore[type-arg]
     assert bot.deliver() >= 2  # the result shows once the change committed, and its thread with it
     parent = next(c for c in bot.fake.calls("chat.postMessage")[posted:] if "thread_ts" not in c.args)
     return parent.args | {"ts": parent.response["ts"]}  # type: ignore[index]
+
+
+def click_message(bot: Bot, user_id: str, channel: str, message: Json, action_id: str) -> Any:
+    """Click button `action_id` in a message posted in `channel`, as Slack sends it; returns the HTTP answer."""
+    button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == action_id)  # fmt: skip
+    block = next(b for b in message["blocks"] if button in b.get("elements", []))
+    payload = {"type": "block_actions", "trigger_id": bot.fake.new_trigger(user=user_id),
+               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
+                             "is_ephemeral": False},
+               "channel": {"id": channel}, "message": message,
+               "actions": [{"action_id": action_id, "block_id": block["block_id"], "type": "button",
+                            "value": button["value"], "action_ts": "1.0"}]}  # fmt: skip
+    return bot.user(user_id, channel).interact(payload)

@@ -20,12 +20,15 @@ def test_buy_more_view_asks_for_a_quantity_and_says_nothing_is_bought() -> None:
     text = shown(view)
     assert "*Visio Plan 2* for *Contoso Ltd*" in text
     assert "Owned: 25 licenses · available: 0" in text
-    assert "Purchasing is not connected yet" in text and "nothing is bought now" in text
+    assert "sales people to approve" in text and "nothing is bought now" in text
     (block,) = [b for b in view["blocks"] if b.get("block_id") == ids.BUY_QUANTITY_BLOCK]
     assert block["label"]["text"] == "How many more licenses?"
     (number,) = elements(view, ids.BUY_QUANTITY_INPUT)
     assert number["type"] == "number_input" and number["is_decimal_allowed"] is False
     assert (number["min_value"], number["max_value"], number["initial_value"]) == ("1", "10000", "1")
+    (note_block,) = [b for b in view["blocks"] if b.get("block_id") == ids.BUY_NOTE_BLOCK]
+    (note,) = elements(view, ids.BUY_NOTE_INPUT)
+    assert note_block["optional"] is True and (note["multiline"], note["max_length"]) == (True, 500)
 
 
 def test_buy_more_view_escapes_names() -> None:
@@ -38,7 +41,7 @@ def test_buy_more_done_view() -> None:
     view = buy_more_done_view(f"{EVIL} Contoso", "Visio Plan 2", 12, "REQ-7", TOKEN)
     assert validate_view(view) == []
     assert view["callback_id"] == ids.BUY_DONE_VIEW and view["private_metadata"] == TOKEN
-    assert view["title"]["text"] == "Request recorded" and "submit" not in view
+    assert view["title"]["text"] == "Request sent" and "submit" not in view
     text = shown(view)
-    assert "12 more *Visio Plan 2*" in text and "REQ-7" in text and "Nothing was bought" in text
+    assert "12 more *Visio Plan 2*" in text and "REQ-7" in text and "Nothing was bought yet" in text
     assert_escaped(view)

@@ -30,3 +30,50 @@ def assign(
         results.put((user_id, "error", (repr(exc),), None, False))
     finally:
         engine.dispose()
+
+
+Decided = tuple[str, str]  # racer, "approved" | "declined" | "already" | "error: ..."
+
+
+def decide(url: str, start: Barrier, results: Queue[Decided], actor: str, request_id: int, how: str) -> None:
+    """Approve (or decline) purchase request `request_id` once every racer is ready, and report who won."""
+    from licensing.purchases import AlreadyDecided, approve, decline
+
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+        uow = SqlUnitOfWork(make_session_factory(engine))
+        start.wait(timeout=30)
+        try:
+            if how == "approve":
+                decision = approve(request_id, actor=actor, uow=uow)
+            else:
+                decision = decline(request_id, f"declined by {actor}", actor=actor, uow=uow)
+            results.put((actor, decision.status.value))
+        except AlreadyDecided:
+            results.put((actor, "already"))
+    except Exception as exc:
+        results.put((actor, f"error: {exc!r}"))
+    finally:
+        engine.dispose()
+
+
+def guarded_update(url: str, start: Barrier, results: Queue[Decided], actor: str, request_id: int, how: str) -> None:
+    """The storage guard alone, without the customer's lock: one UPDATE ... WHERE status = 'requested', committed."""
+    from datetime import UTC, datetime
+
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+        uow = SqlUnitOfWork(make_session_factory(engine))
+        start.wait(timeout=30)
+        with uow:
+            won = uow.purchases.decide(request_id, status=how, by=actor, at=datetime.now(UTC), reason="race")
+            uow.commit()
+        results.put((actor, how if won else "already"))
+    except Exception as exc:
+        results.put((actor, f"error: {exc!r}"))
+    finally:
+        engine.dispose()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
+from collections.abc import Callable
 
 from licensing.directory import Snapshot, check_directory, import_directory
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
+from licensing.purchases import request_more
 from storage.uow import SqlUnitOfWork
 from tests.integration import racers
 
@@ -81,3 +83,55 @@ def test_racers_with_the_same_idempotency_key_change_it_once(migrated_url: str, 
         assert uow.subscriptions.for_customer("contoso")[E5].assigned == 1
         assert len(uow.audit.for_batch(outcomes[0][3] or "")) == 1
     assert check_directory(uow=uow) == []
+
+
+def race_decisions(url: str, target: Callable[..., None], request_id: int, racers_: list[tuple[str, str]]) -> list[str]:
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(len(racers_))
+    results: multiprocessing.Queue[racers.Decided] = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(url, start, results, who, request_id, how)) for who, how in racers_]
+    for p in procs:
+        p.start()
+    try:
+        return sorted(results.get(timeout=TIMEOUT_S)[1] for _ in procs)
+    finally:
+        for p in procs:
+            p.join(timeout=TIMEOUT_S)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        results.close()
+        results.join_thread()
+
+
+def purchase_world(uow: SqlUnitOfWork) -> int:
+    """contoso owns 5 E5 seats and asked for 3 more; three deciders may decide."""
+    seats_left(uow, quantity=5, holders=0, racers=0)
+    with uow:
+        uow.operators.upsert([Operator(f"USALES{i}", Role.SALES_AGENT) for i in range(3)])
+        uow.commit()
+    return request_more("contoso", E5, 3, actor=ADMIN, uow=uow).id
+
+
+def test_a_double_click_on_approve_decides_once_and_raises_the_quantity_once(
+    migrated_url: str, uow: SqlUnitOfWork
+) -> None:
+    request_id = purchase_world(uow)
+    clicks = [("USALES0", "approve"), ("USALES1", "approve"), ("USALES2", "decline"), (ADMIN, "approve")]
+    outcomes = race_decisions(migrated_url, racers.decide, request_id, clicks)
+    assert len([o for o in outcomes if o == "already"]) == 3, outcomes
+    with uow:
+        quantity = uow.subscriptions.for_customer("contoso")[E5].quantity
+        stored = uow.purchases.get(request_id)
+    assert stored is not None and stored.status.value in outcomes
+    assert quantity == (8 if stored.status.value == "approved" else 5)
+
+
+def test_the_guarded_update_alone_lets_exactly_one_rival_win(migrated_url: str, uow: SqlUnitOfWork) -> None:
+    request_id = purchase_world(uow)
+    clicks = [("USALES0", "approved"), ("USALES1", "declined"), ("USALES2", "approved")]
+    outcomes = race_decisions(migrated_url, racers.guarded_update, request_id, clicks)
+    assert outcomes.count("already") == 2 and not [o for o in outcomes if o.startswith("error")], outcomes
+    with uow:
+        stored = uow.purchases.get(request_id)
+    assert stored is not None and stored.status.value in outcomes

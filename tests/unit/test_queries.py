@@ -103,7 +103,9 @@ def test_buy_more_records_a_request_and_audits_it() -> None:
     uow = world()
     request = request_more("contoso", VISIO, 5, actor=ADMIN, uow=uow)
     assert (request.id, request.product_name, request.customer_name) == (1, "Visio Plan 2", "Contoso Ltd")
-    assert uow.state.purchases == [("contoso", VISIO, 5, ADMIN)]
+    assert [(p.customer_id, p.sku, p.quantity, p.operator) for p in uow.state.purchases] == [
+        ("contoso", VISIO, 5, ADMIN)
+    ]
     assert [(e.action, e.sku, e.outcome) for e in uow.state.audit] == [("buy_more", VISIO, "requested")]
 
 

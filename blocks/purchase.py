@@ -1,0 +1,113 @@
+"""Buy more, with approval: the request posted for the deciders (Approve / Decline), the same message once decided,
+what the requester is told, and the modal asking why a request is declined."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    InputBlock,
+    PlainTextInputElement,
+)
+
+from blocks import ids
+from blocks.common import context, modal, plain, section
+from blocks.text import escape, fit_escaped
+from blocks.viewmodels import PurchaseVM
+
+NAME_MAX = 200
+NOTE_MAX = 500  # as licensing.purchases: the form and the Decline modal refuse more
+
+
+def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _asked(vm: PurchaseVM) -> tuple[str, str]:
+    """The request in one line, as mrkdwn and as the plain notification text (both escaped)."""
+    product, customer = fit_escaped(vm.product_name, NAME_MAX), fit_escaped(vm.customer_name, NAME_MAX)
+    return (f"{vm.quantity:,} more *{product}* for *{customer}*", f"{vm.quantity:,} more {product} for {customer}")
+
+
+def _about(vm: PurchaseVM) -> list[Block]:
+    line, _ = _asked(vm)
+    blocks: list[Block] = [
+        section(f":shopping_trolley: Buy more: {line}"),
+        context(f"Request {vm.request_id} from <@{escape(vm.requester)}>"),
+    ]
+    if vm.note:
+        blocks.append(section(f">{fit_escaped(vm.note, NOTE_MAX + 10)}"))
+    return blocks
+
+
+def request_message(vm: PurchaseVM) -> dict[str, Any]:
+    """The request for the sales channel, with Approve and Decline."""
+    _, text = _asked(vm)
+    sure = ConfirmObject(title="Approve this purchase?", text=f"Approve request {vm.request_id}?",
+                         confirm="Approve", deny="Back")  # fmt: skip
+    buttons = ActionsBlock(
+        block_id=ids.PURCHASE_ACTIONS_BLOCK,
+        elements=[
+            ButtonElement(
+                text="Approve", action_id=ids.PURCHASE_APPROVE, value=str(vm.request_id), style="primary", confirm=sure
+            ),  # fmt: skip
+            ButtonElement(text="Decline", action_id=ids.PURCHASE_DECLINE, value=str(vm.request_id), style="danger"),
+        ],
+    )
+    return _message(f"Buy more request {vm.request_id}: {text}", [*_about(vm), buttons])
+
+
+def _when(vm: PurchaseVM) -> str:
+    if vm.decided_at is None:
+        return ""
+    fallback = vm.decided_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f" on <!date^{int(vm.decided_at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def _outcome(vm: PurchaseVM) -> str:
+    product, customer = fit_escaped(vm.product_name, NAME_MAX), fit_escaped(vm.customer_name, NAME_MAX)
+    if vm.status == "declined":
+        return f"Declined: {fit_escaped(vm.reason or '', NOTE_MAX + 10)}"
+    if vm.connected:
+        quantity = f" to {vm.new_quantity:,}" if vm.new_quantity is not None else ""
+        return (f"Approved. {customer} is connected to Microsoft 365: place the order in Partner Center to bring "
+                f"{product}{quantity}. The next sync that shows it closes this request.")  # fmt: skip
+    return f"Approved: {customer} now owns {vm.new_quantity or 0:,} {product} licenses."
+
+
+def decided_message(vm: PurchaseVM) -> dict[str, Any]:
+    """The request once decided: who decided and when, what follows, and no more buttons."""
+    icon = ":white_check_mark:" if vm.status != "declined" else ":no_entry_sign:"
+    verb = "Declined" if vm.status == "declined" else "Approved"
+    by = f"{icon} {verb} by <@{escape(vm.decided_by or '')}>{_when(vm)}"
+    _, text = _asked(vm)
+    return _message(f"Buy more request {vm.request_id} {verb.lower()}: {text}",
+                    [*_about(vm), section(_outcome(vm)), context(by)])  # fmt: skip
+
+
+def outcome_message(vm: PurchaseVM) -> dict[str, Any]:
+    """What the requester hears, by direct message: the decision on their request, with its context."""
+    line, text = _asked(vm)
+    verb = "declined" if vm.status == "declined" else "approved"
+    head = f"Your Buy more request {vm.request_id} ({line}) was {verb} by <@{escape(vm.decided_by or '')}>."
+    return _message(f"Your Buy more request {vm.request_id} was {verb}: {text}",
+                    [section(head), section(_outcome(vm))])  # fmt: skip
+
+
+def decline_view(vm: PurchaseVM, private_metadata: str) -> dict[str, Any]:
+    """Why the request is declined; the requester reads the reason."""
+    line, _ = _asked(vm)
+    blocks: list[Block] = [
+        section(f"Decline request {vm.request_id}: {line}, from <@{escape(vm.requester)}>?"),
+        InputBlock(
+            block_id=ids.DECLINE_REASON_BLOCK,
+            label=plain("Reason (the requester reads it)"),
+            element=PlainTextInputElement(action_id=ids.DECLINE_REASON_INPUT, multiline=True, max_length=NOTE_MAX),
+        ),
+    ]
+    return modal(callback_id=ids.DECLINE_VIEW, title="Decline purchase", submit="Decline", close="Cancel",
+                 blocks=blocks, private_metadata=private_metadata)  # fmt: skip
