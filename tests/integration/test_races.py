@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from licensing.directory import Snapshot, check_directory, import_directory
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
@@ -38,11 +39,13 @@ def seats_left(uow: SqlUnitOfWork, *, quantity: int, holders: int, racers: int) 
     return [u.id for u in free]
 
 
-def race(url: str, users: list[str], *, key: str | None = None) -> list[racers.Outcome]:
+def run_racers(target: Callable[..., None], argsets: list[tuple[Any, ...]]) -> list[Any]:
+    """Start one process per argument set, released together by a barrier; each puts one result on the queue
+    (its arguments are `start, results, *args`). Returns the results, killing any racer left over."""
     ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(len(users))
-    results: multiprocessing.Queue[racers.Outcome] = ctx.Queue()
-    procs = [ctx.Process(target=racers.assign, args=(url, start, results, ADMIN, u, E5, key)) for u in users]
+    start = ctx.Barrier(len(argsets))
+    results: multiprocessing.Queue[Any] = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(args[0], start, results, *args[1:])) for args in argsets]
     for p in procs:
         p.start()
     try:
@@ -55,6 +58,10 @@ def race(url: str, users: list[str], *, key: str | None = None) -> list[racers.O
                 p.join()
         results.close()
         results.join_thread()
+
+
+def race(url: str, users: list[str], *, key: str | None = None) -> list[racers.Outcome]:
+    return run_racers(racers.assign, [(url, ADMIN, u, E5, key) for u in users])
 
 
 def test_racers_for_the_last_seats_never_oversell(migrated_url: str, uow: SqlUnitOfWork) -> None:
@@ -86,22 +93,7 @@ def test_racers_with_the_same_idempotency_key_change_it_once(migrated_url: str, 
 
 
 def race_decisions(url: str, target: Callable[..., None], request_id: int, racers_: list[tuple[str, str]]) -> list[str]:
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Barrier(len(racers_))
-    results: multiprocessing.Queue[racers.Decided] = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(url, start, results, who, request_id, how)) for who, how in racers_]
-    for p in procs:
-        p.start()
-    try:
-        return sorted(results.get(timeout=TIMEOUT_S)[1] for _ in procs)
-    finally:
-        for p in procs:
-            p.join(timeout=TIMEOUT_S)
-            if p.is_alive():
-                p.kill()
-                p.join()
-        results.close()
-        results.join_thread()
+    return sorted(result[1] for result in run_racers(target, [(url, who, request_id, how) for who, how in racers_]))
 
 
 def purchase_world(uow: SqlUnitOfWork) -> int:
