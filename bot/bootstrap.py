@@ -30,9 +30,10 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
     deadline = settings.worker_config().deadline
-    client = GraphClient(config) if config else None
+    counted = metrics(engine, settings)
+    client = GraphClient(config, observe=counted.provider_call("graph")) if config else None
     return Deps(settings, engine, partial(SqlUnitOfWork, factory, outbox_deadline=deadline), SqlModalStore(factory),
-                factory, metrics(engine, settings), GraphTenants(client) if client else None,
+                factory, counted, GraphTenants(client) if client else None,
                 (client.close,) if client else ())  # fmt: skip
 
 

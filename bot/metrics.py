@@ -8,7 +8,7 @@ requests before their signature is checked, and a label per made-up value would 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -86,6 +86,10 @@ class Metrics:
             self.save_users.labels(outcome.status.value).inc()
             for problem in outcome.errors:
                 self.save_errors.labels(problem.code.value).inc()
+
+    def provider_call(self, provider: str) -> Callable[[str], None]:
+        """What a provider's client calls with each call's status (an HTTP code, or "unreachable")."""
+        return lambda status: self.provider_calls.labels(provider, status).inc()
 
     def delivered(self, result: str, count: float = 1) -> None:
         """The delivery worker's tally (bot/delivery.py's Stats); its timing entries are not results."""

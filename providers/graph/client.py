@@ -14,18 +14,18 @@ from providers.graph.errors import RequestError, UnavailableError
 from providers.graph.http import make_session
 from providers.graph.models import Change, GraphUser, Outcome, Sku, parse_user
 from providers.graph.retry import Backoff
-from providers.graph.transport import BATCH_LIMIT, Transport
+from providers.graph.transport import BATCH_LIMIT, Observe, Transport
 
 USER_FIELDS = "id,displayName,userPrincipalName,usageLocation,assignedLicenses,licenseAssignmentStates"
 
 
 class GraphClient:
-    def __init__(self, config: GraphConfig, *, catalog: Catalog | None = None) -> None:
+    def __init__(self, config: GraphConfig, *, catalog: Catalog | None = None, observe: Observe | None = None) -> None:
         self.config = config
         self.catalog = catalog or default_catalog()
         self._session = make_session(config.ca_bundle, pool_size=max(10, config.batches_in_flight * 2))
         self.tokens = TokenSource(config, self._session)
-        self._transport = Transport(config, self._session, self.tokens)
+        self._transport = Transport(config, self._session, self.tokens, observe)
 
     def __repr__(self) -> str:
         return f"GraphClient(client_id={self.config.client_id!r}, graph_url={self.config.graph_url!r})"

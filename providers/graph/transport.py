@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +28,18 @@ class Reply:
     unavailable: bool = False  # still throttled when the deadline came; it did not run
 
 
+# Told the outcome of every HTTP call to Graph: its status code, or "unreachable" (the caller counts them).
+Observe = Callable[[str], None]
+
+
 class Transport:
-    def __init__(self, config: GraphConfig, session: requests.Session, tokens: TokenSource) -> None:
+    def __init__(
+        self, config: GraphConfig, session: requests.Session, tokens: TokenSource, observe: Observe | None = None
+    ) -> None:
         self._config = config
         self._session = session
         self._tokens = tokens
+        self._observe = observe
         self.base = f"{config.graph_url.rstrip('/')}/v1.0"
 
     def get_json(self, tenant: str, url: str) -> Any:
@@ -120,7 +128,14 @@ class Transport:
 
     def _send(self, tenant: str, method: str, url: str, json: Any = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._tokens.token(tenant)}"}
-        response = self._session.request(method, url, json=json, headers=headers, timeout=self._config.timeout)
+        try:
+            response = self._session.request(method, url, json=json, headers=headers, timeout=self._config.timeout)
+        except requests.RequestException:
+            if self._observe:
+                self._observe("unreachable")
+            raise
+        if self._observe:
+            self._observe(str(response.status_code))
         log.debug("graph: %s %s for %s -> %d", method, url.split("?")[0], tenant, response.status_code)
         return response
 

@@ -65,6 +65,10 @@ def test_a_connected_customer_is_managed_from_slack_and_a_save_changes_the_tenan
     parent = save(bot, user)
     assert m365.licenses(tenant, ann.id) == {E3}
     assert parent["text"] == "Contoso: licenses updated for 1 of 1 user"
+    calls = bot.deps.metrics.registry.get_sample_value(
+        "licensebot_provider_calls_total", {"provider": "graph", "status": "200"}
+    )
+    assert calls is not None and calls >= 3  # the sync, the seats read, the save: every Graph call is counted
 
 
 def test_a_graph_refusal_reads_plainly_in_the_modal_and_the_thread(bot: Bot, m365: FakeM365, tenant: str) -> None:
