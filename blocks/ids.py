@@ -11,6 +11,7 @@ RESULT_VIEW = "licenses_result"
 BUY_VIEW = "licenses_buy"
 BUY_DONE_VIEW = "licenses_buy_done"  # replaces the Buy more form once the request is recorded
 NOTICE_VIEW = "licenses_notice"
+HISTORY_VIEW = "licenses_history"
 
 # Customer picker
 CUSTOMER_BLOCK = "customer"
@@ -50,3 +51,7 @@ SHOW_ALL_PRODUCTS = "show_all_products"  # clears the filter
 # Buy more
 BUY_QUANTITY_BLOCK = "buy_quantity"
 BUY_QUANTITY_INPUT = "buy_quantity_input"
+
+# History (/licenses history)
+HISTORY_NEWER = "history_newer"  # buttons; their values are cursors, the view's metadata is the filter
+HISTORY_OLDER = "history_older"
