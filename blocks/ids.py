@@ -11,6 +11,7 @@ RESULT_VIEW = "licenses_result"
 BUY_VIEW = "licenses_buy"
 BUY_DONE_VIEW = "licenses_buy_done"  # replaces the Buy more form once the request is recorded
 NOTICE_VIEW = "licenses_notice"
+HISTORY_VIEW = "licenses_history"
 
 # Customer picker
 CUSTOMER_BLOCK = "customer"
@@ -61,3 +62,7 @@ PURCHASE_DECLINE = "purchase_decline"
 DECLINE_VIEW = "purchase_decline_reason"
 DECLINE_REASON_BLOCK = "decline_reason"
 DECLINE_REASON_INPUT = "decline_reason_input"
+
+# History (/licenses history)
+HISTORY_NEWER = "history_newer"  # buttons; their values are cursors, the view's metadata is the filter
+HISTORY_OLDER = "history_older"

@@ -32,6 +32,8 @@ def confirmation_parent(vm: ResultVM) -> dict[str, Any]:
     if vm.errors:
         counts += f", {plural(vm.errors, 'error')}"
     by = f"by <@{escape(vm.operator_id)}>" + (" · every user's result is in the thread" if vm.outcomes else "")
+    if vm.batch_id:
+        by += f" · batch `{escape(vm.batch_id)}`: `/licenses history` shows it"
     note = [context(escape(vm.note))] if vm.note else []
     return _message(f"{customer}: {counts}", [section(f"*{customer}*: {counts}"), context(by), *note])
 
@@ -64,6 +66,8 @@ def help_message() -> dict[str, Any]:
         "*`/licenses`*: choose a customer, tick any number of its users, then assign or revoke licenses "
         "for all of them at once.\n"
         "*`/licenses NAME`*: go straight to the customer whose name matches NAME.\n"
+        "*`/licenses history [CUSTOMER] [USER]`*: recent changes (when, who, what, the outcome), newest first, "
+        "for all your customers or one customer, or one of its users.\n"
         "*`/licenses help`*: show this help."
     )
     note = "Only partner staff whom a partner admin has added can use it, for the customers they are allowed to manage."

@@ -120,6 +120,7 @@ class ResultVM:
     outcomes: tuple[OutcomeVM, ...]
     replayed: bool = False  # a repeated submission: shown, not applied again
     note: str | None = None  # e.g. that the save was reconciled from Microsoft 365 after a crash
+    batch_id: str | None = None  # shown on the confirmation, as /licenses history shows it
 
     @property
     def updated(self) -> int:
@@ -166,3 +167,28 @@ class PurchaseVM:
     reason: str | None = None
     connected: bool = False  # the customer's tenant is the truth: the order is placed in Partner Center
     new_quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRowVM:
+    """One audit line: a change to one user, applied or refused."""
+
+    at_epoch: int  # Unix seconds, for Slack's <!date^…> (shown in the reader's own time zone)
+    at_fallback: str  # what clients that cannot format dates show, e.g. "2026-03-04 05:06 UTC"
+    operator_id: str  # Slack user id, rendered as a mention
+    customer_name: str
+    user_id: str  # "" for a request not about one user (Buy more)
+    action: str  # assign | revoke | set_location:CC | buy_more | none
+    product: str | None  # the product's name (or its SKU when the catalogue has none)
+    outcome: str  # applied | failed | requested
+    reason: str | None
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class HistoryVM:
+    scope: str  # which changes: "All your customers", "Contoso Ltd", "alice@contoso.com at Contoso Ltd"
+    rows: tuple[HistoryRowVM, ...]  # newest first, a page of them
+    newer: str | None  # the Newer button's value (a cursor), None on the newest page
+    older: str | None  # the Older button's value, None on the oldest page
+    private_metadata: str  # the filter, for the paging clicks

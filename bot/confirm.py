@@ -87,4 +87,5 @@ def result_vm(customer_name: str, result: BatchResult, names: dict[str, str]) ->
         )
         for o in result.results
     )
-    return ResultVM(customer_name, result.operator, outcomes, replayed=result.replayed, note=result.note)
+    return ResultVM(customer_name, result.operator, outcomes, replayed=result.replayed, note=result.note,
+                    batch_id=result.batch_id)  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Protocol, Self
 
 from licensing.model import Customer, Operator, Product, Purchase, Subscription, User
 from licensing.notifications import OutgoingThread
-from licensing.results import AuditEntry, BatchResult
+from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import Operation, OperationResult, PendingBatch, RemoteSku, RemoteUser, Tenant, TenantSnapshot
 
 
@@ -98,6 +98,22 @@ class AuditLog(Protocol):
     def append(self, entries: Sequence[AuditEntry]) -> None: ...
 
     def for_batch(self, batch_id: str) -> list[AuditEntry]: ...
+
+    def page(
+        self,
+        query: AuditQuery,
+        *,
+        before: tuple[datetime, int] | None = None,
+        after: tuple[datetime, int] | None = None,
+        limit: int,
+    ) -> list[AuditRecord]:
+        """Up to `limit` lines newest first, by (at, id) descending: those just older than `before`, or with `after`
+        those just newer than it (still newest first), or else the newest."""
+        ...
+
+    def export(self, query: AuditQuery, *, chunk: int) -> Iterator[AuditRecord]:
+        """Every matching line oldest first, by (at, id); holds at most about `chunk` rows in memory at a time."""
+        ...
 
 
 class PurchaseRequests(Protocol):

@@ -139,3 +139,25 @@ class AuditEntry:
     action: str  # assign | revoke | set_location | none (a refusal with nothing to do)
     outcome: str  # applied | failed
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """An audit line with its id: (at, id) orders the audit stably, so pages are cut at a cursor, not an offset."""
+
+    id: int
+    entry: AuditEntry
+
+    @property
+    def key(self) -> tuple[datetime, int]:
+        return (self.entry.at, self.id)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit lines: `customers` None is every customer (an empty set is none); times are [since, until)."""
+
+    customers: frozenset[str] | None = None
+    user_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None

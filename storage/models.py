@@ -157,6 +157,9 @@ class AuditRow(Base):
     __table_args__ = (
         Index(None, "batch_id"),
         Index(None, "customer_id", "user_id"),
+        # History and export page through (at, id), of every customer or of some.
+        Index(None, "at", "id"),
+        Index(None, "customer_id", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)

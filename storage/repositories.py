@@ -12,13 +12,12 @@ from sqlalchemy import Integer, Select, bindparam, func, insert, select, text, u
 from sqlalchemy.orm import Session
 
 from licensing.model import Customer, Operator, Product, Role, Subscription
-from licensing.results import AuditEntry, BatchResult
+from licensing.results import BatchResult
 from licensing.types import utcnow
-from storage.bulk import Row, chunks, contains, insert_many, least, upsert_rows
+from storage.bulk import Row, chunks, contains, least, upsert_rows
 from storage.db import begin_write
 from storage.models import (
     SEARCH_SEPARATOR,
-    AuditRow,
     BatchRow,
     CustomerRow,
     OperatorRow,
@@ -32,7 +31,6 @@ from storage.models import (
 from storage.users import SqlUserRepository
 
 __all__ = [
-    "SqlAuditLog",
     "SqlBatchRepository",
     "SqlCustomerRepository",
     "SqlOperatorRepository",
@@ -250,39 +248,3 @@ class SqlBatchRepository:
                 result=result.to_dict(),
             )
         )
-
-
-class SqlAuditLog:
-    _table = table(AuditRow)
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def append(self, entries: Sequence[AuditEntry]) -> None:
-        insert_many(
-            self._session,
-            self._table,
-            [
-                {
-                    "batch_id": e.batch_id,
-                    "at": e.at,
-                    "operator": e.operator,
-                    "customer_id": e.customer_id,
-                    "user_id": e.user_id,
-                    "sku": e.sku,
-                    "action": e.action,
-                    "outcome": e.outcome,
-                    "reason": e.reason,
-                }
-                for e in entries
-            ],
-        )
-
-    def for_batch(self, batch_id: str) -> list[AuditEntry]:
-        a = AuditRow
-        stmt = (
-            select(a.batch_id, a.at, a.operator, a.customer_id, a.user_id, a.sku, a.action, a.outcome, a.reason)
-            .where(a.batch_id == batch_id)
-            .order_by(a.id)
-        )
-        return [AuditEntry(*row) for row in self._session.execute(stmt)]

@@ -8,11 +8,11 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing.notifications import DELIVERY_DEADLINE
+from storage.audit import SqlAuditLog
 from storage.db import refresh_statistics, take_bulk_loads
 from storage.outbox.queue import SqlOutbox
 from storage.purchases import SqlPurchaseRequests
 from storage.repositories import (
-    SqlAuditLog,
     SqlBatchRepository,
     SqlCustomerRepository,
     SqlOperatorRepository,

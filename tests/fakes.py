@@ -15,7 +15,7 @@ from typing import Any, Self, TypeVar
 
 from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, Subscription, User
 from licensing.notifications import OutgoingThread
-from licensing.results import AuditEntry, BatchResult
+from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import PendingBatch, Tenant
 
 K = TypeVar("K")
@@ -270,6 +270,37 @@ class FakeAudit:
 
     def for_batch(self, batch_id: str) -> list[AuditEntry]:
         return [e for e in self.t.use().audit if e.batch_id == batch_id]
+
+    def page(
+        self,
+        query: AuditQuery,
+        *,
+        before: tuple[datetime, int] | None = None,
+        after: tuple[datetime, int] | None = None,
+        limit: int,
+    ) -> list[AuditRecord]:
+        rows = self._matching(query)
+        if after is not None:
+            return [r for r in rows if r.key > after][:limit][::-1]
+        return [r for r in reversed(rows) if before is None or r.key < before][:limit]
+
+    def export(self, query: AuditQuery, *, chunk: int) -> Iterator[AuditRecord]:
+        yield from self._matching(query)
+
+    def _matching(self, query: AuditQuery) -> list[AuditRecord]:
+        """Matching lines in (at, id) order; ids count from 1 in the order appended, as SQL's do."""
+        rows = [AuditRecord(i, e) for i, e in enumerate(self.t.use().audit, start=1)]
+        return sorted(
+            (
+                r
+                for r in rows
+                if (query.customers is None or r.entry.customer_id in query.customers)
+                and (query.user_id is None or r.entry.user_id == query.user_id)
+                and (query.since is None or r.entry.at >= query.since)
+                and (query.until is None or r.entry.at < query.until)
+            ),
+            key=lambda r: r.key,
+        )
 
 
 class FakePurchases:

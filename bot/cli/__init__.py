@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import db, directory, licenses, outbox, serve
+from bot.cli import audit, db, directory, licenses, outbox, serve
 from bot.cli_sync import sync
 from playground.command import playground
 
@@ -24,6 +24,7 @@ main.add_command(directory.customers)
 main.add_command(directory.users)
 main.add_command(licenses.licenses)
 main.add_command(outbox.outbox)
+main.add_command(audit.audit)  # `licensebot audit export`: the audit as CSV
 main.add_command(serve.serve)
 main.add_command(serve.worker)
 main.add_command(playground)  # `licensebot playground`: the bot in a browser with a stand-in for Slack

@@ -13,12 +13,12 @@ from slack_sdk import WebClient
 from blocks import ids
 from blocks.buy import buy_more_view
 from blocks.viewmodels import BuyMoreVM
-from bot import screens
+from bot import history, screens
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.handlers.common import update_view
 from bot.modal_state import ModalState, without_picks
-from bot.roles import IN_MODAL
+from bot.roles import IN_MODAL, OPERATOR_ONLY
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
@@ -44,6 +44,9 @@ def register(app: App) -> None:
     app.action(ids.PRODUCT_FILTER_INPUT, middleware=guard)(after_ack(products_action(filter_products)))
     app.action(ids.SHOW_ALL_PRODUCTS, middleware=guard)(after_ack(products_action(show_all_products)))
     app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))
+    # The history modal keeps no server-side state: its filter is in the view, its cursor in the button.
+    app.action(ids.HISTORY_NEWER, middleware=OPERATOR_ONLY)(after_ack(turn_history_page))
+    app.action(ids.HISTORY_OLDER, middleware=OPERATOR_ONLY)(after_ack(turn_history_page))
 
 
 def _redraw(deps: Deps, op: Operator, modal: ModalState, client: WebClient, body: dict[str, Any]) -> None:
@@ -179,3 +182,13 @@ def open_buy_more(
         raise InvalidRequest(f"{summary.customer.name} owns no product '{sku}'.")
     vm = BuyMoreVM(summary.customer.name, product.sku, product.name, product.quantity, product.available)
     client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{product.sku}"))
+
+
+def turn_history_page(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
+) -> None:
+    ack()
+    newer = action["action_id"] == ids.HISTORY_NEWER
+    metadata = body["view"].get("private_metadata") or ""
+    view = history.from_click(deps, operator.slack_user_id, metadata, newer=newer, cursor=action.get("value") or "")
+    update_view(client, body, view)

@@ -1,4 +1,4 @@
-"""`/licenses [help | CUSTOMER]`."""
+"""`/licenses [help | history [CUSTOMER] [USER] | CUSTOMER]`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from blocks.messages import help_message
-from bot import screens
+from bot import history, screens
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.roles import OPERATOR_ONLY
@@ -27,6 +27,13 @@ def open_licenses(
     text = (command.get("text") or "").strip()
     if text.lower() in HELP_WORDS:
         ack(**help_message())  # the command's own reply is private to the operator
+        return
+    words = text.split()
+    if words and words[0].lower() == "history":
+        # Read before the ack, so an unknown customer or user is the command's own private answer (bot/errors.py).
+        view = history.from_command(deps, operator.slack_user_id, words[1:])
+        ack()
+        client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     ack()
     modal = deps.modals.create(operator.slack_user_id, command.get("channel_id"))

@@ -67,8 +67,8 @@ def test_two_thousand_users_split_into_messages_slack_accepts() -> None:
     assert replies[-1]["text"].endswith("–2,000 of 2,000")
 
 
-def test_help_message_explains_the_three_forms() -> None:
+def test_help_message_explains_every_form() -> None:
     message = checked(help_message())
     text = shown(message)
-    for usage in ("/licenses`", "/licenses NAME", "/licenses help"):
+    for usage in ("/licenses`", "/licenses NAME", "/licenses history [CUSTOMER] [USER]", "/licenses help"):
         assert usage in text
