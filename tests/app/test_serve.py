@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,10 @@ from slack_sdk.signature import SignatureVerifier
 from fakes.slack import FakeSlack
 from fakes.slack.socket_mode import FakeSocketMode
 from storage.migrate import upgrade
+from tests.net import free_port
 
 SECRET = "serve-test-secret"
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli import main
 from fakes.slack import FakeSlack
-from tests.app.test_serve import free_port
+from tests.net import free_port
 
 PASSWORD = "s3cret-pw"
 

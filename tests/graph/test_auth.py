@@ -8,7 +8,7 @@ import trustme
 
 from fakes.m365 import FakeM365
 from providers.graph import AuthError, GraphClient
-from tests.graph.conftest import TENANT, config_for
+from tests.m365.helpers import TENANT, config_for
 
 
 def test_one_token_request_per_tenant_however_many_calls(m365: FakeM365, client: GraphClient) -> None:

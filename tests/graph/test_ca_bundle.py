@@ -7,7 +7,7 @@ import trustme
 
 from fakes.m365 import FakeM365
 from providers.graph import GraphClient, GraphConfig, UnavailableError
-from tests.graph.conftest import config_for
+from tests.m365.helpers import config_for
 
 
 @pytest.fixture

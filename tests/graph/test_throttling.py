@@ -7,7 +7,7 @@ import pytest
 from fakes.m365 import FakeM365
 from fakes.m365.seed import E3
 from providers.graph import APPLIED, FAILED, UNKNOWN, Change, GraphClient, UnavailableError
-from tests.graph.conftest import config_for
+from tests.m365.helpers import config_for
 
 ASSIGN = "$batch POST /v1.0/users/{id}/assignLicense"
 

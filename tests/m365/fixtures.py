@@ -1,4 +1,5 @@
-"""The fake, started once per session and wiped before each test. Import both into a conftest."""
+"""The fake Microsoft 365, started once per session and wiped before each test, and its standard tenant: a pytest
+plugin (tests/conftest.py loads it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from fakes.m365 import FakeM365
+from tests.m365.helpers import TENANT
 
 
 @pytest.fixture(scope="session", name="running_m365")
@@ -19,3 +21,9 @@ def running_m365_fixture() -> Iterator[FakeM365]:
 def m365_fixture(running_m365: FakeM365) -> FakeM365:
     running_m365.reset()
     return running_m365
+
+
+@pytest.fixture
+def tenant(m365: FakeM365) -> str:
+    m365.add_tenant(TENANT)
+    return TENANT

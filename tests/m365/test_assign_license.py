@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from fakes.m365.seed import ARCHIVING, E1, E3, EXCHANGE_P1, EXTRA_STORAGE, VISIO
-from tests.m365.conftest import Graph
+from tests.m365.helpers import Graph
 
 T = "contoso.onmicrosoft.com"
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from fakes.m365.seed import E1, E3
-from tests.m365.conftest import Graph
+from tests.m365.helpers import Graph
 
 T = "contoso.onmicrosoft.com"
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fakes.m365 import generate_users
-from tests.m365.conftest import Graph
+from tests.m365.helpers import Graph
 
 
 def test_graph_wants_a_bearer_token(graph: Graph) -> None:

@@ -8,7 +8,7 @@ import requests
 import trustme
 
 from fakes.m365 import FakeM365
-from tests.m365.conftest import Graph
+from tests.m365.helpers import Graph
 
 
 def test_discovery_points_back_at_the_fake(graph: Graph) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ import httpx2 as httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from fakes.slack import FakeSlack
+from tests.net import free_port
 from tests.outbox.helpers import enqueue, thread
 from tests.scrape import Samples, parse, value
 
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def scrape_until_sent(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> Samples:

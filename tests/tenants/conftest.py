@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from fakes.m365 import FakeM365
 from licensing.directory import import_directory
 from licensing.directory_file import parse_directory
-from licensing.ports import UnitOfWork
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
-from tests.graph.conftest import config_for
-from tests.m365.fixtures import m365_fixture, running_m365_fixture  # noqa: F401
-
-TENANT = "contoso.onmicrosoft.com"
-ADMIN = "UADMIN01"
-
-DIRECTORY = f"""
-products:
-  - {{sku: STANDARDPACK, name: Office 365 E1, excludes: [ENTERPRISEPACK]}}
-  - {{sku: ENTERPRISEPACK, name: Office 365 E3}}
-  - {{sku: VISIOCLIENT, name: Visio Plan 2, unavailable_in: [CU]}}
-customers:
-  - id: local
-    name: Local Ltd
-    subscriptions: [{{sku: STANDARDPACK, quantity: 2}}]
-    users: [{{id: lou@local.example, name: Lou Local, location: US, licenses: [STANDARDPACK]}}]
-  - {{id: contoso, name: Contoso, tenant_id: {TENANT}}}
-operators:
-  - {{slack_user_id: {ADMIN}, role: admin_agent}}
-"""
-
-UowFactory = Callable[[], UnitOfWork]
-
-
-@pytest.fixture
-def tenant(m365: FakeM365) -> str:
-    m365.add_tenant(TENANT)
-    return TENANT
+from tests.m365.helpers import config_for
+from tests.tenants.helpers import DIRECTORY, UowFactory
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from licensing.results import BatchResult, Status
 from licensing.sync import sync_tenant
 from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
-from tests.tenants.conftest import ADMIN, UowFactory
+from tests.tenants.helpers import ADMIN, UowFactory
 
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
 

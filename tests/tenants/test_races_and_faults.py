@@ -17,8 +17,8 @@ from licensing.sync import sync_all, sync_tenant
 from licensing.types import utcnow
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
-from tests.graph.conftest import config_for
-from tests.tenants.conftest import ADMIN, UowFactory
+from tests.m365.helpers import config_for
+from tests.tenants.helpers import ADMIN, UowFactory
 
 
 def test_two_replicas_racing_for_the_last_seats_the_tenant_decides_and_nothing_is_lost(

@@ -16,7 +16,7 @@ from licensing.results import BatchResult, ErrorCode, Status
 from licensing.service import apply, make_change
 from licensing.sync import sync_tenant
 from providers.graph.tenant import GraphTenants
-from tests.tenants.conftest import ADMIN, UowFactory
+from tests.tenants.helpers import ADMIN, UowFactory
 
 ANN, BOB = "ann@contoso.onmicrosoft.com", "bob@contoso.onmicrosoft.com"
 E1_, E3_, EXO, ARCHIVE, VISIO_ = (

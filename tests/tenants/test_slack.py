@@ -21,7 +21,7 @@ from licensing.sync import sync_tenant
 from licensing.types import Desired
 from storage.migrate import upgrade
 from tests.app.driver import SECRET, Bot, manage, save
-from tests.tenants.conftest import DIRECTORY
+from tests.tenants.helpers import DIRECTORY
 from tests.text import shown
 
 

@@ -7,7 +7,7 @@ from fakes.m365.seed import E1, E3, VISIO
 from licensing import queries
 from licensing.sync import refresh_seats, sync_all, sync_tenant
 from providers.graph.tenant import GraphTenants
-from tests.tenants.conftest import ADMIN, UowFactory
+from tests.tenants.helpers import ADMIN, UowFactory
 
 
 def test_a_sync_mirrors_2500_users_over_pages_with_their_seats(
