@@ -14,6 +14,7 @@ from bot import screens
 from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
+from bot.handlers import events
 from bot.modal_state import ModalState
 from bot.purchases import request_thread
 from bot.respond import ack_in_time
@@ -71,6 +72,7 @@ def save(
     )  # fmt: skip
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
+    events.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer
 
 
 def _first_input(view: dict[str, Any]) -> str:
