@@ -56,7 +56,9 @@ def refresh(deps: Deps, client: WebClient, user: str) -> None:
     try:
         publish(deps, client, user)
     except SlackApiError as e:
-        log.warning("home_refresh_failed", extra={"error": str(e.response.get("error", ""))})
+        log.warning("home refresh for %s failed: %s", user, e.response.get("error", ""))
+    except Exception:  # the save it follows is done and answered: nothing here may turn it into an error
+        log.exception("home refresh for %s failed", user)
 
 
 def home_vm(deps: Deps, user: str, customer_id: str | None = None) -> HomeVM:
