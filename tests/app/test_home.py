@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from blocks import ids
+from licensing.model import Customer, Subscription
 from tests.app.driver import ADMIN, E5, SCOPED, STRANGER, Bot, SlackUser, manage, save
 from tests.text import shown
 
@@ -90,3 +91,22 @@ def test_manage_users_opens_the_users_modal_and_a_save_refreshes_home(bot: Bot) 
     text = shown(bot.fake.home_view(ADMIN)["blocks"])
     assert "`▰▰▰▰▰▱▱▱▱▱ 1/2` Office 365 E5" in text
     assert "assign Office 365 E5 · bob@contoso.com at Contoso Ltd — applied" in text
+
+
+def test_a_partner_with_300_customers_gets_a_summary_within_slacks_limits(bot: Bot) -> None:
+    skus = ["STANDARDPACK", "ENTERPRISEPACK", "ENTERPRISEPREMIUM", "MCOMEETADV", "VISIOCLIENT"]
+    with bot.deps.uow_factory() as uow:
+        uow.customers.upsert([Customer(f"c{i:03d}", f"Customer {i:03d}") for i in range(300)])
+        uow.subscriptions.upsert([
+            Subscription(f"c{i:03d}", sku, 10, alert_below=20 if i % 50 == 7 and n == 2 else None)
+            for i in range(300) for n, sku in enumerate(skus)
+        ])  # fmt: skip
+        uow.commit()
+    home = open_home(bot)
+    assert bot.fake.validation_errors == []
+    assert len(home["blocks"]) <= 100
+    text = shown(home["blocks"])
+    assert "*302 customers* · *6 subscriptions low on seats*" in text
+    heads = [b["text"]["text"] for b in home["blocks"] if b.get("accessory", {}).get("action_id") == ids.HOME_OPEN]
+    assert len(heads) == 12
+    assert [h.split("*")[1] for h in heads[:6]] == [f"Customer {i:03d}" for i in (7, 57, 107, 157, 207, 257)]

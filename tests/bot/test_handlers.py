@@ -88,7 +88,8 @@ def test_buy_more_refuses_a_quantity_that_is_not_a_count(deps: Deps, typed: str,
     quantity = {ids.BUY_QUANTITY_BLOCK: {ids.BUY_QUANTITY_INPUT: {"value": typed}}}
     ack = Mock()
     view = {"state": state(**quantity), "private_metadata": f"{modal.token}:VISIOCLIENT"}
-    views.request_more(ack=ack, view=view, deps=deps, operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)
+    views.request_more(ack=ack, view=view, client=Mock(spec=WebClient), deps=deps,
+                       operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
     ack.assert_called_once_with(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: message})
 
 
