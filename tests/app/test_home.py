@@ -7,7 +7,10 @@ import json
 import time
 from typing import Any
 
+from sqlalchemy import event
+
 from blocks import ids
+from licensing.dashboard import dashboard
 from licensing.model import Customer, Subscription
 from tests.app.driver import ADMIN, E5, SCOPED, STRANGER, Bot, SlackUser, manage, save
 from tests.text import shown
@@ -110,3 +113,28 @@ def test_a_partner_with_300_customers_gets_a_summary_within_slacks_limits(bot: B
     heads = [b["text"]["text"] for b in home["blocks"] if b.get("accessory", {}).get("action_id") == ids.HOME_OPEN]
     assert len(heads) == 12
     assert [h.split("*")[1] for h in heads[:6]] == [f"Customer {i:03d}" for i in (7, 57, 107, 157, 207, 257)]
+
+
+def statements(bot: Bot, user: str = ADMIN) -> int:
+    """How many SQL statements the dashboard takes."""
+    count = 0
+
+    def counted(*_: Any) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(bot.deps.engine, "before_cursor_execute", counted)
+    try:
+        dashboard(actor=user, uow=bot.deps.uow_factory())
+    finally:
+        event.remove(bot.deps.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_the_dashboard_reads_as_much_for_300_customers_as_for_2(bot: Bot) -> None:
+    few = statements(bot)
+    with bot.deps.uow_factory() as uow:
+        uow.customers.upsert([Customer(f"c{i:03d}", f"Customer {i:03d}") for i in range(300)])
+        uow.subscriptions.upsert([Subscription(f"c{i:03d}", E5, 10) for i in range(300)])
+        uow.commit()
+    assert statements(bot) == few
