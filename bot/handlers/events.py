@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from blocks.home import home_view
+from blocks.result import notice_view
 from blocks.viewmodels import (
     CustomerSeatsVM,
     DashboardVM,
@@ -25,11 +26,11 @@ from blocks.viewmodels import (
 )
 from bot import screens
 from bot.deps import Deps
-from bot.errors import after_ack
+from bot.errors import after_ack, describe
 from bot.roles import OPERATOR_ONLY
 from licensing import queries
 from licensing.dashboard import Dashboard, dashboard
-from licensing.errors import Forbidden
+from licensing.errors import Forbidden, LicensingError
 from licensing.model import Operator
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,10 @@ def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
 def drill_down(ack: Ack, action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator) -> None:
     ack()
     chosen = (action.get("selected_option") or {}).get("value")
-    publish(deps, client, operator.slack_user_id, chosen or None)
+    try:
+        publish(deps, client, operator.slack_user_id, chosen or None)
+    except LicensingError:  # no longer theirs, or gone: a Home cannot show a notice, so it shows every customer
+        publish(deps, client, operator.slack_user_id)
 
 
 def show_all(ack: Ack, client: WebClient, deps: Deps, operator: Operator) -> None:
@@ -113,7 +117,11 @@ def open_users(
     """Home cannot run `/licenses`; the button opens the same modal, at the customer's users, with its trigger."""
     ack()
     cid = str(action.get("value") or "")
-    customer = queries.customer(cid, actor=operator.slack_user_id, uow=deps.uow_factory())
+    try:
+        customer = queries.customer(cid, actor=operator.slack_user_id, uow=deps.uow_factory())
+    except LicensingError as e:  # a Home published before the operator's scope changed: say so in a modal
+        client.views_open(trigger_id=body["trigger_id"], view=notice_view(*describe(e), ""))
+        return
     modal = deps.modals.create(operator.slack_user_id, None)
     modal = deps.modals.switch_customer(modal, customer.id, customer.name)
     _, view = screens.users(deps, operator.slack_user_id, modal)

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from blocks import ids
 from licensing.dashboard import dashboard
-from licensing.model import Customer, Subscription
+from licensing.model import Customer, Operator, Role, Subscription
 from tests.app.driver import ADMIN, E5, SCOPED, STRANGER, Bot, SlackUser, manage, save
 from tests.text import shown
 
@@ -138,3 +138,16 @@ def test_the_dashboard_reads_as_much_for_300_customers_as_for_2(bot: Bot) -> Non
         uow.subscriptions.upsert([Subscription(f"c{i:03d}", E5, 10) for i in range(300)])
         uow.commit()
     assert statements(bot) == few
+
+
+def test_a_customer_out_of_scope_shows_every_customer_or_a_notice(bot: Bot) -> None:
+    open_home(bot, SCOPED)
+    user = bot.user(SCOPED)
+    click_home(bot, user, ids.HOME_CUSTOMER, "views.publish", selected_option={"value": "contoso"})
+    text = shown(bot.fake.home_view(SCOPED)["blocks"])
+    assert "*Fabrikam, Inc.*" in text and "Contoso" not in text and "← All customers" not in text
+    with bot.deps.uow_factory() as uow:  # scope narrowed after Home was published
+        uow.operators.upsert([Operator(SCOPED, Role.HELPDESK_AGENT, "Hal Help", frozenset({"contoso"}))])
+        uow.commit()
+    call = click_home(bot, user, ids.HOME_OPEN, "views.open", value="fabrikam")
+    assert call.response["view"]["callback_id"] == ids.NOTICE_VIEW
