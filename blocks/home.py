@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    ExternalDataSelectElement,
+    HeaderBlock,
+)
 from slack_sdk.models.views import View
 
-from blocks.common import context, plain, section
-from blocks.text import fit_escaped
-from blocks.viewmodels import HomeVM
+from blocks import ids
+from blocks.common import VIEW_BLOCKS_MAX, context, md, plain, section
+from blocks.text import fit_escaped, plural, truncate
+from blocks.viewmodels import CustomerSeatsVM, DashboardVM, HomeVM, SeatLineVM
 
 ABOUT = (
     "Assign and revoke your customers' product licenses for many users at once: pick a customer, tick its users, "
@@ -34,4 +43,87 @@ def home_view(vm: HomeVM) -> dict[str, Any]:
             who += f" · role *{fit_escaped(vm.role, 100)}*"
         blocks.append(section(who))
         blocks.append(context(f"Customers you can manage: {fit_escaped(vm.customers or 'none yet', 2000)}"))
+        if vm.dashboard is not None:
+            blocks.extend(dashboard_blocks(vm.dashboard))
+    assert len(blocks) <= VIEW_BLOCKS_MAX, len(blocks)
     return View(type="home", blocks=blocks).to_dict()
+
+
+SHOWN_CUSTOMERS = 12  # customers drawn in full; past that a summary and a select to drill into one
+BAR = 10  # segments in a seat bar
+LINES_PER_ELEMENT = 8  # seat lines per context element (a context block holds at most 10 elements)
+LIST_MAX = 10  # pending requests and recent changes shown
+SCHEDULED_NOTE = "Scheduled changes are not shown here: licensebot does not schedule changes yet."
+
+
+def bar(assigned: int, owned: int) -> str:
+    """`▰▰▰▰▰▰▱▱▱▱ 6/10`: seats assigned of those owned; full when overused."""
+    filled = BAR if owned <= 0 and assigned > 0 else 0 if owned <= 0 else min(BAR, round(BAR * assigned / owned))
+    return f"{'▰' * filled}{'▱' * (BAR - filled)} {assigned:,}/{owned:,}"
+
+
+def seat_line(line: SeatLineVM) -> str:
+    mark = ":warning: " if line.low else ""
+    return f"{mark}`{bar(line.assigned, line.owned)}` {fit_escaped(line.name, 80)}"
+
+
+def dashboard_blocks(vm: DashboardVM) -> list[Block]:
+    """Seats per customer (the urgent first), then open purchase requests and the operator's recent changes."""
+    blocks: list[Block] = [DividerBlock()]
+    customers = vm.customers
+    low = sum(c.low for c in customers)
+    if vm.focus is not None:
+        blocks.append(
+            ActionsBlock(elements=[ButtonElement(text=plain("← All customers"), action_id=ids.HOME_ALL, value="all")])
+        )
+    else:
+        summary = f"*{plural(len(customers), 'customer')}* · *{plural(low, 'subscription')} low on seats*"
+        if len(customers) > SHOWN_CUSTOMERS:
+            summary += f"\nThe {SHOWN_CUSTOMERS} most urgent are below; choose a customer to see only theirs."
+        picker = ExternalDataSelectElement(
+            placeholder=plain("Show one customer"), action_id=ids.HOME_CUSTOMER, min_query_length=0
+        )
+        blocks.append(section(summary, accessory=picker))
+    if not customers:
+        blocks.append(context("No customers yet."))
+    for c in customers[:SHOWN_CUSTOMERS]:
+        blocks.extend(_customer(c))
+    blocks.append(DividerBlock())
+    blocks.append(section("*Purchase requests waiting*"))
+    if vm.pending:
+        lines = [
+            f"• {p.quantity:,} × {fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
+            f" — {p.status}, asked by <@{p.requester}>"
+            for p in vm.pending[:LIST_MAX]
+        ]
+        more = len(vm.pending) - LIST_MAX
+        blocks.append(context("\n".join(lines) + (f"\n…and {more:,} more" if more > 0 else "")))
+    else:
+        blocks.append(context("None waiting."))
+    blocks.append(context(SCHEDULED_NOTE))
+    blocks.append(DividerBlock())
+    blocks.append(section("*Your recent changes*"))
+    if vm.recent:
+        lines = [
+            f"• <!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{r.at_fallback}> {r.action}"
+            f"{' ' + fit_escaped(r.product_name, 80) if r.product_name else ''}"
+            f" · {fit_escaped(r.user_id, 100)} at {fit_escaped(r.customer_name, 80)} — {r.outcome}"
+            for r in vm.recent[:LIST_MAX]
+        ]
+        blocks.append(context("\n".join(lines)))
+    else:
+        blocks.append(context("None yet. `/licenses history` shows everyone's."))
+    return blocks
+
+
+def _customer(c: CustomerSeatsVM) -> list[Block]:
+    head = f"*{fit_escaped(c.name, 150)}*" + (f" · :warning: {plural(c.low, 'subscription')} low" if c.low else "")
+    button = ButtonElement(text=plain("Manage users"), action_id=ids.HOME_OPEN, value=truncate(c.customer_id, 2000))
+    blocks: list[Block] = [section(head, accessory=button)]
+    lines = [seat_line(line) for line in c.lines]
+    if not lines:
+        blocks.append(context("No subscriptions."))
+        return blocks
+    chunks = [lines[i : i + LINES_PER_ELEMENT] for i in range(0, len(lines), LINES_PER_ELEMENT)][:10]
+    blocks.append(ContextBlock(elements=[md("\n".join(chunk)) for chunk in chunks]))
+    return blocks

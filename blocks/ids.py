@@ -66,3 +66,9 @@ DECLINE_REASON_INPUT = "decline_reason_input"
 # History (/licenses history)
 HISTORY_NEWER = "history_newer"  # buttons; their values are cursors, the view's metadata is the filter
 HISTORY_OLDER = "history_older"
+
+# App Home: drill into one customer (an external_select, options from the customer type-ahead), back to all, and
+# open the users modal for a customer (a button whose value is the customer's id).
+HOME_CUSTOMER = "home_customer"
+HOME_ALL = "home_all"
+HOME_OPEN = "home_open"

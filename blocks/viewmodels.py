@@ -149,6 +149,53 @@ class HomeVM:
     operator_name: str | None  # None: the Slack user is not an operator
     role: str | None
     customers: str  # "all customers" or a list
+    dashboard: DashboardVM | None = None
+
+
+@dataclass(frozen=True)
+class SeatLineVM:
+    name: str
+    assigned: int
+    owned: int
+    low: bool  # fewer available than its threshold, or overused
+
+
+@dataclass(frozen=True)
+class CustomerSeatsVM:
+    customer_id: str
+    name: str
+    lines: tuple[SeatLineVM, ...]  # the low ones first
+    low: int
+
+
+@dataclass(frozen=True)
+class PendingPurchaseVM:
+    customer_name: str
+    product_name: str
+    quantity: int
+    status: str  # requested | approved
+    requester: str  # Slack user id
+
+
+@dataclass(frozen=True)
+class RecentChangeVM:
+    at_epoch: int
+    at_fallback: str
+    customer_name: str
+    user_id: str
+    product_name: str | None
+    action: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class DashboardVM:
+    """The operator's customers by urgency (already ordered), open purchase requests and their recent changes."""
+
+    customers: tuple[CustomerSeatsVM, ...]
+    pending: tuple[PendingPurchaseVM, ...] = ()
+    recent: tuple[RecentChangeVM, ...] = ()
+    focus: str | None = None  # the customer id drilled into, or None for all of them
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,10 @@ class ProductRepository(Protocol):
 class SubscriptionRepository(Protocol):
     def for_customer(self, customer_id: str) -> dict[str, Subscription]: ...
 
+    def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
+        """Every subscription of the customers named (None: of every customer), by customer then sku, in one read."""
+        ...
+
     def upsert(self, subscriptions: Sequence[Subscription]) -> int:
         """Create or update quantity and alert threshold; the assigned count is not taken from the input."""
         ...
@@ -135,6 +139,11 @@ class PurchaseRequests(Protocol):
 
     def approved_for(self, customer_id: str) -> list[Purchase]:
         """The customer's approved requests not yet fulfilled, oldest first."""
+        ...
+
+    def pending(self, only: frozenset[str] | None, *, limit: int) -> list[Purchase]:
+        """Up to `limit` requests still requested or approved (not declined, not fulfilled) of the customers named
+        (None: of every customer), oldest first."""
         ...
 
     def fulfil(self, request_ids: Sequence[int]) -> None:

@@ -67,6 +67,16 @@ class SqlPurchaseRequests:
         )
         return [_purchase(r) for r in rows]
 
+    def pending(self, only: frozenset[str] | None, *, limit: int) -> list[Purchase]:
+        if only is not None and not only:
+            return []
+        open_ = (PurchaseStatus.REQUESTED.value, PurchaseStatus.APPROVED.value)
+        stmt = select(PurchaseRequestRow).where(PurchaseRequestRow.status.in_(open_))
+        if only is not None:
+            stmt = stmt.where(PurchaseRequestRow.customer_id.in_(sorted(only)))
+        stmt = stmt.order_by(PurchaseRequestRow.at, PurchaseRequestRow.id).limit(limit)
+        return [_purchase(r) for r in self._session.scalars(stmt.execution_options(populate_existing=True))]
+
     def fulfil(self, request_ids: Sequence[int]) -> None:
         self._session.execute(
             update(PurchaseRequestRow)

@@ -154,6 +154,17 @@ class SqlSubscriptionRepository:
             for sku, quantity, assigned, alert_below in self._session.execute(stmt)
         }
 
+    def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
+        stmt = select(
+            SubscriptionRow.customer_id, SubscriptionRow.sku, SubscriptionRow.quantity, SubscriptionRow.assigned,
+            SubscriptionRow.alert_below,
+        ).order_by(SubscriptionRow.customer_id, SubscriptionRow.sku)  # fmt: skip
+        if only is not None:
+            if not only:
+                return []
+            stmt = stmt.where(SubscriptionRow.customer_id.in_(sorted(only)))
+        return [Subscription(*row) for row in self._session.execute(stmt)]
+
     def upsert(self, subscriptions: Sequence[Subscription]) -> int:
         rows = {
             (s.customer_id, s.sku): {

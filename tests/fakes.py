@@ -137,6 +137,10 @@ class FakeSubscriptions:
         subs = self.t.use().subscriptions
         return {sku: sub for (cid, sku), sub in subs.items() if cid == customer_id}
 
+    def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
+        subs = self.t.use().subscriptions
+        return [subs[k] for k in sorted(subs) if only is None or k[0] in only]
+
     def upsert(self, subscriptions: Sequence[Subscription]) -> int:
         s = self.t.use()
         rows: dict[tuple[str, str], Subscription] = {}
@@ -338,6 +342,11 @@ class FakePurchases:
         return [
             p for p in self.t.use().purchases if p.customer_id == customer_id and p.status is PurchaseStatus.APPROVED
         ]
+
+    def pending(self, only: frozenset[str] | None, *, limit: int) -> list[Purchase]:
+        open_ = (PurchaseStatus.REQUESTED, PurchaseStatus.APPROVED)
+        found = [p for p in self.t.use().purchases if p.status in open_ and (only is None or p.customer_id in only)]
+        return sorted(found, key=lambda p: (p.at, p.id))[:limit]
 
     def fulfil(self, request_ids: Sequence[int]) -> None:
         s = self.t.use()

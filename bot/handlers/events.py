@@ -1,28 +1,128 @@
-"""App Home: what the app does and who the viewer is to it."""
+"""App Home: who the viewer is to the app and, for an operator, the dashboard of their customers' seats.
+
+It is published when the tab is opened and, best effort, after every Save; from it an operator drills into one
+customer (republished for that customer) or opens the users modal for one.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+import logging
+from typing import Any
 
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from blocks import ids
 from blocks.home import home_view
-from blocks.viewmodels import HomeVM
+from blocks.result import notice_view
+from blocks.viewmodels import (
+    CustomerSeatsVM,
+    DashboardVM,
+    HomeVM,
+    PendingPurchaseVM,
+    RecentChangeVM,
+    SeatLineVM,
+)
+from bot import screens
 from bot.deps import Deps
+from bot.errors import after_ack, describe
+from bot.roles import OPERATOR_ONLY
 from licensing import queries
-from licensing.errors import Forbidden
+from licensing.dashboard import Dashboard, dashboard
+from licensing.errors import Forbidden, LicensingError
+from licensing.model import Operator
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
     app.event("app_home_opened")(publish_home)
+    app.action(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(after_ack(drill_down))
+    app.action(ids.HOME_ALL, middleware=OPERATOR_ONLY)(after_ack(show_all))
+    app.action(ids.HOME_OPEN, middleware=OPERATOR_ONLY)(after_ack(open_users))
 
 
 def publish_home(client: WebClient, context: BoltContext, deps: Deps) -> None:
-    user = context.user_id or ""
+    publish(deps, client, context.user_id or "")
+
+
+def publish(deps: Deps, client: WebClient, user: str, customer_id: str | None = None) -> None:
+    """Publish the user's Home: the dashboard for an operator (of one customer, if given), a hello otherwise."""
+    client.views_publish(user_id=user, view=home_view(home_vm(deps, user, customer_id)))
+
+
+def refresh(deps: Deps, client: WebClient, user: str) -> None:
+    """Republish the operator's Home after a change; best effort: a failure is logged, never raised."""
+    try:
+        publish(deps, client, user)
+    except SlackApiError as e:
+        log.warning("home refresh for %s failed: %s", user, e.response.get("error", ""))
+    except Exception:  # the save it follows is done and answered: nothing here may turn it into an error
+        log.exception("home refresh for %s failed", user)
+
+
+def home_vm(deps: Deps, user: str, customer_id: str | None = None) -> HomeVM:
     try:
         op = queries.authorize(user, uow=deps.uow_factory())
     except Forbidden:
-        vm = HomeVM(operator_name=None, role=None, customers="")
-    else:
-        scope = "all customers" if op.customers is None else ", ".join(sorted(op.customers))
-        vm = HomeVM(operator_name=op.name or user, role=op.role.value, customers=scope)
-    client.views_publish(user_id=user, view=home_view(vm))
+        return HomeVM(operator_name=None, role=None, customers="")
+    scope = "all customers" if op.customers is None else ", ".join(sorted(op.customers))
+    board = dashboard(actor=user, uow=deps.uow_factory(), customer_id=customer_id)
+    return HomeVM(operator_name=op.name or user, role=op.role.value, customers=scope,
+                  dashboard=dashboard_vm(board, customer_id))  # fmt: skip
+
+
+def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
+    names, products = board.customer_names, board.product_names
+    return DashboardVM(
+        customers=tuple(
+            CustomerSeatsVM(c.customer.id, c.customer.name,
+                            tuple(SeatLineVM(s.name, s.assigned, s.owned, s.low) for s in c.subscriptions), c.low)
+            for c in board.customers
+        ),
+        pending=tuple(
+            PendingPurchaseVM(names.get(p.customer_id, p.customer_id), products.get(p.sku, p.sku), p.quantity,
+                              p.status.value, p.operator)
+            for p in board.pending
+        ),
+        recent=tuple(
+            RecentChangeVM(int(r.entry.at.timestamp()), r.entry.at.strftime("%Y-%m-%d %H:%M UTC"),
+                           names.get(r.entry.customer_id, r.entry.customer_id), r.entry.user_id,
+                           products.get(r.entry.sku, r.entry.sku) if r.entry.sku else None, r.entry.action,
+                           r.entry.outcome)
+            for r in board.recent
+        ),
+        focus=focus,
+    )  # fmt: skip
+
+
+def drill_down(ack: Ack, action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator) -> None:
+    ack()
+    chosen = (action.get("selected_option") or {}).get("value")
+    try:
+        publish(deps, client, operator.slack_user_id, chosen or None)
+    except LicensingError:  # no longer theirs, or gone: a Home cannot show a notice, so it shows every customer
+        publish(deps, client, operator.slack_user_id)
+
+
+def show_all(ack: Ack, client: WebClient, deps: Deps, operator: Operator) -> None:
+    ack()
+    publish(deps, client, operator.slack_user_id)
+
+
+def open_users(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
+) -> None:
+    """Home cannot run `/licenses`; the button opens the same modal, at the customer's users, with its trigger."""
+    ack()
+    cid = str(action.get("value") or "")
+    try:
+        customer = queries.customer(cid, actor=operator.slack_user_id, uow=deps.uow_factory())
+    except LicensingError as e:  # a Home published before the operator's scope changed: say so in a modal
+        client.views_open(trigger_id=body["trigger_id"], view=notice_view(*describe(e), ""))
+        return
+    modal = deps.modals.create(operator.slack_user_id, None)
+    modal = deps.modals.switch_customer(modal, customer.id, customer.name)
+    _, view = screens.users(deps, operator.slack_user_id, modal)
+    client.views_open(trigger_id=body["trigger_id"], view=view)

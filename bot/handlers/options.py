@@ -18,6 +18,7 @@ MAX_OPTIONS = 100  # Slack shows "no result" past 100
 
 def register(app: App) -> None:
     app.options(ids.CUSTOMER_SELECT, middleware=OPERATOR_ONLY)(customer_options)
+    app.options(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(customer_options)  # App Home's drill-down
 
 
 def customer_options(ack: Ack, payload: dict[str, Any], deps: Deps, operator: Operator) -> None:

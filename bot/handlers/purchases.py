@@ -13,6 +13,7 @@ from blocks.purchase import decline_view
 from blocks.viewmodels import PurchaseVM
 from bot.deps import Deps
 from bot.errors import after_ack
+from bot.handlers import events
 from bot.purchases import outcome_thread, show_decision
 from bot.roles import OPERATOR_ONLY
 from licensing import purchases, queries
@@ -40,6 +41,7 @@ def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     decision = purchases.approve(int(action["value"]), actor=operator.slack_user_id, uow=deps.uow_factory(),
                                  message=(channel, ts), notify=outcome_thread)  # fmt: skip
     show_decision(client, channel, ts, decision)
+    events.refresh(deps, client, operator.slack_user_id)
 
 
 def ask_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps,
@@ -68,3 +70,4 @@ def decline(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, opera
         return
     ack()
     show_decision(client, channel, ts, decision)
+    events.refresh(deps, client, operator.slack_user_id)

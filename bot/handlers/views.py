@@ -14,6 +14,7 @@ from bot import screens
 from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
+from bot.handlers import events
 from bot.modal_state import ModalState
 from bot.purchases import request_thread
 from bot.respond import ack_in_time
@@ -71,6 +72,7 @@ def save(
     )  # fmt: skip
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
+    events.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer
 
 
 def _first_input(view: dict[str, Any]) -> str:
@@ -81,7 +83,9 @@ def _first_input(view: dict[str, Any]) -> str:
     return (products or inputs or [ids.LOCATION_BLOCK])[0]
 
 
-def request_more(ack: Ack, view: dict[str, Any], deps: Deps, operator: Operator, modal: ModalState) -> None:
+def request_more(
+    ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, modal: ModalState
+) -> None:
     values = view["state"]["values"]
     raw = values.get(ids.BUY_QUANTITY_BLOCK, {}).get(ids.BUY_QUANTITY_INPUT, {}).get("value")
     note = values.get(ids.BUY_NOTE_BLOCK, {}).get(ids.BUY_NOTE_INPUT, {}).get("value")
@@ -106,3 +110,4 @@ def request_more(ack: Ack, view: dict[str, Any], deps: Deps, operator: Operator,
         return
     done = buy_more_done_view(request.customer_name, request.product_name, quantity, str(request.id), modal.token)
     ack(response_action="update", view=done)
+    events.refresh(deps, client, operator.slack_user_id)  # the request now waits on Home

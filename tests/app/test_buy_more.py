@@ -174,3 +174,15 @@ def test_a_connected_customer_is_approved_for_partner_center_and_a_later_sync_cl
     sync_tenant("contoso", provider=tenant, uow=bot.deps.uow_factory(),  # type: ignore[arg-type]
                 clock=lambda: datetime(2026, 12, 2, tzinfo=UTC))  # fmt: skip
     assert stored(bot)[0] == "fulfilled" and visio_quantity(bot) == 5
+
+
+def test_a_request_waits_on_home_until_decided(bot: Bot) -> None:
+    message = request_visio(bot)
+    bot.fake.wait_for("views.publish", 1)  # the requester's Home, refreshed after the request
+    asked = f"5 × Visio Plan 2 for Contoso Ltd — requested, asked by <@{ADMIN}>"
+    assert asked in shown(bot.fake.home_view(ADMIN)["blocks"])
+    assert click_message(bot, SALES, SALES_CHANNEL, message, ids.PURCHASE_APPROVE).status_code == 200
+    bot.fake.wait_for("views.publish", 2)  # the decider's Home, refreshed after the decision
+    assert f"5 × Visio Plan 2 for Contoso Ltd — approved, asked by <@{ADMIN}>" in shown(
+        bot.fake.home_view(SALES)["blocks"]
+    )

@@ -10,11 +10,12 @@ from unittest.mock import Mock
 import pytest
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from bot.deps import Deps
 from bot.errors import ViewExpired
-from bot.handlers import actions, options, views
+from bot.handlers import actions, events, options, views
 from bot.modal_state import ModalState
 from bot.roles import load_modal, require_operator
 from licensing.errors import Forbidden
@@ -87,7 +88,8 @@ def test_buy_more_refuses_a_quantity_that_is_not_a_count(deps: Deps, typed: str,
     quantity = {ids.BUY_QUANTITY_BLOCK: {ids.BUY_QUANTITY_INPUT: {"value": typed}}}
     ack = Mock()
     view = {"state": state(**quantity), "private_metadata": f"{modal.token}:VISIOCLIENT"}
-    views.request_more(ack=ack, view=view, deps=deps, operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)
+    views.request_more(ack=ack, view=view, client=Mock(spec=WebClient), deps=deps,
+                       operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
     ack.assert_called_once_with(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: message})
 
 
@@ -139,3 +141,26 @@ def test_the_operator_middleware_refuses_a_stranger_and_names_the_operator(deps:
     ctx = context(deps, ADMIN)
     require_operator(ctx, nxt)
     assert ctx["operator"].slack_user_id == ADMIN and nxt.call_count == 1
+
+
+def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
+    modal = replace(contoso(deps, "bob"), choices={E5: Desired.KEEP})  # as Manage licenses offered it
+    radios = {f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": "assign"}}}}
+    client = Mock(spec=WebClient)
+    client.views_publish.side_effect = SlackApiError("boom", {"ok": False, "error": "not_enabled"})
+    ack = Mock()
+    view = {"id": "V1", "hash": "h", "state": state(**radios), "private_metadata": modal.token,
+            "blocks": [{"type": "input", "block_id": f"{ids.PRODUCT_BLOCK_PREFIX}{E5}"}]}  # fmt: skip
+    views.save(ack=ack, body={}, view=view, client=client, deps=deps,
+               operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
+    assert client.views_publish.call_count == 1
+    assert ack.call_args.kwargs["response_action"] == "update"
+    with deps.uow_factory() as uow:
+        assert E5 in uow.users.get_many("contoso", ["bob@contoso.com"])["bob@contoso.com"].licenses
+
+
+def test_refreshing_home_never_raises(deps: Deps) -> None:
+    client = Mock(spec=WebClient)
+    client.views_publish.side_effect = RuntimeError("down")
+    events.refresh(deps, client, ADMIN)
+    assert client.views_publish.call_count == 1

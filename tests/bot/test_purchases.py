@@ -35,7 +35,8 @@ def buy(deps: Deps, quantity: str = "3", note: str | None = "for the new hires")
                               ids.BUY_NOTE_BLOCK: {ids.BUY_NOTE_INPUT: {"value": note}}}  # fmt: skip
     ack = Mock()
     view = {"state": {"values": values}, "private_metadata": f"{modal.token}:{VISIO}"}
-    views.request_more(ack=ack, view=view, deps=deps, operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)
+    views.request_more(ack=ack, view=view, client=Mock(spec=WebClient), deps=deps,
+                       operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
     return ack
 
 

@@ -68,3 +68,18 @@ def test_approved_requests_are_listed_per_customer_until_fulfilled(world: Backen
         assert [p.id for p in uow.purchases.approved_for("contoso")] == [second]
         statuses = [uow.purchases.get(i).status for i in (first, declined)]  # type: ignore[union-attr]
     assert statuses == [PurchaseStatus.FULFILLED, PurchaseStatus.DECLINED]
+
+
+def test_pending_lists_requested_and_approved_requests_of_the_customers_named_oldest_first(world: Backend) -> None:
+    first, second, third, fourth = (requested(world, c) for c in ("contoso", "fabrikam", "contoso", "contoso"))
+    with world.uow() as uow:
+        assert uow.purchases.decide(second, status="approved", by=SALES, at=LATER, target=13)
+        assert uow.purchases.decide(third, status="declined", by=SALES, at=LATER, reason="no")
+        assert uow.purchases.decide(fourth, status="approved", by=SALES, at=LATER, target=5)
+        uow.purchases.fulfil([fourth])
+        uow.commit()
+    with world.uow() as uow:
+        assert [p.id for p in uow.purchases.pending(None, limit=10)] == [first, second]
+        assert [p.id for p in uow.purchases.pending(None, limit=1)] == [first]
+        assert [p.id for p in uow.purchases.pending(frozenset({"fabrikam"}), limit=10)] == [second]
+        assert uow.purchases.pending(frozenset(), limit=10) == []

@@ -166,3 +166,16 @@ def test_storage_refuses_a_user_it_cannot_hold(world: Backend, bad: User) -> Non
 
 def replace_name(user: User, name: str) -> User:
     return User(user.customer_id, user.id, name, user.location, user.licenses)
+
+
+def test_for_customers_reads_the_subscriptions_of_many_customers_at_once(world: Backend) -> None:
+    with world.uow() as uow:
+        everyone = uow.subscriptions.for_customers(None)
+        some = uow.subscriptions.for_customers(frozenset({"fabrikam", "nobody"}))
+        none = uow.subscriptions.for_customers(frozenset())
+        contoso = uow.subscriptions.for_customer("contoso")
+    assert some == [Subscription("fabrikam", E3, 10, 1)]
+    assert none == []
+    assert [s for s in everyone if s.customer_id == "contoso"] == sorted(contoso.values(), key=lambda s: s.sku)
+    assert Subscription("fabrikam", E3, 10, 1) in everyone
+    assert [(s.customer_id, s.sku) for s in everyone] == sorted((s.customer_id, s.sku) for s in everyone)

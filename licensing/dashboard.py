@@ -1,0 +1,89 @@
+"""The App Home dashboard: within the operator's customers, each subscription's seats (the low ones first), the
+purchase requests still open and the operator's own recent changes. A fixed number of reads, however many customers.
+
+Scheduled changes are not shown: they do not exist yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from licensing import history
+from licensing.model import Customer, Purchase
+from licensing.ports import UnitOfWork
+from licensing.queries import operator_for
+from licensing.results import AuditRecord
+
+PENDING_LIMIT = 20
+RECENT_LIMIT = 5
+RECENT_SCAN = 100  # the newest lines in scope read to find the operator's own
+
+
+@dataclass(frozen=True)
+class SeatLine:
+    sku: str
+    name: str
+    assigned: int
+    owned: int
+    alert_below: int | None = None
+
+    @property
+    def available(self) -> int:
+        return self.owned - self.assigned
+
+    @property
+    def low(self) -> bool:
+        """Fewer left than the alert threshold, or more assigned than owned."""
+        return self.available < 0 or (self.alert_below is not None and self.available < self.alert_below)
+
+
+@dataclass(frozen=True)
+class CustomerSeats:
+    customer: Customer
+    subscriptions: tuple[SeatLine, ...]  # the low ones first, then by name
+
+    @property
+    def low(self) -> int:
+        return sum(1 for s in self.subscriptions if s.low)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    customers: tuple[CustomerSeats, ...]  # by urgency: most low subscriptions first, then by name
+    pending: tuple[Purchase, ...]  # requested or approved, oldest first
+    recent: tuple[AuditRecord, ...]  # the operator's own changes, newest first
+    customer_names: dict[str, str]  # id -> name, for every customer in scope
+    product_names: dict[str, str]  # sku -> name, for the products shown
+
+    @property
+    def low(self) -> int:
+        return sum(c.low for c in self.customers)
+
+
+def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) -> Dashboard:
+    """The dashboard of the customers the operator may manage (only `customer_id`, when given and in scope)."""
+    with uow:
+        operator = operator_for(actor, uow, customer_id)
+        only = operator.customers if customer_id is None else frozenset({customer_id})
+        customers = uow.customers.search("", only=only, limit=max(1, len(uow.customers.all_ids())))
+        scope = frozenset(c.id for c in customers)
+        subs = uow.subscriptions.for_customers(scope)
+        pending = uow.purchases.pending(scope, limit=PENDING_LIMIT)
+        skus = {s.sku for s in subs} | {p.sku for p in pending}
+        names = {sku: p.name for sku, p in uow.products.get_many(skus).items()} if skus else {}
+    by_customer: dict[str, list[SeatLine]] = {c.id: [] for c in customers}
+    for s in subs:
+        if s.customer_id in by_customer:
+            by_customer[s.customer_id].append(SeatLine(s.sku, names.get(s.sku, s.sku), s.assigned, s.quantity,
+                                                       s.alert_below))  # fmt: skip
+    seats = [
+        CustomerSeats(c, tuple(sorted(by_customer[c.id], key=lambda s: (not s.low, s.name.casefold(), s.sku))))
+        for c in customers
+    ]
+    seats.sort(key=lambda c: (-c.low, c.customer.name.casefold(), c.customer.id))
+    page = history.recent(actor=actor, uow=uow, customer_id=customer_id, page_size=RECENT_SCAN)
+    mine = tuple(r for r in page.records if r.entry.operator == actor)[:RECENT_LIMIT]
+    for r in mine:
+        if r.entry.sku and r.entry.sku not in names:
+            names[r.entry.sku] = page.product_names.get(r.entry.sku, r.entry.sku)
+    return Dashboard(tuple(seats), tuple(pending), mine, {c.id: c.name for c in customers}, names)
