@@ -90,30 +90,31 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
         blocks.extend(_customer(c))
     blocks.append(DividerBlock())
     blocks.append(section("*Purchase requests waiting*"))
-    if vm.pending:
-        lines = [
-            f"• {p.quantity:,} × {fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
-            f" — {p.status}, asked by <@{p.requester}>"
-            for p in vm.pending[:LIST_MAX]
-        ]
-        more = len(vm.pending) - LIST_MAX
-        blocks.append(context("\n".join(lines) + (f"\n…and {more:,} more" if more > 0 else "")))
-    else:
-        blocks.append(context("None waiting."))
+    pending = [
+        f"• {p.quantity:,} × {fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
+        f" — {p.status}, asked by <@{p.requester}>"
+        for p in vm.pending
+    ]
+    blocks.append(_listed(pending, "None waiting.", more=True))
     blocks.append(context(SCHEDULED_NOTE))
     blocks.append(DividerBlock())
     blocks.append(section("*Your recent changes*"))
-    if vm.recent:
-        lines = [
-            f"• <!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{r.at_fallback}> {r.action}"
-            f"{' ' + fit_escaped(r.product_name, 80) if r.product_name else ''}"
-            f" · {fit_escaped(r.user_id, 100)} at {fit_escaped(r.customer_name, 80)} — {r.outcome}"
-            for r in vm.recent[:LIST_MAX]
-        ]
-        blocks.append(context("\n".join(lines)))
-    else:
-        blocks.append(context("None yet. `/licenses history` shows everyone's."))
+    recent = [
+        f"• <!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{r.at_fallback}> {r.action}"
+        f"{' ' + fit_escaped(r.product_name, 80) if r.product_name else ''}"
+        f" · {fit_escaped(r.user_id, 100)} at {fit_escaped(r.customer_name, 80)} — {r.outcome}"
+        for r in vm.recent
+    ]
+    blocks.append(_listed(recent, "None yet. `/licenses history` shows everyone's."))
     return blocks
+
+
+def _listed(lines: list[str], empty: str, *, more: bool = False) -> Block:
+    """Up to LIST_MAX lines in one context block (with how many more, if asked), or what to say when none."""
+    if not lines:
+        return context(empty)
+    rest = len(lines) - LIST_MAX
+    return context("\n".join(lines[:LIST_MAX]) + (f"\n…and {rest:,} more" if more and rest > 0 else ""))
 
 
 def _customer(c: CustomerSeatsVM) -> list[Block]:
