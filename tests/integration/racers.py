@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
@@ -12,24 +14,31 @@ from storage.uow import SqlUnitOfWork
 Outcome = tuple[str, str, tuple[str, ...], str | None, bool]  # user, status, error codes, batch id, replayed
 
 
+@contextmanager
+def connected(url: str) -> Iterator[SqlUnitOfWork]:
+    """A unit of work on a connection already made (connecting is not part of the race); disposed at the end."""
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            pass
+        yield SqlUnitOfWork(make_session_factory(engine))
+    finally:
+        engine.dispose()
+
+
 def assign(
     url: str, start: Barrier, results: Queue[Outcome], actor: str, user_id: str, sku: str, key: str | None
 ) -> None:
     """Assign `sku` to one user of contoso once every racer is ready, and report the user's outcome."""
-    engine = make_engine(url)
     try:
-        with engine.connect():  # connecting is not part of the race
-            pass
-        uow = SqlUnitOfWork(make_session_factory(engine))
-        change = make_change("contoso", [user_id], assign=[sku])
-        start.wait(timeout=30)
-        result = apply(change, actor=actor, uow=uow, idempotency_key=key)
+        with connected(url) as uow:
+            change = make_change("contoso", [user_id], assign=[sku])
+            start.wait(timeout=30)
+            result = apply(change, actor=actor, uow=uow, idempotency_key=key)
         o = result.results[0]
         results.put((user_id, o.status.value, tuple(e.code.value for e in o.errors), result.batch_id, result.replayed))
     except Exception as exc:  # reported, not raised: the test asserts no racer failed this way
         results.put((user_id, "error", (repr(exc),), None, False))
-    finally:
-        engine.dispose()
 
 
 Decided = tuple[str, str]  # racer, "approved" | "declined" | "already" | "error: ..."
@@ -39,41 +48,31 @@ def decide(url: str, start: Barrier, results: Queue[Decided], actor: str, reques
     """Approve (or decline) purchase request `request_id` once every racer is ready, and report who won."""
     from licensing.purchases import AlreadyDecided, approve, decline
 
-    engine = make_engine(url)
     try:
-        with engine.connect():
-            pass
-        uow = SqlUnitOfWork(make_session_factory(engine))
-        start.wait(timeout=30)
-        try:
-            if how == "approve":
-                decision = approve(request_id, actor=actor, uow=uow)
-            else:
-                decision = decline(request_id, f"declined by {actor}", actor=actor, uow=uow)
-            results.put((actor, decision.status.value))
-        except AlreadyDecided:
-            results.put((actor, "already"))
+        with connected(url) as uow:
+            start.wait(timeout=30)
+            try:
+                if how == "approve":
+                    decision = approve(request_id, actor=actor, uow=uow)
+                else:
+                    decision = decline(request_id, f"declined by {actor}", actor=actor, uow=uow)
+                results.put((actor, decision.status.value))
+            except AlreadyDecided:
+                results.put((actor, "already"))
     except Exception as exc:
         results.put((actor, f"error: {exc!r}"))
-    finally:
-        engine.dispose()
 
 
 def guarded_update(url: str, start: Barrier, results: Queue[Decided], actor: str, request_id: int, how: str) -> None:
     """The storage guard alone, without the customer's lock: one UPDATE ... WHERE status = 'requested', committed."""
     from datetime import UTC, datetime
 
-    engine = make_engine(url)
     try:
-        with engine.connect():
-            pass
-        uow = SqlUnitOfWork(make_session_factory(engine))
-        start.wait(timeout=30)
-        with uow:
-            won = uow.purchases.decide(request_id, status=how, by=actor, at=datetime.now(UTC), reason="race")
-            uow.commit()
+        with connected(url) as uow:
+            start.wait(timeout=30)
+            with uow:
+                won = uow.purchases.decide(request_id, status=how, by=actor, at=datetime.now(UTC), reason="race")
+                uow.commit()
         results.put((actor, how if won else "already"))
     except Exception as exc:
         results.put((actor, f"error: {exc!r}"))
-    finally:
-        engine.dispose()
