@@ -90,10 +90,12 @@ def decided_message(vm: PurchaseVM) -> dict[str, Any]:
 
 
 def outcome_message(vm: PurchaseVM) -> dict[str, Any]:
-    """What the requester hears, by direct message: the decision on their request, with its context."""
+    """What the requester hears, in the request's thread: the decision on their request, with its context. It names
+    them, so Slack notifies them there."""
     line, text = _asked(vm)
     verb = "declined" if vm.status == "declined" else "approved"
-    head = f"Your Buy more request {vm.request_id} ({line}) was {verb} by <@{escape(vm.decided_by or '')}>."
+    head = (f"<@{escape(vm.requester)}>, your Buy more request {vm.request_id} ({line}) was {verb} by "
+            f"<@{escape(vm.decided_by or '')}>.")  # fmt: skip
     return _message(f"Your Buy more request {vm.request_id} was {verb}: {text}",
                     [section(head), section(_outcome(vm))])  # fmt: skip
 

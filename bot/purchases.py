@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -39,10 +40,9 @@ def decision_vm(d: Decision) -> PurchaseVM:
                       d.decided_by, d.at, d.reason, d.connected, d.new_quantity)  # fmt: skip
 
 
-def outcome_thread(d: Decision) -> OutgoingThread:
-    """The requester hears the decision by direct message. The outbox threads replies only under a parent queued
-    with them, and the request was posted long before, so this is a message of its own that says which request."""
-    return OutgoingThread(None, d.request.operator, outcome_message(decision_vm(d)), kind="purchase_outcome")
+def outcome_reply(d: Decision) -> dict[str, Any]:
+    """What the requester hears, in the request's thread (naming them, so they are notified)."""
+    return outcome_message(decision_vm(d))
 
 
 def show_decision(client: WebClient, channel: str | None, ts: str | None, d: Decision) -> None:

@@ -132,3 +132,4 @@ class Purchase:
     target: int | None = None  # approved: the quantity the subscription is to reach
     message_channel: str | None = None  # the posted request the decision was made on
     message_ts: str | None = None
+    thread: int | None = None  # the outbox thread the request was posted in

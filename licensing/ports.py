@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from licensing.model import Customer, Operator, Product, Purchase, Subscription, User
-from licensing.notifications import OutgoingThread
+from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import Operation, OperationResult, PendingBatch, RemoteSku, RemoteUser, Tenant, TenantSnapshot
 
@@ -129,6 +129,10 @@ class PurchaseRequests(Protocol):
 
     def get(self, request_id: int) -> Purchase | None: ...
 
+    def set_thread(self, request_id: int, outbox_id: int) -> None:
+        """Records the outbox thread the request is posted in (its decision is told there)."""
+        ...
+
     def decide(
         self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
         target: int | None = None, message: tuple[str, str] | None = None,
@@ -154,6 +158,11 @@ class PurchaseRequests(Protocol):
 class Outbox(Protocol):
     def add_thread(self, thread: OutgoingThread) -> int:
         """Queues a parent message and its replies for delivery; returns the parent's outbox id."""
+        ...
+
+    def add_reply(self, reply: OutgoingReply) -> int:
+        """Queues a reply at the end of a thread queued earlier (sent or not); returns its outbox id. If that thread
+        can never be posted (its parent is dead or gone), the reply goes by itself to the thread's fallback user."""
         ...
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Purchase, Role, Subscription
 from licensing.model import PurchaseStatus as Status
-from licensing.notifications import OutgoingThread
+from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for
 from licensing.results import AuditEntry
@@ -86,7 +87,7 @@ def request_more(
         _audit(uow, request_id, at, actor, customer_id, sku, "requested", f"{quantity} more requested")
         request = PurchaseRequest(request_id, customer_id, customer.name, sku, product.name, quantity, actor, note)
         if notify is not None:
-            uow.outbox.add_thread(notify(request))
+            uow.purchases.set_thread(request_id, uow.outbox.add_thread(notify(request)))
         uow.commit()
     return request
 
@@ -103,7 +104,7 @@ def check_decider(request_id: int, *, actor: str, uow: UnitOfWork) -> Purchase:
 
 def approve(
     request_id: int, *, actor: str, uow: UnitOfWork, message: tuple[str, str] | None = None,
-    notify: Callable[[Decision], OutgoingThread] | None = None, clock: Clock = utcnow,
+    notify: Callable[[Decision], dict[str, Any]] | None = None, clock: Clock = utcnow,
 ) -> Decision:  # fmt: skip
     """Approves the request once: a local customer's subscription grows by the quantity asked for; a connected
     customer's order is to be placed in Partner Center, and a later sync closes the request."""
@@ -113,7 +114,7 @@ def approve(
 
 def decline(
     request_id: int, reason: str, *, actor: str, uow: UnitOfWork, message: tuple[str, str] | None = None,
-    notify: Callable[[Decision], OutgoingThread] | None = None, clock: Clock = utcnow,
+    notify: Callable[[Decision], dict[str, Any]] | None = None, clock: Clock = utcnow,
 ) -> Decision:  # fmt: skip
     """Declines the request once, for the reason given."""
     reason = reason.strip()
@@ -142,7 +143,7 @@ def fulfil_synced(customer_id: str, uow: UnitOfWork, at: datetime) -> list[int]:
 
 def _decide(
     request_id: int, status: Status, reason: str | None, *, actor: str, uow: UnitOfWork,
-    message: tuple[str, str] | None, notify: Callable[[Decision], OutgoingThread] | None, clock: Clock,
+    message: tuple[str, str] | None, notify: Callable[[Decision], dict[str, Any]] | None, clock: Clock,
 ) -> Decision:  # fmt: skip
     with uow:
         customer_id = _get(request_id, uow).customer_id
@@ -171,8 +172,12 @@ def _decide(
                                   product.name if product else purchase.sku, purchase.quantity, purchase.operator,
                                   purchase.note)  # fmt: skip
         decision = Decision(request, status, actor, at, reason, connected, target)
-        if notify is not None:
-            uow.outbox.add_thread(notify(decision))
+        if notify is not None:  # the requester hears it in the request's thread (by DM if it was never posted)
+            told = notify(decision)
+            if purchase.thread is not None:
+                uow.outbox.add_reply(OutgoingReply(purchase.thread, told, kind="purchase_outcome"))
+            else:
+                uow.outbox.add_thread(OutgoingThread(None, purchase.operator, told, kind="purchase_outcome"))
         uow.commit()
     return decision
 

@@ -193,6 +193,7 @@ class PurchaseRequestRow(Base):
     target: Mapped[int | None]  # approved: the quantity the subscription is to reach
     message_channel: Mapped[str | None] = mapped_column(String)  # the posted request the decision was made on
     message_ts: Mapped[str | None] = mapped_column(String)
+    outbox_id: Mapped[int | None]  # the thread the request was posted in: its decision is told there
 
 
 class TenantRow(Base):

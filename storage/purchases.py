@@ -32,6 +32,14 @@ class SqlPurchaseRequests:
         row = self._session.get(PurchaseRequestRow, request_id, populate_existing=True)
         return None if row is None else _purchase(row)
 
+    def set_thread(self, request_id: int, outbox_id: int) -> None:
+        self._session.execute(
+            update(PurchaseRequestRow)
+            .where(PurchaseRequestRow.id == request_id)
+            .values(outbox_id=outbox_id)
+            .execution_options(synchronize_session=False)
+        )
+
     def decide(
         self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
         target: int | None = None, message: tuple[str, str] | None = None,
@@ -91,5 +99,5 @@ class SqlPurchaseRequests:
 def _purchase(row: PurchaseRequestRow) -> Purchase:
     return Purchase(
         row.id, row.customer_id, row.sku, row.quantity, row.operator, row.at, row.note, PurchaseStatus(row.status),
-        row.decided_by, row.decided_at, row.reason, row.target, row.message_channel, row.message_ts,
+        row.decided_by, row.decided_at, row.reason, row.target, row.message_channel, row.message_ts, row.outbox_id,
     )  # fmt: skip

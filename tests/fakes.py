@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, Subscription, User
-from licensing.notifications import OutgoingThread
+from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import PendingBatch, Tenant
 
@@ -348,6 +348,11 @@ class FakePurchases:
         found = [p for p in self.t.use().purchases if p.status in open_ and (only is None or p.customer_id in only)]
         return sorted(found, key=lambda p: (p.at, p.id))[:limit]
 
+    def set_thread(self, request_id: int, outbox_id: int) -> None:
+        s = self.t.use()
+        if (p := self.get(request_id)) is not None:
+            s.purchases[request_id - 1] = replace(p, thread=outbox_id)
+
     def fulfil(self, request_ids: Sequence[int]) -> None:
         s = self.t.use()
         for i in request_ids:
@@ -363,6 +368,15 @@ class FakeOutbox:
         s = self.t.use()
         s.outbox.append(thread)
         return len(s.outbox)
+
+    def add_reply(self, reply: OutgoingReply) -> int:
+        """Appended to its thread (thread n is outbox[n - 1]); its id is one no thread will have."""
+        s = self.t.use()
+        if not 1 <= reply.parent <= len(s.outbox):
+            raise LookupError(f"no outbox thread {reply.parent} to reply to")
+        parent = s.outbox[reply.parent - 1]
+        s.outbox[reply.parent - 1] = replace(parent, replies=(*parent.replies, reply.payload))
+        return -sum(len(t.replies) for t in s.outbox)
 
 
 class FakeTenants:

@@ -14,7 +14,7 @@ from blocks.viewmodels import PurchaseVM
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.handlers import events
-from bot.purchases import outcome_thread, show_decision
+from bot.purchases import outcome_reply, show_decision
 from bot.roles import OPERATOR_ONLY
 from licensing import purchases, queries
 from licensing.errors import LicensingError
@@ -39,7 +39,7 @@ def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebC
     ack()
     channel, ts = message_of(body)
     decision = purchases.approve(int(action["value"]), actor=operator.slack_user_id, uow=deps.uow_factory(),
-                                 message=(channel, ts), notify=outcome_thread)  # fmt: skip
+                                 message=(channel, ts), notify=outcome_reply)  # fmt: skip
     show_decision(client, channel, ts, decision)
     events.refresh(deps, client, operator.slack_user_id)
 
@@ -64,7 +64,7 @@ def decline(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, opera
     try:
         decision = purchases.decline(int(request_id), reason, actor=operator.slack_user_id, uow=deps.uow_factory(),
                                      message=(channel, ts) if channel and ts else None,
-                                     notify=outcome_thread)  # fmt: skip
+                                     notify=outcome_reply)  # fmt: skip
     except LicensingError as e:  # no reason, decided meanwhile, no longer allowed: said under the reason
         ack(response_action="errors", errors={ids.DECLINE_REASON_BLOCK: e.user_message})
         return

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.db import begin_write
-from storage.outbox.rows import PENDING, SENDING, SENT, UNDELIVERED, OutboxChannelRow, OutboxRow
+from storage.outbox.rows import PENDING, SENDING, UNDELIVERED, OutboxChannelRow, OutboxRow
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,12 @@ def _head(now: datetime) -> ScalarSelect[int]:
     earlier = aliased(OutboxRow)
     in_order = (
         ~select(earlier.id)
-        .where(  # replies go one after the other: every earlier sibling sent
-            earlier.parent_id == OutboxRow.parent_id, earlier.position < OutboxRow.position, earlier.status != SENT
+        # Replies go one after the other: no earlier sibling still to send. (A sibling that died took the pending
+        # ones after it along; only a reply queued later than that may follow a dead one, and it goes.)
+        .where(
+            earlier.parent_id == OutboxRow.parent_id,
+            earlier.position < OutboxRow.position,
+            earlier.status.in_(UNDELIVERED),
         )
         .exists()
     )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from licensing.notifications import DELIVERY_DEADLINE, OutgoingThread
+from licensing.notifications import DELIVERY_DEADLINE, OutgoingReply, OutgoingThread
 from licensing.types import utcnow
 from storage.outbox import lanes
-from storage.outbox.rows import PENDING, OutboxRow, dm_lane
+from storage.outbox.rows import DEAD, PENDING, SENT, OutboxRow, dm_lane
 
 
 class SqlOutbox:
@@ -21,20 +22,7 @@ class SqlOutbox:
         self._deadline = deadline
 
     def add_thread(self, thread: OutgoingThread) -> int:
-        now = utcnow()
-        common = {
-            "kind": thread.kind,
-            "batch_id": thread.batch_id,
-            "channel": thread.channel,
-            "fallback_user": thread.fallback_user,
-            "status": PENDING,
-            "attempts": 0,
-            "unsure": False,
-            "dm": False,
-            "created_at": now,
-            "deadline": now + self._deadline,
-            "next_at": now,
-        }
+        common = self._common(thread.kind, thread.batch_id, thread.channel, thread.fallback_user)
         lane = thread.channel or dm_lane(thread.fallback_user)
         parent = {**common, "position": 0, "payload": thread.parent, "lane": lane, "dm": thread.channel is None}
         lanes.ensure(self._session, [lane])
@@ -46,3 +34,38 @@ class SqlOutbox:
             ]
             self._session.execute(insert(OutboxRow), rows)
         return parent_id
+
+    def add_reply(self, reply: OutgoingReply) -> int:
+        # The parent row locked: two replies added at once get distinct positions, and a parent being marked sent
+        # right now either gave its lane to the replies before this one (then this one takes it from the row) or
+        # gives it to this one too.
+        parent = self._session.scalars(
+            select(OutboxRow).where(OutboxRow.id == reply.parent).with_for_update()
+        ).one_or_none()
+        if parent is None:
+            raise LookupError(f"no outbox thread {reply.parent} to reply to")
+        if parent.status == DEAD:  # the thread will never be posted: the reply alone, to whoever would have had it
+            return self.add_thread(OutgoingThread(None, parent.fallback_user, reply.payload, kind=reply.kind))
+        last = self._session.scalar(select(func.max(OutboxRow.position)).where(OutboxRow.parent_id == parent.id))
+        lane = parent.sent_channel if parent.status == SENT else None  # else mark_sent gives it when it lands
+        if lane is not None:
+            lanes.ensure(self._session, [lane])
+        common = self._common(reply.kind, parent.batch_id, parent.channel, parent.fallback_user)
+        row = {**common, "position": (last or 0) + 1, "payload": reply.payload, "parent_id": parent.id, "lane": lane}
+        return int(self._session.execute(insert(OutboxRow).values(row).returning(OutboxRow.id)).scalar_one())
+
+    def _common(self, kind: str, batch_id: str | None, channel: str | None, fallback_user: str) -> dict[str, Any]:
+        now = utcnow()
+        return {
+            "kind": kind,
+            "batch_id": batch_id,
+            "channel": channel,
+            "fallback_user": fallback_user,
+            "status": PENDING,
+            "attempts": 0,
+            "unsure": False,
+            "dm": False,
+            "created_at": now,
+            "deadline": now + self._deadline,
+            "next_at": now,
+        }

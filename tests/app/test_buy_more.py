@@ -1,5 +1,5 @@
 """Buy more, with approval, end to end: the request posted with Approve and Decline in the sales channel, one
-decision by someone allowed to make it, the message updated, and the requester told by direct message."""
+decision by someone allowed to make it, the message updated, and the requester told in the request's thread."""
 
 from __future__ import annotations
 
@@ -85,9 +85,11 @@ def test_a_request_is_posted_in_the_sales_channel_and_an_approval_raises_the_qua
         audit = conn.execute(text("SELECT operator, outcome FROM audit ORDER BY id")).all()
     assert [tuple(a) for a in audit][-2:] == [(ADMIN, "requested"), (SALES, "approved")]
 
-    assert bot.deliver() == 1  # the requester is told by direct message
-    [told] = bot.fake.messages(bot.fake.dm_channel(ADMIN))
+    assert bot.deliver() == 1  # the requester is told in the request's thread, by name
+    [_, told] = bot.fake.messages(SALES_CHANNEL)
+    assert told["thread_ts"] == message["ts"]
     assert told["text"].startswith("Your Buy more request 1 was approved: 5 more Visio Plan 2 for Contoso Ltd")
+    assert shown(told["blocks"]).startswith(f"<@{ADMIN}>, your Buy more request 1")
 
 
 def test_a_second_decision_is_refused_privately(bot: Bot) -> None:
@@ -122,7 +124,8 @@ def test_decline_asks_for_a_reason_records_it_and_tells_the_requester(bot: Bot) 
     [now] = bot.fake.messages(SALES_CHANNEL)
     assert buttons(now) == [] and "Declined: Budget is frozen" in shown(now["blocks"])
     assert bot.deliver() == 1
-    [told] = bot.fake.messages(bot.fake.dm_channel(ADMIN))
+    [_, told] = bot.fake.messages(SALES_CHANNEL)
+    assert told["thread_ts"] == message["ts"]
     assert "was declined" in told["text"] and "Budget is frozen" in shown(told["blocks"])
 
 

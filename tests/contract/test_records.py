@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from licensing.notifications import OutgoingThread
+from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, BatchResult, ErrorCode, Problem, Status, UserOutcome
 from tests.contract.backends import Backend
 from tests.world import ADMIN, E3, E5, uid
@@ -131,3 +131,23 @@ def test_the_outbox_queues_threads_with_the_commit_and_only_then(world: Backend)
         uow.outbox.add_thread(thread("never"))
     assert 0 < one < two
     assert world.queued() == [thread("one", replies=2), thread("two", channel=None)]
+
+
+def test_a_reply_queued_later_joins_the_end_of_its_thread_with_the_commit(world: Backend) -> None:
+    with world.uow() as uow:
+        one = uow.outbox.add_thread(thread("one", replies=2))
+        uow.outbox.add_thread(thread("two"))
+        uow.commit()
+    with world.uow() as uow:
+        uow.outbox.add_reply(OutgoingReply(one, {"text": "later"}, kind="outcome"))
+    with world.uow() as uow:
+        uow.outbox.add_reply(OutgoingReply(one, {"text": "later"}, kind="outcome"))
+        uow.commit()
+    [first, second] = world.queued()
+    assert first.replies == ({"text": "one 0"}, {"text": "one 1"}, {"text": "later"})
+    assert second == thread("two")
+
+
+def test_a_reply_to_no_thread_is_refused(world: Backend) -> None:
+    with world.uow() as uow, pytest.raises(LookupError, match="no outbox thread 999999"):
+        uow.outbox.add_reply(OutgoingReply(999_999, {"text": "lost"}))

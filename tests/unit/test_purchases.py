@@ -38,6 +38,16 @@ def test_a_request_is_queued_for_the_deciders_with_its_note_in_the_same_transact
     assert uow.state.purchases[0].note == "for the new hires"
 
 
+def test_the_decision_is_told_in_the_thread_the_request_was_posted_in() -> None:
+    uow = world()
+    request = request_more("contoso", VISIO, 5, actor=ADMIN, uow=uow,
+                           notify=lambda r: OutgoingThread("CSALES", r.operator, {"text": "asked"}))  # fmt: skip
+    assert uow.state.purchases[0].thread == 1
+    decline(request.id, "No budget", actor=SALES, uow=uow, notify=lambda d: {"text": f"declined: {d.reason}"})
+    [thread] = uow.state.outbox
+    assert (thread.parent, thread.replies) == ({"text": "asked"}, ({"text": "declined: No budget"},))
+
+
 def test_a_note_longer_than_500_characters_is_refused() -> None:
     uow = world()
     with pytest.raises(InvalidRequest, match="500"):
@@ -50,9 +60,9 @@ def test_approving_a_local_customer_raises_the_quantity_once_and_audits_who() ->
     request_id = asked(uow)
     told: list[Decision] = []
 
-    def notify(d: Decision) -> OutgoingThread:
+    def notify(d: Decision) -> dict[str, str]:
         told.append(d)
-        return OutgoingThread(None, d.request.operator, {"text": "approved"})
+        return {"text": "approved"}
 
     decision = approve(request_id, actor=SALES, uow=uow, message=("CSALES", "1.2"), notify=notify, clock=lambda: AT)
     assert (decision.status, decision.connected, decision.new_quantity) == (PurchaseStatus.APPROVED, False, 6)
@@ -60,7 +70,9 @@ def test_approving_a_local_customer_raises_the_quantity_once_and_audits_who() ->
     stored = uow.state.purchases[0]
     assert (stored.status, stored.decided_by, stored.decided_at, stored.message_ts) == ("approved", SALES, AT, "1.2")
     assert [(e.operator, e.outcome) for e in uow.state.audit][-1] == (SALES, "approved")
-    assert len(told) == 1 and uow.state.outbox[-1].fallback_user == ADMIN
+    # Never posted (no thread recorded): the requester hears it by direct message.
+    assert len(told) == 1 and uow.state.outbox[-1] == OutgoingThread(None, ADMIN, {"text": "approved"},
+                                                                      kind="purchase_outcome")  # fmt: skip
     with pytest.raises(AlreadyDecided, match="already approved by Sam Sales"):
         approve(request_id, actor=ADMIN, uow=uow)
     with pytest.raises(AlreadyDecided):
