@@ -72,3 +72,6 @@ HISTORY_OLDER = "history_older"
 HOME_CUSTOMER = "home_customer"
 HOME_ALL = "home_all"
 HOME_OPEN = "home_open"
+
+# Low-license alerts (blocks/alerts.py): Buy more on an alert message; its value is json [customer_id, sku].
+ALERT_BUY_MORE = "alert_buy_more"

@@ -239,3 +239,21 @@ class HistoryVM:
     newer: str | None  # the Newer button's value (a cursor), None on the newest page
     older: str | None  # the Older button's value, None on the oldest page
     private_metadata: str  # the filter, for the paging clicks
+
+
+@dataclass(frozen=True)
+class AlertVM:
+    """One subscription's low-license alert (licensing/alerts.py): its figures now."""
+
+    customer_id: str
+    customer_name: str
+    sku: str
+    product_name: str
+    owned: int
+    assigned: int
+    threshold: int | None  # alert when fewer are available; None: only overuse alerts
+    overused: bool = False
+
+    @property
+    def available(self) -> int:
+        return self.owned - self.assigned

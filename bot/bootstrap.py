@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from bot import logs
+from bot.alerts import alert_watch
 from bot.delivery import Worker, make_worker_client
 from bot.deps import Deps
 from bot.health import Probes, start_listener
@@ -32,7 +33,8 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
     deadline = settings.worker_config().deadline
     counted = metrics(engine, settings)
     client = GraphClient(config, observe=counted.provider_call("graph")) if config else None
-    return Deps(settings, engine, partial(SqlUnitOfWork, factory, outbox_deadline=deadline), SqlModalStore(factory),
+    uow = partial(SqlUnitOfWork, factory, outbox_deadline=deadline, alerts=alert_watch(settings))
+    return Deps(settings, engine, uow, SqlModalStore(factory),
                 factory, counted, GraphTenants(client) if client else None,
                 (client.close,) if client else ())  # fmt: skip
 

@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
-from licensing import remote, sync
+from licensing import alerts, remote, sync
 from licensing.types import utcnow
 
 log = logging.getLogger("licensebot.scheduler")
@@ -44,6 +44,11 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
             sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", max_instances=1,
             coalesce=True, next_run_time=utcnow(),  # a start first finishes saves a crash interrupted
         )  # fmt: skip
+    at = deps.settings.alert_policy().remind_at  # UTC, as the scheduler
+    scheduler.add_job(
+        daily_alerts, "cron", hour=at.hour, minute=at.minute, args=[deps], id="license-alerts", max_instances=1,
+        coalesce=True, misfire_grace_time=3600,  # a replica busy or restarting at that minute still runs it
+    )  # fmt: skip
     scheduler.start()
     log.info("outbox worker %s started (polling every %g s)", worker.name, poll)
     return scheduler
@@ -77,6 +82,16 @@ def sync_tenants(deps: Deps) -> None:
         else:
             log.info("synced %s: %d products, %d users, %d changes", report.customer_id, report.products,
                      report.users, report.changes)  # fmt: skip
+
+
+def daily_alerts(deps: Deps) -> None:
+    """At LICENSEBOT_ALERT_TIME (UTC): check every subscription (catches what a crash or a change made outside the
+    bot left unalerted), then send the reminders due. Every replica runs it; the customer locks and the guarded
+    reminder claim make each alert and reminder go out once (licensing/alerts.py)."""
+    raised = alerts.check_all(deps.uow_factory())
+    reminded = alerts.remind_due(deps.uow_factory())
+    if raised or reminded:
+        log.info("daily alerts: %d alert message(s), %d reminder(s) queued", raised, reminded)
 
 
 def _purge_modals(deps: Deps) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.delivery import Config
+from licensing.alerts import AlertPolicy
 from providers.graph.config import DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, GraphConfig
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -72,6 +73,27 @@ class Settings(BaseSettings):
     # own direct messages.
     sales_channel: str | None = _env("sales_channel")
     alerts_channel: str | None = _env("alerts_channel")
+    # Low-license alerts (licensing/alerts.py), posted to the alerts channel (none set: no messages, only the Home).
+    alert_below: int | None = _env("alert_below")  # the threshold of subscriptions without their own alert_below
+    alert_exclude: str = _env("alert_exclude", "")  # SKUs never alerted on, comma-separated (free and trial SKUs)
+    alert_time: str = _env("alert_time", "09:00")  # HH:MM, UTC: the daily check and reminders
+
+    @field_validator("alert_below")
+    @classmethod
+    def _not_negative(cls, v: int | None) -> int | None:
+        if v is not None and v < 0:
+            raise ValueError("must be 0 or more (0: no low alerts)")
+        return v
+
+    @field_validator("alert_time")
+    @classmethod
+    def _hh_mm(cls, v: str) -> str:
+        parse_hh_mm(v)
+        return v.strip()
+
+    def alert_policy(self) -> AlertPolicy:
+        skus = frozenset(s.strip() for s in self.alert_exclude.split(",") if s.strip())
+        return AlertPolicy(self.alert_below, skus, parse_hh_mm(self.alert_time))
 
     def graph_config(self) -> GraphConfig | None:
         """None when no Graph app is configured (every customer is then local); ValueError when half configured."""
@@ -101,6 +123,15 @@ class Settings(BaseSettings):
             concurrency=self.outbox_concurrency,
             deadline=timedelta(hours=self.outbox_deadline_hours),
         )
+
+
+def parse_hh_mm(value: str) -> time:
+    """A time of day as HH:MM (24-hour, UTC), or ValueError saying so."""
+    hours, sep, minutes = value.strip().partition(":")
+    if sep and 1 <= len(hours) <= 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit():
+        if int(hours) < 24 and int(minutes) < 60:
+            return time(int(hours), int(minutes))
+    raise ValueError(f"must be a time of day as HH:MM in UTC, e.g. 09:00, not {value!r}")
 
 
 def safe_url(url: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from licensing import history
+from licensing.alerts import AlertPolicy
 from licensing.model import Customer, Purchase
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for
@@ -25,7 +26,8 @@ class SeatLine:
     name: str
     assigned: int
     owned: int
-    alert_below: int | None = None
+    alert_below: int | None = None  # the threshold the alerts use: the subscription's own, else the default
+    excluded: bool = False  # LICENSEBOT_ALERT_EXCLUDE: never alerted on, so never low here either
 
     @property
     def available(self) -> int:
@@ -33,7 +35,9 @@ class SeatLine:
 
     @property
     def low(self) -> bool:
-        """Fewer left than the alert threshold, or more assigned than owned."""
+        """Fewer left than the alert threshold, or more assigned than owned: what licensing/alerts.py alerts on."""
+        if self.excluded:
+            return False
         return self.available < 0 or (self.alert_below is not None and self.available < self.alert_below)
 
 
@@ -71,11 +75,12 @@ def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
         pending = uow.purchases.pending(scope, limit=PENDING_LIMIT)
         skus = {s.sku for s in subs} | {p.sku for p in pending}
         names = {sku: p.name for sku, p in uow.products.get_many(skus).items()} if skus else {}
+        policy = uow.alerts.watch.policy if uow.alerts.watch else AlertPolicy()
     by_customer: dict[str, list[SeatLine]] = {c.id: [] for c in customers}
     for s in subs:
         if s.customer_id in by_customer:
             by_customer[s.customer_id].append(SeatLine(s.sku, names.get(s.sku, s.sku), s.assigned, s.quantity,
-                                                       s.alert_below))  # fmt: skip
+                                                       policy.threshold(s), s.sku in policy.exclude))  # fmt: skip
     seats = [
         CustomerSeats(c, tuple(sorted(by_customer[c.id], key=lambda s: (not s.low, s.name.casefold(), s.sku))))
         for c in customers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from licensing import alerts
 from licensing.errors import DirectoryFileError
 from licensing.invariants import violations
 from licensing.model import Customer, Operator, Product, Subscription, User
@@ -42,6 +43,7 @@ def import_directory(snapshot: Snapshot, *, uow: UnitOfWork) -> ImportReport:
     with uow:
         uow.customers.lock_all()
         report = upsert_checked(snapshot, uow)
+        alerts.check_each(sorted({s.customer_id for s in snapshot.subscriptions}), uow)  # quantities may have moved
         uow.commit()
     return report
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
+from licensing.alerts import AlertState, AlertWatch
 from licensing.model import Customer, Operator, Product, Purchase, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
@@ -166,6 +167,34 @@ class Outbox(Protocol):
         ...
 
 
+class LicenseAlerts(Protocol):
+    """Each subscription's alert state (licensing/alerts.py), and how alerts are set up for this process."""
+
+    @property
+    def watch(self) -> AlertWatch | None:
+        """The alert settings (None: alerts are off, e.g. a unit of work built without them)."""
+        ...
+
+    def for_customer(self, customer_id: str) -> dict[str, AlertState]:
+        """The customer's alert states, by sku."""
+        ...
+
+    def save(self, state: AlertState) -> None:
+        """Create or replace the state of (customer_id, sku)."""
+        ...
+
+    def clear(self, customer_id: str, sku: str) -> None: ...
+
+    def due(self, now: datetime) -> list[AlertState]:
+        """States whose next reminder is at or before `now`, by customer then sku."""
+        ...
+
+    def claim_reminder(self, customer_id: str, sku: str, *, now: datetime, next_at: datetime) -> bool:
+        """A guarded update: moves a reminder still due at `now` on to `next_at` (and records `now` as the last one);
+        False when it was not due (another replica claimed it first)."""
+        ...
+
+
 class TenantMirror(Protocol):
     """Connected customers: which tenant each is, and the mirror of its seats and users."""
 
@@ -260,6 +289,8 @@ class UnitOfWork(Protocol):
     def tenants(self) -> TenantMirror: ...
     @property
     def remote(self) -> RemoteBatches: ...
+    @property
+    def alerts(self) -> LicenseAlerts: ...
 
     def __enter__(self) -> Self: ...
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from licensing import alerts
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Purchase, Role, Subscription
 from licensing.model import PurchaseStatus as Status
@@ -164,6 +165,7 @@ def _decide(
             raise _already(_get(request_id, uow), uow)
         if target is not None and not connected:
             uow.subscriptions.upsert([_raised(sub, customer_id, purchase.sku, target)])
+            alerts.check(customer_id, uow, actor=actor, clock=clock)  # more owned: maybe back above
         what = f"{purchase.quantity} more {status.value}" + (f": {reason}" if reason else "")
         if target is not None:
             what += f" (to {target} in Partner Center)" if connected else f" (quantity {target})"

@@ -18,6 +18,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, Protocol
 
+from licensing import alerts
 from licensing.audit import audit_entries, queue
 from licensing.errors import LicensingError
 from licensing.model import Change, Customer
@@ -196,6 +197,7 @@ def _record(
         uow.audit.append(audit_entries(result, batch.change, at=clock()))
         uow.batches.add(result, key=batch.key, fingerprint=batch.fingerprint)
         queue(result, notify, uow)
+        alerts.check(batch.customer_id, uow, actor=batch.operator, seats=skus or (), clock=clock)
         uow.commit()
     return result
 

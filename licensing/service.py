@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from licensing import remote
+from licensing import alerts, remote
 from licensing.audit import Notify, audit_entries, queue
 from licensing.countries import normalize_country
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, LicensingError, UnknownCustomer
@@ -116,6 +116,7 @@ def apply(
             uow.audit.append(audit_entries(result, change))
             uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
             queue(result, notify, uow)
+            alerts.check(customer.id, uow, actor=actor, clock=clock)
             uow.commit()
             return result
     batch, provider = connected

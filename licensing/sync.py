@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from licensing import alerts
 from licensing.errors import InvalidRequest, UnknownCustomer
 from licensing.model import Product, Subscription
 from licensing.ports import TenantProvider, UnitOfWork
@@ -66,6 +67,7 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
         changes = write_seats(customer_id, snapshot.skus, uow)
         changes += write_users(customer_id, snapshot.skus, snapshot.users, uow, complete=True)
         fulfil_synced(customer_id, uow, clock())
+        alerts.check(customer_id, uow, seats=snapshot.skus, clock=clock)
         uow.tenants.mark_synced(customer_id, clock(), users=True)
         uow.commit()
     return SyncReport(customer_id, len(snapshot.skus), len(snapshot.users), changes)
@@ -79,6 +81,7 @@ def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork
         uow.customers.lock(customer_id)
         changes = write_seats(customer_id, skus, uow)
         fulfil_synced(customer_id, uow, clock())
+        alerts.check(customer_id, uow, seats=skus, clock=clock)
         uow.tenants.mark_synced(customer_id, clock(), users=False)
         uow.commit()
     return changes

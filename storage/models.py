@@ -239,6 +239,21 @@ class JobLeaseRow(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class LicenseAlertRow(Base):
+    """A subscription that is low or overused, and its alert (licensing/alerts.py); no row: not alerted."""
+
+    __tablename__ = "license_alerts"
+    __table_args__ = (Index(None, "next_reminder_at"),)
+
+    customer_id: Mapped[str] = mapped_column(Key, ForeignKey("customers.id"), primary_key=True)
+    sku: Mapped[str] = mapped_column(Key, ForeignKey("products.sku"), primary_key=True)
+    level: Mapped[str] = mapped_column(String)  # low, overused
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_reminder_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outbox_id: Mapped[int | None]  # the alert's thread: reminders and "back above" are replies there
+
+
 def table(model: type[Base]) -> Table:
     """The Core table behind a model, for the bulk statements the ORM's unit of work would only slow down."""
     t = model.__table__

@@ -7,7 +7,9 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from licensing.alerts import AlertWatch
 from licensing.notifications import DELIVERY_DEADLINE
+from storage.alerts import SqlLicenseAlerts
 from storage.audit import SqlAuditLog
 from storage.db import refresh_statistics, take_bulk_loads
 from storage.outbox.queue import SqlOutbox
@@ -42,11 +44,17 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     tenants: SqlTenantMirror
     remote: SqlRemoteBatches
+    alerts: SqlLicenseAlerts
 
     def __init__(
-        self, session_factory: sessionmaker[Session], *, outbox_deadline: timedelta = DELIVERY_DEADLINE
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        outbox_deadline: timedelta = DELIVERY_DEADLINE,
+        alerts: AlertWatch | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._alerts = alerts  # low-license alerts: checked inside every change to seats (licensing/alerts.py)
         self._outbox_deadline = outbox_deadline  # how long the worker keeps trying to deliver a queued message
         self._session: Session | None = None
 
@@ -65,6 +73,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session, deadline=self._outbox_deadline)
         self.tenants = SqlTenantMirror(session, self.users)
         self.remote = SqlRemoteBatches(session)
+        self.alerts = SqlLicenseAlerts(session, self._alerts)
         return self
 
     def __exit__(self, *exc: object) -> None:

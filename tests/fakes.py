@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
+from licensing.alerts import AlertState, AlertWatch
 from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
@@ -42,6 +43,7 @@ class State:
     object_ids: dict[tuple[str, str], str] = field(default_factory=dict)
     remote: dict[str, tuple[PendingBatch, str, datetime]] = field(default_factory=dict)  # id -> (batch, holder, until)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    alerts: dict[tuple[str, str], AlertState] = field(default_factory=dict)
 
     def copy(self) -> State:
         return State(**{f.name: copy(getattr(self, f.name)) for f in fields(self)})
@@ -501,6 +503,42 @@ def _stored(batch: PendingBatch) -> PendingBatch:
     )  # fmt: skip
 
 
+class FakeLicenseAlerts:
+    def __init__(self, t: _Txn, watch: AlertWatch | None) -> None:
+        self.t = t
+        self._watch = watch
+
+    @property
+    def watch(self) -> AlertWatch | None:
+        return self._watch
+
+    def for_customer(self, customer_id: str) -> dict[str, AlertState]:
+        return {sku: a for (cid, sku), a in sorted(self.t.use().alerts.items()) if cid == customer_id}
+
+    def save(self, state: AlertState) -> None:
+        s = self.t.use()
+        if state.customer_id not in s.customers or state.sku not in s.products:
+            raise Refused(f"No customer {state.customer_id} or product {state.sku} for an alert")
+        s.alerts[(state.customer_id, state.sku)] = replace(
+            state, since=_utc(state.since), next_reminder_at=_utc(state.next_reminder_at),
+            last_reminded_at=_utc(state.last_reminded_at) if state.last_reminded_at else None,
+        )  # fmt: skip
+
+    def clear(self, customer_id: str, sku: str) -> None:
+        self.t.use().alerts.pop((customer_id, sku), None)
+
+    def due(self, now: datetime) -> list[AlertState]:
+        return [a for _, a in sorted(self.t.use().alerts.items()) if a.next_reminder_at <= now]
+
+    def claim_reminder(self, customer_id: str, sku: str, *, now: datetime, next_at: datetime) -> bool:
+        s = self.t.use()
+        a = s.alerts.get((customer_id, sku))
+        if a is None or a.next_reminder_at > now:
+            return False
+        s.alerts[(customer_id, sku)] = replace(a, next_reminder_at=_utc(next_at), last_reminded_at=_utc(now))
+        return True
+
+
 class FakeUnitOfWork:
     """Works on a copy of the committed state; `commit` publishes it, anything else throws it away.
 
@@ -519,9 +557,11 @@ class FakeUnitOfWork:
     outbox: FakeOutbox
     tenants: FakeTenants
     remote: FakeRemoteBatches
+    alerts: FakeLicenseAlerts
 
-    def __init__(self, state: State | None = None) -> None:
+    def __init__(self, state: State | None = None, *, alerts: AlertWatch | None = None) -> None:
         self.committed_state = state if state is not None else State()
+        self.alert_watch = alerts
         self.commits = 0
         self._txn: _Txn | None = None
 
@@ -540,6 +580,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(t)
         self.tenants = FakeTenants(t)
         self.remote = FakeRemoteBatches(t)
+        self.alerts = FakeLicenseAlerts(t, self.alert_watch)
         return self
 
     def __exit__(self, *exc: object) -> None:

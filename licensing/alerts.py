@@ -1,0 +1,249 @@
+"""Low-license alerts: when a subscription runs low, one message; a reminder at most daily; a note when it recovers.
+
+A subscription is *low* when fewer licenses are available (owned − assigned) than its threshold: its own
+`alert_below` from the directory file, else the default (LICENSEBOT_ALERT_BELOW). A threshold of 0 or none means no
+low alert. It is *overused* when more are assigned than owned (a connected tenant can be); that alerts at once,
+whatever the threshold. An excluded SKU (LICENSEBOT_ALERT_EXCLUDE: free and trial SKUs) never alerts.
+
+`check` runs INSIDE the transaction of every change to a customer's seats (a Save, the outcome of a connected save,
+a sync, an approved Buy more, an import), after the change, under the customer's lock; it compares each subscription
+with its durable alert state (`uow.alerts`) and queues at most one message per subscription in that same
+transaction, so the alert and the change commit together and two replicas never both alert: the second waits for
+the lock and finds the state the first left.
+
+- not alerted → low: a new alert thread (the figures and a Buy more button);
+- not alerted or low → overused: a new alert thread at once, saying so plainly (an overused subscription needs
+  action now; a reply under an older alert would go unseen);
+- low → still low, overused → still short: nothing (the daily reminder follows up). Overused stays overused until
+  the subscription recovers: the mirror caps a tenant's assigned count at its quantity, so "none left" read back
+  from the database cannot tell overuse from exact use;
+- alerted → no longer short: "back above" as a reply in the alert's thread, and the state is cleared;
+- the subscription gone, or its SKU now excluded: the state is cleared, without a message.
+
+Reminders (`remind_due`, the daily job): a reply in the alert's thread with today's figures. A reply keeps the
+channel to one line per incident; the thread is where the story of one subscription is read, and each reminder is
+also shown in the channel (`broadcast`), so it is not missed. It is due at the alert time of the calendar day
+(UTC) after the alert or the last reminder, and claimed with a guarded update, so two replicas running the job at
+the same moment send one reminder.
+
+With no alerts channel the state is still kept (the App Home shows the same subscriptions as low), but no
+message goes to anyone: alerts never go to someone's direct messages by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from licensing.model import Subscription
+from licensing.notifications import OutgoingReply, OutgoingThread
+from licensing.tenants import RemoteSku
+from licensing.types import Clock, utcnow
+
+if TYPE_CHECKING:  # the ports name this module's types
+    from licensing.ports import UnitOfWork
+
+
+class Level(StrEnum):
+    LOW = "low"
+    OVERUSED = "overused"
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """The settings every alert is judged by (and the App Home's "low" too)."""
+
+    default_below: int | None = None  # LICENSEBOT_ALERT_BELOW
+    exclude: frozenset[str] = frozenset()  # LICENSEBOT_ALERT_EXCLUDE
+    remind_at: time = time(9, 0)  # LICENSEBOT_ALERT_TIME, UTC
+
+    def threshold(self, sub: Subscription) -> int | None:
+        """Alert when fewer than this are available; None: no low alert (excluded, or a threshold of 0 or none)."""
+        if sub.sku in self.exclude:
+            return None
+        below = sub.alert_below if sub.alert_below is not None else self.default_below
+        return below or None
+
+    def level(self, sub: Subscription) -> Level | None:
+        if sub.sku in self.exclude:
+            return None
+        if sub.assigned > sub.quantity:
+            return Level.OVERUSED
+        below = self.threshold(sub)
+        return Level.LOW if below is not None and sub.available < below else None
+
+    def next_reminder(self, after: datetime) -> datetime:
+        """The alert time on the calendar day (UTC) after `after`: at most one reminder a day, at the same hour."""
+        day = after.astimezone(self.remind_at.tzinfo or after.tzinfo).date() + timedelta(days=1)
+        return datetime.combine(day, self.remind_at, tzinfo=after.tzinfo)
+
+
+@dataclass(frozen=True)
+class AlertState:
+    """One subscription's durable alert state (a row of `license_alerts`)."""
+
+    customer_id: str
+    sku: str
+    level: Level
+    since: datetime
+    next_reminder_at: datetime
+    thread: int | None = None  # the outbox id of the alert's thread: reminders and "back above" reply there
+    last_reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What a message about one subscription shows."""
+
+    customer_id: str
+    customer_name: str
+    sku: str
+    product_name: str
+    quantity: int
+    assigned: int
+    threshold: int | None
+    level: Level | None  # None: recovered
+    since: datetime
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.assigned
+
+
+class AlertMessages(Protocol):
+    """Renders alerts as message payloads (the bot's Block Kit); the domain never sees Slack."""
+
+    def raised(self, alert: Alert) -> dict[str, Any]: ...
+
+    def reminder(self, alert: Alert) -> dict[str, Any]: ...
+
+    def recovered(self, alert: Alert) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class AlertWatch:
+    """How the alerts are set up: the policy, and where messages go (no channel or no renderer: nowhere)."""
+
+    policy: AlertPolicy = AlertPolicy()
+    channel: str | None = None
+    messages: AlertMessages | None = None
+
+    @property
+    def sends(self) -> bool:
+        return bool(self.channel) and self.messages is not None
+
+
+def check(
+    customer_id: str, uow: UnitOfWork, *, actor: str = "", seats: Iterable[RemoteSku] = (), clock: Clock = utcnow
+) -> int:
+    """Inside a change's transaction, under the customer's lock: brings every subscription's alert state up to date
+    and queues what that says. `seats` are a tenant's figures as read (the mirror caps assigned at the quantity, so
+    overuse is only seen in them); `actor` gets an alert by DM if the channel refuses it. Returns messages queued."""
+    watch = uow.alerts.watch
+    if watch is None:
+        return 0
+    subs = uow.subscriptions.for_customer(customer_id)
+    for s in seats:
+        if s.sku in subs:
+            subs[s.sku] = replace(subs[s.sku], quantity=s.owned, assigned=s.assigned)
+    states = uow.alerts.for_customer(customer_id)
+    names = _Names(uow, customer_id)
+    now, queued = clock(), 0
+    for sku in sorted(subs.keys() | states.keys()):
+        sub, prior = subs.get(sku), states.get(sku)
+        level = watch.policy.level(sub) if sub is not None else None
+        if level is not None and (prior is None or (level is Level.OVERUSED and prior.level is Level.LOW)):
+            assert sub is not None
+            alert = names.alert(sub, watch.policy, level, now)
+            thread = _post(watch, actor, watch.messages.raised(alert) if watch.messages else {}, uow)
+            uow.alerts.save(AlertState(customer_id, sku, level, now, watch.policy.next_reminder(now), thread))
+            queued += thread is not None
+        elif level is None and prior is not None:
+            uow.alerts.clear(customer_id, sku)
+            if sub is not None and sku not in watch.policy.exclude and prior.thread is not None and watch.messages:
+                note = watch.messages.recovered(names.alert(sub, watch.policy, None, prior.since))
+                uow.outbox.add_reply(OutgoingReply(prior.thread, note, kind="license_alert"))
+                queued += 1
+    return queued
+
+
+def check_each(customer_ids: Iterable[str], uow: UnitOfWork, *, clock: Clock = utcnow) -> int:
+    """`check` for several customers, inside one transaction that holds all their locks (an import)."""
+    return sum(check(cid, uow, clock=clock) for cid in customer_ids)
+
+
+def check_all(uow: UnitOfWork, *, clock: Clock = utcnow) -> int:
+    """Every customer, each in its own transaction under its lock (the daily job: catches what a crash or a change
+    outside the bot left unalerted). Returns messages queued."""
+    with uow:
+        customer_ids = uow.customers.all_ids()
+    queued = 0
+    for cid in customer_ids:
+        with uow:
+            if uow.customers.lock(cid) is None:
+                continue
+            queued += check(cid, uow, clock=clock)
+            uow.commit()
+    return queued
+
+
+def remind_due(uow: UnitOfWork, *, clock: Clock = utcnow) -> int:
+    """Sends each reminder that is due, once across replicas: a customer's reminders are claimed under its lock
+    with a guarded update (only a reminder still due moves on). Returns reminders queued."""
+    now = clock()
+    with uow:
+        due = sorted({s.customer_id for s in uow.alerts.due(now)})
+    sent = 0
+    for cid in due:
+        with uow:
+            watch = uow.alerts.watch
+            if watch is None or uow.customers.lock(cid) is None:
+                continue
+            subs = uow.subscriptions.for_customer(cid)
+            names = _Names(uow, cid)
+            for state in uow.alerts.for_customer(cid).values():
+                sub = subs.get(state.sku)
+                if state.next_reminder_at > now or sub is None:
+                    continue
+                if not uow.alerts.claim_reminder(cid, state.sku, now=now, next_at=watch.policy.next_reminder(now)):
+                    continue  # another replica sent it
+                alert = names.alert(sub, watch.policy, state.level, state.since)
+                if state.thread is not None and watch.messages is not None:
+                    reply = OutgoingReply(state.thread, watch.messages.reminder(alert), kind="license_alert")
+                    uow.outbox.add_reply(reply)
+                    sent += 1
+                elif watch.sends and watch.messages is not None:  # kept while no channel was set: alert now
+                    thread = _post(watch, "", watch.messages.raised(alert), uow)
+                    uow.alerts.save(replace(state, thread=thread, last_reminded_at=now,
+                                            next_reminder_at=watch.policy.next_reminder(now)))  # fmt: skip
+                    sent += 1
+            uow.commit()
+    return sent
+
+
+def _post(watch: AlertWatch, actor: str, payload: dict[str, Any], uow: UnitOfWork) -> int | None:
+    if not watch.sends:
+        return None
+    return uow.outbox.add_thread(OutgoingThread(watch.channel, actor, payload, kind="license_alert"))
+
+
+class _Names:
+    """The customer's and products' names, read only when a message needs them."""
+
+    def __init__(self, uow: UnitOfWork, customer_id: str) -> None:
+        self._uow, self._customer_id = uow, customer_id
+        self._customer: str | None = None
+        self._products: dict[str, str] = {}
+
+    def alert(self, sub: Subscription, policy: AlertPolicy, level: Level | None, since: datetime) -> Alert:
+        if self._customer is None:
+            customer = self._uow.customers.get(self._customer_id)
+            self._customer = customer.name if customer else self._customer_id
+        if sub.sku not in self._products:
+            self._products.update((k, p.name) for k, p in self._uow.products.get_many([sub.sku]).items())
+        name = self._products.get(sub.sku, sub.sku)
+        return Alert(sub.customer_id, self._customer, sub.sku, name, sub.quantity, sub.assigned,
+                     policy.threshold(sub), level, since)  # fmt: skip
