@@ -59,7 +59,9 @@ def alert_message(vm: AlertVM) -> dict[str, Any]:
     line, text = _headline(vm)
     button = ButtonElement(text="Buy more", action_id=ids.ALERT_BUY_MORE, value=buy_more_value(vm.customer_id, vm.sku),
                            style="primary")  # fmt: skip
-    return _message(text, [section(line), context(figures(vm)), ActionsBlock(elements=[button])])
+    return _message(
+        text, [section(line), context(figures(vm)), ActionsBlock(block_id=ids.ALERT_ACTIONS_BLOCK, elements=[button])]
+    )
 
 
 def reminder_message(vm: AlertVM) -> dict[str, Any]:

@@ -74,4 +74,5 @@ HOME_ALL = "home_all"
 HOME_OPEN = "home_open"
 
 # Low-license alerts (blocks/alerts.py): Buy more on an alert message; its value is json [customer_id, sku].
+ALERT_ACTIONS_BLOCK = "alert_actions"
 ALERT_BUY_MORE = "alert_buy_more"

@@ -11,10 +11,12 @@ import logging
 from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
+from bot.settings import Settings
 from licensing import alerts, remote, sync
 from licensing.types import utcnow
 
@@ -44,10 +46,9 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
             sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", max_instances=1,
             coalesce=True, next_run_time=utcnow(),  # a start first finishes saves a crash interrupted
         )  # fmt: skip
-    at = deps.settings.alert_policy().remind_at  # UTC, as the scheduler
     scheduler.add_job(
-        daily_alerts, "cron", hour=at.hour, minute=at.minute, args=[deps], id="license-alerts", max_instances=1,
-        coalesce=True, misfire_grace_time=3600,  # a replica busy or restarting at that minute still runs it
+        daily_alerts, daily_trigger(deps.settings), args=[deps], id="license-alerts", max_instances=1, coalesce=True,
+        misfire_grace_time=3600,  # a replica busy or restarting at that minute still runs it
     )  # fmt: skip
     scheduler.start()
     log.info("outbox worker %s started (polling every %g s)", worker.name, poll)
@@ -82,6 +83,12 @@ def sync_tenants(deps: Deps) -> None:
         else:
             log.info("synced %s: %d products, %d users, %d changes", report.customer_id, report.products,
                      report.users, report.changes)  # fmt: skip
+
+
+def daily_trigger(settings: Settings) -> CronTrigger:
+    """Every day at LICENSEBOT_ALERT_TIME, in UTC."""
+    at = settings.alert_policy().remind_at
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=UTC)
 
 
 def daily_alerts(deps: Deps) -> None:
