@@ -146,6 +146,7 @@ def check(
     if watch is None:
         return 0
     subs = uow.subscriptions.for_customer(customer_id)
+    read = {s.sku for s in seats if s.sku in subs}
     for s in seats:
         if s.sku in subs:
             subs[s.sku] = replace(subs[s.sku], quantity=s.owned, assigned=s.assigned)
@@ -155,6 +156,9 @@ def check(
     for sku in sorted(subs.keys() | states.keys()):
         sub, prior = subs.get(sku), states.get(sku)
         level = watch.policy.level(sub) if sub is not None else None
+        if sub is not None and prior is not None and prior.level is Level.OVERUSED and sku not in read:
+            if sub.available == 0 and sku not in watch.policy.exclude:
+                level = Level.OVERUSED  # the mirror caps assigned at owned: "none left" may still be overuse
         if level is not None and (prior is None or (level is Level.OVERUSED and prior.level is Level.LOW)):
             assert sub is not None
             alert = names.alert(sub, watch.policy, level, now)
