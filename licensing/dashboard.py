@@ -28,6 +28,7 @@ class SeatLine:
     owned: int
     alert_below: int | None = None  # the threshold the alerts use: the subscription's own, else the default
     excluded: bool = False  # LICENSEBOT_ALERT_EXCLUDE: never alerted on, so never low here either
+    alerted: bool = False  # an alert stands: low, or overused where the mirror (capped at owned) cannot show it
 
     @property
     def available(self) -> int:
@@ -38,7 +39,8 @@ class SeatLine:
         """Fewer left than the alert threshold, or more assigned than owned: what licensing/alerts.py alerts on."""
         if self.excluded:
             return False
-        return self.available < 0 or (self.alert_below is not None and self.available < self.alert_below)
+        below = self.alert_below is not None and self.available < self.alert_below
+        return self.alerted or self.available < 0 or below
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,13 @@ def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
         skus = {s.sku for s in subs} | {p.sku for p in pending}
         names = {sku: p.name for sku, p in uow.products.get_many(skus).items()} if skus else {}
         policy = uow.alerts.watch.policy if uow.alerts.watch else AlertPolicy()
+        alerted = {(a.customer_id, a.sku) for a in uow.alerts.for_customers(scope)}
     by_customer: dict[str, list[SeatLine]] = {c.id: [] for c in customers}
     for s in subs:
         if s.customer_id in by_customer:
             by_customer[s.customer_id].append(SeatLine(s.sku, names.get(s.sku, s.sku), s.assigned, s.quantity,
-                                                       policy.threshold(s), s.sku in policy.exclude))  # fmt: skip
+                                                       policy.threshold(s), s.sku in policy.exclude,
+                                                       (s.customer_id, s.sku) in alerted))  # fmt: skip
     seats = [
         CustomerSeats(c, tuple(sorted(by_customer[c.id], key=lambda s: (not s.low, s.name.casefold(), s.sku))))
         for c in customers

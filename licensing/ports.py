@@ -179,6 +179,10 @@ class LicenseAlerts(Protocol):
         """The customer's alert states, by sku."""
         ...
 
+    def for_customers(self, only: frozenset[str] | None) -> list[AlertState]:
+        """The alert states of the customers named (None: of every customer), by customer then sku, in one read."""
+        ...
+
     def save(self, state: AlertState) -> None:
         """Create or replace the state of (customer_id, sku)."""
         ...

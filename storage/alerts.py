@@ -29,6 +29,14 @@ class SqlLicenseAlerts:
         )
         return {r.sku: _state(r) for r in rows}
 
+    def for_customers(self, only: frozenset[str] | None) -> list[AlertState]:
+        if only is not None and not only:
+            return []
+        stmt = select(LicenseAlertRow).order_by(LicenseAlertRow.customer_id, LicenseAlertRow.sku)
+        if only is not None:
+            stmt = stmt.where(LicenseAlertRow.customer_id.in_(sorted(only)))
+        return [_state(r) for r in self._session.scalars(stmt.execution_options(populate_existing=True))]
+
     def save(self, state: AlertState) -> None:
         row = self._session.get(LicenseAlertRow, (state.customer_id, state.sku), populate_existing=True)
         if row is None:

@@ -515,6 +515,9 @@ class FakeLicenseAlerts:
     def for_customer(self, customer_id: str) -> dict[str, AlertState]:
         return {sku: a for (cid, sku), a in sorted(self.t.use().alerts.items()) if cid == customer_id}
 
+    def for_customers(self, only: frozenset[str] | None) -> list[AlertState]:
+        return [a for (cid, _), a in sorted(self.t.use().alerts.items()) if only is None or cid in only]
+
     def save(self, state: AlertState) -> None:
         s = self.t.use()
         if state.customer_id not in s.customers or state.sku not in s.products:

@@ -33,6 +33,17 @@ def test_a_state_reads_back_as_saved_and_is_replaced_by_the_next_save(world: Bac
         assert uow.alerts.for_customer("contoso") == {E3: over}
 
 
+def test_for_customers_reads_the_states_of_the_customers_named_in_one_read(world: Backend) -> None:
+    saved(world, AlertState("fabrikam", E3, Level.LOW, AT, NEXT), AlertState("contoso", E5, Level.LOW, AT, NEXT),
+          AlertState("contoso", E3, Level.OVERUSED, AT, NEXT))  # fmt: skip
+    with world.uow() as uow:
+        assert [(s.customer_id, s.sku) for s in uow.alerts.for_customers(None)] == [
+            ("contoso", E3), ("contoso", E5), ("fabrikam", E3),
+        ]  # fmt: skip
+        assert [s.customer_id for s in uow.alerts.for_customers(frozenset({"fabrikam", "nobody"}))] == ["fabrikam"]
+        assert uow.alerts.for_customers(frozenset()) == []
+
+
 def test_a_cleared_state_is_gone_and_an_uncommitted_save_is_not_kept(world: Backend) -> None:
     saved(world, AlertState("contoso", E3, Level.LOW, AT, NEXT), AlertState("contoso", E5, Level.LOW, AT, NEXT))
     with world.uow() as uow:
