@@ -22,9 +22,9 @@ the lock and finds the state the first left.
 
 Reminders (`remind_due`, the daily job): a reply in the alert's thread with today's figures. A reply keeps the
 channel to one line per incident; the thread is where the story of one subscription is read, and each reminder is
-also shown in the channel (`broadcast`), so it is not missed. It is due at the alert time of the calendar day
-(UTC) after the alert or the last reminder, and claimed with a guarded update, so two replicas running the job at
-the same moment send one reminder.
+also shown in the channel (Slack's reply_broadcast), so it is not missed. It is due at the alert time of the
+calendar day (UTC) after the alert or the last reminder, and claimed with a guarded update, so two replicas running
+the job at the same moment send one reminder.
 
 With no alerts channel the state is still kept (the App Home shows the same subscriptions as low), but no
 message goes to anyone: alerts never go to someone's direct messages by default.
