@@ -43,7 +43,7 @@ from fakes.slack.asgi import web_api_app
 from licensing import directory
 from licensing.directory_file import load_directory
 from playground import api
-from playground.gestures import Gestures
+from playground.gestures import CHANNEL, Gestures
 from playground.people import Person, people
 
 log = logging.getLogger("licensebot.playground")
@@ -80,6 +80,8 @@ class Playground:
         return Settings(
             database_url=self.database_url, slack_bot_token=self.token, slack_signing_secret=self.secret,
             slack_app_token=None, slack_api_url=f"{self.base_url}/api/", outbox_channel_interval_s=0.2,
+            # The page shows one channel: Buy more requests and low-license alerts are posted there too.
+            licensebot_sales_channel=CHANNEL, licensebot_alerts_channel=CHANNEL,
         )  # fmt: skip
 
     def start_bot(self) -> None:

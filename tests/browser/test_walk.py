@@ -122,6 +122,14 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     assert "Zoe Zhou — No Office 365 E5 license left: all 2 are assigned." in replies  # the partial failure
     shot(page, "playground-thread.png", 600)
 
+    # The Buy more request was posted in the channel for approval; an admin agent approves it there.
+    request = page.locator("#channel .sk-message", has_text="5 more Visio Plan 2 for Contoso Ltd").first
+    request.locator('[data-action-id="purchase_approve"]').click()
+    decided = page.locator("#channel .sk-thread-group", has_text="Approved by")
+    decided.wait_for()  # the request message updated in place, the requester told in its thread
+    assert decided.locator('[data-action-id="purchase_approve"]').count() == 0
+    wait_text(page, "your Buy more request 1", "#channel .sk-reply")
+
 
 def test_a_non_operator_is_refused_and_sees_the_home_tab_say_so(page: Any) -> None:
     page.select_option("#who", VISITOR_ID)
