@@ -20,6 +20,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlUserRepository,
 )
+from storage.scheduled import SqlScheduledChanges
 from storage.tenants import SqlRemoteBatches, SqlTenantMirror
 
 
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     tenants: SqlTenantMirror
     remote: SqlRemoteBatches
+    scheduled: SqlScheduledChanges
 
     def __init__(
         self, session_factory: sessionmaker[Session], *, outbox_deadline: timedelta = DELIVERY_DEADLINE
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session, deadline=self._outbox_deadline)
         self.tenants = SqlTenantMirror(session, self.users)
         self.remote = SqlRemoteBatches(session)
+        self.scheduled = SqlScheduledChanges(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
-from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, Subscription, User
+from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, ScheduledChange, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import PendingBatch, Tenant
+from tests.fake_scheduled import FakeScheduledChanges
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -42,6 +43,7 @@ class State:
     object_ids: dict[tuple[str, str], str] = field(default_factory=dict)
     remote: dict[str, tuple[PendingBatch, str, datetime]] = field(default_factory=dict)  # id -> (batch, holder, until)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    scheduled: list[ScheduledChange] = field(default_factory=list)  # change n is scheduled[n - 1]
 
     def copy(self) -> State:
         return State(**{f.name: copy(getattr(self, f.name)) for f in fields(self)})
@@ -519,6 +521,7 @@ class FakeUnitOfWork:
     outbox: FakeOutbox
     tenants: FakeTenants
     remote: FakeRemoteBatches
+    scheduled: FakeScheduledChanges
 
     def __init__(self, state: State | None = None) -> None:
         self.committed_state = state if state is not None else State()
@@ -540,6 +543,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(t)
         self.tenants = FakeTenants(t)
         self.remote = FakeRemoteBatches(t)
+        self.scheduled = FakeScheduledChanges(t)
         return self
 
     def __exit__(self, *exc: object) -> None:
