@@ -15,12 +15,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
-from licensing import remote, sync
+from licensing import remote, schedule_runs, sync
 from licensing.types import utcnow
 
 log = logging.getLogger("licensebot.scheduler")
 
 MODAL_MAX_AGE = timedelta(days=1)  # Slack ends a modal's interactivity long before that
+SCHEDULED_POLL_S = 30  # scheduled changes run at midnight in the operator's timezone: within half a minute of it
 
 
 def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
@@ -37,6 +38,10 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
     scheduler.add_job(
         _purge_modals, "interval", days=1, args=[deps], id="purge-modals", max_instances=1, coalesce=True,
         next_run_time=utcnow(),
+    )  # fmt: skip
+    scheduler.add_job(
+        run_scheduled, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="scheduled-changes", max_instances=1,
+        coalesce=True, next_run_time=utcnow(),
     )  # fmt: skip
     if deps.tenants is not None:
         minutes = deps.settings.sync_interval_min
@@ -77,6 +82,17 @@ def sync_tenants(deps: Deps) -> None:
         else:
             log.info("synced %s: %d products, %d users, %d changes", report.customer_id, report.products,
                      report.users, report.changes)  # fmt: skip
+
+
+def run_scheduled(deps: Deps) -> list[int]:
+    """Run the scheduled changes that are due (licensing/schedule_runs.py); every replica may, each change runs
+    once. Returns the ids finished by this run."""
+    from bot.scheduled import run_renderer  # Slack's rendering; kept out of the CLI's imports like bootstrap does
+
+    done = schedule_runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.tenants)
+    if done:
+        log.info("ran %d scheduled change(s): %s", len(done), ", ".join(map(str, done)))
+    return done
 
 
 def _purge_modals(deps: Deps) -> None:
