@@ -32,11 +32,13 @@ class FakeScheduledChanges:
         self.t = t
 
     def add(self, change: ScheduledChange) -> int:
+        from tests.fakes import Refused  # imported here: tests/fakes.py imports this module
+
         s = self.t.use()
         if change.customer_id not in s.customers:
-            raise LookupError(f"No customer {change.customer_id} for a scheduled change")
+            raise Refused(f"No customer {change.customer_id} for a scheduled change")
         if change.key is not None and any(c.key == change.key and c.action is change.action for c in s.scheduled):
-            raise LookupError(f"A change is scheduled under {change.key} already")
+            raise Refused(f"A change is scheduled under {change.key} already")
         stored = replace(change, id=len(s.scheduled) + 1, status=PENDING, run_at=_utc(change.run_at),
                          created_at=_utc(change.created_at), desired=dict(change.desired))  # fmt: skip
         s.scheduled.append(stored)
