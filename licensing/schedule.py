@@ -197,9 +197,12 @@ def cancel(change_id: int, *, actor: str, uow: UnitOfWork, clock: Clock = utcnow
     """Cancels a pending change, once: allowed to the operator who scheduled it and to admin agents and global admins
     with the customer in scope. A change already run, running or cancelled raises AlreadyDone."""
     with uow:
-        found = uow.scheduled.get(change_id)
-        if found is None:
-            raise InvalidRequest(f"No scheduled change {change_id}.")
+        first = uow.scheduled.get(change_id)
+    if first is None:
+        raise InvalidRequest(f"No scheduled change {change_id}.")
+    with uow:
+        uow.customers.lock(first.customer_id)  # a writer from the first statement (SQLite), as every writer is
+        found = uow.scheduled.get(change_id) or first
         operator = operator_for(actor, uow, found.customer_id)
         if actor != found.operator and operator.role not in CANCELLERS:
             allowed = ", ".join(sorted(r.value for r in CANCELLERS))

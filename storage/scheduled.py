@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from licensing.model import ScheduledAction, ScheduledChange, ScheduledStatus
 from licensing.types import Desired
 from storage.bulk import rowcount
+from storage.db import begin_write
 from storage.models import ScheduledChangeRow as Row
 
 PENDING, RUNNING = ScheduledStatus.PENDING.value, ScheduledStatus.RUNNING.value
@@ -48,6 +49,7 @@ class SqlScheduledChanges:
         )
 
     def claim_due(self, *, now: datetime, holder: str, until: datetime, limit: int) -> list[ScheduledChange]:
+        _writer(self._session)
         due = or_(
             and_(Row.status == PENDING, Row.run_at <= now), and_(Row.status == RUNNING, Row.lease_until < now)
         )  # fmt: skip
@@ -75,6 +77,7 @@ class SqlScheduledChanges:
         return [_change(r) for r in rows]
 
     def finish(self, change_id: int, *, holder: str, status: str, outcome: str, at: datetime) -> bool:
+        _writer(self._session)
         stmt = (
             update(Row)
             .where(Row.id == change_id, Row.status == RUNNING, Row.lease_holder == holder)
@@ -106,6 +109,13 @@ class SqlScheduledChanges:
             .execution_options(populate_existing=True)
         )
         return [_change(r) for r in rows], total
+
+
+def _writer(session: Session) -> None:
+    """Claims and outcomes open their transaction (the job's): begun as the writer, as a customer lock would, so on
+    SQLite replicas queue for the lock instead of failing to upgrade a read transaction."""
+    if not session.in_transaction():
+        begin_write(session)
 
 
 def _change(row: Row) -> ScheduledChange:
