@@ -14,7 +14,19 @@ from sqlalchemy import text
 from blocks import ids
 from bot.scheduler import run_scheduled
 from licensing.model import Operator, Role
-from tests.app.driver import ADMIN, E5, SALES, SCOPED, STRANGER, Bot, SlackUser, manage, open_contoso
+from tests.app.driver import (
+    ADMIN,
+    E5,
+    SALES,
+    SCOPED,
+    STRANGER,
+    Bot,
+    SlackUser,
+    click_home,
+    manage,
+    open_contoso,
+    open_home,
+)
 from tests.text import shown
 
 CHANNEL = "C0LICENSE"
@@ -186,3 +198,13 @@ def test_a_change_already_cancelled_says_so(bot: Bot, clock: time_machine.Travel
     first.act_and_wait(ids.SCHEDULED_CANCEL, value="1")
     second.act_and_wait(ids.SCHEDULED_CANCEL, value="1")  # on the list as it was when opened
     assert "Scheduled change 1 was already cancelled" in second.text()
+
+
+def test_home_shows_pending_changes_and_opens_the_list(bot: Bot, clock: time_machine.Traveller) -> None:
+    schedule_e5_for_bob(bot)
+    home = shown(open_home(bot)["blocks"])
+    assert "*Scheduled changes* · 1 pending" in home and "Assign Office 365 E5 · 1 user at Contoso Ltd" in home
+    assert "<!date^1804719600^" in home  # 00:00 on the 11th in Paris, shown in the reader's own timezone
+    call = click_home(bot, bot.user(ADMIN), ids.HOME_SCHEDULED, "views.open")
+    assert call.args["view"]["callback_id"] == ids.SCHEDULED_VIEW
+    assert "Nothing scheduled." in shown(open_home(bot, SCOPED)["blocks"])  # not their customer
