@@ -34,7 +34,8 @@ def saving_view(customer_name: str, count: int, private_metadata: str) -> dict[s
 
 def result_view(vm: ResultVM, private_metadata: str) -> dict[str, Any]:
     """Every user's outcome that fits; past the block or size limit, failures first and a pointer to the thread."""
-    blocks: list[Block] = [section(f"*{_customer(vm.customer_name)}*\n{summary(vm)}")]
+    said = summary(vm) if vm.outcomes or not vm.note else "Nothing changed now."  # all of it scheduled for later
+    blocks: list[Block] = [section(f"*{_customer(vm.customer_name)}*\n{said}")]
     if vm.replayed:
         blocks.append(
             context(":information_source: This submission had already been applied, so nothing was changed again.")

@@ -50,7 +50,9 @@ def held(bot: Bot, user_id: str, sku: str) -> bool:
         return sku in uow.users.get_many("contoso", [user_id])[user_id].licenses
 
 
-def schedule_e5_for_bob(bot: Bot, *, starts: str | None = "2027-03-11", ends: str | None = None) -> dict:  # type: ignore[type-arg]
+def schedule_e5_for_bob(
+    bot: Bot, *, starts: str | None = "2027-03-11", ends: str | None = None
+) -> tuple[dict, SlackUser]:  # type: ignore[type-arg]
     bot.fake.set_timezone(ADMIN, "Europe/Paris", 3600)
     user = manage(open_contoso(bot), "Bob Brown")
     user.choose(E5, "assign")
@@ -63,13 +65,15 @@ def schedule_e5_for_bob(bot: Bot, *, starts: str | None = "2027-03-11", ends: st
     assert answer is not None and answer["response_action"] == "update", answer
     bot.fake.wait_for("views.update", updates + 1)  # the users page underneath redrawn: the listener is done
     assert bot.deliver() >= 1
-    return next(m for m in bot.fake.messages(CHANNEL) if m.get("thread_ts", m["ts"]) == m["ts"])
+    return next(m for m in bot.fake.messages(CHANNEL) if m.get("thread_ts", m["ts"]) == m["ts"]), user
 
 
 def test_starts_tomorrow_assigns_nothing_now_then_after_midnight_in_paris_and_says_so_in_the_thread(
     bot: Bot, clock: time_machine.Traveller
 ) -> None:
-    parent = schedule_e5_for_bob(bot)
+    parent, user = schedule_e5_for_bob(bot)
+    assert user.view["callback_id"] == ids.RESULT_VIEW and "Nothing changed now." in user.text()
+    assert "Scheduled: Assign Office 365 E5 on Thu 11 Mar 2027, 00:00 (Europe/Paris)" in user.text()
     said = shown(parent["blocks"])
     assert "license changes scheduled" in parent["text"]
     assert "Assign Office 365 E5" in said and "Thu 11 Mar 2027, 00:00 (Europe/Paris)" in said
@@ -86,7 +90,7 @@ def test_starts_tomorrow_assigns_nothing_now_then_after_midnight_in_paris_and_sa
 
 
 def test_ends_on_revokes_after_the_day_and_tells_the_thread(bot: Bot, clock: time_machine.Traveller) -> None:
-    parent = schedule_e5_for_bob(bot, starts=None, ends="2027-03-12")
+    parent, user = schedule_e5_for_bob(bot, starts=None, ends="2027-03-12")
     assert held(bot, "bob@contoso.com", E5)  # assigned now
     assert "Revoke Office 365 E5" in shown(parent["blocks"]) and "Sat 13 Mar 2027, 00:00 (Europe/Paris)" in shown(
         parent["blocks"]
@@ -101,7 +105,7 @@ def test_ends_on_revokes_after_the_day_and_tells_the_thread(bot: Bot, clock: tim
 
 
 def test_a_run_with_no_seats_left_fails_and_says_why_in_the_thread(bot: Bot, clock: time_machine.Traveller) -> None:
-    parent = schedule_e5_for_bob(bot)
+    parent, user = schedule_e5_for_bob(bot)
     with bot.deps.engine.begin() as conn:  # meanwhile both E5 seats went to others
         conn.execute(text("UPDATE subscriptions SET quantity = 0 WHERE customer_id = 'contoso' AND sku = :s"),
                      {"s": E5})  # fmt: skip

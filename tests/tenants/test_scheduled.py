@@ -73,6 +73,20 @@ def test_without_graph_credentials_the_run_fails_and_says_why(m365: FakeM365, te
     assert m365.licenses(tenant, ann.id) == set()
 
 
+def test_a_user_gone_from_the_tenant_by_then_fails_with_the_reason(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
+    sync_tenant("contoso", provider=graph, uow=uows())
+    change_id = due_now(uows, (ann.upn,))
+    m365.remove_user(tenant, ann.id)
+    sync_tenant("contoso", provider=graph, uow=uows())  # the mirror loses her too
+    assert run_due(uow=uows(), render=told, provider=graph) == [change_id]
+    with uows() as uow:
+        stored = uow.scheduled.get(change_id)
+    assert stored is not None and stored.status is ScheduledStatus.FAILED and "unknown_user" in (stored.outcome or "")
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_replica_killed_mid_run_leaves_the_change_to_another_which_applies_it_once(
     m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, migrated_url: str, tmp_path: Path
