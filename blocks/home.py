@@ -110,7 +110,7 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
 
 def _scheduled(vm: DashboardVM) -> list[Block]:
     """The pending scheduled changes: a few, soonest first, and a button into `/licenses scheduled` (with Cancel)."""
-    head = f"*Scheduled changes* · {plural(vm.scheduled_total, 'pending')}"
+    head = f"*Scheduled changes* · {vm.scheduled_total:,} pending"
     button = ButtonElement(text=plain("Open the list"), action_id=ids.HOME_SCHEDULED, value="scheduled")
     lines = [
         f"• <!date^{c.at_epoch}^{{date_short_pretty}} {{time}}|{escape(c.at_fallback)}> {fit_escaped(c.verb, 200)}"

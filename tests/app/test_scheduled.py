@@ -212,3 +212,11 @@ def test_home_shows_pending_changes_and_opens_the_list(bot: Bot, clock: time_mac
     call = click_home(bot, bot.user(ADMIN), ids.HOME_SCHEDULED, "views.open")
     assert call.args["view"]["callback_id"] == ids.SCHEDULED_VIEW
     assert "Nothing scheduled." in shown(open_home(bot, SCOPED)["blocks"])  # not their customer
+
+
+def test_history_shows_when_a_change_was_scheduled_and_cancelled(bot: Bot, clock: time_machine.Traveller) -> None:
+    schedule_e5_for_bob(bot)
+    open_list(bot, ADMIN).act_and_wait(ids.SCHEDULED_CANCEL, value="1")
+    said = shown(bot.user(ADMIN).open("history")["blocks"])
+    assert ":no_entry_sign: *Scheduled change* · Contoso Ltd — cancelled: assign ENTERPRISEPREMIUM for 1 user" in said
+    assert ":calendar: *Scheduled change* · Contoso Ltd — scheduled" in said and "batch `scheduled-1`" in said
