@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
+from bot.scheduled import run_renderer
 from licensing import remote, schedule_runs, sync
 from licensing.types import utcnow
 
@@ -87,8 +88,6 @@ def sync_tenants(deps: Deps) -> None:
 def run_scheduled(deps: Deps) -> list[int]:
     """Run the scheduled changes that are due (licensing/schedule_runs.py); every replica may, each change runs
     once. Returns the ids finished by this run."""
-    from bot.scheduled import run_renderer  # Slack's rendering; kept out of the CLI's imports like bootstrap does
-
     done = schedule_runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.tenants)
     if done:
         log.info("ran %d scheduled change(s): %s", len(done), ", ".join(map(str, done)))
