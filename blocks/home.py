@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 
 from blocks import ids
 from blocks.common import VIEW_BLOCKS_MAX, context, md, plain, section
-from blocks.text import fit_escaped, plural, truncate
+from blocks.text import escape, fit_escaped, plural, truncate
 from blocks.viewmodels import CustomerSeatsVM, DashboardVM, HomeVM, SeatLineVM
 
 ABOUT = (
@@ -53,7 +53,6 @@ SHOWN_CUSTOMERS = 12  # customers drawn in full; past that a summary and a selec
 BAR = 10  # segments in a seat bar
 LINES_PER_ELEMENT = 8  # seat lines per context element (a context block holds at most 10 elements)
 LIST_MAX = 10  # pending requests and recent changes shown
-SCHEDULED_NOTE = "Scheduled changes are not shown here: licensebot does not schedule changes yet."
 
 
 def bar(assigned: int, owned: int) -> str:
@@ -96,7 +95,7 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
         for p in vm.pending
     ]
     blocks.append(_listed(pending, "None waiting.", more=True))
-    blocks.append(context(SCHEDULED_NOTE))
+    blocks.extend(_scheduled(vm))
     blocks.append(DividerBlock())
     blocks.append(section("*Your recent changes*"))
     recent = [
@@ -107,6 +106,21 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
     ]
     blocks.append(_listed(recent, "None yet. `/licenses history` shows everyone's."))
     return blocks
+
+
+def _scheduled(vm: DashboardVM) -> list[Block]:
+    """The pending scheduled changes: a few, soonest first, and a button into `/licenses scheduled` (with Cancel)."""
+    head = f"*Scheduled changes* · {vm.scheduled_total:,} pending"
+    button = ButtonElement(text=plain("Open the list"), action_id=ids.HOME_SCHEDULED, value="scheduled")
+    lines = [
+        f"• <!date^{c.at_epoch}^{{date_short_pretty}} {{time}}|{escape(c.at_fallback)}> {fit_escaped(c.verb, 200)}"
+        f" · {plural(c.users, 'user')} at {fit_escaped(c.customer_name, 80)} — by <@{escape(c.operator_id)}>"
+        for c in vm.scheduled
+    ]
+    more = vm.scheduled_total - len(lines)
+    listed = _listed(lines, "Nothing scheduled. Starts on and Ends on in Manage licenses schedule changes.")
+    extra = [context(f"…and {more:,} more: `/licenses scheduled` lists them all")] if more > 0 else []
+    return [DividerBlock(), section(head, accessory=button), listed, *extra]
 
 
 def _listed(lines: list[str], empty: str, *, more: bool = False) -> Block:

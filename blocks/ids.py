@@ -76,3 +76,13 @@ HOME_OPEN = "home_open"
 # Low-license alerts (blocks/alerts.py): Buy more on an alert message; its value is json [customer_id, sku].
 ALERT_ACTIONS_BLOCK = "alert_actions"
 ALERT_BUY_MORE = "alert_buy_more"
+# Time-bound assignments: Manage licenses' dates, /licenses scheduled's list, and the Home's way into it.
+STARTS_BLOCK = "starts_on"
+STARTS_INPUT = "starts_on_date"
+ENDS_BLOCK = "ends_on"
+ENDS_INPUT = "ends_on_date"
+SCHEDULED_VIEW = "licenses_scheduled"
+SCHEDULED_CANCEL = "scheduled_cancel"  # the button's value is the change's id; the view's metadata is the page
+SCHEDULED_PREV = "scheduled_prev"  # paging buttons; their values are offsets
+SCHEDULED_NEXT = "scheduled_next"
+HOME_SCHEDULED = "home_scheduled"  # opens the /licenses scheduled list from the App Home

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 
 from blocks import ids
 from blocks.common import SECTION_MAX, VIEW_BLOCKS_MAX, context, modal, plain, plain_section, section
+from blocks.scheduled import date_inputs
 from blocks.text import escape, fit_escaped, names_line, one_line, plural, take_lines, truncate
 from blocks.viewmodels import ManageVM, ProductPagingVM, ProductRowVM, SoldOutVM
 from licensing.types import Desired, HoldState
@@ -37,10 +38,10 @@ HINT_NAMES = 5  # holder names listed under each product
 NAME_MAX = 60  # one user's name in those lists
 SELECT_OPTIONS_MAX = 100  # static_select
 QUERY_MAX = 100  # the filter's input; shown back in the status line
-# The blocks around the products, each at most once: who is selected, the preview, the usage location, the
-# filter, the status line, the pager and Buy more. A customer without products shows a note instead of products.
-FRAME_BLOCKS_MAX = 7
-PRODUCTS_PER_PAGE = VIEW_BLOCKS_MAX - FRAME_BLOCKS_MAX  # 93: every block the frame does not need holds a product
+# The blocks around the products, each at most once: who is selected, the preview, the usage location, Starts on
+# and Ends on, the filter, the status line, the pager and Buy more. A customer without products shows a note instead.
+FRAME_BLOCKS_MAX = 9
+PRODUCTS_PER_PAGE = VIEW_BLOCKS_MAX - FRAME_BLOCKS_MAX  # 91: every block the frame does not need holds a product
 # Size is no tighter limit: a full page of the longest names and hints the builder lets through is ~150 kB of JSON,
 # under the 250 kB past which Slack answers view_too_large (tests/blocks/test_manage_pages.py measures it).
 FILTER_FROM = 10  # past this many products the list outgrows a screen, and finding one by name helps
@@ -60,6 +61,7 @@ def manage_view(vm: ManageVM, private_metadata: str) -> dict[str, Any]:
         blocks.append(_preview(vm.preview))
     if vm.can_set_location:
         blocks.append(_location(vm))
+    blocks += date_inputs()
     rows = vm.products[:PRODUCTS_PER_PAGE]  # the bot pages by PRODUCTS_PER_PAGE; more would break the 100 blocks
     if paging.owned > FILTER_FROM or paging.query:
         blocks += [_filter(paging.query), context(_status(paging, len(rows)), plain_text=True)]

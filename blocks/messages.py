@@ -68,6 +68,7 @@ def help_message() -> dict[str, Any]:
         "*`/licenses NAME`*: go straight to the customer whose name matches NAME.\n"
         "*`/licenses history [CUSTOMER] [USER]`*: recent changes (when, who, what, the outcome), newest first, "
         "for all your customers or one customer, or one of its users.\n"
+        "*`/licenses scheduled`*: changes scheduled with Starts on / Ends on that have not run yet, with Cancel.\n"
         "*`/licenses help`*: show this help."
     )
     note = "Only partner staff whom a partner admin has added can use it, for the customers they are allowed to manage."

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block, DividerBlock
 from blocks import ids
 from blocks.common import VIEW_BLOCKS_MAX, context, modal, plain_section, section
 from blocks.outcomes import breakdown, failures_first, outcome_line, summary
-from blocks.text import fit_escaped, json_size, or_default, plural, take_lines
+from blocks.text import escape, fit_escaped, json_size, or_default, plural, take_lines
 from blocks.viewmodels import ResultVM
 
 SECTION_CHARS = 2800  # under the 3000 of a section, with room to spare
@@ -34,11 +34,14 @@ def saving_view(customer_name: str, count: int, private_metadata: str) -> dict[s
 
 def result_view(vm: ResultVM, private_metadata: str) -> dict[str, Any]:
     """Every user's outcome that fits; past the block or size limit, failures first and a pointer to the thread."""
-    blocks: list[Block] = [section(f"*{_customer(vm.customer_name)}*\n{summary(vm)}")]
+    said = summary(vm) if vm.outcomes or not vm.note else "Nothing changed now."  # all of it scheduled for later
+    blocks: list[Block] = [section(f"*{_customer(vm.customer_name)}*\n{said}")]
     if vm.replayed:
         blocks.append(
             context(":information_source: This submission had already been applied, so nothing was changed again.")
         )
+    if vm.note:  # e.g. what the save scheduled, and when
+        blocks.append(context(escape(vm.note)))
     blocks.append(DividerBlock())
     ordered = list(vm.outcomes)
     chunks, taken = _fit([outcome_line(o) for o in ordered])

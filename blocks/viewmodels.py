@@ -196,6 +196,20 @@ class DashboardVM:
     pending: tuple[PendingPurchaseVM, ...] = ()
     recent: tuple[RecentChangeVM, ...] = ()
     focus: str | None = None  # the customer id drilled into, or None for all of them
+    scheduled: tuple[ScheduledLineVM, ...] = ()  # pending scheduled changes, soonest first (a few)
+    scheduled_total: int = 0
+
+
+@dataclass(frozen=True)
+class ScheduledLineVM:
+    """A pending scheduled change on the Home: when (shown in the viewer's timezone by Slack), what, where."""
+
+    at_epoch: int
+    at_fallback: str
+    verb: str
+    customer_name: str
+    users: int
+    operator_id: str
 
 
 @dataclass(frozen=True)

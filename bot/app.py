@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot import errors, logs
 from bot.deps import Deps
-from bot.handlers import actions, alerts, commands, events, options, purchases, views
+from bot.handlers import actions, alerts, commands, events, options, purchases, scheduled, views
 from bot.interactions import ObservedApp
 
 
@@ -44,5 +44,6 @@ def build_app(deps: Deps, client: WebClient) -> App:
     events.register(app)
     purchases.register(app)
     alerts.register(app)
+    scheduled.register(app)
     app.error(errors.handle)
     return app

@@ -16,13 +16,15 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.confirm import renderer
 from bot.delivery import Worker
 from bot.deps import Deps
+from bot.scheduled import run_renderer
 from bot.settings import Settings
-from licensing import alerts, remote, sync
+from licensing import alerts, remote, schedule_runs, sync
 from licensing.types import utcnow
 
 log = logging.getLogger("licensebot.scheduler")
 
 MODAL_MAX_AGE = timedelta(days=1)  # Slack ends a modal's interactivity long before that
+SCHEDULED_POLL_S = 30  # scheduled changes run at midnight in the operator's timezone: within half a minute of it
 
 
 def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
@@ -39,6 +41,10 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
     scheduler.add_job(
         _purge_modals, "interval", days=1, args=[deps], id="purge-modals", max_instances=1, coalesce=True,
         next_run_time=utcnow(),
+    )  # fmt: skip
+    scheduler.add_job(
+        run_scheduled, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="scheduled-changes", max_instances=1,
+        coalesce=True, next_run_time=utcnow(),
     )  # fmt: skip
     if deps.tenants is not None:
         minutes = deps.settings.sync_interval_min
@@ -99,6 +105,15 @@ def daily_alerts(deps: Deps) -> None:
     reminded = alerts.remind_due(deps.uow_factory())
     if raised or reminded:
         log.info("daily alerts: %d alert message(s), %d reminder(s) queued", raised, reminded)
+
+
+def run_scheduled(deps: Deps) -> list[int]:
+    """Run the scheduled changes that are due (licensing/schedule_runs.py); every replica may, each change runs
+    once. Returns the ids finished by this run."""
+    done = schedule_runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.tenants)
+    if done:
+        log.info("ran %d scheduled change(s): %s", len(done), ", ".join(map(str, done)))
+    return done
 
 
 def _purge_modals(deps: Deps) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from licensing.model import Change
 from licensing.notifications import OutgoingThread
@@ -19,10 +20,23 @@ from licensing.types import Desired, utcnow
 Notify = Callable[[BatchResult], OutgoingThread | None]
 
 
-def queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork) -> None:
+@runtime_checkable
+class FollowUp(Protocol):
+    """A Notify that also records what follows from the save, in its transaction: licensing/schedule.py's end
+    dates, which need the confirmation's outbox id so that their outcome is told in its thread."""
+
+    def __call__(self, result: BatchResult) -> OutgoingThread | None: ...
+
+    def queued(self, result: BatchResult, thread: int | None, uow: UnitOfWork) -> None: ...
+
+
+def queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork) -> int | None:
+    """Queues the confirmation; returns its outbox id (None: no message)."""
     thread = notify(result) if notify else None
-    if thread is not None:
-        uow.outbox.add_thread(thread)
+    outbox_id = uow.outbox.add_thread(thread) if thread is not None else None
+    if isinstance(notify, FollowUp):
+        notify.queued(result, outbox_id, uow)
+    return outbox_id
 
 
 def _outcome(o: UserOutcome) -> str:

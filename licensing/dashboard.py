@@ -1,7 +1,7 @@
 """The App Home dashboard: within the operator's customers, each subscription's seats (the low ones first), the
 purchase requests still open and the operator's own recent changes. A fixed number of reads, however many customers.
 
-Scheduled changes are not shown: they do not exist yet.
+And the scheduled changes still pending in scope, soonest first (a few, with how many in all).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from licensing import history
 from licensing.alerts import AlertPolicy
-from licensing.model import Customer, Purchase
+from licensing.model import Customer, Purchase, ScheduledChange
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for
 from licensing.results import AuditRecord
@@ -18,6 +18,7 @@ from licensing.results import AuditRecord
 PENDING_LIMIT = 20
 RECENT_LIMIT = 5
 RECENT_SCAN = 100  # the newest lines in scope read to find the operator's own
+SCHEDULED_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Dashboard:
     recent: tuple[AuditRecord, ...]  # the operator's own changes, newest first
     customer_names: dict[str, str]  # id -> name, for every customer in scope
     product_names: dict[str, str]  # sku -> name, for the products shown
+    scheduled: tuple[ScheduledChange, ...] = ()  # pending, soonest first
+    scheduled_total: int = 0
 
     @property
     def low(self) -> int:
@@ -75,7 +78,8 @@ def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
         scope = frozenset(c.id for c in customers)
         subs = uow.subscriptions.for_customers(scope)
         pending = uow.purchases.pending(scope, limit=PENDING_LIMIT)
-        skus = {s.sku for s in subs} | {p.sku for p in pending}
+        scheduled, scheduled_total = uow.scheduled.pending(scope, offset=0, limit=SCHEDULED_LIMIT)
+        skus = {s.sku for s in subs} | {p.sku for p in pending} | {sku for c in scheduled for sku in c.desired}
         names = {sku: p.name for sku, p in uow.products.get_many(skus).items()} if skus else {}
         policy = uow.alerts.watch.policy if uow.alerts.watch else AlertPolicy()
         alerted = {(a.customer_id, a.sku) for a in uow.alerts.for_customers(scope)}
@@ -95,4 +99,5 @@ def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
     for r in mine:
         if r.entry.sku and r.entry.sku not in names:
             names[r.entry.sku] = page.product_names.get(r.entry.sku, r.entry.sku)
-    return Dashboard(tuple(seats), tuple(pending), mine, {c.id: c.name for c in customers}, names)
+    return Dashboard(tuple(seats), tuple(pending), mine, {c.id: c.name for c in customers}, names,
+                     tuple(scheduled), scheduled_total)  # fmt: skip

@@ -133,3 +133,44 @@ class Purchase:
     message_channel: str | None = None  # the posted request the decision was made on
     message_ts: str | None = None
     thread: int | None = None  # the outbox thread the request was posted in
+
+
+class ScheduledStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"  # claimed by a replica until its lease ends
+    DONE = "done"
+    FAILED = "failed"  # ran, and at least one user's change failed (or the whole change was refused)
+    CANCELLED = "cancelled"
+
+
+class ScheduledAction(StrEnum):
+    START = "start"  # the save's change, deferred to its Starts on day
+    END = "end"  # the products assigned, revoked after their Ends on day
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    """A change to run later through the licensing service (licensing/schedule.py), as stored; times in UTC."""
+
+    id: int
+    customer_id: str
+    user_ids: tuple[str, ...]
+    desired: Mapping[str, Desired]
+    action: ScheduledAction
+    run_at: datetime
+    operator: str
+    created_at: datetime
+    location: str | None = None
+    key: str | None = None  # the save's idempotency key, plus the action: a resent save schedules nothing twice
+    status: ScheduledStatus = ScheduledStatus.PENDING
+    outcome: str | None = None
+    thread: int | None = None  # the outbox thread of the save's confirmation: the run's outcome is told there
+    lease_holder: str | None = None
+    lease_until: datetime | None = None
+    finished_at: datetime | None = None
+    cancelled_by: str | None = None
+    cancelled_at: datetime | None = None
+
+    @property
+    def change(self) -> Change:
+        return Change(self.customer_id, self.user_ids, dict(self.desired), self.location)

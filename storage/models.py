@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -262,3 +263,30 @@ def table(model: type[Base]) -> Table:
 
 
 metadata = Base.metadata
+
+
+class ScheduledChangeRow(Base):
+    """A change to run later (licensing/schedule.py): pending until `run_at`, then claimed with a lease by one
+    replica, then done, failed or cancelled. `outbox_id` is the save's confirmation thread: the outcome goes there."""
+
+    __tablename__ = "scheduled_changes"
+    __table_args__ = (Index(None, "status", "run_at"), UniqueConstraint("save_key", "action"))
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(Key, ForeignKey("customers.id"), index=True)
+    user_ids: Mapped[list[str]] = mapped_column(JSON)
+    desired: Mapped[dict[str, str]] = mapped_column(JSON)  # sku -> assign / revoke
+    location: Mapped[str | None] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)  # start / end
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    save_key: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    outbox_id: Mapped[int | None]
+    lease_holder: Mapped[str | None] = mapped_column(String)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,6 +22,7 @@ from storage.repositories import (
     SqlSubscriptionRepository,
     SqlUserRepository,
 )
+from storage.scheduled import SqlScheduledChanges
 from storage.tenants import SqlRemoteBatches, SqlTenantMirror
 
 
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     tenants: SqlTenantMirror
     remote: SqlRemoteBatches
     alerts: SqlLicenseAlerts
+    scheduled: SqlScheduledChanges
 
     def __init__(
         self,
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.tenants = SqlTenantMirror(session, self.users)
         self.remote = SqlRemoteBatches(session)
         self.alerts = SqlLicenseAlerts(session, self._alerts)
+        self.scheduled = SqlScheduledChanges(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 from licensing.alerts import AlertState, AlertWatch
-from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, Subscription, User
+from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, ScheduledChange, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import PendingBatch, Tenant
+from tests.fake_scheduled import FakeScheduledChanges
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -44,6 +45,7 @@ class State:
     remote: dict[str, tuple[PendingBatch, str, datetime]] = field(default_factory=dict)  # id -> (batch, holder, until)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     alerts: dict[tuple[str, str], AlertState] = field(default_factory=dict)
+    scheduled: list[ScheduledChange] = field(default_factory=list)  # change n is scheduled[n - 1]
 
     def copy(self) -> State:
         return State(**{f.name: copy(getattr(self, f.name)) for f in fields(self)})
@@ -561,6 +563,7 @@ class FakeUnitOfWork:
     tenants: FakeTenants
     remote: FakeRemoteBatches
     alerts: FakeLicenseAlerts
+    scheduled: FakeScheduledChanges
 
     def __init__(self, state: State | None = None, *, alerts: AlertWatch | None = None) -> None:
         self.committed_state = state if state is not None else State()
@@ -584,6 +587,7 @@ class FakeUnitOfWork:
         self.tenants = FakeTenants(t)
         self.remote = FakeRemoteBatches(t)
         self.alerts = FakeLicenseAlerts(t, self.alert_watch)
+        self.scheduled = FakeScheduledChanges(t)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import audit, db, directory, licenses, outbox, serve
+from bot.cli_scheduled import scheduled
 from bot.cli_sync import sync
 from playground.command import playground
 
@@ -29,3 +30,4 @@ main.add_command(serve.serve)
 main.add_command(serve.worker)
 main.add_command(playground)  # `licensebot playground`: the bot in a browser with a stand-in for Slack
 main.add_command(sync)  # `licensebot sync`: read connected customers' tenants into the mirror
+main.add_command(scheduled)  # `licensebot scheduled run`: run the scheduled changes due now

@@ -1,4 +1,4 @@
-"""`/licenses [help | history [CUSTOMER] [USER] | CUSTOMER]`."""
+"""`/licenses [help | history [CUSTOMER] [USER] | scheduled | CUSTOMER]`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from blocks.messages import help_message
-from bot import history, screens
+from bot import history, scheduled, screens
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.roles import OPERATOR_ONLY
@@ -32,6 +32,11 @@ def open_licenses(
     if words and words[0].lower() == "history":
         # Read before the ack, so an unknown customer or user is the command's own private answer (bot/errors.py).
         view = history.from_command(deps, operator.slack_user_id, words[1:])
+        ack()
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    if words and words[0].lower() == "scheduled":
+        view = scheduled.page(deps, client, operator.slack_user_id)
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return

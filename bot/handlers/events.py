@@ -22,12 +22,14 @@ from blocks.viewmodels import (
     HomeVM,
     PendingPurchaseVM,
     RecentChangeVM,
+    ScheduledLineVM,
     SeatLineVM,
 )
 from bot import screens
 from bot.deps import Deps
 from bot.errors import after_ack, describe
 from bot.roles import OPERATOR_ONLY
+from bot.scheduled import verb
 from licensing import queries
 from licensing.dashboard import Dashboard, dashboard
 from licensing.errors import Forbidden, LicensingError
@@ -94,6 +96,13 @@ def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
             for r in board.recent
         ),
         focus=focus,
+        scheduled=tuple(
+            ScheduledLineVM(int(c.run_at.timestamp()), c.run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                            verb(c.desired, products, c.location), names.get(c.customer_id, c.customer_id),
+                            len(c.user_ids), c.operator)
+            for c in board.scheduled
+        ),
+        scheduled_total=board.scheduled_total,
     )  # fmt: skip
 
 

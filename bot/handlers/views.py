@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from blocks import ids
 from blocks.buy import buy_more_done_view
 from blocks.result import result_view, saving_view
-from bot import screens
+from blocks.viewmodels import ResultVM
+from bot import scheduled, screens
 from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
@@ -19,10 +20,12 @@ from bot.modal_state import ModalState
 from bot.purchases import request_thread
 from bot.respond import ack_in_time
 from bot.roles import IN_MODAL, argument_of
-from licensing import purchases, service
+from bot.timezones import zone_of
+from licensing import purchases, schedule, service
 from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
+from licensing.types import Desired, utcnow
 
 NOTHING_TO_CHANGE = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."
 
@@ -49,24 +52,47 @@ def save(
     deps.modals.save(modal)
     assign, revoke = screens.changes(modal.choices or {}, screens.all_choices(modal))
     location = screens.parse_location(view["state"])
+    starts_on = scheduled.parse_day(view["state"], ids.STARTS_BLOCK, ids.STARTS_INPUT)
+    ends_on = scheduled.parse_day(view["state"], ids.ENDS_BLOCK, ids.ENDS_INPUT)
     errors = {}
     if location is not None:
         try:
             location = normalize_country(location)
         except InvalidRequest as e:
             errors[ids.LOCATION_BLOCK] = e.user_message
-    if not (assign or revoke or location or errors):
+    ends = sorted(sku for sku, c in screens.all_choices(modal).items() if c is Desired.ASSIGN)
+    dates, zone = schedule.Dates(), None
+    if starts_on or ends_on:  # the operator's days: their timezone from Slack (cached), before the ack's budget
+        zone = zone_of(client, operator.slack_user_id)
+        try:
+            now = bool(assign or revoke or location)
+            dates = schedule.plan_dates(starts_on, ends_on, tz=zone.tz, now=utcnow(), changes_now=now,
+                                        assigning=bool(ends))  # fmt: skip
+        except schedule.DateErrors as e:
+            errors |= {ids.STARTS_BLOCK if f == schedule.START else ids.ENDS_BLOCK: m for f, m in e.errors.items()}
+    if not (assign or revoke or location or errors or dates.ends_at):
         errors[_first_input(view)] = NOTHING_TO_CHANGE
     if errors:
         ack(response_action="errors", errors=errors)
         return
     selected = deps.modals.selected(modal.token)
-    change = service.make_change(screens.customer_id(modal), selected, assign=assign, revoke=revoke, location=location)
+    change = (
+        service.make_change(screens.customer_id(modal), selected, assign=assign, revoke=revoke, location=location)
+        if assign or revoke or location
+        else None
+    )
     # The key ties the change to this very submission: Slack re-sending it, or a double click, applies nothing twice.
     key = f"{body.get('team', {}).get('id', '')}:{view['id']}:{view.get('hash', '')}"
     s = deps.settings
+
+    def run() -> ResultVM:
+        if zone is None and change is not None:
+            return save_and_confirm(deps, operator, modal, change, key=key)
+        assert zone is not None
+        return scheduled.save(deps, client, operator, modal, change, dates, zone, ends, key=key)
+
     ack_in_time(
-        ack, client, view["id"], lambda: save_and_confirm(deps, operator, modal, change, key=key),
+        ack, client, view["id"], run,
         pending=saving_view(modal.customer_name or "", len(selected), modal.token),
         final=lambda vm: result_view(vm, modal.token), budget_s=s.ack_budget_s, settle_s=s.ack_settle_s,
     )  # fmt: skip

@@ -69,6 +69,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         self._failures = {}
         self._channel_failures = {}
         self._stubs = {}
+        self._timezones: dict[str, tuple[str, int]] = {}  # user -> (IANA name, offset in seconds); see set_timezone
         self._ids = itertools.count(1)
         self._init_messages()
         self._init_views()
@@ -88,6 +89,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
             "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "users.info": self._users_info,
         }
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
@@ -251,6 +253,22 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         if self.socket_mode_url is None:
             raise SlackError("socket_mode_not_enabled")  # what an app without Socket Mode turned on gets
         return {"url": self.socket_mode_url}
+
+    # A user's timezone as users.info gives it; Slack's default for a new member is the workspace's, here Los Angeles.
+    DEFAULT_TZ = ("America/Los_Angeles", -28800)
+
+    def set_timezone(self, user: str, tz: str, offset_s: int) -> None:
+        """What users.info says of ``user``'s timezone (``tz``, ``tz_offset``) from now on."""
+        with self._lock:
+            self._timezones[user] = (tz, offset_s)
+
+    def _users_info(self, args: Json) -> Json:
+        user = str(args.get("user") or "")
+        if not user:
+            raise SlackError("user_not_found")
+        tz, offset = self._timezones.get(user, self.DEFAULT_TZ)
+        return {"user": {"id": user, "team_id": self.team_id, "name": user.lower(), "deleted": False,
+                         "is_bot": False, "tz": tz, "tz_label": tz, "tz_offset": offset}}  # fmt: skip
 
     def _auth_test(self, args: Json) -> Json:
         return {

@@ -3,6 +3,8 @@ the views the app actually rendered into the fake Slack, and Slack's own handlin
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,3 +104,42 @@ def click_message(bot: Bot, user_id: str, channel: str, message: Json, action_id
                "actions": [{"action_id": action_id, "block_id": block["block_id"], "type": "button",
                             "value": button["value"], "action_ts": "1.0"}]}  # fmt: skip
     return bot.user(user_id, channel).interact(payload)
+
+
+# --- the App Home ---------------------------------------------------------------------------------------------
+
+
+def open_home(bot: Bot, user: str = ADMIN) -> Json:
+    before = len(bot.fake.calls("views.publish"))
+    event = {"type": "event_callback", "team_id": bot.fake.team_id, "api_app_id": bot.fake.app_id,
+             "event": {"type": "app_home_opened", "user": user, "tab": "home", "channel": "D1"},
+             "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time())}  # fmt: skip
+    assert bot.user(user).post(json.dumps(event)).status_code == 200
+    bot.fake.wait_for("views.publish", before + 1)
+    return bot.fake.home_view(user)
+
+
+def click_home(bot: Bot, user: SlackUser, action_id: str, method: str, value: str | None = None, **fields: Any) -> Any:
+    """Click element `action_id` (the one with `value`, if given) on the user's Home; wait for `method`."""
+    home = bot.fake.home_view(user.user_id)
+    for block in home["blocks"]:
+        elements = block.get("elements", []) + ([block["accessory"]] if "accessory" in block else [])
+        element = next((e for e in elements if e.get("action_id") == action_id
+                        and (value is None or e.get("value") == value)), None)  # fmt: skip
+        if element is not None:
+            break
+    else:
+        raise AssertionError(f"no {action_id} on Home")
+    act = {"action_id": action_id, "block_id": block.get("block_id", "home-block"), "type": element["type"],
+           "action_ts": str(time.time())}  # fmt: skip
+    if "value" in element:  # a button sends its value, as Slack does
+        act["value"] = element["value"]
+    act.update(fields)
+    payload = {"type": "block_actions", "trigger_id": bot.fake.new_trigger(user=user.user_id),
+               "container": {"type": "view", "view_id": home["id"]}, "view": home, "actions": [act]}  # fmt: skip
+    before = len(bot.fake.calls(method))
+    response = user.interact(payload)
+    assert response.status_code == 200, response.text
+    call = bot.fake.wait_for(method, before + 1)[-1]
+    assert call.ok and call.response, call.response
+    return call

@@ -147,6 +147,7 @@ def test_the_manifest_is_a_valid_slack_app_manifest_with_only_the_scopes_used() 
     assert validate_manifest(manifest) == []
     assert manifest["oauth_config"]["scopes"]["bot"] == [
         "commands", "chat:write", "im:write",
+        "users:read",  # users.info: the operator's timezone, for scheduled days
         # the outbox worker reads history to find a message it may already have sent, rather than send it twice
         "channels:history", "groups:history", "im:history", "mpim:history",
     ]  # fmt: skip

@@ -3,8 +3,6 @@ after a save."""
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
 from sqlalchemy import event
@@ -12,46 +10,10 @@ from sqlalchemy import event
 from blocks import ids
 from licensing.dashboard import dashboard
 from licensing.model import Customer, Operator, Role, Subscription
-from tests.app.driver import ADMIN, E5, SCOPED, STRANGER, Bot, SlackUser, manage, save
+from tests.app.driver import ADMIN, E5, SCOPED, STRANGER, Bot, click_home, manage, open_home, save
 from tests.text import shown
 
 Json = dict[str, Any]
-
-
-def open_home(bot: Bot, user: str = ADMIN) -> Json:
-    before = len(bot.fake.calls("views.publish"))
-    event = {"type": "event_callback", "team_id": bot.fake.team_id, "api_app_id": bot.fake.app_id,
-             "event": {"type": "app_home_opened", "user": user, "tab": "home", "channel": "D1"},
-             "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time())}  # fmt: skip
-    assert bot.user(user).post(json.dumps(event)).status_code == 200
-    bot.fake.wait_for("views.publish", before + 1)
-    return bot.fake.home_view(user)
-
-
-def click_home(bot: Bot, user: SlackUser, action_id: str, method: str, value: str | None = None, **fields: Any) -> Any:
-    """Click element `action_id` (the one with `value`, if given) on the user's Home; wait for `method`."""
-    home = bot.fake.home_view(user.user_id)
-    for block in home["blocks"]:
-        elements = block.get("elements", []) + ([block["accessory"]] if "accessory" in block else [])
-        element = next((e for e in elements if e.get("action_id") == action_id
-                        and (value is None or e.get("value") == value)), None)  # fmt: skip
-        if element is not None:
-            break
-    else:
-        raise AssertionError(f"no {action_id} on Home")
-    act = {"action_id": action_id, "block_id": block.get("block_id", "home-block"), "type": element["type"],
-           "action_ts": str(time.time())}  # fmt: skip
-    if "value" in element:  # a button sends its value, as Slack does
-        act["value"] = element["value"]
-    act.update(fields)
-    payload = {"type": "block_actions", "trigger_id": bot.fake.new_trigger(user=user.user_id),
-               "container": {"type": "view", "view_id": home["id"]}, "view": home, "actions": [act]}  # fmt: skip
-    before = len(bot.fake.calls(method))
-    response = user.interact(payload)
-    assert response.status_code == 200, response.text
-    call = bot.fake.wait_for(method, before + 1)[-1]
-    assert call.ok and call.response, call.response
-    return call
 
 
 def test_opening_home_shows_the_dashboard_of_every_customer(bot: Bot) -> None:
@@ -60,7 +22,7 @@ def test_opening_home_shows_the_dashboard_of_every_customer(bot: Bot) -> None:
     assert "*2 customers*" in text
     assert "*Contoso Ltd*" in text and "*Fabrikam, Inc.*" in text
     assert "`▰▰▰▰▰▰▰▱▱▱ 2/3` Office 365 E3" in text
-    assert "None waiting." in text and "not schedule changes yet" in text
+    assert "None waiting." in text and "Nothing scheduled." in text
 
 
 def test_a_scoped_operator_sees_only_theirs_and_a_stranger_the_hello(bot: Bot) -> None:

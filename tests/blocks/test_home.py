@@ -64,7 +64,7 @@ def test_300_customers_are_summarised_within_the_block_limit() -> None:
     assert "The 12 most urgent are below" in text
     assert "Customer 011" in text and "Customer 012" not in text
     assert "…and 20 more" in text
-    assert "not schedule changes yet" in text
+    assert "Nothing scheduled." in text
     opens = [
         b["accessory"]["value"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == ids.HOME_OPEN
     ]

@@ -76,3 +76,25 @@ def guarded_update(url: str, start: Barrier, results: Queue[Decided], actor: str
         results.put((actor, how if won else "already"))
     except Exception as exc:
         results.put((actor, f"error: {exc!r}"))
+
+
+Ran = tuple[str, tuple[int, ...]]  # racer, the scheduled changes it finished
+
+
+def run_scheduled(url: str, start: Barrier, results: Queue[Ran], holder: str, at: str) -> None:
+    """A replica's scheduled-changes job at `at` (ISO), one change a claim until none is due; reports what it ran."""
+    from datetime import datetime
+
+    from licensing.schedule_runs import run_due
+
+    try:
+        with connected(url) as uow:
+            now = datetime.fromisoformat(at)
+            start.wait(timeout=30)
+            ran: list[int] = []
+            while done := run_due(uow=uow, render=lambda c, r, e: {"text": f"ran {c.id}"}, clock=lambda: now,
+                                  holder=holder, limit=1):  # fmt: skip
+                ran += done
+        results.put((holder, tuple(ran)))
+    except Exception:  # reported, not raised: the test asserts every change ran once, which -1 never is
+        results.put((holder, (-1,)))

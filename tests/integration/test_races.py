@@ -9,11 +9,14 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from licensing.directory import Snapshot, check_directory, import_directory
-from licensing.model import Customer, Operator, Product, Role, Subscription, User
+from licensing.model import Customer, Operator, Product, Role, ScheduledAction, ScheduledChange, Subscription, User
 from licensing.purchases import request_more
+from licensing.results import AuditQuery
+from licensing.types import Desired
 from storage.uow import SqlUnitOfWork
 from tests.integration import racers
 
@@ -127,3 +130,23 @@ def test_the_guarded_update_alone_lets_exactly_one_rival_win(migrated_url: str, 
     with uow:
         stored = uow.purchases.get(request_id)
     assert stored is not None and stored.status.value in outcomes
+
+
+def test_replicas_running_the_scheduled_job_at_once_run_each_change_once(migrated_url: str, uow: SqlUnitOfWork) -> None:
+    users = seats_left(uow, quantity=8, holders=0, racers=8)
+    due = datetime(2027, 3, 10, 23, tzinfo=UTC)
+    with uow:
+        for u in users:
+            uow.scheduled.add(ScheduledChange(0, "contoso", (u,), {E5: Desired.ASSIGN}, ScheduledAction.START, due,
+                                              ADMIN, due - timedelta(days=1)))  # fmt: skip
+        uow.commit()
+    ran = run_racers(racers.run_scheduled, [(migrated_url, f"replica-{i}", (due + timedelta(seconds=5)).isoformat())
+                                            for i in range(4)])  # fmt: skip
+    finished = sorted(i for _, ids in ran for i in ids)
+    assert finished == list(range(1, 9)), ran
+    with uow:
+        held = uow.users.get_many("contoso", users)
+        seats = uow.subscriptions.for_customer("contoso")[E5]
+        assigns = [e for e in uow.audit.export(AuditQuery(), chunk=100) if e.entry.action == "assign"]
+    assert all(E5 in u.licenses for u in held.values()) and seats.assigned == 8
+    assert sorted(e.entry.user_id for e in assigns) == sorted(users)  # each user's assignment applied once

@@ -94,10 +94,23 @@ def test_bad_or_missing_token(fake_slack: FakeSlack) -> None:
 
 def test_unknown_method_and_stub(client: WebClient, fake_slack: FakeSlack) -> None:
     with pytest.raises(SlackApiError) as unknown:
-        client.users_info(user="U1")
+        client.users_profile_get(user="U1")
     assert api_error(unknown) == "unknown_method"
-    fake_slack.stub("users.info", {"user": {"id": "U1", "tz": "Europe/Paris"}})
-    assert client.users_info(user="U1")["user"]["tz"] == "Europe/Paris"
+    fake_slack.stub("users.profile.get", {"profile": {"display_name": "Pat"}})
+    assert client.users_profile_get(user="U1")["profile"]["display_name"] == "Pat"
+
+
+def test_users_info_gives_each_user_a_timezone(client: WebClient, fake_slack: FakeSlack) -> None:
+    assert (client.users_info(user="U1")["user"]["tz"], client.users_info(user="U1")["user"]["tz_offset"]) == (
+        "America/Los_Angeles", -28800,
+    )  # fmt: skip
+    fake_slack.set_timezone("U1", "Asia/Tokyo", 32400)
+    answer = client.users_info(user="U1")["user"]
+    assert (answer["id"], answer["tz"], answer["tz_offset"]) == ("U1", "Asia/Tokyo", 32400)
+    assert client.users_info(user="U2")["user"]["tz"] == "America/Los_Angeles"
+    with pytest.raises(SlackApiError) as missing:
+        client.api_call("users.info", params={})
+    assert api_error(missing) == "user_not_found"
 
 
 def test_form_encoded_request_with_json_fields_and_token_param(fake_slack: FakeSlack) -> None:

@@ -23,17 +23,9 @@ from licensing.results import BatchResult, Status
 from licensing.sync import sync_tenant
 from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
-from tests.tenants.helpers import ADMIN, UowFactory
+from tests.tenants.helpers import ADMIN, UowFactory, graph_env
 
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
-
-
-def graph_env(m365: FakeM365, url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url, "LICENSEBOT_GRAPH_CLIENT_ID": m365.client_id,
-        "LICENSEBOT_GRAPH_CLIENT_SECRET": m365.client_secret, "LICENSEBOT_GRAPH_URL": m365.graph_url,
-        "LICENSEBOT_LOGIN_URL": m365.login_url, "LICENSEBOT_CA_BUNDLE": m365.ca_pem_path,
-    }  # fmt: skip
 
 
 @pytest.fixture

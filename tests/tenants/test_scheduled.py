@@ -1,0 +1,129 @@
+"""Scheduled changes for a customer connected to Microsoft 365: run through the same connected save as Save, and a
+replica SIGKILLed in the middle of one, after which another finishes it exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes.m365 import FakeM365, generate_users
+from fakes.m365.seed import E3
+from licensing.model import ScheduledAction, ScheduledChange, ScheduledStatus
+from licensing.remote import reconcile
+from licensing.results import BatchResult
+from licensing.schedule_runs import run_due
+from licensing.sync import sync_tenant
+from licensing.types import Desired, utcnow
+from providers.graph.tenant import GraphTenants
+from tests.tenants.helpers import ADMIN, UowFactory, graph_env
+
+LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
+
+
+def due_now(uows: UowFactory, users: tuple[str, ...]) -> int:
+    now = utcnow()
+    with uows() as uow:
+        wanted = {"ENTERPRISEPACK": Desired.ASSIGN}
+        due = ScheduledChange(
+            0, "contoso", users, wanted, ScheduledAction.START, now - timedelta(seconds=1), ADMIN, now
+        )
+        change_id = uow.scheduled.add(due)
+        uow.commit()
+    return change_id
+
+
+def told(change: ScheduledChange, result: BatchResult | None, error: str | None) -> dict[str, Any]:
+    outcomes = sorted((o.user_id, o.status.value) for o in result.results) if result else []
+    return {"text": f"{change.id}: {error or outcomes}"}
+
+
+def test_a_connected_customers_scheduled_assignment_runs_against_the_tenant(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
+    sync_tenant("contoso", provider=graph, uow=uows())
+    change_id = due_now(uows, (ann.upn,))
+    assert run_due(uow=uows(), render=told, provider=graph) == [change_id]
+    assert m365.licenses(tenant, ann.id) == {E3}
+    with uows() as uow:
+        stored = uow.scheduled.get(change_id)
+    assert stored is not None and stored.status is ScheduledStatus.DONE
+
+
+def test_without_graph_credentials_the_run_fails_and_says_why(m365: FakeM365, tenant: str, graph: GraphTenants,
+                                                             uows: UowFactory) -> None:  # fmt: skip
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
+    sync_tenant("contoso", provider=graph, uow=uows())
+    change_id = due_now(uows, (ann.upn,))
+    assert run_due(uow=uows(), render=told, provider=None) == [change_id]
+    with uows() as uow:
+        stored = uow.scheduled.get(change_id)
+    assert (
+        stored is not None and stored.status is ScheduledStatus.FAILED and "LICENSEBOT_GRAPH" in (stored.outcome or "")
+    )
+    assert m365.licenses(tenant, ann.id) == set()
+
+
+def test_a_user_gone_from_the_tenant_by_then_fails_with_the_reason(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
+    sync_tenant("contoso", provider=graph, uow=uows())
+    change_id = due_now(uows, (ann.upn,))
+    m365.remove_user(tenant, ann.id)
+    sync_tenant("contoso", provider=graph, uow=uows())  # the mirror loses her too
+    assert run_due(uow=uows(), render=told, provider=graph) == [change_id]
+    with uows() as uow:
+        stored = uow.scheduled.get(change_id)
+    assert stored is not None and stored.status is ScheduledStatus.FAILED and "unknown_user" in (stored.outcome or "")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_replica_killed_mid_run_leaves_the_change_to_another_which_applies_it_once(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, migrated_url: str, tmp_path: Path
+) -> None:
+    made = generate_users(m365.tenant(tenant), 45)
+    m365.tenant(tenant).skus[E3].enabled = 100
+    sync_tenant("contoso", provider=graph, uow=uows())
+    change_id = due_now(uows, tuple(u.upn for u in made))
+    env = {**os.environ, **graph_env(m365, migrated_url), "LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT": "1"}
+    m365.set_latency(0.5)
+    batches = m365.requests["POST /v1.0/$batch"]
+    child = subprocess.Popen([LICENSEBOT, "scheduled", "run"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while m365.requests["POST /v1.0/$batch"] < batches + 2:  # the first batch answered, the fake holds the second
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    m365.set_latency(0)
+    time.sleep(1.0)  # the fake finishes what it was holding, as Graph would
+    with uows() as uow:
+        running = uow.scheduled.get(change_id)
+    assert running is not None and running.status is ScheduledStatus.RUNNING  # claimed, never finished
+    assert run_due(uow=uows(), render=told, provider=graph) == []  # still held by the dead replica's lease
+    later = lambda: utcnow() + timedelta(minutes=11)  # noqa: E731
+    reconcile(provider=graph, uow=uows(), render=None, clock=later)  # the sync first records what the tenant did
+    calls = m365.graph_requests()
+    assert run_due(uow=uows(), render=told, provider=graph, clock=later) == [change_id]
+    assert m365.graph_requests() == calls  # the save is replayed from its key, not sent again
+    with uows() as uow:
+        done = uow.scheduled.get(change_id)
+        _, result = uow.batches.get_by_key(f"scheduled-{change_id}") or ("", None)
+    assert done is not None and done.status in (ScheduledStatus.DONE, ScheduledStatus.FAILED)
+    assert result is not None
+    truth = {u.upn: E3 in m365.licenses(tenant, u.id) for u in made}
+    assert 20 <= sum(truth.values()) < 45  # the kill really came mid-batch
+    assert {o.user_id: o.status.value == "updated" for o in result.results} == truth
+    assert run_due(uow=uows(), render=told, provider=graph, clock=lambda: utcnow() + timedelta(hours=1)) == []
+    assert json.dumps(done.outcome)
