@@ -83,6 +83,13 @@ def run_reply(verb: str, when_epoch: int, when_utc: str, ok: bool, outcome: str)
             "blocks": [section(head).to_dict(), section(outcome or "Nothing to report.").to_dict()]}  # fmt: skip
 
 
+def cancel_reply(verb: str, when_epoch: int, when_utc: str, by: str) -> dict[str, Any]:
+    """The reply in the save's thread when a scheduled change is cancelled: what will not happen, and who said so."""
+    when = f"<!date^{when_epoch}^{{date_short_pretty}} {{time}}|{escape(when_utc)}>"
+    head = f":no_entry_sign: Cancelled by <@{escape(by)}>: *{escape(verb)}* will not run on {when}."
+    return {"text": f"Scheduled change cancelled: {verb}", "blocks": [section(head).to_dict()]}
+
+
 @dataclass(frozen=True)
 class ScheduledRowVM:
     id: int

@@ -3,7 +3,7 @@ scheduled run leaves in the save's thread, and `/licenses scheduled`'s pages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date
 from typing import Any
 
@@ -14,6 +14,7 @@ from blocks.scheduled import (
     PlannedVM,
     ScheduledPageVM,
     ScheduledRowVM,
+    cancel_reply,
     run_reply,
     scheduled_only,
     scheduled_view,
@@ -120,5 +121,12 @@ def page(deps: Deps, client: WebClient, actor: str, offset: int = 0, note: str |
     return scheduled_view(ScheduledPageVM(rows, listing.total, max(0, offset), zone.label, note))
 
 
-def cancelled_note(change: ScheduledChange, when: str) -> str:
-    return f"Cancelled: change {change.id} ({len(change.user_ids)} users) that was to run on {when}."
+def cancel_renderer(deps: Deps, actor: str) -> Callable[[ScheduledChange], dict[str, Any]]:
+    """The reply a cancel leaves in the save's thread, so whoever reads the thread knows it will not happen."""
+
+    def render(change: ScheduledChange) -> dict[str, Any]:
+        at = change.run_at.astimezone(UTC)
+        what = verb(change.desired, _product_names(deps, change), change.location)
+        return cancel_reply(what, int(at.timestamp()), f"{at:%Y-%m-%d %H:%M} UTC", actor)
+
+    return render

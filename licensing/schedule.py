@@ -17,7 +17,7 @@ from typing import Any
 from licensing import service
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Change, Role, ScheduledAction, ScheduledChange, ScheduledStatus
-from licensing.notifications import OutgoingThread
+from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.planning import save_refusal
 from licensing.ports import TenantProvider, UnitOfWork
 from licensing.queries import operator_for
@@ -193,9 +193,13 @@ def audit(uow: UnitOfWork, change_id: int, at: datetime, actor: str, customer_id
                                  what)])  # fmt: skip
 
 
-def cancel(change_id: int, *, actor: str, uow: UnitOfWork, clock: Clock = utcnow) -> ScheduledChange:
+def cancel(
+    change_id: int, *, actor: str, uow: UnitOfWork, clock: Clock = utcnow,
+    told: Callable[[ScheduledChange], dict[str, Any]] | None = None,
+) -> ScheduledChange:  # fmt: skip
     """Cancels a pending change, once: allowed to the operator who scheduled it and to admin agents and global admins
-    with the customer in scope. A change already run, running or cancelled raises AlreadyDone."""
+    with the customer in scope. A change already run, running or cancelled raises AlreadyDone. `told` renders the
+    reply queued in the save's thread with the cancel, so the thread never promises a change that will not come."""
     with uow:
         first = uow.scheduled.get(change_id)
     if first is None:
@@ -212,6 +216,8 @@ def cancel(change_id: int, *, actor: str, uow: UnitOfWork, clock: Clock = utcnow
         if found.status is not ScheduledStatus.PENDING or not uow.scheduled.cancel(change_id, by=actor, at=at):
             raise AlreadyDone(uow.scheduled.get(change_id) or found)
         audit(uow, change_id, at, actor, found.customer_id, "cancelled", describe(found))
+        if told is not None and found.thread is not None:
+            uow.outbox.add_reply(OutgoingReply(found.thread, told(found), kind="scheduled_cancelled"))
         uow.commit()
         return uow.scheduled.get(change_id) or found
 

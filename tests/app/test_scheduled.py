@@ -163,13 +163,17 @@ def open_list(bot: Bot, who: str) -> SlackUser:
 
 
 def test_the_list_shows_pending_changes_and_cancel_stops_one(bot: Bot, clock: time_machine.Traveller) -> None:
-    schedule_e5_for_bob(bot)
+    parent, _ = schedule_e5_for_bob(bot)
     user = open_list(bot, ADMIN)
     said = user.text()
     assert "1 pending change" in said and "Assign Office 365 E5" in said and "bob@contoso.com" in said
     assert "Thu 11 Mar 2027, 00:00 (Europe/Paris)" in said and f"<@{ADMIN}>" in said
     user.act_and_wait(ids.SCHEDULED_CANCEL, value="1")
     assert "Cancelled change 1" in user.text() and "0 pending changes" in user.text()
+    assert bot.deliver() == 1  # the save's thread no longer promises it
+    [_, told] = bot.fake.thread(CHANNEL, parent["ts"])
+    assert told["text"] == "Scheduled change cancelled: Assign Office 365 E5"
+    assert shown(told["blocks"]).startswith(f":no_entry_sign: Cancelled by <@{ADMIN}>: *Assign Office 365 E5* will")
     clock.move_to(PARIS_MIDNIGHT.replace(second=30))
     assert run_scheduled(bot.deps) == [] and not held(bot, "bob@contoso.com", E5)
 
