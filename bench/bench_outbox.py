@@ -10,8 +10,9 @@ Against the fake Slack Web API on loopback (Block Kit validation off). Prints fi
    Where the time goes: the workers' time in the database (of it, in claims) versus in Slack calls, summed over
    each worker's send threads; and CPU seconds used by the workers, the fake Slack (this process), PostgreSQL
    (all its processes: other users of the server count too) and the whole machine, against what its cores could
-   give. The fake Slack and PostgreSQL share the cores with the workers: once the machine is busy, more workers
-   cannot drain faster, and the ratios are those of this machine.
+   give, with what other processes took meanwhile; and the CPU per message of workers, fake Slack and PostgreSQL
+   together. The fake Slack and PostgreSQL share the cores with the workers: once the machine is busy, more
+   workers cannot drain faster, and the ratios are those of this machine (and of whatever else runs on it).
    The same with Slack answering each post in 100 ms (2,000 messages): the workers wait on Slack, not on the CPU.
 2. Spreading: 1,000 messages in one channel plus 1,000 spread over 100 channels, 1 s per-channel interval, one
    worker, stopped after 30 s: the 100 channels finish in about 10 s while the big channel drains at 1/s.
@@ -167,13 +168,17 @@ def drain(label: str, url: str, fake: FakeSlack, replicas: int, threads: int = 2
     db, slack = sum(s["db_s"] for s in stats), sum(s["slack_s"] for s in stats)
     claim, n_claims = sum(s["claim_s"] for s in stats), sum(s["claims"] for s in stats)
     rate = float(sent / elapsed)
+    workers_cpu = sum(s["cpu_s"] for s in stats)
+    others = machine - workers_cpu - fake_cpu - postgres  # other users of the machine take cores from the workers
+    per_message = 1000 * (workers_cpu + fake_cpu + postgres) / max(sent, 1)
     print(
         f"{label:<24} {sent:>6}/{total} sent in {elapsed:5.1f} s = {rate:5.0f} msg/s; "
         f"time in DB {db / (db + slack):4.0%} (claims {claim / (db + slack):4.0%}), in Slack calls "
         f"{slack / (db + slack):4.0%}; per message: DB {1000 * db / max(sent, 1):.2f} ms, Slack "
         f"{1000 * slack / max(sent, 1):.2f} ms; {n_claims} claims of {1000 * claim / max(n_claims, 1):.1f} ms; "
-        f"CPU s: workers {sum(s['cpu_s'] for s in stats):.0f}, fake Slack {fake_cpu:.0f}, PostgreSQL {postgres:.0f}, "
-        f"whole machine {machine:.0f} of {(os.cpu_count() or 1) * elapsed:.0f}"
+        f"CPU s: workers {workers_cpu:.0f}, fake Slack {fake_cpu:.0f}, PostgreSQL {postgres:.0f}, other processes "
+        f"{others:.0f}, whole machine {machine:.0f} of {(os.cpu_count() or 1) * elapsed:.0f}; CPU per message "
+        f"{per_message:.1f} ms (workers {1000 * workers_cpu / max(sent, 1):.1f})"
     )
     return rate
 

@@ -99,6 +99,14 @@ class Stats:
                 self.observer(name, value)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A delivery waiting to be recorded; `found`: it was already in Slack after an uncertain attempt."""
+
+    delivered: outcomes.Delivered
+    found: bool
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
 
@@ -134,16 +142,20 @@ class Worker:
     # --- the loop ---------------------------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Claim due messages (one per free channel) and deliver them; returns how many were claimed."""
+        """Claim due messages (one per free channel) and deliver them; returns how many were claimed.
+
+        A claim's deliveries are recorded in one transaction once its sends are done (the next claim waits for them
+        anyway), a few statements per claim rather than per message. A worker that dies before recording leaves
+        them 'sending': the next one looks for each in Slack first, as for any uncertain attempt."""
         with self._db(), self.sessionmaker() as session:
             claimed = claims.claim(
                 session, worker=self.name, now=self.now(), lease=self.config.lease, limit=self.config.batch
             )
         if self._pool is None:
-            for message in claimed:
-                self.deliver(message)
+            results = [self.deliver(message) for message in claimed]
         else:
-            list(self._pool.map(self.deliver, claimed))
+            results = list(self._pool.map(self.deliver, claimed))
+        self._record([r for r in results if r is not None])
         return len(claimed)
 
     def drain(self, budget_s: float = 5.0) -> int:
@@ -158,15 +170,17 @@ class Worker:
 
     # --- one message ------------------------------------------------------------------------------------------
 
-    def deliver(self, m: Claimed) -> None:
+    def deliver(self, m: Claimed) -> Sent | None:
+        """Send one claimed message; a delivery is returned for `run_once` to record, any other outcome is recorded
+        here (None)."""
         with logs.scope(batch=m.batch_id):  # every line about this message, from any module, carries its batch
-            self._deliver(m)
+            return self._deliver(m)
 
-    def _deliver(self, m: Claimed) -> None:
+    def _deliver(self, m: Claimed) -> Sent | None:
         if self.stopping.is_set():  # shutting down: finish what is in flight, hand back what is not
             with self._db(), self.sessionmaker() as s:
                 outcomes.release(s, m, worker=self.name, now=self.now())
-            return
+            return None
         unsure, posting = m.unsure, False
         channel = m.channel
         try:
@@ -180,8 +194,7 @@ class Worker:
                     log.warning("%s cannot check whether it was delivered (%s): sending it again", _tag(m, channel), e)
                 else:
                     if ts is not None:
-                        self._sent(m, channel, ts, found=True)
-                        return
+                        return self._sent(m, channel, ts, found=True)
                     unsure = False  # not there: no earlier attempt landed
             posting = True
             with self._slack():
@@ -191,26 +204,33 @@ class Worker:
                     metadata=metadata(m),
                     **m.payload,
                 )
-            self._sent(m, str(response.get("channel") or channel), str(response["ts"]), found=False)
+            return self._sent(m, str(response.get("channel") or channel), str(response["ts"]), found=False)
         except SlackApiError as e:
             self._failed(m, channel, e, unsure=unsure, posting=posting)
         except (OSError, http.client.HTTPException) as e:  # timeout, reset, refused: did Slack get it? Unknown.
             self._retry(m, channel, f"{type(e).__name__}", unsure=unsure or posting)
+        return None
 
     # --- outcomes ---------------------------------------------------------------------------------------------
 
-    def _sent(self, m: Claimed, channel: str, ts: str, *, found: bool) -> None:
-        now = self.now()
-        with self._db(), self.sessionmaker() as s:
-            ok = outcomes.mark_sent(
-                s, m, worker=self.name, channel=channel, ts=ts, lane_free_at=now + self.config.channel_interval
-            )
-        if not ok:
-            log.warning("%s delivered ts=%s but its lease had passed to another worker", _tag(m, channel), ts)
+    def _sent(self, m: Claimed, channel: str, ts: str, *, found: bool) -> Sent:
+        # The lane's pacing counts from the send, not from when the claim's deliveries are recorded.
+        return Sent(outcomes.Delivered(m, channel, ts, self.now() + self.config.channel_interval), found)
+
+    def _record(self, sent: list[Sent]) -> None:
+        if not sent:
             return
-        self.stats.add(**{"found" if found else "sent": 1})
-        how = "was already delivered" if found else "sent"
-        log.info("%s %s ts=%s attempts=%d", _tag(m, channel), how, ts, m.attempts)
+        with self._db(), self.sessionmaker() as s:
+            recorded = outcomes.mark_sent(s, [x.delivered for x in sent], worker=self.name)
+        for x in sent:
+            m, channel, ts = x.delivered.message, x.delivered.channel, x.delivered.ts
+            with logs.scope(batch=m.batch_id):
+                if m.id not in recorded:
+                    log.warning("%s delivered ts=%s but its lease had passed to another worker", _tag(m, channel), ts)
+                    continue
+                self.stats.add(**{"found" if x.found else "sent": 1})
+                how = "was already delivered" if x.found else "sent"
+                log.info("%s %s ts=%s attempts=%d", _tag(m, channel), how, ts, m.attempts)
 
     def _failed(self, m: Claimed, channel: str | None, e: SlackApiError, *, unsure: bool, posting: bool) -> None:
         status = e.response.status_code

@@ -24,6 +24,9 @@ class Answerer(Protocol):
 class Server(ThreadingHTTPServer):
     daemon_threads = False  # so server_close() joins request threads and nothing outlives stop()
     block_on_close = True
+    # socketserver's default backlog is 5: with more clients connecting at once than the accept loop keeps up
+    # with, the kernel drops their SYNs and each waits out a 1 s retransmit, a stall real Slack never causes.
+    request_queue_size = 128
     fake: Answerer
 
 

@@ -8,7 +8,8 @@ this package owns the rows, one module per transaction rule:
 - `lanes`: the per-lane rows (created by whatever gives a message a lane) and their pacing.
 - `queue`: queueing a thread inside the caller's transaction (commits nothing; the use case commits).
 - `claims`: a worker taking due messages (commits its own transaction).
-- `outcomes`: recording what Slack answered (each its own short transaction, guarded by the lease).
+- `outcomes`: recording what Slack answered (a claim's deliveries together, other outcomes one at a time; each
+  a short transaction guarded by the lease).
 - `admin`: what `licensebot outbox` lists and `outbox retry` requeues.
 
 Claiming is safe with any number of workers on one PostgreSQL, and costs one index probe per lane whatever the

@@ -7,10 +7,10 @@ deleted; a lane without due messages costs a claim one index probe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import case, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,3 +35,16 @@ def ensure(session: Session, lanes: Iterable[str]) -> None:
 def free_at(session: Session, lane: str, until: datetime) -> None:
     """The lane may be sent to again from `until` on."""
     session.execute(update(OutboxChannelRow).where(OutboxChannelRow.channel == lane).values(next_at=until))
+
+
+def free_all(session: Session, until: Mapping[str, datetime]) -> None:
+    """`free_at` for several lanes, in one statement."""
+    if not until:
+        return
+    at = {lane: literal(when, OutboxChannelRow.next_at.type) for lane, when in until.items()}
+    session.execute(
+        update(OutboxChannelRow)
+        .where(OutboxChannelRow.channel.in_(sorted(until)))
+        .values(next_at=case(at, value=OutboxChannelRow.channel))
+        .execution_options(synchronize_session=False)
+    )

@@ -1,13 +1,16 @@
-"""Recording what Slack answered: each outcome is its own short transaction, guarded by the lease holder, so a
-worker that lost its lease changes nothing."""
+"""Recording what Slack answered, guarded by the lease holder, so a worker that lost its lease changes nothing.
+
+Deliveries are recorded a claim's worth at a time (`mark_sent`); the rarer outcomes (retry, dead, DM fallback,
+release) each in a short transaction of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, update
+from sqlalchemy import and_, case, insert, update
 from sqlalchemy.orm import Session
 
 from storage.bulk import rowcount
@@ -21,24 +24,61 @@ def _mine(message: Claimed, worker: str) -> Any:
     return and_(OutboxRow.id == message.id, OutboxRow.status == SENDING, OutboxRow.claimed_by == worker)
 
 
-def mark_sent(
-    session: Session, message: Claimed, *, worker: str, channel: str, ts: str, lane_free_at: datetime
-) -> bool:
-    """Record the delivery; False if the lease was lost (another worker took over and will find the message)."""
+@dataclass(frozen=True)
+class Delivered:
+    """A message Slack took (or that was found there): where it landed, its ts, and when its lane may go again."""
+
+    message: Claimed
+    channel: str
+    ts: str
+    lane_free_at: datetime
+
+
+def mark_sent(session: Session, delivered: Sequence[Delivered], *, worker: str) -> set[int]:
+    """Record deliveries, all in one transaction; returns the ids recorded.
+
+    A message whose lease passed to another worker is left alone, lane included (that worker holds the lane now and
+    will find the message in Slack). One statement per table whatever the number of messages: a worker records a
+    claim's deliveries together, so recording costs the database a few statements per claim, not per message.
+    """
+    if not delivered:
+        return set()
+    by_id = {d.message.id: d for d in delivered}
     with write_transaction(session):
-        done = rowcount(
-            session.execute(
+        done = set(
+            session.scalars(
                 update(OutboxRow)
-                .where(_mine(message, worker))
-                .values(status=SENT, sent_channel=channel, ts=ts, claimed_by=None, lease_until=None, last_error=None)
+                .where(OutboxRow.id.in_(by_id), OutboxRow.status == SENDING, OutboxRow.claimed_by == worker)
+                .values(
+                    status=SENT,
+                    sent_channel=case({i: d.channel for i, d in by_id.items()}, value=OutboxRow.id),
+                    ts=case({i: d.ts for i, d in by_id.items()}, value=OutboxRow.id),
+                    claimed_by=None,
+                    lease_until=None,
+                    last_error=None,
+                )
+                .returning(OutboxRow.id)
+                .execution_options(synchronize_session=False)
             )
         )
-        if done and message.parent_id is None:  # the replies may go now, into wherever the parent landed
-            replies = session.execute(update(OutboxRow).where(OutboxRow.parent_id == message.id).values(lane=channel))
-            if rowcount(replies) and channel != message.lane:  # a DM: the lane was "@user", the channel is new
-                lanes.ensure(session, [channel])
-        lanes.free_at(session, message.lane, lane_free_at)
-    return bool(done)
+        recorded = [by_id[i] for i in sorted(done)]
+        # The replies may go now, into wherever their parent landed.
+        parents = {d.message.id: d.channel for d in recorded if d.message.parent_id is None}
+        if parents:
+            landed = set(
+                session.scalars(
+                    update(OutboxRow)
+                    .where(OutboxRow.parent_id.in_(parents))
+                    .values(lane=case(parents, value=OutboxRow.parent_id))
+                    .returning(OutboxRow.lane)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            # A DM's lane was "@user" and the channel it landed in is new: its replies need that lane's row.
+            claimed = {d.message.lane for d in recorded}
+            lanes.ensure(session, [lane for lane in landed if lane is not None and lane not in claimed])
+        lanes.free_all(session, {d.message.lane: d.lane_free_at for d in recorded})
+    return done
 
 
 def mark_retry(
