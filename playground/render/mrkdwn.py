@@ -38,6 +38,12 @@ EMOJI = {
     "large_green_circle": "\U0001f7e2",
     "bulb": "\U0001f4a1",
     "mag": "\U0001f50d",
+    "alarm_clock": "\u23f0",
+    "calendar": "\U0001f4c6",
+    "grey_question": "\u2754",
+    "no_entry_sign": "\U0001f6ab",
+    "rotating_light": "\U0001f6a8",
+    "shopping_trolley": "\U0001f6d2",
 }
 _SHORTCODE = re.compile(r":([a-z0-9_+\-']+):")
 # Private-use characters mark where a cut-out token goes back; any in the input are replaced first.

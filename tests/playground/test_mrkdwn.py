@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from playground.render.markup import Ctx
-from playground.render.mrkdwn import mrkdwn_html, plain_html, text_html
+from playground.render.mrkdwn import EMOJI, mrkdwn_html, plain_html, text_html
+
+BLOCKS = Path(__file__).resolve().parents[2] / "blocks"  # the builders: every message and view the bot sends
 
 CTX = Ctx(users={"U1": "Alice <Admin>"}.get)
 
@@ -60,3 +65,8 @@ def test_text_objects_pick_their_renderer() -> None:
     assert text_html({"type": "mrkdwn", "text": "*x*", "verbatim": True}, CTX) == "<strong>x</strong>"
     assert "unsupported text object: markdown" in text_html({"type": "markdown", "text": "x"}, CTX)
     assert "unsupported text object" in text_html(None, CTX)
+
+
+def test_every_shortcode_the_bot_sends_is_shown_as_its_emoji() -> None:
+    sent = {m for f in BLOCKS.glob("*.py") for m in re.findall(r":([a-z_]+):", f.read_text(encoding="utf-8"))}
+    assert sent and sent <= EMOJI.keys(), sorted(sent - EMOJI.keys())
