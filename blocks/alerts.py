@@ -74,9 +74,15 @@ def reminder_message(vm: AlertVM) -> dict[str, Any]:
 
 
 def recovered_message(vm: AlertVM) -> dict[str, Any]:
-    """The subscription has enough again: the alert's thread ends with this."""
+    """The subscription has enough again (or is no longer watched): the alert's thread ends with this. `vm.overused`
+    says what the alert was about."""
     product, customer = _names(vm)
-    where = f"back above its alert threshold ({vm.threshold:,})" if vm.threshold else "no longer overused"
+    if vm.threshold:
+        where = f"back above its alert threshold ({vm.threshold:,})"
+    elif vm.overused:
+        where = "no longer overused"
+    else:
+        where = "no longer alerted on: its alert threshold was removed"
     text = f"{customer}: {product} is {where}"
     return _message(text, [section(f":white_check_mark: *{product}* for *{customer}* is {where}."),
                            context(figures(vm))])  # fmt: skip

@@ -168,7 +168,7 @@ def check(
         elif level is None and prior is not None:
             uow.alerts.clear(customer_id, sku)
             if sub is not None and sku not in watch.policy.exclude and prior.thread is not None and watch.messages:
-                note = watch.messages.recovered(names.alert(sub, watch.policy, None, prior.since))
+                note = watch.messages.recovered(names.alert(sub, watch.policy, prior.level, prior.since))
                 uow.outbox.add_reply(OutgoingReply(prior.thread, note, kind="license_alert"))
                 queued += 1
     return queued

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from blocks import ids
@@ -41,6 +43,10 @@ def test_the_reminder_is_shown_in_the_channel_too_and_the_recovery_names_the_thr
     )
     assert recovered_message(LOW)["text"] == "Contoso Ltd: Office 365 E3 is back above its alert threshold (3)"
     assert recovered_message(OVER)["text"] == "Contoso Ltd: Office 365 E3 is no longer overused"
+    unwatched = replace(LOW, threshold=None)  # a low alert stood, then its threshold was set to 0
+    assert recovered_message(unwatched)["text"] == (
+        "Contoso Ltd: Office 365 E3 is no longer alerted on: its alert threshold was removed"
+    )
 
 
 def test_alert_messages_escape_customer_and_product_names() -> None:
