@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,9 +20,7 @@ from licensing.results import BatchResult, Status
 from licensing.sync import sync_tenant
 from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
-from tests.tenants.helpers import ADMIN, UowFactory, graph_env
-
-LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
+from tests.tenants.helpers import ADMIN, LICENSEBOT, UowFactory, graph_env, kill_mid_batch
 
 
 @pytest.fixture
@@ -85,20 +80,8 @@ def test_a_save_killed_mid_batch_is_reconciled_from_the_tenant(
     sync_tenant("contoso", provider=graph, uow=uows())
     env = {**os.environ, **graph_env(m365, migrated_url), "LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT": "1"}
     users = ",".join(u.upn for u in made)
-    m365.set_latency(0.5)
-    batches = m365.requests["POST /v1.0/$batch"]
-    child = subprocess.Popen(
-        [LICENSEBOT, "licenses", "apply", "contoso", "--users", users, "--assign", "ENTERPRISEPACK", "--as", ADMIN,
-         "--key", "k-crash"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while m365.requests["POST /v1.0/$batch"] < batches + 2:  # the first batch answered, the fake holds the second
-        assert time.monotonic() < deadline and child.poll() is None
-        time.sleep(0.02)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    m365.set_latency(0)
-    time.sleep(1.0)  # the fake finishes what it was holding, as Graph would
+    kill_mid_batch(m365, ["licenses", "apply", "contoso", "--users", users, "--assign", "ENTERPRISEPACK", "--as",
+                          ADMIN, "--key", "k-crash"], env, tmp_path)  # fmt: skip
     with uows() as uow:
         assert uow.remote.get_by_key("k-crash") is not None  # recorded before the first call, never finished
     threads: list[OutgoingThread] = []

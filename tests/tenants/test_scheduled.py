@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +20,7 @@ from licensing.schedule_runs import run_due
 from licensing.sync import sync_tenant
 from licensing.types import Desired, utcnow
 from providers.graph.tenant import GraphTenants
-from tests.tenants.helpers import ADMIN, UowFactory, graph_env
-
-LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
+from tests.tenants.helpers import ADMIN, UowFactory, graph_env, kill_mid_batch
 
 
 def due_now(uows: UowFactory, users: tuple[str, ...]) -> int:
@@ -96,18 +90,7 @@ def test_a_replica_killed_mid_run_leaves_the_change_to_another_which_applies_it_
     sync_tenant("contoso", provider=graph, uow=uows())
     change_id = due_now(uows, tuple(u.upn for u in made))
     env = {**os.environ, **graph_env(m365, migrated_url), "LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT": "1"}
-    m365.set_latency(0.5)
-    batches = m365.requests["POST /v1.0/$batch"]
-    child = subprocess.Popen([LICENSEBOT, "scheduled", "run"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while m365.requests["POST /v1.0/$batch"] < batches + 2:  # the first batch answered, the fake holds the second
-        assert time.monotonic() < deadline and child.poll() is None
-        time.sleep(0.02)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    m365.set_latency(0)
-    time.sleep(1.0)  # the fake finishes what it was holding, as Graph would
+    kill_mid_batch(m365, ["scheduled", "run"], env, tmp_path)
     with uows() as uow:
         running = uow.scheduled.get(change_id)
     assert running is not None and running.status is ScheduledStatus.RUNNING  # claimed, never finished
