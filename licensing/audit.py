@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 from licensing.model import Change
 from licensing.notifications import OutgoingThread
@@ -20,22 +19,17 @@ from licensing.types import Desired, utcnow
 Notify = Callable[[BatchResult], OutgoingThread | None]
 
 
-@runtime_checkable
-class FollowUp(Protocol):
-    """A Notify that also records what follows from the save, in its transaction: licensing/schedule.py's end
-    dates, which need the confirmation's outbox id so that their outcome is told in its thread."""
-
-    def __call__(self, result: BatchResult) -> OutgoingThread | None: ...
-
-    def queued(self, result: BatchResult, thread: int | None, uow: UnitOfWork) -> None: ...
+# Records what follows from a save, in its transaction, once its confirmation is queued: licensing/schedule.py's end
+# dates, which take the confirmation's outbox id (None: no message) so that their outcome is told in its thread.
+FollowUp = Callable[[BatchResult, int | None, UnitOfWork], None]
 
 
-def queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork) -> int | None:
-    """Queues the confirmation; returns its outbox id (None: no message)."""
+def queue(result: BatchResult, notify: Notify | None, uow: UnitOfWork, follow_up: FollowUp | None = None) -> int | None:
+    """Queues the confirmation, then runs `follow_up`; returns the confirmation's outbox id (None: no message)."""
     thread = notify(result) if notify else None
     outbox_id = uow.outbox.add_thread(thread) if thread is not None else None
-    if isinstance(notify, FollowUp):
-        notify.queued(result, outbox_id, uow)
+    if follow_up is not None:
+        follow_up(result, outbox_id, uow)
     return outbox_id
 
 

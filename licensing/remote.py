@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from licensing import alerts
-from licensing.audit import audit_entries, queue
+from licensing.audit import FollowUp, audit_entries, queue
 from licensing.errors import LicensingError
 from licensing.model import Change, Customer
 from licensing.notifications import OutgoingThread
@@ -86,7 +86,7 @@ def record_intent(
 
 def execute(
     batch: PendingBatch, *, provider: TenantProvider, uow: UnitOfWork, notify: Callable[[BatchResult], Any] | None,
-    clock: Clock = utcnow,
+    clock: Clock = utcnow, follow_up: FollowUp | None = None,
 ) -> BatchResult:  # fmt: skip
     """Calls the tenant for a batch this process holds, then records the outcome (T2)."""
     try:
@@ -98,7 +98,7 @@ def execute(
             results = [_failed_whole(op, e) for op in batch.operations]
     results = _settle(batch, provider, results)
     done = _record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=holder_name(), notify=notify,
-                   clock=clock, note=None)  # fmt: skip
+                   clock=clock, note=None, follow_up=follow_up)  # fmt: skip
     if done is None:  # our lease ran out and another process recorded it: theirs is the result
         raise OutcomeUnknown()
     return done
@@ -180,6 +180,7 @@ def _seats(provider: TenantProvider, tenant: str) -> Sequence[RemoteSku] | None:
 def _record(
     batch: PendingBatch, results: Sequence[OperationResult], skus: Sequence[RemoteSku] | None, *, uow: UnitOfWork,
     holder: str, notify: Callable[[BatchResult], Any] | None, clock: Clock, note: str | None,
+    follow_up: FollowUp | None = None,
 ) -> BatchResult | None:  # fmt: skip
     """T2: the outcome of every user, the mirror, the audit and the confirmation, in one short transaction."""
     by_user = {r.user_id: r for r in results}
@@ -196,7 +197,7 @@ def _record(
         result = BatchResult(batch.id, batch.customer_id, False, outcomes, batch.operator, batch.created_at, note=note)
         uow.audit.append(audit_entries(result, batch.change, at=clock()))
         uow.batches.add(result, key=batch.key, fingerprint=batch.fingerprint)
-        queue(result, notify, uow)
+        queue(result, notify, uow, follow_up)
         alerts.check(batch.customer_id, uow, actor=batch.operator, seats=skus or (), clock=clock)
         uow.commit()
     return result

@@ -118,9 +118,9 @@ def save(
         else None
     )
     if change is not None and dates.starts_at is None:
-        follow = _EndAfterSave(notify, ending, dates.ends_at, actor, key, clock)
-        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key, clock=clock, notify=follow,
-                               provider=provider, reply_to=reply_to)  # fmt: skip
+        follow = _EndAfterSave(ending, dates.ends_at, actor, key, clock)
+        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key, clock=clock, notify=notify,
+                               provider=provider, reply_to=reply_to, follow_up=follow)  # fmt: skip
         return Saved(result, tuple(follow.recorded), result.replayed)
     with uow:
         if uow.customers.lock(customer_id) is None:
@@ -142,17 +142,13 @@ def save(
 
 
 class _EndAfterSave:
-    """The Notify of a save applied now that also has an end: records it with the save's result (audit.FollowUp)."""
+    """The end of a save applied now: recorded with the save's result, in its transaction (an audit.FollowUp)."""
 
-    def __init__(self, notify: Confirm, ending: Change | None, at: datetime | None, actor: str, key: str | None,
-                 clock: Clock) -> None:  # fmt: skip
-        self.notify, self.ending, self.at, self.actor, self.key, self.clock = notify, ending, at, actor, key, clock
+    def __init__(self, ending: Change | None, at: datetime | None, actor: str, key: str | None, clock: Clock) -> None:
+        self.ending, self.at, self.actor, self.key, self.clock = ending, at, actor, key, clock
         self.recorded: list[ScheduledChange] = []
 
-    def __call__(self, result: BatchResult) -> OutgoingThread | None:
-        return self.notify(result)
-
-    def queued(self, result: BatchResult, thread: int | None, uow: UnitOfWork) -> None:
+    def __call__(self, result: BatchResult, thread: int | None, uow: UnitOfWork) -> None:
         if self.ending is None or self.at is None:
             return
         failed = {o.user_id for o in result.results if o.status is Status.FAILED}

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from licensing import alerts, remote
-from licensing.audit import Notify, audit_entries, queue
+from licensing.audit import FollowUp, Notify, audit_entries, queue
 from licensing.countries import normalize_country
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Change, Customer
@@ -76,6 +76,7 @@ def apply(
     notify: Notify | None = None,
     provider: TenantProvider | None = None,
     reply_to: Mapping[str, Any] | None = None,
+    follow_up: FollowUp | None = None,
 ) -> BatchResult:
     """Saves the change: each user's new usage location and licenses, all or nothing per user, in one transaction
     with its audit batch and (from `notify`) its confirmation; returns every user's outcome.
@@ -85,6 +86,9 @@ def apply(
     so that a save reconciled after a crash can still be confirmed where it was asked for.
 
     A key already used returns the first result and changes nothing (and queues no second message).
+
+    `follow_up` records what follows from the save (a scheduled end) in the transaction that records its result,
+    once the confirmation is queued, with the confirmation's outbox id.
     """
     with uow:
         customer = uow.customers.lock(change.customer_id)
@@ -115,12 +119,12 @@ def apply(
             result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
             uow.audit.append(audit_entries(result, change))
             uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
-            queue(result, notify, uow)
+            queue(result, notify, uow, follow_up)
             alerts.check(customer.id, uow, actor=actor, clock=clock)
             uow.commit()
             return result
     batch, provider = connected
-    return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock)
+    return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock, follow_up=follow_up)
 
 
 def _decide(change: Change, customer: Customer, actor: str, uow: UnitOfWork) -> tuple[UserOutcome, ...]:
