@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, or_, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.db import begin_write
@@ -45,17 +45,7 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
     instead of computing the same candidates and then fighting over them.
     """
     begin_write(session)  # SQLite: BEGIN IMMEDIATE, the single writer lock that serializes claims
-    head = _head(now)
-    # The lanes free now that have a message due, the longest idle first (a backlog in one channel never hides the
-    # other channels), each with its oldest due message; a lane another worker is claiming right now is skipped.
-    lanes = session.execute(
-        select(OutboxChannelRow.channel, head)
-        .where(OutboxChannelRow.next_at <= now, head.is_not(None))
-        .order_by(OutboxChannelRow.next_at, OutboxChannelRow.channel)
-        .limit(limit)
-        .with_for_update(of=OutboxChannelRow, skip_locked=True)
-    ).all()
-    heads = {message_id: lane for lane, message_id in lanes}
+    heads = {message_id: lane for lane, message_id in session.execute(due_lanes(now, limit)).all()}
     if not heads:  # the idle poll: nothing due, one statement
         session.rollback()
         return []
@@ -83,14 +73,30 @@ def claim(session: Session, *, worker: str, now: datetime, lease: timedelta, lim
             # (SET expressions read the row as it was: `status` here is the status before this update.)
             unsure=or_(OutboxRow.unsure, OutboxRow.status == SENDING),
         )
+        # What the worker needs was read above; matching the update against the loaded rows would only cost time.
+        .execution_options(synchronize_session=False)
     )
     session.execute(
         update(OutboxChannelRow)
         .where(OutboxChannelRow.channel.in_([c.lane for c in claimed]))
         .values(next_at=now + lease)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     return claimed
+
+
+def due_lanes(now: datetime, limit: int) -> Select[str, int]:
+    """The lanes free now that have a message due, the longest idle first (a backlog in one channel never hides the
+    other channels), each with its oldest due message; a lane another worker is claiming right now is skipped."""
+    head = _head(now)
+    return (
+        select(OutboxChannelRow.channel, head)
+        .where(OutboxChannelRow.next_at <= now, head.is_not(None))
+        .order_by(OutboxChannelRow.next_at, OutboxChannelRow.channel)
+        .limit(limit)
+        .with_for_update(of=OutboxChannelRow, skip_locked=True)
+    )
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

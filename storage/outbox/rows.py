@@ -18,7 +18,7 @@ UNDELIVERED = (PENDING, SENDING)  # what a claim looks at
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        Index(None, "parent_id", "position"),  # a reply's earlier siblings; a parent's replies
+        Index(None, "parent_id", "position"),  # a parent's replies, whatever became of them
         Index(None, "status", "next_at"),  # what is due
         # A lane's undelivered messages, oldest first: a claim's one probe per lane. Partial, so delivered history
         # never makes it bigger.
@@ -26,6 +26,15 @@ class OutboxRow(Base):
             None,
             "lane",
             "id",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),  # fmt: skip
+        # A reply's earlier siblings still to send (a claim's in-order check), and a parent's replies waiting for
+        # it; partial for the same reason.
+        Index(
+            "ix_outbox_parent_id_position_undelivered",
+            "parent_id",
+            "position",
             postgresql_where=text("status IN ('pending', 'sending')"),
             sqlite_where=text("status IN ('pending', 'sending')"),
         ),  # fmt: skip
