@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 from fakes.slack.blockkit import validate_message
-from fakes.slack.records import Json, SlackError, ValidationProblem, truthy, ts_key
+from fakes.slack.records import Json, SlackError, ValidationProblem, clone, truthy, ts_key
 
 CHANNEL_POST_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage")
 
@@ -156,7 +156,7 @@ class MessagesMixin:
         }
         for key in ("blocks", "attachments", "metadata"):
             if args.get(key) is not None:
-                message[key] = copy.deepcopy(args[key])
+                message[key] = clone(args[key])
         if args.get("thread_ts"):
             message["thread_ts"] = str(args["thread_ts"])
         return {k: v for k, v in message.items() if v is not None}
@@ -169,7 +169,7 @@ class MessagesMixin:
         ts = self._next_ts()
         message = self._bot_message(args, ts)
         self._store(channel, message)
-        return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
+        return {"channel": channel, "ts": ts, "message": clone(message)}
 
     def _chat_update(self, args: Json) -> Json:
         channel = self._channel_arg(args, "chat.update")

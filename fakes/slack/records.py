@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -63,3 +64,9 @@ def ts_key(ts: Any) -> Decimal:
 
 def truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("true", "1")
+
+
+def clone(data: Any) -> Any:
+    """A deep copy of JSON data (what the Web API takes and gives): through the C JSON codec, several times
+    cheaper than copy.deepcopy, which the fake's busiest paths (every post, every call recorded) paid three times."""
+    return json.loads(json.dumps(data))

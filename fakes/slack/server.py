@@ -4,6 +4,7 @@ for failure injection. (The playground mounts the same fake in its Starlette app
 from __future__ import annotations
 
 import json
+import queue
 import socket
 import struct
 import threading
@@ -22,12 +23,51 @@ class Answerer(Protocol):
 
 
 class Server(ThreadingHTTPServer):
-    daemon_threads = False  # so server_close() joins request threads and nothing outlives stop()
-    block_on_close = True
+    """Each connection is served on a thread of a pool that grows to the busiest moment's concurrency.
+
+    socketserver's thread per connection made the accept loop wait for every new thread to start, and the Web API
+    clients open a connection per call: under a few concurrent callers that wait, not Slack's work, set the pace.
+    """
+
     # socketserver's default backlog is 5: with more clients connecting at once than the accept loop keeps up
     # with, the kernel drops their SYNs and each waits out a 1 s retransmit, a stall real Slack never causes.
     request_queue_size = 128
     fake: Answerer
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._work: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
+        self._pool_lock = threading.Lock()
+        self._idle = 0  # pool threads done with a connection and waiting (or about to wait) for the next
+        self._pool: list[threading.Thread] = []
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._pool_lock:
+            if self._idle:
+                self._idle -= 1
+                self._work.put((request, client_address))
+                return
+            thread = threading.Thread(target=self._serve, args=(request, client_address), name="fake-slack-conn")
+            self._pool.append(thread)
+        thread.start()
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        item: tuple[Any, Any] | None = (request, client_address)
+        while item is not None:
+            self.process_request_thread(*item)  # finish_request, handle_error, shutdown_request
+            with self._pool_lock:
+                self._idle += 1
+            item = self._work.get()
+
+    def server_close(self) -> None:
+        """Close the socket, then join every pool thread once it is done with its connection."""
+        super().server_close()
+        with self._pool_lock:
+            pool, self._pool = self._pool, []
+        for _ in pool:
+            self._work.put(None)
+        for thread in pool:
+            thread.join()
 
 
 def start(fake: Answerer) -> tuple[Server, threading.Thread]:
@@ -44,6 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: Server
     timeout = 10  # never let a half-open client pin a request thread
     server_version = "FakeSlack/1.0"
+    wbufsize = 1 << 16  # the head and the body leave in one write (unbuffered, the head went in a segment of its own)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -87,3 +128,4 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+        self.wfile.flush()

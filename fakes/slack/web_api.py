@@ -26,7 +26,7 @@ from slack_sdk import WebClient
 from fakes.slack import server
 from fakes.slack.failures import Failure, FailuresMixin
 from fakes.slack.messages import MessagesMixin
-from fakes.slack.records import Call, Json, Reply, SlackError, ValidationProblem
+from fakes.slack.records import Call, Json, Reply, SlackError, ValidationProblem, clone
 from fakes.slack.views import ViewsMixin
 
 
@@ -192,7 +192,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
     def handle(self, method: str, args: Json, token: str | None) -> Reply:
         with self._lock:
             reply = self._answer(method, args, token)
-            response = None if reply.reset else copy.deepcopy(reply.body)
+            response = None if reply.reset else clone(reply.body)
             self._calls.append(Call(method, args, time.time(), token, status=reply.status, response=response))
             self._touch()
             return reply

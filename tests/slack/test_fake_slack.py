@@ -153,6 +153,42 @@ def test_stop_closes_the_port() -> None:
         pass
 
 
+def test_connections_are_served_by_a_pool_that_stop_joins_even_mid_answer() -> None:
+    fake = FakeSlack().start()
+    client = fake.client(retry_handlers=[])
+    errors: list[BaseException] = []
+
+    def post(i: int) -> None:
+        try:
+            for k in range(20):
+                client.chat_postMessage(channel=f"C{i}", text=f"{i}.{k}")
+        except Exception as e:  # reported below, in the test's thread
+            errors.append(e)
+
+    callers = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join()
+    assert not errors
+    assert [len(fake.messages(f"C{i}")) for i in range(4)] == [20, 20, 20, 20]
+    conns = [t for t in threading.enumerate() if t.name == "fake-slack-conn"]
+    # 80 connections from 4 callers: each caller has at most one in flight, and one its thread is still closing
+    # after the answer left. Threads are reused, not one per connection.
+    assert 1 <= len(conns) <= 8
+
+    fake.hang("chat.postMessage", 30)  # an answer still being awaited when the fake stops
+    hanging = threading.Thread(target=post, args=(9,))
+    hanging.start()
+    fake.wait_for("chat.postMessage", count=81)
+    started = time.monotonic()
+    fake.stop()
+    assert time.monotonic() - started < 5
+    assert not [t for t in threading.enumerate() if t.name == "fake-slack-conn"]
+    hanging.join(timeout=5)
+    assert len(errors) == 1  # the awaited answer never came: its connection closed
+
+
 # --- messages ---------------------------------------------------------------------------------------------------
 
 
