@@ -16,13 +16,14 @@ conversations.replies of the parent (for a reply), matching the outbox id. Found
 ts, not sent again. When the history cannot be read, the message is sent anyway: a duplicate is better than a lost
 confirmation.
 
-Retries happen only here, never in a request handler: 429 waits exactly Retry-After, 5xx and network errors back
-off exponentially with full jitter (bot/delivery_backoff.py), `channel_not_found`/`not_in_channel`/`is_archived`
-send the thread to the operator by DM instead (once; if the parent is in the channel already, the DM gets a copy
-of it first and then the rest of the replies: bot/delivery_dm.py), and any other Slack error is permanent (dead at
-once). The client must not retry by itself (`retry_handlers=[]`): a retry handler would sleep inside the worker
-and hide the ambiguity from it. Replies are sent in order, each only after the one before it (and the parent) is
-sent, into the channel where the parent landed.
+Retries happen only in the worker, never in a request handler (bot/delivery_failures.py): 429 waits exactly
+Retry-After, 5xx and network errors back off exponentially with full jitter (bot/delivery_backoff.py),
+`channel_not_found`/`not_in_channel`/`is_archived` send the thread to the operator by DM instead (once; if the
+parent is in the channel already, the DM gets a copy of it first and then the rest of the replies:
+bot/delivery_dm.py), and any other Slack error is permanent (dead at once). The client must not retry by itself
+(`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the ambiguity from it. Replies are
+sent in order, each only after the one before it (and the parent) is sent, into the channel where the parent
+landed.
 
 Everything takes a clock `now()` and a random source, so tests drive time and jitter instead of sleeping.
 """
@@ -39,7 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -48,18 +49,14 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs
-from bot.delivery_backoff import backoff_s, retry_after_s
-from bot.delivery_dm import dm_copy
-from bot.delivery_history import TRANSIENT_ERRORS, HistoryUnreadable, find_posted, metadata
+from bot.delivery_failures import Failures, tag
+from bot.delivery_history import HistoryUnreadable, find_posted, metadata
 from licensing.notifications import DELIVERY_DEADLINE
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
 from storage.outbox.claims import Claimed
 
 log = logging.getLogger("licensebot.outbox")
-
-# The channel refuses the bot: the thread goes to the operator by DM instead.
-FALLBACK_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 
 
 @dataclass(frozen=True)
@@ -98,6 +95,15 @@ class Stats:
             if self.observer is not None:
                 self.observer(name, value)
 
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Adds the time the block takes to `name` (db_s or slack_s)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(**{name: time.perf_counter() - started})
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -133,6 +139,7 @@ class Worker:
         self.name = name or worker_name()
         self.stats = Stats(observer=observer)
         self.stopping = threading.Event()  # set on shutdown: claimed messages not yet started go back to the queue
+        self.failures = Failures(sessionmaker, self.name, config, self.stats, now, rng)
         self._pool = ThreadPoolExecutor(config.concurrency, "outbox") if config.concurrency > 1 else None
 
     def close(self) -> None:
@@ -191,7 +198,7 @@ class Worker:
                 try:
                     ts = find_posted(self.client, m, channel, self._slack)
                 except HistoryUnreadable as e:
-                    log.warning("%s cannot check whether it was delivered (%s): sending it again", _tag(m, channel), e)
+                    log.warning("%s cannot check whether it was delivered (%s): sending it again", tag(m, channel), e)
                 else:
                     if ts is not None:
                         return self._sent(m, channel, ts, found=True)
@@ -206,9 +213,9 @@ class Worker:
                 )
             return self._sent(m, str(response.get("channel") or channel), str(response["ts"]), found=False)
         except SlackApiError as e:
-            self._failed(m, channel, e, unsure=unsure, posting=posting)
+            self.failures.failed(m, channel, e, unsure=unsure, posting=posting)
         except (OSError, http.client.HTTPException) as e:  # timeout, reset, refused: did Slack get it? Unknown.
-            self._retry(m, channel, f"{type(e).__name__}", unsure=unsure or posting)
+            self.failures.retry(m, channel, f"{type(e).__name__}", unsure=unsure or posting)
         return None
 
     # --- outcomes ---------------------------------------------------------------------------------------------
@@ -226,104 +233,19 @@ class Worker:
             m, channel, ts = x.delivered.message, x.delivered.channel, x.delivered.ts
             with logs.scope(batch=m.batch_id):
                 if m.id not in recorded:
-                    log.warning("%s delivered ts=%s but its lease had passed to another worker", _tag(m, channel), ts)
+                    log.warning("%s delivered ts=%s but its lease had passed to another worker", tag(m, channel), ts)
                     continue
                 self.stats.add(**{"found" if x.found else "sent": 1})
                 how = "was already delivered" if x.found else "sent"
-                log.info("%s %s ts=%s attempts=%d", _tag(m, channel), how, ts, m.attempts)
-
-    def _failed(self, m: Claimed, channel: str | None, e: SlackApiError, *, unsure: bool, posting: bool) -> None:
-        status = e.response.status_code
-        error = str(e.response.get("error") or f"HTTP {status}")
-        if status == 429:
-            wait = retry_after_s(e)
-            self._retry(m, channel, f"rate limited ({wait:g} s)", unsure=unsure, delay=wait, hold_lane=True)
-        elif status >= 500 or error in TRANSIENT_ERRORS:
-            self._retry(m, channel, f"{error} (HTTP {status})", unsure=unsure or posting)
-        elif posting and error in FALLBACK_ERRORS and not m.dm:
-            assert channel is not None  # not a DM: the channel asked for, or (a reply) where the parent landed
-            self._to_dm(m, channel, error)
-        else:
-            self._dead(m, channel, error)
-
-    def _to_dm(self, m: Claimed, channel: str, error: str) -> None:
-        """The channel refuses the bot: what is left of the thread goes to the fallback user by DM (once)."""
-        now = self.now()
-        free_at, how = now + self.config.channel_interval, "the thread"
-        with self._db(), self.sessionmaker() as s:
-            if m.parent_id is None:  # the parent itself goes by DM, and its replies follow it as usual
-                outcomes.mark_retry(
-                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
-                    lane_free_at=free_at,
-                )  # fmt: skip
-            else:  # the parent is in the channel already: the DM gets a copy of it, then the rest of the replies
-                copy = outcomes.move_thread_to_dm(
-                    s, m, worker=self.name, error=error, now=now, lane_free_at=free_at,
-                    copy_parent=lambda parent: dm_copy(parent, channel, error),
-                )  # fmt: skip
-                how = f"the rest of the thread, under a copy of its parent (outbox id={copy}),"
-        self.stats.add(fallback=1)
-        log.warning("%s refused (%s): sending %s to %s by DM", _tag(m, channel), error, how, m.fallback_user)
-
-    def _retry(
-        self,
-        m: Claimed,
-        channel: str | None,
-        error: str,
-        *,
-        unsure: bool,
-        delay: float | None = None,
-        hold_lane: bool = False,
-    ) -> None:
-        now = self.now()
-        if delay is None:
-            delay = backoff_s(
-                m.attempts, base_s=self.config.backoff_base_s, cap_s=self.config.backoff_cap_s, rng=self.rng
-            )
-        at = now + timedelta(seconds=delay)
-        if at > m.deadline:
-            self._dead(m, channel, f"{error}; deadline {m.deadline.isoformat()} passed")
-            return
-        # A 429 holds the whole channel for as long as Slack said; anything else only paces it as a send would.
-        lane_free_at = at if hold_lane else now + self.config.channel_interval
-        with self._db(), self.sessionmaker() as s:
-            outcomes.mark_retry(s, m, worker=self.name, at=at, unsure=unsure, error=error, lane_free_at=lane_free_at)
-        self.stats.add(retried=1)
-        log.warning("%s attempt %d failed (%s): retry in %g s", _tag(m, channel), m.attempts, error, delay)
-
-    def _dead(self, m: Claimed, channel: str | None, error: str) -> None:
-        now = self.now()
-        with self._db(), self.sessionmaker() as s:
-            free_at = now + self.config.channel_interval
-            ids = outcomes.mark_dead(s, m, worker=self.name, error=error, lane_free_at=free_at)
-        if ids:
-            self.stats.add(dead=len(ids))
-            also = f" (and {', '.join(map(str, ids[1:]))} after it in the thread)" if len(ids) > 1 else ""
-            log.error("%s dead: %s%s; `licensebot outbox retry %d` sends it again", _tag(m, channel), error, also, m.id)
+                log.info("%s %s ts=%s attempts=%d", tag(m, channel), how, ts, m.attempts)
 
     # --- instrumentation --------------------------------------------------------------------------------------
 
-    @contextmanager
-    def _db(self) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.stats.add(db_s=time.perf_counter() - started)
+    def _db(self) -> AbstractContextManager[None]:
+        return self.stats.timed("db_s")
 
-    @contextmanager
-    def _slack(self) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.stats.add(slack_s=time.perf_counter() - started)
-
-
-def _tag(m: Claimed, channel: str | None) -> str:
-    """The start of every log line about a message: which one, of which batch, where."""
-    where = channel or f"@{m.fallback_user}"
-    return f"outbox id={m.id} batch={m.batch_id or '-'} channel={where}"
+    def _slack(self) -> AbstractContextManager[None]:
+        return self.stats.timed("slack_s")
 
 
 def make_worker_client(token: str, base_url: str, timeout_s: float) -> WebClient:
