@@ -95,9 +95,16 @@ class Stats:
             if self.observer is not None:
                 self.observer(name, value)
 
+    def in_db(self) -> AbstractContextManager[None]:
+        """Counts the time the block takes as time in the database."""
+        return self._timed("db_s")
+
+    def in_slack(self) -> AbstractContextManager[None]:
+        """Counts the time the block takes as time in Slack calls."""
+        return self._timed("slack_s")
+
     @contextmanager
-    def timed(self, name: str) -> Iterator[None]:
-        """Adds the time the block takes to `name` (db_s or slack_s)."""
+    def _timed(self, name: str) -> Iterator[None]:
         started = time.perf_counter()
         try:
             yield
@@ -154,7 +161,7 @@ class Worker:
         A claim's deliveries are recorded in one transaction once its sends are done (the next claim waits for them
         anyway), a few statements per claim rather than per message. A worker that dies before recording leaves
         them 'sending': the next one looks for each in Slack first, as for any uncertain attempt."""
-        with self._db(), self.sessionmaker() as session:
+        with self.stats.in_db(), self.sessionmaker() as session:
             claimed = claims.claim(
                 session, worker=self.name, now=self.now(), lease=self.config.lease, limit=self.config.batch
             )
@@ -185,18 +192,18 @@ class Worker:
 
     def _deliver(self, m: Claimed) -> Sent | None:
         if self.stopping.is_set():  # shutting down: finish what is in flight, hand back what is not
-            with self._db(), self.sessionmaker() as s:
+            with self.stats.in_db(), self.sessionmaker() as s:
                 outcomes.release(s, m, worker=self.name, now=self.now())
             return None
         unsure, posting = m.unsure, False
         channel = m.channel
         try:
             if channel is None:  # a direct message: the D-channel comes from conversations.open
-                with self._slack():
+                with self.stats.in_slack():
                     channel = str(self.client.conversations_open(users=m.fallback_user)["channel"]["id"])
             if unsure:
                 try:
-                    ts = find_posted(self.client, m, channel, self._slack)
+                    ts = find_posted(self.client, m, channel, self.stats.in_slack)
                 except HistoryUnreadable as e:
                     log.warning("%s cannot check whether it was delivered (%s): sending it again", tag(m, channel), e)
                 else:
@@ -204,7 +211,7 @@ class Worker:
                         return self._sent(m, channel, ts, found=True)
                     unsure = False  # not there: no earlier attempt landed
             posting = True
-            with self._slack():
+            with self.stats.in_slack():
                 response = self.client.chat_postMessage(
                     channel=channel,
                     thread_ts=m.thread_ts,
@@ -227,7 +234,7 @@ class Worker:
     def _record(self, sent: list[Sent]) -> None:
         if not sent:
             return
-        with self._db(), self.sessionmaker() as s:
+        with self.stats.in_db(), self.sessionmaker() as s:
             recorded = outcomes.mark_sent(s, [x.delivered for x in sent], worker=self.name)
         for x in sent:
             m, channel, ts = x.delivered.message, x.delivered.channel, x.delivered.ts
@@ -238,14 +245,6 @@ class Worker:
                 self.stats.add(**{"found" if x.found else "sent": 1})
                 how = "was already delivered" if x.found else "sent"
                 log.info("%s %s ts=%s attempts=%d", tag(m, channel), how, ts, m.attempts)
-
-    # --- instrumentation --------------------------------------------------------------------------------------
-
-    def _db(self) -> AbstractContextManager[None]:
-        return self.stats.timed("db_s")
-
-    def _slack(self) -> AbstractContextManager[None]:
-        return self.stats.timed("slack_s")
 
 
 def make_worker_client(token: str, base_url: str, timeout_s: float) -> WebClient:

@@ -69,7 +69,7 @@ class Failures:
         """The channel refuses the bot: what is left of the thread goes to the fallback user by DM (once)."""
         now = self.now()
         free_at, how = now + self.config.channel_interval, "the thread"
-        with self.stats.timed("db_s"), self.sessionmaker() as s:
+        with self.stats.in_db(), self.sessionmaker() as s:
             if m.parent_id is None:  # the parent itself goes by DM, and its replies follow it as usual
                 outcomes.mark_retry(
                     s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
@@ -105,14 +105,14 @@ class Failures:
             return
         # A 429 holds the whole channel for as long as Slack said; anything else only paces it as a send would.
         lane_free_at = at if hold_lane else now + self.config.channel_interval
-        with self.stats.timed("db_s"), self.sessionmaker() as s:
+        with self.stats.in_db(), self.sessionmaker() as s:
             outcomes.mark_retry(s, m, worker=self.name, at=at, unsure=unsure, error=error, lane_free_at=lane_free_at)
         self.stats.add(retried=1)
         log.warning("%s attempt %d failed (%s): retry in %g s", tag(m, channel), m.attempts, error, delay)
 
     def _dead(self, m: Claimed, channel: str | None, error: str) -> None:
         now = self.now()
-        with self.stats.timed("db_s"), self.sessionmaker() as s:
+        with self.stats.in_db(), self.sessionmaker() as s:
             free_at = now + self.config.channel_interval
             ids = outcomes.mark_dead(s, m, worker=self.name, error=error, lane_free_at=free_at)
         if ids:
