@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fakes.m365 import FakeM365, generate_users
+from fakes.m365 import FakeM365, User, generate_users
 from fakes.m365.seed import E3
 from licensing.model import ScheduledAction, ScheduledChange, ScheduledStatus
 from licensing.remote import reconcile
@@ -35,6 +35,18 @@ def due_now(uows: UowFactory, users: tuple[str, ...]) -> int:
     return change_id
 
 
+def ann_due_now(m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory) -> tuple[User, int]:
+    """Ann in the tenant and in the mirror, and a change assigning her E3 due now; returns her and its id."""
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
+    sync_tenant("contoso", provider=graph, uow=uows())
+    return ann, due_now(uows, (ann.upn,))
+
+
+def stored(uows: UowFactory, change_id: int) -> ScheduledChange | None:
+    with uows() as uow:
+        return uow.scheduled.get(change_id)
+
+
 def told(change: ScheduledChange, result: BatchResult | None, error: str | None) -> dict[str, Any]:
     outcomes = sorted((o.user_id, o.status.value) for o in result.results) if result else []
     return {"text": f"{change.id}: {error or outcomes}"}
@@ -43,26 +55,20 @@ def told(change: ScheduledChange, result: BatchResult | None, error: str | None)
 def test_a_connected_customers_scheduled_assignment_runs_against_the_tenant(
     m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
 ) -> None:
-    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
-    sync_tenant("contoso", provider=graph, uow=uows())
-    change_id = due_now(uows, (ann.upn,))
+    ann, change_id = ann_due_now(m365, tenant, graph, uows)
     assert run_due(uow=uows(), render=told, provider=graph) == [change_id]
     assert m365.licenses(tenant, ann.id) == {E3}
-    with uows() as uow:
-        stored = uow.scheduled.get(change_id)
-    assert stored is not None and stored.status is ScheduledStatus.DONE
+    change = stored(uows, change_id)
+    assert change is not None and change.status is ScheduledStatus.DONE
 
 
 def test_without_graph_credentials_the_run_fails_and_says_why(m365: FakeM365, tenant: str, graph: GraphTenants,
                                                              uows: UowFactory) -> None:  # fmt: skip
-    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
-    sync_tenant("contoso", provider=graph, uow=uows())
-    change_id = due_now(uows, (ann.upn,))
+    ann, change_id = ann_due_now(m365, tenant, graph, uows)
     assert run_due(uow=uows(), render=told, provider=None) == [change_id]
-    with uows() as uow:
-        stored = uow.scheduled.get(change_id)
+    change = stored(uows, change_id)
     assert (
-        stored is not None and stored.status is ScheduledStatus.FAILED and "LICENSEBOT_GRAPH" in (stored.outcome or "")
+        change is not None and change.status is ScheduledStatus.FAILED and "LICENSEBOT_GRAPH" in (change.outcome or "")
     )
     assert m365.licenses(tenant, ann.id) == set()
 
@@ -70,15 +76,12 @@ def test_without_graph_credentials_the_run_fails_and_says_why(m365: FakeM365, te
 def test_a_user_gone_from_the_tenant_by_then_fails_with_the_reason(
     m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
 ) -> None:
-    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
-    sync_tenant("contoso", provider=graph, uow=uows())
-    change_id = due_now(uows, (ann.upn,))
+    ann, change_id = ann_due_now(m365, tenant, graph, uows)
     m365.remove_user(tenant, ann.id)
     sync_tenant("contoso", provider=graph, uow=uows())  # the mirror loses her too
     assert run_due(uow=uows(), render=told, provider=graph) == [change_id]
-    with uows() as uow:
-        stored = uow.scheduled.get(change_id)
-    assert stored is not None and stored.status is ScheduledStatus.FAILED and "unknown_user" in (stored.outcome or "")
+    change = stored(uows, change_id)
+    assert change is not None and change.status is ScheduledStatus.FAILED and "unknown_user" in (change.outcome or "")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -91,8 +94,7 @@ def test_a_replica_killed_mid_run_leaves_the_change_to_another_which_applies_it_
     change_id = due_now(uows, tuple(u.upn for u in made))
     env = {**os.environ, **graph_env(m365, migrated_url), "LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT": "1"}
     kill_mid_batch(m365, ["scheduled", "run"], env, tmp_path)
-    with uows() as uow:
-        running = uow.scheduled.get(change_id)
+    running = stored(uows, change_id)
     assert running is not None and running.status is ScheduledStatus.RUNNING  # claimed, never finished
     assert run_due(uow=uows(), render=told, provider=graph) == []  # still held by the dead replica's lease
     later = lambda: utcnow() + timedelta(minutes=11)  # noqa: E731
