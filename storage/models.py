@@ -77,9 +77,10 @@ class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
         # The seat counter is the last line of defence against overselling: whatever the code decided, the
-        # database refuses a counter above the quantity owned.
+        # database refuses a local counter above the quantity owned. A connected tenant's counter mirrors its
+        # consumedUnits, which Microsoft 365 lets exceed what is owned (overuse), so it is shown as it is.
         CheckConstraint("assigned >= 0", name="assigned_not_negative"),
-        CheckConstraint("assigned <= quantity", name="assigned_within_quantity"),
+        CheckConstraint("assigned <= quantity OR mirrored", name="assigned_within_quantity"),
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         Index(None, "sku"),
     )
@@ -89,6 +90,7 @@ class SubscriptionRow(Base):
     quantity: Mapped[int]
     assigned: Mapped[int]
     alert_below: Mapped[int | None]
+    mirrored: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a tenant's seats
 
 
 class UserRow(Base):
@@ -110,6 +112,8 @@ class UserRow(Base):
     name_key: Mapped[str] = mapped_column(Key)
     search: Mapped[str] = mapped_column(Key)
     remote_id: Mapped[str | None] = mapped_column(String)  # a connected tenant's object id for the user
+    # The tenant's generation when a connected save last wrote this user (a sync's older snapshot skips them).
+    generation: Mapped[int | None]
 
 
 class UserLicenseRow(Base):
@@ -126,6 +130,8 @@ class UserLicenseRow(Base):
     sku: Mapped[str] = mapped_column(Key, primary_key=True)
     # A connected tenant assigns it through a group (and not directly): it cannot be revoked from the user.
     via_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A connected tenant's service plans turned off in this license (NULL: none).
+    disabled_plans: Mapped[list[str] | None] = mapped_column(NullableJSON)
 
 
 class OperatorRow(Base):
@@ -206,6 +212,7 @@ class TenantRow(Base):
     tenant_id: Mapped[str] = mapped_column(String)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seats_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")  # bumped by each save's writes
 
 
 class RemoteBatchRow(Base):
