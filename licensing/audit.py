@@ -6,6 +6,7 @@ Shared by the local save (licensing.service) and the connected one (licensing.re
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from licensing.model import Change
@@ -64,6 +65,8 @@ def audit_entries(result: BatchResult, change: Change, *, at: datetime | None = 
             entries += [entry(o, None, m) for m in moving if o.location]
             entries += [entry(o, s, "assign") for s in o.assigned] + [entry(o, s, "revoke") for s in o.revoked]
         elif o.status is Status.FAILED:
-            entries += [entry(o, None, m) for m in moving]
+            # A tenant can take the usage location and then refuse the licenses: the location did change.
+            entries += [replace(entry(o, None, m), outcome="applied", reason=None) if o.location else entry(o, None, m)
+                        for m in moving]  # fmt: skip
             entries += [entry(o, sku, d.value) for sku, d in sorted(change.desired.items()) if d is not Desired.KEEP]
     return entries

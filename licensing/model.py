@@ -59,7 +59,9 @@ class User:
     name: str
     location: str | None = None
     licenses: frozenset[str] = frozenset()
-    group_licenses: frozenset[str] = frozenset()  # of `licenses`, those a connected tenant assigns through a group
+    group_licenses: frozenset[str] = frozenset()  # of `licenses`, those a connected tenant's group gives
+    # A connected tenant's service plans turned off, by product (only products with some turned off).
+    disabled_plans: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
 
     @property
     def sort_key(self) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -253,9 +253,22 @@ class TenantMirror(Protocol):
         overused tenant has none available either way); others are dropped with the licenses of them held."""
         ...
 
-    def set_users(self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool) -> int:
-        """Create or update users with exactly their licenses and Graph object ids; with `complete`, users not given
-        are removed. Returns how many users were created, changed or removed."""
+    def set_users(
+        self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool,
+        stamp: int | None = None, fence: int | None = None,
+    ) -> int:  # fmt: skip
+        """Create or update users with exactly their licenses (and disabled plans) and Graph object ids; with
+        `complete`, users not given are removed. A save's writes pass `stamp`, the generation they were written at;
+        a sync passes `fence`, the generation its snapshot began at, and users stamped after it are left as they are
+        (the save's state of them is newer). Returns how many users were created, changed or removed."""
+        ...
+
+    def remove_users(self, customer_id: str, user_ids: Sequence[str]) -> int:
+        """Users the tenant no longer has leave the mirror, with their licenses; returns how many were there."""
+        ...
+
+    def bump(self, customer_id: str) -> int:
+        """The tenant's next generation, for a save's writes to the mirror (call under the customer's lock)."""
         ...
 
     def object_ids(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, str]: ...
@@ -280,6 +293,10 @@ class RemoteBatches(Protocol):
         """Batches whose lease ended before `now`, oldest first."""
         ...
 
+    def renew(self, batch_id: str, *, holder: str, until: datetime) -> bool:
+        """Extend `holder`'s lease while its save is still running; False if it no longer holds the batch."""
+        ...
+
     def finish(self, batch_id: str, *, holder: str) -> bool:
         """Remove the batch if `holder` still holds it; False if another process took it over (it records it)."""
         ...
@@ -294,12 +311,16 @@ class TenantProvider(Protocol):
 
     def skus(self, tenant: str) -> tuple[RemoteSku, ...]: ...
 
-    def apply(self, tenant: str, operations: Sequence[Operation]) -> list[OperationResult]:
-        """One result per operation, in order; raises ProviderError when the whole call failed."""
+    def apply(
+        self, tenant: str, operations: Sequence[Operation], progress: Callable[[], bool] | None = None
+    ) -> list[OperationResult]:
+        """One result per operation, in order; raises ProviderError when the whole call failed. A result never
+        carries the user's new state (the tenant does not answer with it). `progress` is called as each part of a
+        long call completes; when it returns False, the parts not yet sent are not sent."""
         ...
 
     def read_users(self, tenant: str, object_ids: Sequence[str]) -> dict[str, RemoteUser | None]:
-        """Users as the tenant has them now, by object id (None: no such user)."""
+        """Users as the tenant has them now, by object id or userPrincipalName (None: no such user)."""
         ...
 
 

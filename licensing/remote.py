@@ -1,10 +1,16 @@
 """Saving for a connected customer: the tenant decides, and no transaction is held while it does.
 
-T1 (in service.apply, under the customer's lock) decides with the usual rules and records the intent: the
-per-user operations and the idempotency key, held by this process under a lease. The tenant is then called with no
-transaction open. T2, short, records each outcome, the mirror's users and seats, the audit and the confirmation.
-A process that dies between the two leaves its batch behind; once the lease ends, `reconcile` reads those users back
-from the tenant, records what really happened, and says so in the confirmation.
+Before deciding, `read_fresh` reads the selected users and the seats from the tenant (no transaction open): a save
+plans against what the tenant holds now, never against a stale mirror, so it re-adds nothing a user already holds
+(Graph would replace that license's disabled plans) and counts seats as the tenant does. T1 (in service.apply,
+under the customer's lock) writes that read into the mirror, decides with the usual rules and records the intent:
+the per-user operations and the idempotency key, held by this process under a lease, renewed as each part of the
+call completes. The tenant is then called with no transaction open. Graph answers a change without the user's new
+state, so the mirror records the state read before plus the change applied, or the user read back when the answer
+was a refusal or none at all (a retried write may have landed already). T2, short, records each outcome, the
+mirror's users and seats, the audit and the confirmation. A process that dies between the two leaves its batch
+behind; once the lease ends, `reconcile` reads those users back from the tenant, records what really happened, and
+says so in the confirmation.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any, Protocol
@@ -30,11 +37,13 @@ from licensing.sync import write_seats, write_users
 from licensing.tenants import (
     APPLIED,
     FAILED,
+    UNKNOWN,
     Operation,
     OperationResult,
     PendingBatch,
     ProviderError,
     RemoteSku,
+    RemoteUser,
     Tenant,
 )
 from licensing.types import Clock, utcnow
@@ -65,8 +74,55 @@ class OutcomeUnknown(LicensingError):
     )
 
 
+class TenantUnreadable(LicensingError):
+    """The users could not be read from the tenant before the save: nothing was decided, nothing changed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.user_message = f"{reason} Nothing was changed; try again in a few minutes."
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """The seats and the selected users as the tenant held them just before a save decided."""
+
+    generation: int  # the mirror's generation before the read: users a save wrote since are newer than this read
+    skus: tuple[RemoteSku, ...]
+    users: dict[str, RemoteUser | None]  # by the id the save named; None: the tenant has no such user
+
+
 def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def read_fresh(change: Change, tenant: Tenant, *, provider: TenantProvider, uow: UnitOfWork) -> Fresh:
+    """Reads the seats and the change's users from the tenant (no transaction open while it does)."""
+    with uow:
+        generation = tenant_generation(change.customer_id, uow)
+        ids = uow.tenants.object_ids(change.customer_id, change.user_ids)
+    # Users the mirror does not know are looked up by userPrincipalName: one created since the last sync is found.
+    keys = {uid: ids.get(uid, uid) for uid in change.user_ids if uid in ids or "@" in uid}
+    try:
+        skus = provider.skus(tenant.tenant_id)
+        found = provider.read_users(tenant.tenant_id, list(dict.fromkeys(keys.values())))
+    except ProviderError as e:
+        raise TenantUnreadable(f"licensebot could not read these users from Microsoft 365: {e.message}") from None
+    return Fresh(generation, skus, {uid: found.get(key) for uid, key in keys.items()})
+
+
+def write_fresh(customer_id: str, fresh: Fresh, uow: UnitOfWork) -> None:
+    """T1's first writes, under the customer's lock: the mirror takes what the tenant was just read to hold."""
+    if tenant_generation(customer_id, uow) == fresh.generation:  # else a save since wrote seats read after ours
+        write_seats(customer_id, fresh.skus, uow)
+    uow.tenants.remove_users(customer_id, [uid for uid, user in fresh.users.items() if user is None])
+    present = [user for user in fresh.users.values() if user is not None]
+    write_users(customer_id, fresh.skus, present, uow, complete=False, stamp=uow.tenants.bump(customer_id),
+                fence=fresh.generation)  # fmt: skip
+
+
+def tenant_generation(customer_id: str, uow: UnitOfWork) -> int:
+    tenant = uow.tenants.get(customer_id)
+    return tenant.generation if tenant else 0
 
 
 def record_intent(
@@ -86,19 +142,21 @@ def record_intent(
 
 def execute(
     batch: PendingBatch, *, provider: TenantProvider, uow: UnitOfWork, notify: Callable[[BatchResult], Any] | None,
-    clock: Clock = utcnow, follow_up: FollowUp | None = None,
+    clock: Clock = utcnow, follow_up: FollowUp | None = None, before: Mapping[str, RemoteUser | None] | None = None,
 ) -> BatchResult:  # fmt: skip
-    """Calls the tenant for a batch this process holds, then records the outcome (T2)."""
+    """Calls the tenant for a batch this process holds, then records the outcome (T2). `before`: the users as read
+    just before the save decided (read_fresh), from which the mirror learns their state after the change."""
+    me = holder_name()
     try:
-        results = provider.apply(batch.tenant_id, batch.operations)
+        results = provider.apply(batch.tenant_id, batch.operations, _renewer(batch, uow, me, clock))
     except ProviderError as e:
         if e.sent:  # some users may have changed: only reading them back can tell
             results = _read_back(batch, provider, batch.operations)
         else:
             results = [_failed_whole(op, e) for op in batch.operations]
     results = _settle(batch, provider, results)
-    done = _record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=holder_name(), notify=notify,
-                   clock=clock, note=None, follow_up=follow_up)  # fmt: skip
+    done = _record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
+                   clock=clock, note=None, follow_up=follow_up, before=before or {})  # fmt: skip
     if done is None:  # our lease ran out and another process recorded it: theirs is the result
         raise OutcomeUnknown()
     return done
@@ -130,6 +188,26 @@ def reconcile(*, provider: TenantProvider, uow: UnitOfWork, render: Render | Non
     return finished
 
 
+def _renewer(batch: PendingBatch, uow: UnitOfWork, holder: str, clock: Clock) -> Callable[[], bool]:
+    """Renews the lease as each part of the call completes, so a long save is never reconciled while it runs; False
+    once another process has taken the batch over (this one then sends nothing more)."""
+    lock = threading.Lock()  # parts complete on the client's threads; the unit of work is one at a time
+
+    def renew() -> bool:
+        with lock, uow:
+            kept = uow.remote.renew(batch.id, holder=holder, until=clock() + lease())
+            uow.commit()
+        if not kept:
+            log.warning("batch=%s was taken over by another process; sending no more of it", batch.id)
+        return kept
+
+    return renew
+
+
+def lease() -> timedelta:
+    return LEASE
+
+
 def _read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Operation]) -> list[OperationResult]:
     """What the tenant holds for each user now: applied if the change shows, else failed (it did not happen)."""
     try:
@@ -143,25 +221,43 @@ def _read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Oper
             results.append(OperationResult(op.user_id, APPLIED, user))
         else:
             msg = "Microsoft 365 did not confirm this change and reading the user back shows it was not applied."
-            results.append(OperationResult(op.user_id, FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE.value, msg))
+            moved = op.location is not None and user is not None and user.location == op.location
+            results.append(OperationResult(op.user_id, FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE.value, msg,
+                                           location_set=moved))  # fmt: skip
     return results
 
 
 def _settle(batch: PendingBatch, provider: TenantProvider, results: list[OperationResult]) -> list[OperationResult]:
-    """Users with no answer are read back before anything is retried: a change that landed is not sent again.
-    Those that did not land are sent once more; whatever is still unknown then is read back for the last word."""
-    unknown = [op for op, r in zip(batch.operations, results, strict=True) if r.status not in (APPLIED, FAILED)]
-    if not unknown:
+    """Every user whose change was refused or went unanswered is read back before anything else: a write retried
+    after a lost answer may have landed already (and its retry been refused), and a location set before a refused
+    license did change. Changes that did not land and got no answer are sent once more; whatever is still unknown
+    then is read back for the last word."""
+    ops = {op.user_id: op for op in batch.operations}
+    unsure = [ops[r.user_id] for r in results if r.status != APPLIED]
+    if not unsure:
         return results
     by_user = {r.user_id: r for r in results}
-    first = _read_back(batch, provider, unknown)
-    by_user |= {r.user_id: r for r in first if r.status == APPLIED}
-    retry = [op for op, r in zip(unknown, first, strict=True) if r.status != APPLIED]
+    try:
+        found = provider.read_users(batch.tenant_id, [op.object_id for op in unsure])
+    except ProviderError as e:
+        if any(by_user[op.user_id].status not in (APPLIED, FAILED) for op in unsure):
+            raise OutcomeUnknown() from e
+        return results  # refusals stand as the tenant gave them; the next sync brings the mirror up to date
+    retry = []
+    for op in unsure:
+        got, user = by_user[op.user_id], found.get(op.object_id)
+        if op.landed(user):
+            by_user[op.user_id] = OperationResult(op.user_id, APPLIED, user, location_set=op.location is not None)
+        elif got.status == FAILED:
+            moved = got.location_set or (op.location is not None and user is not None and user.location == op.location)
+            by_user[op.user_id] = replace(got, user=user, location_set=moved)
+        else:
+            retry.append(op)
     if retry:
         try:
             again = provider.apply(batch.tenant_id, retry)
         except ProviderError:
-            again = [OperationResult(op.user_id, "unknown") for op in retry]
+            again = [OperationResult(op.user_id, UNKNOWN) for op in retry]
         still = [op for op, r in zip(retry, again, strict=True) if r.status not in (APPLIED, FAILED)]
         by_user |= {r.user_id: r for r in again if r.status in (APPLIED, FAILED)}
         by_user |= {r.user_id: r for r in (_read_back(batch, provider, still) if still else [])}
@@ -180,7 +276,7 @@ def _seats(provider: TenantProvider, tenant: str) -> Sequence[RemoteSku] | None:
 def _record(
     batch: PendingBatch, results: Sequence[OperationResult], skus: Sequence[RemoteSku] | None, *, uow: UnitOfWork,
     holder: str, notify: Callable[[BatchResult], Any] | None, clock: Clock, note: str | None,
-    follow_up: FollowUp | None = None,
+    follow_up: FollowUp | None = None, before: Mapping[str, RemoteUser | None] | None = None,
 ) -> BatchResult | None:  # fmt: skip
     """T2: the outcome of every user, the mirror, the audit and the confirmation, in one short transaction."""
     by_user = {r.user_id: r for r in results}
@@ -192,8 +288,12 @@ def _record(
         outcomes = tuple(_final(o, by_user.get(o.user_id), catalogue) for o in batch.decided)
         if skus is not None:
             write_seats(batch.customer_id, skus, uow)
-        returned = [r.user for r in results if r.user is not None]
-        write_users(batch.customer_id, skus or (), returned, uow, complete=False)
+        users = _mirrored(batch, by_user, before or {})
+        gone = [r.user_id for r in results if r.code == ErrorCode.UNKNOWN_USER.value]  # the tenant has no such user
+        uow.tenants.remove_users(batch.customer_id, gone)
+        write_users(
+            batch.customer_id, skus or (), users, uow, complete=False, stamp=uow.tenants.bump(batch.customer_id)
+        )
         result = BatchResult(batch.id, batch.customer_id, False, outcomes, batch.operator, batch.created_at, note=note)
         uow.audit.append(audit_entries(result, batch.change, at=clock()))
         uow.batches.add(result, key=batch.key, fingerprint=batch.fingerprint)
@@ -201,6 +301,22 @@ def _record(
         alerts.check(batch.customer_id, uow, actor=batch.operator, seats=skus or (), clock=clock)
         uow.commit()
     return result
+
+
+def _mirrored(
+    batch: PendingBatch, by_user: Mapping[str, OperationResult], before: Mapping[str, RemoteUser | None]
+) -> list[RemoteUser]:
+    """Each changed user as the tenant holds them now: as read back, else as read before plus what landed."""
+    users = []
+    for op in batch.operations:
+        got, was = by_user.get(op.user_id), before.get(op.user_id)
+        if got is not None and got.user is not None:
+            users.append(got.user)
+        elif was is not None and got is not None and got.status == APPLIED:
+            users.append(op.after(was))
+        elif was is not None and got is not None and got.location_set:
+            users.append(replace(was, location=op.location))
+    return users
 
 
 def _final(planned: UserOutcome, got: OperationResult | None, catalogue: Catalogue) -> UserOutcome:
@@ -211,7 +327,9 @@ def _final(planned: UserOutcome, got: OperationResult | None, catalogue: Catalog
     codes = {c.value: c for c in ErrorCode}
     code = codes.get(got.code or "", ErrorCode.PROVIDER_ERROR)
     problem = Problem(code, plain_message(code, planned, got, catalogue), got.sku)
-    return replace(planned, status=Status.FAILED, assigned=(), revoked=(), location=None, errors=(problem,))
+    # The tenant took the usage location, then refused the licenses: the location stays changed, and is said.
+    moved = planned.location if got.location_set else None
+    return replace(planned, status=Status.FAILED, assigned=(), revoked=(), location=moved, errors=(problem,))
 
 
 def _failed_whole(op: Operation, e: ProviderError) -> OperationResult:

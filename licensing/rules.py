@@ -133,7 +133,8 @@ def check_change(
 
 
 def check_group_assigned(user: User, remove: frozenset[str], catalogue: Catalogue) -> list[Problem]:
-    """A license a tenant gives through a group goes when the user leaves the group, not by a revoke."""
+    """A license a tenant gives through a group goes when the user leaves the group, not by a revoke: Graph refuses
+    to remove it, or (when it is assigned directly too) removes only the direct assignment and the user keeps it."""
     return [
         Problem(
             ErrorCode.GROUP_ASSIGNED,

@@ -90,6 +90,7 @@ def apply(
     `follow_up` records what follows from the save (a scheduled end) in the transaction that records its result,
     once the confirmation is queued, with the confirmation's outbox id.
     """
+    fresh = _read_fresh(change, actor=actor, uow=uow, provider=provider, idempotency_key=idempotency_key)
     with uow:
         customer = uow.customers.lock(change.customer_id)
         if customer is None:
@@ -97,6 +98,8 @@ def apply(
         if idempotency_key and (prior := _replay(idempotency_key, change, uow)):
             return prior
         tenant = uow.tenants.get(customer.id)
+        if tenant is not None and fresh is not None:
+            remote.write_fresh(customer.id, fresh, uow)
         outcomes = _decide(change, customer, actor, uow)
         done = [o for o in outcomes if o.status is Status.UPDATED]
         if tenant is not None and done:
@@ -124,7 +127,25 @@ def apply(
             uow.commit()
             return result
     batch, provider = connected
-    return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock, follow_up=follow_up)
+    before = fresh.users if fresh is not None else None
+    return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock, follow_up=follow_up,
+                          before=before)  # fmt: skip
+
+
+def _read_fresh(
+    change: Change, *, actor: str, uow: UnitOfWork, provider: TenantProvider | None, idempotency_key: str | None
+) -> remote.Fresh | None:
+    """For a connected customer, its seats and the change's users as the tenant holds them now (read with no
+    transaction open); None for a local customer, a save that is a replay, or one that may not be made at all."""
+    if provider is None:
+        return None
+    with uow:
+        tenant = uow.tenants.get(change.customer_id)
+        if tenant is None or (idempotency_key and _replay(idempotency_key, change, uow)):
+            return None
+        if save_refusal(uow.operators.get(actor), actor, change) is not None:
+            return None  # refused whoever holds what: the tenant need not be asked
+    return remote.read_fresh(change, tenant, provider=provider, uow=uow)
 
 
 def _decide(change: Change, customer: Customer, actor: str, uow: UnitOfWork) -> tuple[UserOutcome, ...]:

@@ -59,15 +59,22 @@ def sync_all(
 
 
 def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, clock: Clock = utcnow) -> SyncReport:
-    """Reads the tenant's seats and every user, then mirrors them; users gone from the tenant leave the mirror."""
+    """Reads the tenant's seats and every user, then mirrors them; users gone from the tenant leave the mirror.
+
+    The snapshot is read with no lock held, so a save can write the mirror meanwhile: its writes are newer than the
+    snapshot, and the generation read before it fences them off (those users, and the seats, are left as they are).
+    """
     tenant = _tenant(customer_id, uow)
     snapshot = provider.snapshot(tenant.tenant_id)
     with uow:
         uow.customers.lock(customer_id)
-        changes = write_seats(customer_id, snapshot.skus, uow)
-        changes += write_users(customer_id, snapshot.skus, snapshot.users, uow, complete=True)
+        current = uow.tenants.get(customer_id)
+        newer = current is not None and current.generation != tenant.generation
+        changes = 0 if newer else write_seats(customer_id, snapshot.skus, uow)
+        changes += write_users(customer_id, snapshot.skus, snapshot.users, uow, complete=True,
+                               fence=tenant.generation)  # fmt: skip
         fulfil_synced(customer_id, uow, clock())
-        alerts.check(customer_id, uow, seats=snapshot.skus, clock=clock)
+        alerts.check(customer_id, uow, seats=() if newer else snapshot.skus, clock=clock)
         uow.tenants.mark_synced(customer_id, clock(), users=True)
         uow.commit()
     return SyncReport(customer_id, len(snapshot.skus), len(snapshot.users), changes)
@@ -97,12 +104,14 @@ def write_seats(customer_id: str, skus: Sequence[RemoteSku], uow: UnitOfWork) ->
 
 
 def write_users(
-    customer_id: str, skus: Sequence[RemoteSku], users: Sequence[RemoteUser], uow: UnitOfWork, *, complete: bool
-) -> int:
+    customer_id: str, skus: Sequence[RemoteSku], users: Sequence[RemoteUser], uow: UnitOfWork, *, complete: bool,
+    stamp: int | None = None, fence: int | None = None,
+) -> int:  # fmt: skip
+    """The users into the mirror; `stamp` and `fence` as in TenantMirror.set_users."""
     subscribed = frozenset(s.sku for s in skus) if skus else frozenset(uow.subscriptions.for_customer(customer_id))
     mirrored = [u.as_user(customer_id, subscribed) for u in users]
     ids = {u.id: u.object_id for u in users}
-    return uow.tenants.set_users(customer_id, mirrored, object_ids=ids, complete=complete)
+    return uow.tenants.set_users(customer_id, mirrored, object_ids=ids, complete=complete, stamp=stamp, fence=fence)
 
 
 def _tenant(customer_id: str, uow: UnitOfWork) -> Tenant:

@@ -7,7 +7,8 @@ speaks in these values only, so the domain never sees Graph's JSON, skuIds or HT
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ class Tenant:
     tenant_id: str  # GUID or verified domain, as the directory file gives it
     synced_at: datetime | None = None  # the last full sync (users and seats)
     seats_at: datetime | None = None  # the last read of the seats (a sync, or opening Manage licenses)
+    generation: int = 0  # bumped by every connected save's write to the mirror (a sync's fence)
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,17 @@ class RemoteUser:
     name: str
     location: str | None
     licenses: frozenset[str]  # skuPartNumbers held, however assigned
-    group_licenses: frozenset[str] = frozenset()  # of `licenses`, those held only through a group
+    # Of `licenses`, those a group gives (whether or not also assigned directly): licensebot cannot take them away.
+    group_licenses: frozenset[str] = frozenset()
+    # skuPartNumber -> the service plans turned off in it (servicePlanName, or its id when the tenant lists no name)
+    disabled_plans: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
 
     def as_user(self, customer_id: str, subscribed: frozenset[str]) -> User:
         """The mirror's user; licenses of products the tenant no longer lists are left out (they hold no seat)."""
         held = self.licenses & subscribed
-        return User(customer_id, self.id, self.name or self.id, self.location, held, self.group_licenses & held)
+        disabled = {sku: plans for sku, plans in self.disabled_plans.items() if sku in held and plans}
+        return User(customer_id, self.id, self.name or self.id, self.location, held, self.group_licenses & held,
+                    disabled)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,13 @@ class Operation:
         where = self.location is None or user.location == self.location
         return where and set(self.add) <= user.licenses and not set(self.remove) & user.licenses
 
+    def after(self, user: RemoteUser) -> RemoteUser:
+        """The user as the tenant holds them once this change applied to `user`, read just before it was sent.
+        Graph answers a change without the user's licenses, so this, not the answer, is what the mirror records."""
+        licenses = (user.licenses - set(self.remove)) | set(self.add)
+        disabled = {s: p for s, p in user.disabled_plans.items() if s in licenses and s not in self.add}
+        return replace(user, location=self.location or user.location, licenses=licenses, disabled_plans=disabled)
+
     def to_dict(self) -> dict[str, Any]:
         return {"user": self.user_id, "object_id": self.object_id, "add": list(self.add),
                 "remove": list(self.remove), "location": self.location}  # fmt: skip
@@ -95,10 +109,11 @@ class Operation:
 class OperationResult:
     user_id: str
     status: str  # APPLIED | FAILED | UNKNOWN
-    user: RemoteUser | None = None  # the user as the tenant returned it after the change
+    user: RemoteUser | None = None  # the user as read back from the tenant after the change (None: not read)
     code: str | None = None  # a licensing.results.ErrorCode value when FAILED
     message: str | None = None  # the tenant's own words
     sku: str | None = None  # the skuPartNumber the refusal is about, when known
+    location_set: bool = False  # the usage location was set, whatever became of the licenses
 
 
 class ProviderError(Exception):

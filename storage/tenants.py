@@ -34,12 +34,11 @@ class SqlTenantMirror:
         self._dialect = session.get_bind().dialect.name
 
     def get(self, customer_id: str) -> Tenant | None:
-        row = self._session.get(TenantRow, customer_id)
-        return Tenant(row.customer_id, row.tenant_id, row.synced_at, row.seats_at) if row else None
+        row = self._session.get(TenantRow, customer_id, populate_existing=True)
+        return _tenant(row) if row else None
 
     def all(self) -> list[Tenant]:
-        rows = self._session.scalars(select(TenantRow).order_by(TenantRow.customer_id))
-        return [Tenant(r.customer_id, r.tenant_id, r.synced_at, r.seats_at) for r in rows]
+        return [_tenant(r) for r in self._session.scalars(select(TenantRow).order_by(TenantRow.customer_id))]
 
     def upsert(self, tenants: Sequence[Tenant]) -> int:
         rows = {t.customer_id: {"customer_id": t.customer_id, "tenant_id": t.tenant_id} for t in tenants}
@@ -77,24 +76,49 @@ class SqlTenantMirror:
             self._session.execute(stmt, changed)
         return len(gone) + len(new) + len(changed)
 
-    def set_users(self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool) -> int:
+    def set_users(
+        self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool,
+        stamp: int | None = None, fence: int | None = None,
+    ) -> int:  # fmt: skip
+        u = table(UserRow)
+        newer: set[str] = set()
+        if fence is not None:
+            stmt = select(u.c.id).where(u.c.customer_id == customer_id, u.c.generation > fence)
+            newer = set(self._session.scalars(stmt))
+            users = [x for x in users if x.id not in newer]
         touched = self._users.upsert(users)
-        u, ul = table(UserRow), table(UserLicenseRow)
         stmt = select(u.c.id, u.c.remote_id).where(u.c.customer_id == customer_id)
         stored = {uid: oid for uid, oid in self._session.execute(stmt)}
-        moved = [{"k": uid, "r": oid} for uid, oid in object_ids.items() if uid in stored and stored[uid] != oid]
+        moved = [{"k": uid, "r": oid} for uid, oid in object_ids.items()
+                 if uid in stored and uid not in newer and stored[uid] != oid]  # fmt: skip
         if moved:
             renumber = update(u).where(u.c.customer_id == customer_id, u.c.id == bindparam("k"))
             self._session.execute(renumber.values(remote_id=bindparam("r")), moved)
-        removed = 0
-        if complete:
-            gone = sorted(stored.keys() - {x.id for x in users})
-            for batch in chunks(gone):
-                self._session.execute(delete(ul).where(ul.c.customer_id == customer_id, ul.c.user_id.in_(batch)))
-                removed += rowcount(
-                    self._session.execute(delete(u).where(u.c.customer_id == customer_id, u.c.id.in_(batch)))
+        if stamp is not None:
+            for batch in chunks([x.id for x in users]):
+                self._session.execute(
+                    update(u).where(u.c.customer_id == customer_id, u.c.id.in_(batch)).values(generation=stamp)
                 )
+        removed = (
+            self.remove_users(customer_id, sorted(stored.keys() - newer - {x.id for x in users})) if complete else 0
+        )
         return touched + removed
+
+    def remove_users(self, customer_id: str, user_ids: Sequence[str]) -> int:
+        u, ul = table(UserRow), table(UserLicenseRow)
+        removed = 0
+        for batch in chunks(dict.fromkeys(user_ids)):
+            self._session.execute(delete(ul).where(ul.c.customer_id == customer_id, ul.c.user_id.in_(batch)))
+            removed += rowcount(
+                self._session.execute(delete(u).where(u.c.customer_id == customer_id, u.c.id.in_(batch)))
+            )
+        return removed
+
+    def bump(self, customer_id: str) -> int:
+        t = table(TenantRow)
+        stmt = update(t).where(t.c.customer_id == customer_id).values(generation=t.c.generation + 1)
+        self._session.execute(stmt)
+        return int(self._session.scalar(select(t.c.generation).where(t.c.customer_id == customer_id)) or 0)
 
     def object_ids(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -145,9 +169,18 @@ class SqlRemoteBatches:
         r = RemoteBatchRow
         return list(self._session.scalars(select(r.id).where(r.lease_until < now).order_by(r.created_at, r.id)))
 
+    def renew(self, batch_id: str, *, holder: str, until: datetime) -> bool:
+        r = RemoteBatchRow
+        stmt = update(r).where(r.id == batch_id, r.holder == holder).values(lease_until=until)
+        return rowcount(self._session.execute(stmt)) == 1
+
     def finish(self, batch_id: str, *, holder: str) -> bool:
         r = RemoteBatchRow
         return rowcount(self._session.execute(delete(r).where(r.id == batch_id, r.holder == holder))) == 1
+
+
+def _tenant(row: TenantRow) -> Tenant:
+    return Tenant(row.customer_id, row.tenant_id, row.synced_at, row.seats_at, row.generation)
 
 
 def _pending(row: RemoteBatchRow) -> PendingBatch:

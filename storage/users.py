@@ -22,6 +22,7 @@ from storage.models import (
 )
 
 UserKey = tuple[str, str]  # (customer_id, user_id)
+Held = tuple[bool, tuple[str, ...]]  # one license: whether a group gives it, and its disabled service plans
 Found = tuple[int, str | None, str | None]  # how many users a search matched; the first and last name key among them
 
 STREAM_BATCH = 1_000
@@ -113,7 +114,7 @@ class SqlUserRepository:
         )
         lic = UserLicenseRow
         licenses = self._session.execute(
-            select(lic.user_id, lic.sku, lic.via_group)
+            select(lic.user_id, lic.sku, lic.via_group, lic.disabled_plans)
             .where(lic.customer_id == customer_id)
             .order_by(lic.user_id, lic.sku)
             .execution_options(yield_per=STREAM_BATCH)
@@ -122,10 +123,10 @@ class SqlUserRepository:
         held = iter(licenses)
         pending = next(held, None)
         for uid, name, location in users:
-            skus: dict[str, bool] = {}
+            skus: dict[str, Held] = {}
             while pending is not None and pending[0] <= uid:
                 if pending[0] == uid:
-                    skus[pending[1]] = pending[2]
+                    skus[pending[1]] = _held(pending[2], pending[3])
                 pending = next(held, None)
             yield _user(customer_id, uid, name, location, skus)
 
@@ -164,7 +165,7 @@ class SqlUserRepository:
     def upsert(self, users: Sequence[User]) -> int:
         self._forget_searches()
         rows: dict[UserKey, Row] = {}
-        wanted: dict[UserKey, dict[str, bool]] = {}
+        wanted: dict[UserKey, dict[str, Held]] = {}
         for user in users:
             key = (user.customer_id, user.id)
             rows[key] = {
@@ -175,21 +176,23 @@ class SqlUserRepository:
                 "name_key": name_key(user.name),
                 "search": search_key(user.name, user.id),
             }
-            wanted[key] = {sku: sku in user.group_licenses for sku in user.licenses}
+            wanted[key] = {
+                sku: _held(sku in user.group_licenses, user.disabled_plans.get(sku)) for sku in user.licenses
+            }
         customers = sorted({c for c, _ in rows})
         new, changed = upsert_rows(self._session, self._users, rows.values(), keys=self._user_keys,
                                    columns=self._columns)  # fmt: skip
-        held: defaultdict[UserKey, dict[str, bool]] = defaultdict(dict)
-        stored = load(self._session, self._licenses, keys=self._license_keys, columns=("via_group",),
+        held: defaultdict[UserKey, dict[str, Held]] = defaultdict(dict)
+        stored = load(self._session, self._licenses, keys=self._license_keys, columns=("via_group", "disabled_plans"),
                       where="customer_id", values=customers)  # fmt: skip
-        for (c, u, sku), (via_group,) in stored.items():
-            held[(c, u)][sku] = via_group
+        for (c, u, sku), (via_group, disabled) in stored.items():
+            held[(c, u)][sku] = _held(via_group, disabled)
         granted: list[Row] = []
         removed: list[Row] = []
         relicensed: set[UserKey] = set()
         for (c, u), skus in wanted.items():
             have = held.get((c, u), {})
-            # A license whose group flag moved is removed and granted again: rare, and one code path.
+            # A license whose group flag or disabled plans moved is removed and granted again: rare, one code path.
             moved = {sku for sku in skus.keys() & have.keys() if skus[sku] != have[sku]}
             granted += [self._license(c, u, sku, skus[sku]) for sku in sorted(skus.keys() - have.keys() | moved)]
             removed += [self._license(c, u, sku) for sku in sorted(have.keys() - skus.keys() | moved)]
@@ -201,26 +204,33 @@ class SqlUserRepository:
         touched = {(r["customer_id"], r["id"]) for r in (*new, *changed)} | relicensed
         return len(touched)
 
-    def _held(self, customer_id: str, user_ids: Sequence[str]) -> defaultdict[str, dict[str, bool]]:
-        """Each user's licenses, and whether each comes through a group."""
-        held: defaultdict[str, dict[str, bool]] = defaultdict(dict)
+    def _held(self, customer_id: str, user_ids: Sequence[str]) -> defaultdict[str, dict[str, Held]]:
+        """Each user's licenses: whether a group gives each, and the service plans turned off in it."""
+        held: defaultdict[str, dict[str, Held]] = defaultdict(dict)
         lic = UserLicenseRow
         for batch in chunks(user_ids):
-            stmt = select(lic.user_id, lic.sku, lic.via_group).where(
+            stmt = select(lic.user_id, lic.sku, lic.via_group, lic.disabled_plans).where(
                 lic.customer_id == customer_id, lic.user_id.in_(batch)
             )
-            for uid, sku, via_group in self._session.execute(stmt):
-                held[uid][sku] = via_group
+            for uid, sku, via_group, disabled in self._session.execute(stmt):
+                held[uid][sku] = _held(via_group, disabled)
         return held
 
     def _forget_searches(self) -> None:
         self._searches.clear()
 
     @staticmethod
-    def _license(customer_id: str, user_id: str, sku: str, via_group: bool = False) -> Row:
-        return {"customer_id": customer_id, "user_id": user_id, "sku": sku, "via_group": via_group}
+    def _license(customer_id: str, user_id: str, sku: str, held: Held = (False, ())) -> Row:
+        via_group, disabled = held
+        return {"customer_id": customer_id, "user_id": user_id, "sku": sku, "via_group": via_group,
+                "disabled_plans": list(disabled) or None}  # fmt: skip
 
 
-def _user(customer_id: str, user_id: str, name: str, location: str | None, held: dict[str, bool]) -> User:
-    groups = frozenset(sku for sku, via_group in held.items() if via_group)
-    return User(customer_id, user_id, name, location, frozenset(held), groups)
+def _held(via_group: bool, disabled: Iterable[str] | None) -> Held:
+    return bool(via_group), tuple(sorted(disabled or ()))
+
+
+def _user(customer_id: str, user_id: str, name: str, location: str | None, held: dict[str, Held]) -> User:
+    groups = frozenset(sku for sku, (via_group, _) in held.items() if via_group)
+    disabled = {sku: frozenset(plans) for sku, (_, plans) in held.items() if plans}
+    return User(customer_id, user_id, name, location, frozenset(held), groups, disabled)

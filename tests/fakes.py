@@ -42,6 +42,7 @@ class State:
     outbox: list[OutgoingThread] = field(default_factory=list)
     tenants: dict[str, Tenant] = field(default_factory=dict)
     object_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    generations: dict[tuple[str, str], int] = field(default_factory=dict)  # the generation a save wrote a user at
     remote: dict[str, tuple[PendingBatch, str, datetime]] = field(default_factory=dict)  # id -> (batch, holder, until)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     alerts: dict[tuple[str, str], AlertState] = field(default_factory=dict)
@@ -431,20 +432,44 @@ class FakeTenants:
             s.subscriptions[(customer_id, sku)] = sub
         return len(gone) + changed
 
-    def set_users(self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool) -> int:
-        touched = FakeUsers(self.t).upsert(users)
+    def set_users(
+        self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool,
+        stamp: int | None = None, fence: int | None = None,
+    ) -> int:  # fmt: skip
         s = self.t.use()
+        newer = {
+            uid for (cid, uid), n in s.generations.items() if cid == customer_id and fence is not None and n > fence
+        }
+        users = [u for u in users if u.id not in newer]
+        touched = FakeUsers(self.t).upsert(users)
         for uid, oid in object_ids.items():
-            if (customer_id, uid) in s.users:
+            if (customer_id, uid) in s.users and uid not in newer:
                 s.object_ids[(customer_id, uid)] = oid
+        if stamp is not None:
+            s.generations |= {(customer_id, u.id): stamp for u in users}
         removed = 0
         if complete:
-            keep = {u.id for u in users}
-            for cid, uid in [k for k in s.users if k[0] == customer_id and k[1] not in keep]:
-                del s.users[(cid, uid)]
-                s.object_ids.pop((cid, uid), None)
-                removed += 1
+            keep = {u.id for u in users} | newer
+            removed = self.remove_users(
+                customer_id, [uid for cid, uid in s.users if cid == customer_id and uid not in keep]
+            )
         return touched + removed
+
+    def remove_users(self, customer_id: str, user_ids: Sequence[str]) -> int:
+        s = self.t.use()
+        removed = 0
+        for uid in dict.fromkeys(user_ids):
+            if s.users.pop((customer_id, uid), None) is not None:
+                removed += 1
+            s.object_ids.pop((customer_id, uid), None)
+            s.generations.pop((customer_id, uid), None)
+        return removed
+
+    def bump(self, customer_id: str) -> int:
+        s = self.t.use()
+        old = s.tenants[customer_id]
+        s.tenants[customer_id] = replace(old, generation=old.generation + 1)
+        return old.generation + 1
 
     def object_ids(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, str]:
         ids = self.t.use().object_ids
@@ -486,6 +511,14 @@ class FakeRemoteBatches:
         s = self.t.use()
         due = [(b.created_at, b.id) for b, _, until in s.remote.values() if until < _utc(now)]
         return [bid for _, bid in sorted(due)]
+
+    def renew(self, batch_id: str, *, holder: str, until: datetime) -> bool:
+        s = self.t.use()
+        found = s.remote.get(batch_id)
+        if found is None or found[1] != holder:
+            return False
+        s.remote[batch_id] = (found[0], holder, _utc(until))
+        return True
 
     def finish(self, batch_id: str, *, holder: str) -> bool:
         s = self.t.use()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from providers.graph import errors
-from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, Outcome, parse_user
+from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, Outcome
 from providers.graph.retry import Backoff
 from providers.graph.transport import BATCH_LIMIT, Reply, Transport
 
 JSON = {"Content-Type": "application/json"}
+# Told each time a $batch completes; False: send no more.
+Progress = Callable[[], bool]
 
 
 def apply_changes(
@@ -23,15 +26,30 @@ def apply_changes(
     deadline: float,
     in_flight: int,
     plans_of: Callable[[str], frozenset[str]],
+    progress: Progress | None = None,
 ) -> list[Outcome]:
-    """One Outcome per change, in order. Several batches run at once, each retrying only its throttled parts."""
+    """One Outcome per change, in order. Several batches run at once, each retrying only its throttled parts.
+
+    `progress` is called as each batch completes; once it returns False no further batch is sent (their changes
+    come back FAILED, not sent), so a save whose owner lost its lease stops changing the tenant.
+    """
+    stop = threading.Event()
 
     def run(chunk: list[Change]) -> list[Outcome]:
+        if stop.is_set():
+            return [_not_sent(c) for c in chunk]
         replies = transport.batch(tenant, [r for c in chunk for r in _requests(c)], Backoff(deadline))
+        if progress is not None and not progress():
+            stop.set()
         return [_outcome(c, replies, plans_of) for c in chunk]
 
     with ThreadPoolExecutor(max_workers=max(1, in_flight)) as pool:
         return [o for outcomes in pool.map(run, _chunks(changes)) for o in outcomes]
+
+
+def _not_sent(change: Change) -> Outcome:
+    message = "licensebot stopped sending this save before this user's change; nothing was changed for this user."
+    return Outcome(change.user_id, FAILED, code=errors.PROVIDER_UNAVAILABLE, message=message)
 
 
 def _chunks(changes: Sequence[Change]) -> Iterator[list[Change]]:
@@ -92,9 +110,8 @@ def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[str]
         return _problem(change, location, location_set=False, plans_of=plans_of)
     if licenses is None:
         return Outcome(change.user_id, APPLIED, location_set=location_set)
-    if licenses.status == 200:
-        user = parse_user(licenses.body) if isinstance(licenses.body, dict) and "id" in licenses.body else None
-        return Outcome(change.user_id, APPLIED, user=user, location_set=location_set)
+    if licenses.status == 200:  # its body is the default property set: it says nothing of the licenses
+        return Outcome(change.user_id, APPLIED, location_set=location_set)
     return _problem(change, licenses, location_set=location_set, plans_of=plans_of)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import quote
 
-from providers.graph.apply import apply_changes, deadline_after
+from providers.graph.apply import Progress, apply_changes, deadline_after
 from providers.graph.auth import TokenSource
 from providers.graph.catalog import Catalog, default_catalog
 from providers.graph.config import GraphConfig
@@ -55,24 +57,33 @@ class GraphClient:
             url = page.get("@odata.nextLink")
 
     def get_users(self, tenant: str, ids: Iterable[str]) -> dict[str, GraphUser | None]:
-        """Reads users back (after an unsure change, say), 20 per $batch; None for a user Graph does not know."""
+        """Users as Graph has them now (by object id or userPrincipalName), 20 per $batch, several batches at once;
+        None for a user Graph does not know."""
         wanted = list(dict.fromkeys(ids))
-        found: dict[str, GraphUser | None] = {}
-        for start in range(0, len(wanted), BATCH_LIMIT):
-            chunk = wanted[start : start + BATCH_LIMIT]
-            requests_ = [{"id": uid, "method": "GET", "url": f"/users/{uid}?$select={USER_FIELDS}"} for uid in chunk]
+        chunks = [wanted[i : i + BATCH_LIMIT] for i in range(0, len(wanted), BATCH_LIMIT)]
+
+        def read(chunk: list[str]) -> dict[str, GraphUser | None]:
+            # Request ids are positions: a userPrincipalName may hold characters an id should not.
+            requests_ = [
+                {"id": str(n), "method": "GET", "url": f"/users/{quote(uid, safe='@')}?$select={USER_FIELDS}"}
+                for n, uid in enumerate(chunk)
+            ]
             replies = self._transport.batch(tenant, requests_, Backoff(deadline_after(self.config.retry_deadline)))
-            for uid in chunk:
-                reply = replies[uid]
+            found: dict[str, GraphUser | None] = {}
+            for n, uid in enumerate(chunk):
+                reply = replies[str(n)]
                 if reply.status == 200:
                     found[uid] = parse_user(reply.body)
                 elif reply.status == 404:
                     found[uid] = None
                 else:
                     raise _unreadable(uid, reply.status)
-        return found
+            return found
 
-    def apply(self, tenant: str, changes: Sequence[Change]) -> list[Outcome]:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(chunks), self.config.batches_in_flight))) as pool:
+            return {uid: user for part in pool.map(read, chunks) for uid, user in part.items()}
+
+    def apply(self, tenant: str, changes: Sequence[Change], progress: Progress | None = None) -> list[Outcome]:
         """Applies each user's change (location, then adds and removes in one step); one Outcome per change."""
         return apply_changes(
             self._transport,
@@ -81,11 +92,13 @@ class GraphClient:
             deadline=deadline_after(self.config.retry_deadline),
             in_flight=self.config.batches_in_flight,
             plans_of=self.catalog.plans,
+            progress=progress,
         )
 
 
 def _sku(data: dict[str, Any], catalog: Catalog) -> Sku:
     units = data.get("prepaidUnits") or {}
+    plans = data.get("servicePlans") or []
     part = str(data.get("skuPartNumber") or "")
     return Sku(
         sku_id=str(data["skuId"]).lower(),
@@ -94,7 +107,8 @@ def _sku(data: dict[str, Any], catalog: Catalog) -> Sku:
         owned=int(units.get("enabled") or 0) + int(units.get("warning") or 0),
         assigned=int(data.get("consumedUnits") or 0),
         capability_status=str(data.get("capabilityStatus") or ""),
-        service_plans=tuple(str(p["servicePlanId"]).lower() for p in data.get("servicePlans") or []),
+        service_plans=tuple(str(p["servicePlanId"]).lower() for p in plans),
+        plan_names={str(p["servicePlanId"]).lower(): str(p.get("servicePlanName") or "") for p in plans},
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from providers.graph.errors import GraphError
 
 APPLIED = "applied"
 FAILED = "failed"
@@ -18,7 +20,8 @@ class Sku:
     owned: int  # prepaidUnits.enabled + warning: seats that can be assigned
     assigned: int  # consumedUnits
     capability_status: str
-    service_plans: tuple[str, ...] = ()
+    service_plans: tuple[str, ...] = ()  # servicePlanIds
+    plan_names: dict[str, str] = field(default_factory=dict, hash=False)  # servicePlanId -> servicePlanName
 
     @property
     def available(self) -> int:
@@ -62,9 +65,11 @@ class Change:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What Graph said of one user's change. Never the user's new state: assignLicense answers with the default
+    property set only (no assignedLicenses, no usageLocation), so the state is read, not taken from the answer."""
+
     user_id: str
     status: str  # APPLIED | FAILED | UNKNOWN
-    user: GraphUser | None = None  # the user as Graph returned it after the change
     code: str | None = None  # errors.* when FAILED
     message: str | None = None  # Graph's text, for the operator
     sku: str | None = None
@@ -72,6 +77,10 @@ class Outcome:
 
 
 def parse_user(data: dict[str, Any]) -> GraphUser:
+    """A user read with USER_FIELDS selected. A property Graph did not send is not "empty": refuse to guess."""
+    missing = [p for p in ("assignedLicenses", "usageLocation") if p not in data]
+    if missing:
+        raise GraphError(f"Graph's answer for user {data.get('id')} carries no {', '.join(missing)}")
     states = data.get("licenseAssignmentStates")
     licenses = []
     for assigned in data.get("assignedLicenses") or []:

@@ -35,11 +35,13 @@ class GraphTenants:
         self.client = client
         self._lock = threading.Lock()
         self._ids: dict[str, dict[str, str]] = {}  # tenant -> skuPartNumber -> skuId
+        self._plans: dict[str, dict[str, str]] = {}  # tenant -> servicePlanId -> servicePlanName
 
     def skus(self, tenant: str) -> tuple[RemoteSku, ...]:
         found = _guard(lambda: self.client.subscribed_skus(tenant))
         with self._lock:
             self._ids[tenant] = {s.part_number: s.sku_id for s in found}
+            self._plans[tenant] = {pid: name for s in found for pid, name in s.plan_names.items() if name}
         return tuple(RemoteSku(s.part_number, s.name, s.owned, s.assigned) for s in found)
 
     def snapshot(self, tenant: str) -> TenantSnapshot:
@@ -52,7 +54,9 @@ class GraphTenants:
         found = _guard(lambda: self.client.get_users(tenant, object_ids))
         return {oid: self._user(tenant, u) if u else None for oid, u in found.items()}
 
-    def apply(self, tenant: str, operations: Sequence[Operation]) -> list[OperationResult]:
+    def apply(
+        self, tenant: str, operations: Sequence[Operation], progress: Callable[[], bool] | None = None
+    ) -> list[OperationResult]:
         ids = self._mapping(tenant, {s for op in operations for s in (*op.add, *op.remove)})
         results: dict[int, OperationResult] = {}
         changes: list[tuple[int, Change]] = []
@@ -64,15 +68,15 @@ class GraphTenants:
                 continue
             add, remove = tuple(ids[s] for s in op.add), tuple(ids[s] for s in op.remove)
             changes.append((n, Change(op.object_id, add=add, remove=remove, usage_location=op.location)))
-        outcomes = _guard(lambda: self.client.apply(tenant, [c for _, c in changes])) if changes else []
+        outcomes = _guard(lambda: self.client.apply(tenant, [c for _, c in changes], progress)) if changes else []
         for (n, _), outcome in zip(changes, outcomes, strict=True):
             results[n] = self._result(tenant, operations[n], outcome)
         return [results[n] for n in range(len(operations))]
 
     def _result(self, tenant: str, op: Operation, outcome: Outcome) -> OperationResult:
-        user = self._user(tenant, outcome.user) if outcome.user else None
         sku = self._part(tenant, outcome.sku) if outcome.sku else None
-        return OperationResult(op.user_id, outcome.status, user, outcome.code, outcome.message, sku)
+        return OperationResult(op.user_id, outcome.status, None, outcome.code, outcome.message, sku,
+                               outcome.location_set)  # fmt: skip
 
     def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, str]:
         """skuPartNumber -> skuId for the tenant, read again when a product asked for is not known yet."""
@@ -94,13 +98,17 @@ class GraphTenants:
 
     def _user(self, tenant: str, user: GraphUser) -> RemoteUser:
         licenses = {self._part(tenant, lic.sku_id): lic for lic in user.licenses}
+        with self._lock:
+            names = self._plans.get(tenant, {})
+            disabled = {p: frozenset(names.get(i, i) for i in lic.disabled_plans) for p, lic in licenses.items()}
         return RemoteUser(
             id=user.upn or user.id,
             object_id=user.id,
             name=user.display_name,
             location=user.usage_location,
             licenses=frozenset(licenses),
-            group_licenses=frozenset(p for p, lic in licenses.items() if not lic.direct),
+            group_licenses=frozenset(p for p, lic in licenses.items() if lic.group_assigned),
+            disabled_plans={p: plans for p, plans in disabled.items() if plans},
         )
 
 

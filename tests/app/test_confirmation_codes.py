@@ -62,7 +62,7 @@ def refused_by_the_tenant(user: str, sku: str, code: ErrorCode, graph_says: str)
 
     def run(uow: FakeUnitOfWork) -> BatchResult:
         change = make_change("contoso", [uid(user)], assign=[sku])
-        return apply(change, actor=ADMIN, uow=connect(uow), provider=ScriptedProvider(answer))
+        return apply(change, actor=ADMIN, uow=connect(uow), provider=ScriptedProvider.mirroring(uow, answer))
 
     return run
 

@@ -14,12 +14,26 @@ def one(client: GraphClient, tenant: str, change: Change) -> tuple[str, str | No
     return outcome.status, outcome.code, outcome.message
 
 
-def test_an_assignment_returns_the_users_licenses(m365: FakeM365, tenant: str, client: GraphClient) -> None:
+def test_an_assignment_is_read_back_with_its_groups_and_disabled_plans(
+    m365: FakeM365, tenant: str, client: GraphClient
+) -> None:
     user = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", group_licenses={VISIO: "g-visio"})
     [outcome] = client.apply(tenant, [Change(user.id, add=(E3,))])
-    assert outcome.status == APPLIED
-    assert outcome.user is not None and outcome.user.sku_ids == {E3, VISIO}
+    assert outcome.status == APPLIED and outcome.code is None
     assert m365.licenses(tenant, user.id) == {E3, VISIO}
+    # The answer to assignLicense carries no licenses: the user's state is what a read says.
+    [read] = client.get_users(tenant, ["ann@contoso.onmicrosoft.com"]).values()
+    assert read is not None and read.sku_ids == {E3, VISIO} and read.usage_location == "US"
+    held = {lic.sku_id: lic for lic in read.licenses}
+    assert held[VISIO].groups == ("g-visio",) and not held[VISIO].direct and held[E3].direct
+
+
+def test_a_read_without_the_licenses_selected_is_refused_not_taken_for_none() -> None:
+    from providers.graph.errors import GraphError
+    from providers.graph.models import parse_user
+
+    with pytest.raises(GraphError, match="carries no assignedLicenses, usageLocation"):
+        parse_user({"id": "u1", "displayName": "Ann", "userPrincipalName": "ann@contoso.onmicrosoft.com"})
 
 
 def test_a_swap_is_one_step(m365: FakeM365, tenant: str, client: GraphClient) -> None:

@@ -6,11 +6,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fakes.m365 import FakeM365
 from licensing.ports import UnitOfWork
+from licensing.tenants import Operation, OperationResult
+from providers.graph import GraphClient
+from providers.graph.tenant import GraphTenants
 from tests.m365.helpers import TENANT
 
 ADMIN = "UADMIN01"
@@ -43,18 +46,62 @@ def graph_env(m365: FakeM365, url: str) -> dict[str, str]:
     }  # fmt: skip
 
 
+ASSIGNED = "$batch POST /v1.0/users/{id}/assignLicense"
+
+
 def kill_mid_batch(m365: FakeM365, args: list[str], env: dict[str, str], cwd: Path) -> None:
-    """Run `licensebot ARGS` and SIGKILL it once the tenant answered its first $batch and holds the second (the fake
-    answers slowly meanwhile); then let the fake finish what it held, as Graph would."""
+    """Run `licensebot ARGS` and SIGKILL it once the tenant applied its first $batch of changes and holds the next
+    (the fake answers slowly meanwhile); then let the fake finish what it held, as Graph would."""
     m365.set_latency(0.5)
-    batches = m365.requests["POST /v1.0/$batch"]
+    applied = m365.requests[ASSIGNED]
     child = subprocess.Popen([LICENSEBOT, *args], env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60
-    while m365.requests["POST /v1.0/$batch"] < batches + 2:
+    while m365.requests[ASSIGNED] == applied:  # the reads before the changes are batches too
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.02)
+    batches = m365.requests["POST /v1.0/$batch"]
+    while m365.requests["POST /v1.0/$batch"] < batches + 1:
         assert time.monotonic() < deadline and child.poll() is None
         time.sleep(0.02)
     child.send_signal(signal.SIGKILL)
     child.wait()
     m365.set_latency(0)
     time.sleep(1.0)
+
+
+class Racing(GraphTenants):
+    """The real provider, with `meanwhile` run between licensebot's read of the users and its change: what an admin
+    does in the Microsoft 365 admin center at that moment (Graph has no conditional write to stop it)."""
+
+    def __init__(self, client: GraphClient, meanwhile: Callable[[], None]) -> None:
+        super().__init__(client)
+        self.meanwhile = meanwhile
+
+    def apply(
+        self, tenant: str, operations: Sequence[Operation], progress: Callable[[], bool] | None = None
+    ) -> list[OperationResult]:
+        self.meanwhile()
+        return super().apply(tenant, operations, progress)
+
+
+def assert_mirror_matches(m365: FakeM365, tenant: str, uows: UowFactory, customer: str = "contoso") -> None:
+    """Every user and every seat count of the mirror is what the tenant holds: licenses, usage location, disabled
+    service plans (by name), assigned as consumed."""
+    t = m365.tenant(tenant)
+    with m365.directory.lock:
+        names = {p.id: p.name for sku in t.skus.values() for p in sku.plans}
+        parts = {sku.sku_id: sku.part_number for sku in t.skus.values() if sku.applies_to == "User"}
+        want_users = {
+            u.upn: (u.usage_location, {parts[s] for s in u.licenses if s in parts},
+                    {parts[s]: frozenset(names[p] for p in a.disabled_plans) for s, a in u.licenses.items()
+                     if s in parts and a.disabled_plans})
+            for u in t.users.values()
+        }  # fmt: skip
+        want_seats = {parts[s]: (sku.owned, t.consumed(s)) for s, sku in t.skus.items() if s in parts}
+    with uows() as uow:
+        users = list(uow.users.all_for_customer(customer))
+        subs = uow.subscriptions.for_customer(customer)
+    got_users = {u.id: (u.location, set(u.licenses), dict(u.disabled_plans)) for u in users}
+    assert got_users == want_users
+    assert {sku: (s.quantity, s.assigned) for sku, s in subs.items()} == want_seats

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from licensing.tenants import (
     APPLIED,
     Operation,
     OperationResult,
-    ProviderError,
     RemoteSku,
     RemoteUser,
     Tenant,
@@ -26,19 +25,40 @@ def applied(op: Operation) -> OperationResult:
 
 @dataclass
 class ScriptedProvider:
+    """A tenant holding `users` (by object id) and `seats`; a change lands when its answer says applied, or when its
+    user is in `lands` (the answer was lost after the change ran)."""
+
     answer: Answer = applied
-    users: dict[str, RemoteUser] = field(default_factory=dict)  # what a read-back finds, by object id
+    users: dict[str, RemoteUser] = field(default_factory=dict)
+    seats: tuple[RemoteSku, ...] = ()
+    lands: frozenset[str] = frozenset()
     applied: list[Operation] = field(default_factory=list)
+
+    @classmethod
+    def mirroring(cls, uow: FakeUnitOfWork, answer: Answer = applied, *, lands: Iterable[str] = ()) -> ScriptedProvider:
+        """A tenant that holds what the in-memory world's connected customer "contoso" holds now."""
+        s = uow.state
+        users = {uid: RemoteUser(uid, uid, u.name, u.location, u.licenses, u.group_licenses)
+                 for (cid, uid), u in s.users.items() if cid == "contoso"}  # fmt: skip
+        seats = tuple(RemoteSku(sku, s.products[sku].name, sub.quantity, sub.assigned)
+                      for (cid, sku), sub in s.subscriptions.items() if cid == "contoso")  # fmt: skip
+        return cls(answer, users, seats, frozenset(lands))
 
     def snapshot(self, tenant: str) -> TenantSnapshot:
         return TenantSnapshot(self.skus(tenant), tuple(self.users.values()))
 
     def skus(self, tenant: str) -> tuple[RemoteSku, ...]:
-        raise ProviderError("no seats in this script", unavailable=True)
+        return self.seats
 
-    def apply(self, tenant: str, operations: Sequence[Operation]) -> list[OperationResult]:
+    def apply(
+        self, tenant: str, operations: Sequence[Operation], progress: Callable[[], bool] | None = None
+    ) -> list[OperationResult]:
         self.applied += operations
-        return [self.answer(op) for op in operations]
+        results = [self.answer(op) for op in operations]
+        for op, result in zip(operations, results, strict=True):
+            if (result.status == APPLIED or op.user_id in self.lands) and op.object_id in self.users:
+                self.users[op.object_id] = op.after(self.users[op.object_id])
+        return results
 
     def read_users(self, tenant: str, object_ids: Sequence[str]) -> dict[str, RemoteUser | None]:
         return {oid: self.users.get(oid) for oid in object_ids}

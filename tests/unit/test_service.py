@@ -352,7 +352,8 @@ def test_a_connected_customer_is_saved_through_its_tenant_which_decides() -> Non
             return OperationResult(op.user_id, FAILED, code="provider_error", message="No.")
         return OperationResult(op.user_id, "applied")
 
-    uow, provider = connect(world()), ScriptedProvider(answer)
+    uow = connect(world())
+    provider = ScriptedProvider.mirroring(uow, answer)
     result = apply(change("bob", "frank", assign=(E5,)), actor=ADMIN, uow=uow, provider=provider)
     assert {o.user_id: codes(o) for o in result.results} == {uid("bob"): ["provider_error"], uid("frank"): []}
     assert [op.user_id for op in provider.applied] == [uid("bob"), uid("frank")]
@@ -370,15 +371,15 @@ def test_a_connected_customer_needs_graph_credentials() -> None:
 
 
 def test_an_unanswered_user_is_read_back_before_being_sent_again() -> None:
-    from licensing.tenants import OperationResult, RemoteUser
+    from licensing.tenants import OperationResult
     from tests.tenants.scripted import ScriptedProvider, connect
 
     def lost(op):  # type: ignore[no-untyped-def]
         return OperationResult(op.user_id, "unknown")
 
-    landed = RemoteUser(uid("frank"), uid("frank"), "Frank Fox", "GB", frozenset({E1, E5}))
-    provider = ScriptedProvider(lost, users={uid("frank"): landed})
-    result = apply(change("bob", "frank", assign=(E5,)), actor=ADMIN, uow=connect(world()), provider=provider)
+    uow = connect(world())
+    provider = ScriptedProvider.mirroring(uow, lost, lands=[uid("frank")])
+    result = apply(change("bob", "frank", assign=(E5,)), actor=ADMIN, uow=uow, provider=provider)
     # Frank's change had landed: not sent again. Bob's had not: sent once more, lost again, read back: not applied.
     assert [op.user_id for op in provider.applied] == [uid("bob"), uid("frank"), uid("bob")]
     assert {o.user_id: codes(o) for o in result.results} == {uid("bob"): ["provider_unavailable"], uid("frank"): []}
