@@ -89,6 +89,12 @@ class AdminMixin:
         with self.directory.lock:
             self.tenant(tenant).skus.pop(sku_id, None)
 
+    def set_owned(self, tenant: str, sku_id: str, enabled: int) -> None:
+        """A subscription's active seats change (reduced, or expired into `warning`); nobody loses a license, so
+        consumedUnits may now be above what the tenant owns, as in Graph."""
+        with self.directory.lock:
+            self.tenant(tenant).skus[sku_id].enabled = enabled
+
     def user(self, tenant: str, user: str) -> User:
         with self.directory.lock:
             found = self.tenant(tenant).find_user(user)
