@@ -12,7 +12,15 @@ from fakes.m365 import rules
 from fakes.m365.directory import Directory
 from fakes.m365.errors import GraphError, bad_request, not_found
 from fakes.m365.model import Tenant
-from fakes.m365.views import context, select_users, sku_json, user_json
+from fakes.m365.views import (
+    LICENSE_DETAILS_PROPERTIES,
+    context,
+    license_details_json,
+    parse_select,
+    select_users,
+    sku_json,
+    user_json,
+)
 
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -65,6 +73,16 @@ def _route(tenant: Tenant, method: str, path: str, query: dict[str, str], body: 
         rules.assign_license(tenant, user, body)
         # The user's default properties only: what Graph answers says nothing about the licenses it now holds.
         return Reply(200, {"@odata.context": context(base, "users", None, entity=True), **user_json(user)})
+    if len(parts) == 3 and parts[0] == "users" and parts[2] == "licenseDetails" and method == "GET":
+        user = tenant.find_user(parts[1])
+        if user is None:
+            raise not_found(parts[1])
+        select = parse_select(query, LICENSE_DETAILS_PROPERTIES, "microsoft.graph.licenseDetails")
+        entity_set = f"users('{user.id}')/licenseDetails"
+        return Reply(
+            200,
+            {"@odata.context": context(base, entity_set, select), "value": license_details_json(tenant, user, select)},
+        )
     raise GraphError(400, "BadRequest", f"Resource not found for the segment '{parts[-1]}'.")
 
 

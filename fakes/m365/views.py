@@ -1,7 +1,9 @@
-"""JSON shapes of Graph's subscribedSku and user resources, built from the fake's data."""
+"""JSON shapes of Graph's subscribedSku, user and licenseDetails resources, built from the fake's data."""
 
 from __future__ import annotations
 
+import base64
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +45,9 @@ USER_PROPERTIES: dict[str, Callable[[User], Any]] = {
     ],
     "licenseAssignmentStates": lambda u: _states(u),
 }
+
+
+LICENSE_DETAILS_PROPERTIES = ("id", "skuId", "skuPartNumber", "servicePlans")
 
 
 def parse_select(query: dict[str, str], known: tuple[str, ...], type_name: str) -> tuple[str, ...] | None:
@@ -97,6 +102,34 @@ def sku_json(tenant: Tenant, sku: Sku) -> dict[str, Any]:
             for p in sku.plans
         ],
     }
+
+
+def license_details_json(tenant: Tenant, user: User, select: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    """One entry per SKU the user holds, however assigned, with each plan Disabled or Success for this user."""
+    details = []
+    for sku_id, held in user.licenses.items():
+        sku = tenant.skus.get(sku_id)
+        if sku is None:  # drift left a license of a subscription the tenant no longer lists: no plans to show
+            continue
+        full = {
+            # Graph's ids are the user's and the SKU's GUIDs, base64url-encoded together.
+            "id": base64.urlsafe_b64encode(uuid.UUID(user.id).bytes_le + uuid.UUID(sku_id).bytes_le)
+            .decode()
+            .rstrip("="),
+            "skuId": sku_id,
+            "skuPartNumber": sku.part_number,
+            "servicePlans": [
+                {
+                    "servicePlanId": p.id,
+                    "servicePlanName": p.name,
+                    "provisioningStatus": "Disabled" if p.id in held.disabled_plans else "Success",
+                    "appliesTo": sku.applies_to,
+                }
+                for p in sku.plans
+            ],
+        }
+        details.append({f: full[f] for f in select or LICENSE_DETAILS_PROPERTIES})
+    return details
 
 
 def _states(user: User) -> list[dict[str, Any]]:
