@@ -80,7 +80,9 @@ def _run_one(
     if fault is not None:
         return throttled(fault)
     query = dict(parse_qsl(url.query, keep_blank_values=True))
-    return graph.handle(directory, tenant, method, url.path, query, request.get("body"), base)
+    reply = graph.handle(directory, tenant, method, url.path, query, request.get("body"), base)
+    lost = faults.take(method, url.path, inner=True, runs=True)
+    return reply if lost is None else throttled(lost)
 
 
 def _validate(payload: Any) -> list[dict[str, Any]]:

@@ -127,6 +127,21 @@ class FakeM365(AdminMixin):
         pattern = re.compile(path) if path else None
         self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner))
 
+    def fail_after_running(
+        self,
+        count: int,
+        *,
+        status: int = 504,
+        retry_after: float | None = 0.1,
+        method: str | None = "POST",
+        path: str | None = "assignLicense",
+        inner: bool = True,
+    ) -> None:
+        """The next `count` matching requests (inner $batch ones, or HTTP ones unless `inner`) run, and then their
+        answer is lost: the client gets `status` (504 GatewayTimeout, 503…) although the change was made."""
+        pattern = re.compile(path) if path else None
+        self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner, runs=True))
+
     def set_latency(self, seconds: float) -> None:
         self.state.faults.latency = seconds
 
