@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from fakes.m365 import batch, graph, login
 from fakes.m365.directory import Directory
 from fakes.m365.errors import GraphError, error_body
-from fakes.m365.faults import Faults
+from fakes.m365.faults import Fault, Faults
 from fakes.m365.model import Tenant
 
 
@@ -51,8 +51,12 @@ def build_app(state: State) -> Starlette:
         fault = state.faults.take(request.method, request.url.path, inner=False)
         if fault is None:
             return None
-        reply = batch.throttled(fault)
-        return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
+        return _fault_response(fault)
+
+    def lost(request: Request) -> Response | None:
+        """The answer that replaces one the request earned, when a fault says it was lost after running."""
+        fault = state.faults.take(request.method, request.url.path, inner=False, runs=True)
+        return None if fault is None else _fault_response(fault)
 
     async def discovery(request: Request) -> Response:
         if (refused := await gate(request)) is not None:
@@ -88,11 +92,15 @@ def build_app(state: State) -> Starlette:
                 responses, crash = batch.run(state.directory, state.faults, tenant, payload, state.graph_base)
             except GraphError as e:
                 return JSONResponse(e.body(), status_code=e.status)
-            return DroppedConnection() if crash else JSONResponse({"responses": responses})
+            if crash:
+                return DroppedConnection()
+            return lost(request) or JSONResponse({"responses": responses})
         path = request.url.path.removeprefix("/v1.0")
         reply = graph.handle(
             state.directory, tenant, request.method, path, dict(request.query_params), payload, state.graph_base
         )
+        if (replaced := lost(request)) is not None:
+            return replaced
         if reply.body is None:
             return Response(status_code=reply.status, headers=reply.headers)
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
@@ -104,6 +112,11 @@ def build_app(state: State) -> Starlette:
             Route("/v1.0/{rest:path}", graph_request, methods=["GET", "POST", "PATCH", "DELETE"]),
         ]
     )
+
+
+def _fault_response(fault: Fault) -> Response:
+    reply = batch.throttled(fault)
+    return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
 
 def _authenticate(state: State, request: Request) -> Tenant | Response:

@@ -1,7 +1,14 @@
-"""Graph JSON batching (POST /v1.0/$batch): up to 20 inner requests, run like the direct endpoints."""
+"""Graph JSON batching (POST /v1.0/$batch): up to 20 inner requests, run like the direct endpoints.
+
+Graph says the responses "might appear in a different order" than the requests and are matched by id
+(https://learn.microsoft.com/graph/json-batching), so the fake always answers in another order: a client that
+pairs them up by position fails here rather than in production. The requests still run one after the other in
+the order sent, so a test can predict the directory afterwards.
+"""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,7 +49,17 @@ def run(
         responses.append({"id": request["id"], "status": reply.status, "headers": headers, "body": reply.body})
     if crash_after is not None:
         return responses, True
-    return responses, False
+    return out_of_order(responses), False
+
+
+def out_of_order(responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same responses in a different order, the same one each time for the same request ids."""
+    ids = [str(r["id"]) for r in responses]
+    shuffled = list(responses)
+    random.Random("\n".join(ids)).shuffle(shuffled)
+    if len(shuffled) > 1 and [r["id"] for r in shuffled] == [r["id"] for r in responses]:
+        shuffled = shuffled[1:] + shuffled[:1]  # a shuffle may leave the order as it was: never answer in order
+    return shuffled
 
 
 def _run_one(
@@ -63,7 +80,9 @@ def _run_one(
     if fault is not None:
         return throttled(fault)
     query = dict(parse_qsl(url.query, keep_blank_values=True))
-    return graph.handle(directory, tenant, method, url.path, query, request.get("body"), base)
+    reply = graph.handle(directory, tenant, method, url.path, query, request.get("body"), base)
+    lost = faults.take(method, url.path, inner=True, runs=True)
+    return reply if lost is None else throttled(lost)
 
 
 def _validate(payload: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Fault injection (throttling, outages, latency, dropped connections) and request counters for tests."""
+"""Fault injection (throttling, outages, lost answers, latency, dropped connections) and request counters."""
 
 from __future__ import annotations
 
@@ -18,11 +18,15 @@ class Fault:
     method: str | None
     path: re.Pattern[str] | None
     inner: bool  # True: applies to requests inside a $batch, False: to HTTP requests
+    # True: the request runs first and only its answer is replaced, as when Graph did the work but the gateway
+    # timed out: a client that retries it meets its own change (a second removal of a license gets 400).
+    runs: bool = False
 
-    def matches(self, method: str, path: str, inner: bool) -> bool:
+    def matches(self, method: str, path: str, inner: bool, runs: bool) -> bool:
         return (
             self.remaining > 0
             and self.inner == inner
+            and self.runs == runs
             and (self.method is None or self.method == method)
             and (self.path is None or bool(self.path.search(path)))
         )
@@ -40,11 +44,12 @@ class Faults:
         with self._lock:
             self._faults.append(fault)
 
-    def take(self, method: str, path: str, *, inner: bool) -> Fault | None:
-        """Consumes one use of the first fault that matches this request, if any."""
+    def take(self, method: str, path: str, *, inner: bool, runs: bool = False) -> Fault | None:
+        """Consumes one use of the first fault that matches this request, if any: with `runs`, one that answers
+        after the request ran; without, one that answers instead of running it."""
         with self._lock:
             for fault in self._faults:
-                if fault.matches(method, path, inner):
+                if fault.matches(method, path, inner, runs):
                     fault.remaining -= 1
                     return fault
             return None

@@ -24,6 +24,7 @@ def generate_users(
             upn=f"user{n:05d}@{domain}",
             display_name=f"User {n:05d}",
             usage_location=location,
+            mail=f"user{n:05d}@{domain}",
             licenses={sku_id: Assignment(direct=True) for sku_id in licenses},
         )
         tenant.users[user.id] = user

@@ -12,17 +12,16 @@ from fakes.m365 import rules
 from fakes.m365.directory import Directory
 from fakes.m365.errors import GraphError, bad_request, not_found
 from fakes.m365.model import Tenant
-from fakes.m365.views import DEFAULT_USER_FIELDS, sku_json, user_json
-
-USER_PROPERTIES = (
-    "id",
-    "displayName",
-    "userPrincipalName",
-    "mail",
-    "usageLocation",
-    "assignedLicenses",
-    "licenseAssignmentStates",
+from fakes.m365.views import (
+    LICENSE_DETAILS_PROPERTIES,
+    context,
+    license_details_json,
+    parse_select,
+    select_users,
+    sku_json,
+    user_json,
 )
+
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -61,7 +60,10 @@ def _route(tenant: Tenant, method: str, path: str, query: dict[str, str], body: 
         if user is None:
             raise not_found(parts[1])
         if method == "GET":
-            return Reply(200, user_json(user, _select(query)))
+            select = select_users(query)
+            return Reply(
+                200, {"@odata.context": context(base, "users", select, entity=True), **user_json(user, select)}
+            )
         _patch_user(user, body)
         return Reply(204)
     if len(parts) == 3 and parts[0] == "users" and parts[2] == "assignLicense" and method == "POST":
@@ -69,19 +71,19 @@ def _route(tenant: Tenant, method: str, path: str, query: dict[str, str], body: 
         if user is None:
             raise not_found(parts[1])
         rules.assign_license(tenant, user, body)
-        return Reply(200, user_json(user, (*DEFAULT_USER_FIELDS, "assignedLicenses", "licenseAssignmentStates")))
+        # The user's default properties only: what Graph answers says nothing about the licenses it now holds.
+        return Reply(200, {"@odata.context": context(base, "users", None, entity=True), **user_json(user)})
+    if len(parts) == 3 and parts[0] == "users" and parts[2] == "licenseDetails" and method == "GET":
+        user = tenant.find_user(parts[1])
+        if user is None:
+            raise not_found(parts[1])
+        select = parse_select(query, LICENSE_DETAILS_PROPERTIES, "microsoft.graph.licenseDetails")
+        entity_set = f"users('{user.id}')/licenseDetails"
+        return Reply(
+            200,
+            {"@odata.context": context(base, entity_set, select), "value": license_details_json(tenant, user, select)},
+        )
     raise GraphError(400, "BadRequest", f"Resource not found for the segment '{parts[-1]}'.")
-
-
-def _select(query: dict[str, str]) -> tuple[str, ...] | None:
-    raw = query.get("$select")
-    if not raw:
-        return None
-    fields = tuple(f.strip() for f in raw.split(",") if f.strip())
-    for f in fields:
-        if f not in USER_PROPERTIES:
-            raise bad_request(f"Could not find a property named '{f}' on type 'microsoft.graph.user'.")
-    return fields
 
 
 def _list_users(tenant: Tenant, query: dict[str, str], base: str) -> Reply:
@@ -89,13 +91,13 @@ def _list_users(tenant: Tenant, query: dict[str, str], base: str) -> Reply:
     if not top_raw.isdigit() or not 1 <= int(top_raw) <= 999:
         raise bad_request(f"Invalid page size specified: '{top_raw}'. Must be between 1 and 999 inclusive.")
     top = int(top_raw)
-    select = _select(query)
+    select = select_users(query)
     # The skiptoken is the last id served, so users added or removed while paging do not shift the pages.
     after = _decode(query["$skiptoken"]) if "$skiptoken" in query else ""
     ordered = sorted((u for u in tenant.users.values() if u.id > after), key=lambda u: u.id)
     page = ordered[:top]
     result: dict[str, Any] = {
-        "@odata.context": f"{base}/$metadata#users",
+        "@odata.context": context(base, "users", select),
         "value": [user_json(u, select) for u in page],
     }
     if len(ordered) > top:

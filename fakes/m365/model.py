@@ -51,6 +51,16 @@ class User:
     display_name: str
     usage_location: str | None = None
     licenses: dict[str, Assignment] = field(default_factory=dict)
+    # The rest of Graph's default properties: unset ones come back as null (and [] for the phones), as in Graph.
+    mail: str | None = None
+    given_name: str | None = None
+    surname: str | None = None
+    job_title: str | None = None
+    mobile_phone: str | None = None
+    office_location: str | None = None
+    preferred_language: str | None = None
+    business_phones: list[str] = field(default_factory=list)
+    account_enabled: bool = True
 
 
 @dataclass
@@ -81,7 +91,11 @@ class Tenant:
 
     def add_user(self, upn: str, *, display_name: str = "", usage_location: str | None = "US") -> User:
         user = User(
-            id=str(uuid.uuid4()), upn=upn, display_name=display_name or upn.split("@")[0], usage_location=usage_location
+            id=str(uuid.uuid4()),
+            upn=upn,
+            display_name=display_name or upn.split("@")[0],
+            usage_location=usage_location,
+            mail=upn,  # a licensed user usually has a mailbox at their sign-in name
         )
         self.users[user.id] = user
         return user

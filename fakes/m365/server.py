@@ -15,18 +15,19 @@ from typing import Self
 import trustme
 import uvicorn
 
-from fakes.m365 import seed
+from fakes.m365.admin import AdminMixin
 from fakes.m365.app import State, build_app
 from fakes.m365.directory import App, Directory
 from fakes.m365.faults import Fault, Faults
-from fakes.m365.model import Assignment, Rules, Sku, Tenant, User
 
 DEFAULT_CLIENT_ID = "7c1d2f0e-1111-4aaa-8bbb-licensebot001"
 DEFAULT_SECRET = "fake-secret-value-not-for-production"
 
 
-class FakeM365:
-    """A fake Microsoft 365 (login + Graph) for tests. Use as `with FakeM365() as m365: ...`."""
+class FakeM365(AdminMixin):
+    """A fake Microsoft 365 (login + Graph) for tests. Use as `with FakeM365() as m365: ...`.
+
+    Tenants, users and licenses: see AdminMixin (admin.py). Faults and counters: below."""
 
     def __init__(
         self, *, token_lifetime: int = 3600, client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_SECRET
@@ -105,79 +106,7 @@ class FakeM365:
     def ca_pem_path(self) -> str:
         return str(Path(self._tmp.name) / "ca.pem")
 
-    # -- data ------------------------------------------------------------------------------------------------
-    def add_tenant(
-        self, domain: str, *, skus: list[Sku] | None = None, rules: Rules | None = None, tenant_id: str | None = None
-    ) -> Tenant:
-        """A customer tenant; with no `skus`, the standard catalog (see seed.py) with 25 seats each."""
-        chosen = seed.standard_skus() if skus is None else skus
-        return self.directory.add_tenant(
-            domain, tenant_id=tenant_id, skus=chosen, rules=seed.standard_rules() if rules is None else rules
-        )
-
-    def tenant(self, name: str) -> Tenant:
-        found = self.directory.find_tenant(name)
-        if found is None:
-            raise KeyError(name)
-        return found
-
-    def add_user(
-        self,
-        tenant: str,
-        upn: str,
-        *,
-        usage_location: str | None = "US",
-        licenses: tuple[str, ...] = (),
-        group_licenses: dict[str, str] | None = None,
-    ) -> User:
-        """Adds a user holding `licenses` directly and `group_licenses` ({skuId: groupId}) through groups."""
-        with self.directory.lock:
-            user = self.tenant(tenant).add_user(upn, usage_location=usage_location)
-            self._set(user, licenses, group_licenses or {})
-            return user
-
-    def set_licenses(
-        self, tenant: str, user: str, licenses: tuple[str, ...] = (), group_licenses: dict[str, str] | None = None
-    ) -> None:
-        """Drift: replaces a user's licenses as an admin would outside licensebot (no rules, no seat checks)."""
-        with self.directory.lock:
-            found = self.tenant(tenant).find_user(user)
-            if found is None:
-                raise KeyError(user)
-            found.licenses = {}
-            self._set(found, licenses, group_licenses or {})
-
-    def remove_user(self, tenant: str, user: str) -> None:
-        with self.directory.lock:
-            t = self.tenant(tenant)
-            found = t.find_user(user)
-            if found is not None:
-                del t.users[found.id]
-
-    def add_sku(self, tenant: str, sku: Sku) -> None:
-        with self.directory.lock:
-            self.tenant(tenant).skus[sku.sku_id] = sku
-
-    def remove_sku(self, tenant: str, sku_id: str) -> None:
-        with self.directory.lock:
-            self.tenant(tenant).skus.pop(sku_id, None)
-
-    def user(self, tenant: str, user: str) -> User:
-        with self.directory.lock:
-            found = self.tenant(tenant).find_user(user)
-            if found is None:
-                raise KeyError(user)
-            return found
-
-    def licenses(self, tenant: str, user: str) -> set[str]:
-        """The skuIds a user holds right now, however assigned."""
-        with self.directory.lock:
-            return set(self.user(tenant, user).licenses)
-
-    def consumed(self, tenant: str, sku_id: str) -> int:
-        with self.directory.lock:
-            return self.tenant(tenant).consumed(sku_id)
-
+    # -- the registered app ----------------------------------------------------------------------------------
     def register_certificate(self, cert_pem: bytes) -> None:
         """Lets the app authenticate with a client assertion signed by this certificate's key."""
         with self.directory.lock:
@@ -198,6 +127,21 @@ class FakeM365:
         pattern = re.compile(path) if path else None
         self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner))
 
+    def fail_after_running(
+        self,
+        count: int,
+        *,
+        status: int = 504,
+        retry_after: float | None = 0.1,
+        method: str | None = "POST",
+        path: str | None = "assignLicense",
+        inner: bool = True,
+    ) -> None:
+        """The next `count` matching requests (inner $batch ones, or HTTP ones unless `inner`) run, and then their
+        answer is lost: the client gets `status` (504 GatewayTimeout, 503…) although the change was made."""
+        pattern = re.compile(path) if path else None
+        self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner, runs=True))
+
     def set_latency(self, seconds: float) -> None:
         self.state.faults.latency = seconds
 
@@ -216,10 +160,3 @@ class FakeM365:
 
     def token_requests(self, tenant: str) -> int:
         return self.directory.token_requests[self.tenant(tenant).id]
-
-    @staticmethod
-    def _set(user: User, licenses: tuple[str, ...], group_licenses: dict[str, str]) -> None:
-        for sku_id in licenses:
-            user.licenses.setdefault(sku_id, Assignment()).direct = True
-        for sku_id, group in group_licenses.items():
-            user.licenses.setdefault(sku_id, Assignment()).groups.append(group)

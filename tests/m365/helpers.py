@@ -54,3 +54,25 @@ class Graph:
     def assign(self, user: str, add: list[str] = [], remove: list[str] = []) -> requests.Response:  # noqa: B006
         body = {"addLicenses": [{"skuId": s, "disabledPlans": []} for s in add], "removeLicenses": remove}
         return self.call("POST", f"/users/{user}/assignLicense", body)
+
+
+def assign_request(n: int, user: str, add: list[str], **extra: Any) -> dict[str, Any]:
+    """One $batch request (id `n`) adding `add` to `user`."""
+    return {
+        "id": str(n),
+        "method": "POST",
+        "url": f"/users/{user}/assignLicense",
+        "headers": {"Content-Type": "application/json"},
+        "body": {"addLicenses": [{"skuId": s, "disabledPlans": []} for s in add], "removeLicenses": []},
+        **extra,
+    }
+
+
+def remove_request(n: int, user: str, skus: list[str]) -> dict[str, Any]:
+    request = assign_request(n, user, [])
+    request["body"]["removeLicenses"] = skus
+    return request
+
+
+def statuses(reply: requests.Response) -> dict[str, int]:
+    return {r["id"]: r["status"] for r in reply.json()["responses"]}

@@ -15,16 +15,6 @@ def error(reply: object) -> str:
     return str(body["error"]["message"])
 
 
-def test_success_returns_the_user_with_its_licenses(graph: Graph) -> None:
-    user = graph.m365.add_user(T, "ann@contoso.onmicrosoft.com", group_licenses={VISIO: "g-visio"})
-    reply = graph.assign(user.id, add=[E3])
-    assert reply.status_code == 200
-    body = reply.json()
-    assert {a["skuId"] for a in body["assignedLicenses"]} == {E3, VISIO}
-    by_group = {s["skuId"]: s["assignedByGroup"] for s in body["licenseAssignmentStates"]}
-    assert by_group == {E3: None, VISIO: "g-visio"}
-
-
 def test_a_missing_key_is_refused(graph: Graph) -> None:
     user = graph.m365.add_user(T, "ann@contoso.onmicrosoft.com")
     reply = graph.call("POST", f"/users/{user.id}/assignLicense", {"addLicenses": []})
@@ -70,12 +60,33 @@ def test_dependencies_on_assign_and_on_removal(graph: Graph) -> None:
     assert graph.m365.licenses(T, archived.id) == {EXCHANGE_P1, ARCHIVING}
 
 
-def test_group_licenses_cannot_be_removed_directly(graph: Graph) -> None:
+def test_a_license_only_a_group_gives_cannot_be_removed_directly(graph: Graph) -> None:
     user = graph.m365.add_user(T, "ann@contoso.onmicrosoft.com", group_licenses={E3: "g-e3"})
     message = error(graph.assign(user.id, remove=[E3]))
     assert (
         message == "User license is inherited from a group membership and it cannot be removed directly from the user."
     )
+    assert graph.m365.licenses(T, user.id) == {E3}
+
+
+def test_removing_the_direct_half_of_a_group_and_direct_license_keeps_the_groups(graph: Graph) -> None:
+    user = graph.m365.add_user(T, "ann@contoso.onmicrosoft.com", licenses=(E3,), group_licenses={E3: "g-e3"})
+    assert graph.m365.consumed(T, E3) == 1  # direct and group together take one seat
+    assert graph.assign(user.id, remove=[E3]).status_code == 200
+    assert graph.m365.licenses(T, user.id) == {E3}
+    assert graph.m365.consumed(T, E3) == 1
+    states = graph.call("GET", f"/users/{user.id}?$select=licenseAssignmentStates").json()
+    assert [s["assignedByGroup"] for s in states["licenseAssignmentStates"]] == ["g-e3"]
+    assert "inherited from a group membership" in error(graph.assign(user.id, remove=[E3]))
+
+
+def test_adding_directly_what_a_group_gives_takes_no_second_seat(graph: Graph) -> None:
+    graph.m365.set_owned(T, E3, 1)
+    user = graph.m365.add_user(T, "ann@contoso.onmicrosoft.com", group_licenses={E3: "g-e3"})
+    assert graph.assign(user.id, add=[E3]).status_code == 200
+    assert graph.m365.consumed(T, E3) == 1
+    states = graph.call("GET", f"/users/{user.id}?$select=licenseAssignmentStates").json()
+    assert [s["assignedByGroup"] for s in states["licenseAssignmentStates"]] == [None, "g-e3"]
 
 
 def test_unknown_user_sku_and_tenant_only_sku(graph: Graph) -> None:
