@@ -136,7 +136,7 @@ def record_intent(
     now = clock()
     batch = PendingBatch(batch_id, customer.id, tenant.tenant_id, actor, now, key, change.fingerprint(), change,
                          tuple(decided), ops, dict(reply_to))  # fmt: skip
-    uow.remote.add(batch, holder=holder_name(), lease_until=now + LEASE)
+    uow.remote.add(batch, holder=holder_name(), lease_until=now + lease())
     return batch
 
 
@@ -147,13 +147,15 @@ def execute(
     """Calls the tenant for a batch this process holds, then records the outcome (T2). `before`: the users as read
     just before the save decided (read_fresh), from which the mirror learns their state after the change."""
     me = holder_name()
+    renew = _renewer(batch, uow, me, clock)
     try:
-        results = provider.apply(batch.tenant_id, batch.operations, _renewer(batch, uow, me, clock))
+        results = provider.apply(batch.tenant_id, batch.operations, renew)
     except ProviderError as e:
         if e.sent:  # some users may have changed: only reading them back can tell
             results = _read_back(batch, provider, batch.operations)
         else:
             results = [_failed_whole(op, e) for op in batch.operations]
+    renew()  # reading back and retrying the unsure ones can take a while too
     results = _settle(batch, provider, results)
     done = _record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
                    clock=clock, note=None, follow_up=follow_up, before=before or {})  # fmt: skip
@@ -162,16 +164,19 @@ def execute(
     return done
 
 
-def reconcile(*, provider: TenantProvider, uow: UnitOfWork, render: Render | None, clock: Clock = utcnow) -> list[str]:
-    """Finishes every batch whose process died mid-save: reads its users back and records what the tenant holds."""
+def reconcile(
+    *, provider: TenantProvider, uow: UnitOfWork, render: Render | None, clock: Clock = utcnow, me: str | None = None
+) -> list[str]:
+    """Finishes every batch whose process died mid-save: reads its users back and records what the tenant holds.
+    `me` names this process as a lease holder (default: host and pid)."""
     with uow:
         expired = uow.remote.expired(clock())
     finished = []
-    me = holder_name()
+    me = me or holder_name()
     for batch_id in expired:
         with uow:
             now = clock()
-            batch = uow.remote.claim(batch_id, holder=me, now=now, lease_until=now + LEASE)
+            batch = uow.remote.claim(batch_id, holder=me, now=now, lease_until=now + lease())
             uow.commit()
         if batch is None:
             continue

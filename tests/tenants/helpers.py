@@ -81,7 +81,8 @@ class Racing(GraphTenants):
     def apply(
         self, tenant: str, operations: Sequence[Operation], progress: Callable[[], bool] | None = None
     ) -> list[OperationResult]:
-        self.meanwhile()
+        meanwhile, self.meanwhile = self.meanwhile, lambda: None  # once: a retry of the same save does not race
+        meanwhile()
         return super().apply(tenant, operations, progress)
 
 

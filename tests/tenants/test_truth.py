@@ -1,0 +1,211 @@
+"""The tenant's truth: a connected save changes exactly what was chosen, and the mirror matches Microsoft 365 after it,
+whatever happened on the way. Against the fake Microsoft 365, which answers as Graph documents (tests/README.md)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from fakes.m365 import FakeM365, generate_users
+from fakes.m365.seed import E3, SHAREPOINTENTERPRISE, TEAMS1, VISIO
+from licensing import queries, remote
+from licensing.results import ErrorCode, Status
+from licensing.service import apply, make_change
+from licensing.sync import sync_tenant
+from licensing.tenants import TenantSnapshot
+from licensing.types import utcnow
+from providers.graph import GraphClient
+from providers.graph.tenant import GraphTenants
+from tests.m365.helpers import config_for
+from tests.tenants.helpers import ADMIN, ASSIGNED, Racing, UowFactory, assert_mirror_matches
+from tests.tenants.test_save import ANN, BOB, E3_, VISIO_, holds, save
+
+PATCHED = "$batch PATCH /v1.0/users/{id}"
+
+
+def test_a_save_keeps_what_the_user_already_had(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    m365.add_user(tenant, ANN, usage_location="DE", licenses=(E3,), disabled_plans={E3: (TEAMS1.id,)})
+    sync_tenant("contoso", provider=graph, uow=uows())
+    [o] = save(uows, graph, [ANN], assign=[VISIO_]).results
+    assert (o.status, o.assigned) == (Status.UPDATED, (VISIO_,))
+    # assignLicense answered with the default property set: nothing in it may empty the mirror.
+    [ann] = queries.summary("contoso", [ANN], actor=ADMIN, uow=uows()).selected
+    assert (set(ann.licenses), ann.location) == ({E3_, VISIO_}, "DE")
+    with uows() as uow:
+        [user] = uow.users.get_many("contoso", [ANN]).values()
+    assert user.disabled_plans == {E3_: frozenset({"TEAMS1"})}
+    assert_mirror_matches(m365, tenant, uows)
+
+
+def test_a_stale_mirror_never_re_adds_a_license_and_so_never_turns_services_back_on(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    ann = m365.add_user(tenant, ANN)
+    sync_tenant("contoso", provider=graph, uow=uows())
+    # Since the sync, the customer's admin gave Ann E3 with SharePoint turned off.
+    m365.set_licenses(tenant, ann.id, licenses=(E3,), disabled_plans={E3: (SHAREPOINTENTERPRISE.id,)})
+    [o] = save(uows, graph, [ANN], assign=[E3_, VISIO_]).results
+    assert (o.status, o.assigned) == (Status.UPDATED, (VISIO_,))  # E3 she has: only Visio is sent
+    assert m365.disabled_plans(tenant, ann.id, E3) == {SHAREPOINTENTERPRISE.id}
+    [again] = save(uows, graph, [ANN], assign=[E3_]).results
+    assert again.status is Status.UNCHANGED and m365.requests[ASSIGNED] == 1
+    assert m365.disabled_plans(tenant, ann.id, E3) == {SHAREPOINTENTERPRISE.id}
+    assert_mirror_matches(m365, tenant, uows)
+
+
+@pytest.mark.parametrize("refusal", ["seats", "country"])
+def test_a_location_set_before_a_refused_license_is_told_and_mirrored(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, refusal: str
+) -> None:
+    ann = m365.add_user(tenant, ANN, usage_location=None)
+    m365.add_user(tenant, BOB, usage_location="US")
+    sync_tenant("contoso", provider=graph, uow=uows())
+
+    def meanwhile() -> None:  # after licensebot read the seats: the last ones go outside licensebot
+        if refusal == "seats":
+            m365.set_owned(tenant, E3, 0)
+
+    if refusal == "country":  # Microsoft 365 does not sell it there; the directory file does not say so
+        m365.tenant(tenant).skus[E3].blocked_countries = frozenset({"FR"})
+    result = save(uows, Racing(graph.client, meanwhile), [ANN], assign=[E3_], location="FR")
+    [o] = result.results
+    code = ErrorCode.INSUFFICIENT_LICENSES if refusal == "seats" else ErrorCode.LOCATION_NOT_ALLOWED
+    assert (o.status, o.location, o.assigned, [e.code for e in o.errors]) == (Status.FAILED, "FR", (), [code])
+    assert m365.user(tenant, ann.id).usage_location == "FR" and m365.licenses(tenant, ann.id) == set()
+    assert queries.summary("contoso", [ANN], actor=ADMIN, uow=uows()).selected[0].location == "FR"
+    with uows() as uow:
+        said = {(e.action, e.outcome) for e in uow.audit.for_batch(result.batch_id or "")}
+    assert said == {("set_location:FR", "applied"), ("assign", "failed")}
+    assert_mirror_matches(m365, tenant, uows)
+
+
+def test_the_result_line_says_what_did_change() -> None:
+    from blocks.outcomes import outcome_line
+    from blocks.viewmodels import OutcomeVM, ProblemVM
+
+    problem = ProblemVM("insufficient_licenses", "No Project Plan 5 license left in Microsoft 365.")
+    line = outcome_line(OutcomeVM("Ann", "ann@x", "failed", location="FR", errors=(problem,)))
+    assert line == ":x: *Ann* — usage location set to FR; No Project Plan 5 license left in Microsoft 365."
+
+
+def test_a_revoke_retried_after_its_answer_was_lost_is_no_failure(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    ann = m365.add_user(tenant, ANN, licenses=(E3, VISIO))
+    sync_tenant("contoso", provider=graph, uow=uows())
+    # The revoke runs, its answer is lost (504); the client's retry is refused: she no longer holds it.
+    m365.fail_after_running(1, status=504, retry_after=0.05)
+    [o] = save(uows, graph, [ANN], revoke=[VISIO_]).results
+    assert (o.status, o.revoked, o.errors) == (Status.UPDATED, (VISIO_,), ())
+    assert m365.requests[ASSIGNED] == 2 and m365.licenses(tenant, ann.id) == {E3}
+    assert holds(uows, ANN) == {E3_}
+    assert_mirror_matches(m365, tenant, uows)
+
+
+def test_a_revoke_of_a_license_a_group_also_gives_is_refused_not_reported_revoked(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    ann = m365.add_user(tenant, ANN, licenses=(VISIO,), group_licenses={VISIO: "g-visio"})
+    sync_tenant("contoso", provider=graph, uow=uows())
+    [o] = save(uows, graph, [ANN], revoke=[VISIO_]).results
+    # Graph would answer 200 and she would keep Visio (and its seat) through the group.
+    assert o.status is Status.FAILED and [e.code for e in o.errors] == [ErrorCode.GROUP_ASSIGNED]
+    assert "through a group" in o.errors[0].message and m365.requests[ASSIGNED] == 0
+    assert m365.licenses(tenant, ann.id) == {VISIO}
+    assert_mirror_matches(m365, tenant, uows)
+
+
+@pytest.mark.parametrize("fault", ["dropped", "throttled", "server_error"])
+def test_the_mirror_matches_the_tenant_after_faults_mid_save(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, fault: str
+) -> None:
+    made = generate_users(m365.tenant(tenant), 30)
+    m365.set_owned(tenant, E3, 100)
+    sync_tenant("contoso", provider=graph, uow=uows())
+
+    def meanwhile() -> None:  # armed after the reads, so the fault hits the changes
+        if fault == "dropped":
+            m365.crash_next_batch(7)  # seven users changed, then the connection drops: no answer at all
+        elif fault == "throttled":
+            m365.fail_next(12, status=429, retry_after=0.05, inner=True, path="assignLicense")
+        else:
+            m365.fail_after_running(5, status=503, retry_after=0.05)
+
+    result = save(uows, Racing(graph.client, meanwhile), [u.upn for u in made], assign=[E3_], location="GB")
+    changed = {u.upn for u in made if E3 in m365.licenses(tenant, u.id)}
+    assert {o.user_id for o in result.results if o.status is Status.UPDATED} == changed
+    assert len(changed) == 30  # each user's change went through once, read back where the answer was lost
+    assert_mirror_matches(m365, tenant, uows)
+
+
+class SaveDuringSnapshot(GraphTenants):
+    """The real provider: a sync's snapshot is read, then a save commits, then the sync writes what it read."""
+
+    def __init__(self, client: GraphClient, uows: UowFactory, users: list[str]) -> None:
+        super().__init__(client)
+        self.uows, self.users = uows, users
+
+    def snapshot(self, tenant: str) -> TenantSnapshot:
+        taken = super().snapshot(tenant)
+        change = make_change("contoso", self.users, assign=[VISIO_])
+        apply(change, actor=ADMIN, uow=self.uows(), provider=GraphTenants(self.client))
+        return taken
+
+
+def test_a_sync_never_writes_its_older_snapshot_over_a_save_committed_meanwhile(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    m365.add_user(tenant, ANN, licenses=(E3,))
+    m365.add_user(tenant, BOB, licenses=(E3,))
+    sync_tenant("contoso", provider=graph, uow=uows())
+    report = sync_tenant("contoso", provider=SaveDuringSnapshot(graph.client, uows, [ANN]), uow=uows())
+    assert report.error is None
+    assert holds(uows, ANN) == {E3_, VISIO_} and holds(uows, BOB) == {E3_}
+    assert_mirror_matches(m365, tenant, uows)
+    sync_tenant("contoso", provider=graph, uow=uows())  # the next sync has nothing newer to fence off
+    assert_mirror_matches(m365, tenant, uows)
+
+
+@pytest.fixture
+def short_lease(monkeypatch: pytest.MonkeyPatch) -> Iterator[timedelta]:
+    lease = timedelta(seconds=1)
+    monkeypatch.setattr(remote, "LEASE", lease)
+    yield lease
+
+
+def test_a_long_save_keeps_its_lease_and_is_never_reconciled_while_it_runs(
+    m365: FakeM365, tenant: str, uows: UowFactory, short_lease: timedelta
+) -> None:
+    made = generate_users(m365.tenant(tenant), 100)
+    m365.set_owned(tenant, E3, 200)
+    with GraphClient(config_for(m365, batches_in_flight=1)) as client:
+        graph = GraphTenants(client)
+        sync_tenant("contoso", provider=graph, uow=uows())
+        m365.set_latency(0.4)  # five batches of changes, one at a time: 2 s, twice the lease
+        done = threading.Event()
+        reconciled: list[str] = []
+
+        def another_replica() -> None:
+            while not done.is_set():
+                reconciled.extend(remote.reconcile(provider=graph, uow=uows(), render=None, me="replica-2"))
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=another_replica)
+        watcher.start()
+        try:
+            result = save(uows, graph, [u.upn for u in made], assign=[E3_])
+        finally:
+            done.set()
+            watcher.join(timeout=30)
+            m365.set_latency(0)
+    assert reconciled == [] and result.note is None
+    assert len(result.updated) == 100 and m365.consumed(tenant, E3) == 100
+    with uows() as uow:
+        assert uow.remote.expired(utcnow() + timedelta(days=1)) == []
+    assert_mirror_matches(m365, tenant, uows)
