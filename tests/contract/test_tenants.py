@@ -120,3 +120,58 @@ def test_products_made_by_a_sync_need_no_rules(backend: Backend) -> None:
     with backend.uow() as uow:
         assert uow.products.upsert([Product("SPB", "Microsoft 365 Business Premium")]) == 1
         uow.commit()
+
+
+def test_disabled_plans_are_mirrored_per_license_and_a_change_of_them_is_a_change(connected: Backend) -> None:
+    ann = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset({E3}), disabled_plans={E3: frozenset({"TEAMS1"})})
+    with connected.uow() as uow:
+        uow.tenants.set_users("fabrikam", [ann], object_ids={}, complete=False)
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.users.get_many("fabrikam", [ann.id])[ann.id].disabled_plans == {E3: frozenset({"TEAMS1"})}
+        assert uow.tenants.set_users("fabrikam", [ann], object_ids={}, complete=False) == 0
+        more = User("fabrikam", ann.id, "Ann", "NL", frozenset({E3}), disabled_plans={E3: frozenset({"TEAMS1", "X"})})
+        assert uow.tenants.set_users("fabrikam", [more], object_ids={}, complete=False) == 1
+        uow.commit()
+    with connected.uow() as uow:
+        [stored] = [u for u in uow.users.all_for_customer("fabrikam") if u.id == ann.id]
+        assert stored.disabled_plans == {E3: frozenset({"TEAMS1", "X"})}
+
+
+def test_a_sync_fenced_at_an_older_generation_leaves_users_a_save_wrote_since(connected: Backend) -> None:
+    zoe = "zoe@fabrikam.com"
+    with connected.uow() as uow:
+        before = uow.tenants.get("fabrikam")
+        assert before is not None and before.generation == 0
+        stamp = uow.tenants.bump("fabrikam")
+        saved = User("fabrikam", zoe, "Zoe Zhang", "FR", frozenset({E3}))
+        uow.tenants.set_users("fabrikam", [saved], object_ids={}, complete=False, stamp=stamp)
+        uow.commit()
+    with connected.uow() as uow:
+        assert stamp == 1 and uow.tenants.get("fabrikam") == Tenant(
+            "fabrikam", "fabrikam.onmicrosoft.com", generation=1
+        )
+        old = User("fabrikam", zoe, "Zoe Zhang", "DE", frozenset())  # what a snapshot begun at generation 0 saw
+        ann = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset())
+        assert uow.tenants.set_users("fabrikam", [old, ann], object_ids={}, complete=True, fence=0) == 1  # Ann
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.users.get_many("fabrikam", [zoe])[zoe] == saved
+        # A sync that began after the save writes it as it is, and without Zoe, removes her.
+        assert uow.tenants.set_users("fabrikam", [ann], object_ids={}, complete=True, fence=1) == 1
+        assert uow.tenants.remove_users("fabrikam", ["ann@fabrikam.com", "nobody"]) == 1
+        uow.commit()
+    with connected.uow() as uow:
+        assert list(uow.users.all_for_customer("fabrikam")) == []
+
+
+def test_only_the_holder_renews_a_batch_lease(connected: Backend) -> None:
+    with connected.uow() as uow:
+        uow.remote.add(batch(), holder="p1", lease_until=T0 + timedelta(minutes=1))
+        assert not uow.remote.renew("b1", holder="p2", until=T0 + timedelta(hours=1))
+        assert uow.remote.renew("b1", holder="p1", until=T0 + timedelta(minutes=20))
+        assert not uow.remote.renew("b2", holder="p1", until=T0 + timedelta(minutes=20))
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.remote.expired(T0 + timedelta(minutes=19)) == []
+        assert uow.remote.expired(T0 + timedelta(minutes=21)) == ["b1"]
