@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -73,11 +74,22 @@ def users(ctx: click.Context, customer: str, search: str, page: int, as_json: bo
         customer, actor=None, query=search, page=page, page_size=USERS_PER_PAGE, uow=deps(ctx).uow_factory()
     )
     if as_json:
-        data = [{"id": u.id, "name": u.name, "location": u.location, "licenses": sorted(u.licenses)} for u in p.users]
+        data = [
+            {"id": u.id, "name": u.name, "location": u.location, "licenses": sorted(u.licenses),
+             "disabled_plans": {sku: sorted(plans) for sku, plans in sorted(u.disabled_plans.items())}}
+            for u in p.users
+        ]  # fmt: skip
         meta = {"customer": p.customer.id, "search": p.query, "page": p.page, "page_count": p.page_count}
         click.echo(json.dumps({**meta, "total": p.total, "users": data}, indent=2))
         return
     found = f"{p.total} user{'s' if p.total != 1 else ''}" + (f" matching {p.query!r}" if p.query else "")
     click.echo(f"{p.customer.name} ({p.customer.id}): {found}, page {p.page} of {p.page_count}\n")
-    rows = [[u.id, u.name, u.location or "-", " ".join(sorted(u.licenses))] for u in p.users]
+    rows = [[u.id, u.name, u.location or "-", " ".join(_held(sku, u.disabled_plans) for sku in sorted(u.licenses))]
+            for u in p.users]  # fmt: skip
     click.echo(table(["ID", "NAME", "LOCATION", "LICENSES"], rows))
+
+
+def _held(sku: str, disabled: Mapping[str, frozenset[str]]) -> str:
+    """A product, and the service plans a connected tenant turned off in it: "ENTERPRISEPACK(off:TEAMS1)"."""
+    off = disabled.get(sku)
+    return f"{sku}(off:{','.join(sorted(off))})" if off else sku

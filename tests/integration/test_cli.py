@@ -139,9 +139,11 @@ def test_users_searches_and_pages_a_customers_users(loaded) -> None:  # type: ig
     assert lines[-1].split() == ["erin@contoso.com", "Erin", "Evans", "US", "ENTERPRISEPACK", "MCOMEETADV"]
     data = json.loads(loaded("users", "contoso", "--search", "zed user", "--page", "1", "--json").output)
     assert (data["total"], data["page"], data["page_count"], len(data["users"])) == (17, 1, 1, 17)
-    assert data["users"][0] == {"id": "user01@contoso.com", "name": "Zed User 01", "location": "US", "licenses": []}
+    assert data["users"][0] == {"id": "user01@contoso.com", "name": "Zed User 01", "location": "US", "licenses": [],
+                                "disabled_plans": {}}  # fmt: skip
     nolo = json.loads(loaded("users", "contoso", "--search", "nolo", "--json").output)["users"]
-    assert nolo == [{"id": "nolo@contoso.com", "name": "Nolo Nowhere", "location": None, "licenses": []}]
+    assert nolo == [{"id": "nolo@contoso.com", "name": "Nolo Nowhere", "location": None, "licenses": [],
+                     "disabled_plans": {}}]  # fmt: skip
 
 
 def test_users_of_an_unknown_customer_exits_2(loaded) -> None:  # type: ignore[no-untyped-def]

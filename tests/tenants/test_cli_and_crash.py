@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli import main
 from fakes.m365 import FakeM365, generate_users
-from fakes.m365.seed import E1, E3
+from fakes.m365.seed import E1, E3, SHAREPOINTENTERPRISE
 from licensing.notifications import OutgoingThread
 from licensing.remote import INTERRUPTED, reconcile
 from licensing.results import BatchResult, Status
@@ -51,6 +51,21 @@ def test_sync_and_apply_from_the_cli_for_a_local_and_a_connected_customer(cli, m
     assert local.exit_code == 0 and "1 updated" in local.output
     table = cli("sync")
     assert table.exit_code == 0 and "contoso" in table.output and "ok" in table.output
+
+
+def test_users_after_a_save_show_what_the_tenant_holds(cli, m365: FakeM365, tenant: str) -> None:  # type: ignore[no-untyped-def]
+    m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location="DE", licenses=(E3,),
+                  disabled_plans={E3: (SHAREPOINTENTERPRISE.id,)})  # fmt: skip
+    assert cli("sync").exit_code == 0
+    done = cli("licenses", "apply", "contoso", "--users", "ann@contoso.onmicrosoft.com", "--assign", "VISIOCLIENT",
+               "--as", ADMIN)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    shown = cli("users", "contoso", "--search", "ann", "--json")
+    [ann] = json.loads(shown.output)["users"]
+    assert (ann["location"], ann["licenses"]) == ("DE", ["ENTERPRISEPACK", "VISIOCLIENT"])
+    assert ann["disabled_plans"] == {"ENTERPRISEPACK": ["SHAREPOINTENTERPRISE"]}
+    table = cli("users", "contoso", "--search", "ann").output
+    assert "DE" in table and "ENTERPRISEPACK(off:SHAREPOINTENTERPRISE) VISIOCLIENT" in table
 
 
 def test_sync_names_the_tenant_that_failed_and_exits_1(cli) -> None:  # type: ignore[no-untyped-def]
