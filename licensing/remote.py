@@ -50,7 +50,8 @@ from licensing.types import Clock, utcnow
 
 log = logging.getLogger("licensebot.remote")
 
-# Longer than any one save's calls can take (the client gives up waiting out throttling after 2 minutes a call).
+# Renewed as each $batch of a save completes, so it need only outlast one $batch waiting out throttling (the client
+# gives up after 2 minutes), with room to spare; a process that stops renewing it has died or hung.
 LEASE = timedelta(minutes=10)
 
 
@@ -136,7 +137,7 @@ def record_intent(
     now = clock()
     batch = PendingBatch(batch_id, customer.id, tenant.tenant_id, actor, now, key, change.fingerprint(), change,
                          tuple(decided), ops, dict(reply_to))  # fmt: skip
-    uow.remote.add(batch, holder=holder_name(), lease_until=now + lease())
+    uow.remote.add(batch, holder=holder_name(), lease_until=now + LEASE)
     return batch
 
 
@@ -176,7 +177,7 @@ def reconcile(
     for batch_id in expired:
         with uow:
             now = clock()
-            batch = uow.remote.claim(batch_id, holder=me, now=now, lease_until=now + lease())
+            batch = uow.remote.claim(batch_id, holder=me, now=now, lease_until=now + LEASE)
             uow.commit()
         if batch is None:
             continue
@@ -200,17 +201,13 @@ def _renewer(batch: PendingBatch, uow: UnitOfWork, holder: str, clock: Clock) ->
 
     def renew() -> bool:
         with lock, uow:
-            kept = uow.remote.renew(batch.id, holder=holder, until=clock() + lease())
+            kept = uow.remote.renew(batch.id, holder=holder, until=clock() + LEASE)
             uow.commit()
         if not kept:
             log.warning("batch=%s was taken over by another process; sending no more of it", batch.id)
         return kept
 
     return renew
-
-
-def lease() -> timedelta:
-    return LEASE
 
 
 def _read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Operation]) -> list[OperationResult]:
