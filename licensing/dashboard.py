@@ -37,11 +37,6 @@ class SeatLine:
         return self.owned - self.assigned
 
     @property
-    def overused(self) -> int:
-        """How many more are assigned than owned (a connected tenant can be); 0 when not overused."""
-        return max(0, self.assigned - self.owned)
-
-    @property
     def low(self) -> bool:
         """Fewer left than the alert threshold, or more assigned than owned: what licensing/alerts.py alerts on."""
         if self.excluded:
