@@ -25,9 +25,16 @@ def _names(vm: AlertVM) -> tuple[str, str]:
 
 
 def figures(vm: AlertVM) -> str:
-    """ "0 available · 10/10 assigned · alert below 2", the figures every alert message shows."""
+    """ "0 available · 10/10 assigned · alert below 2" (or "overused by 1 · 6/5 assigned"), the figures every alert
+    message shows, as they are now."""
     below = f" · alert below {vm.threshold:,}" if vm.threshold else ""
-    return f"{vm.available:,} available · {vm.assigned:,}/{vm.owned:,} assigned{below}"
+    left = f"overused by {-vm.available:,}" if vm.available < 0 else f"{vm.available:,} available"
+    return f"{left} · {vm.assigned:,}/{vm.owned:,} assigned{below}"
+
+
+def _counts(vm: AlertVM) -> str:
+    """ "(6 assigned, 5 owned)" when overused, else "(0 available)": the notification text's figures."""
+    return f"({vm.assigned:,} assigned, {vm.owned:,} owned)" if vm.available < 0 else f"({vm.available:,} available)"
 
 
 def buy_more_value(customer_id: str, sku: str) -> str:
@@ -47,9 +54,9 @@ def _headline(vm: AlertVM) -> tuple[str, str]:
     product, customer = _names(vm)
     if vm.overused:
         over = vm.assigned - vm.owned
-        return (f":rotating_light: *{customer}* has more *{product}* licenses assigned than it owns: {over:,} over. "
-                "Buy more or revoke some now.",
-                f"{customer}: {product} is overused ({vm.assigned:,} assigned, {vm.owned:,} owned)")  # fmt: skip
+        return (f":rotating_light: *{customer}* has more *{product}* licenses assigned than it owns: overused by "
+                f"{over:,}. Buy more or revoke some now.",
+                f"{customer}: {product} is overused {_counts(vm)}")  # fmt: skip
     return (f":warning: *{customer}* is running low on *{product}*: {vm.available:,} left.",
             f"{customer}: {product} is low ({vm.available:,} available)")  # fmt: skip
 
@@ -68,7 +75,7 @@ def reminder_message(vm: AlertVM) -> dict[str, Any]:
     """Once a day while it stays short: today's figures, in the thread and shown in the channel too."""
     product, customer = _names(vm)
     state = "still overused" if vm.overused and vm.assigned > vm.owned else "still low"
-    text = f"{customer}: {product} is {state} ({vm.available:,} available)"
+    text = f"{customer}: {product} is {state} {_counts(vm)}"
     line = f":alarm_clock: Daily reminder: *{product}* for *{customer}* is {state}."
     return _message(text, [section(line), context(figures(vm))], reply_broadcast=True)
 

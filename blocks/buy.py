@@ -22,8 +22,12 @@ NOT_CONNECTED = (
 def buy_more_view(vm: BuyMoreVM, private_metadata: str) -> dict[str, Any]:
     """How many more licenses of one product to request."""
     product, customer = fit_escaped(vm.product_name, NAME_MAX), fit_escaped(vm.customer_name, NAME_MAX)
+    if vm.available < 0:  # a connected tenant with more assigned than owned
+        seats = f"assigned: {vm.quantity - vm.available:,} · *overused by {-vm.available:,}*"
+    else:
+        seats = f"available: {vm.available:,}"
     blocks: list[Block] = [
-        section(f"*{product}* for *{customer}*\nOwned: {plural(vm.quantity, 'license')} · available: {vm.available:,}"),
+        section(f"*{product}* for *{customer}*\nOwned: {plural(vm.quantity, 'license')} · {seats}"),
         context(NOT_CONNECTED),
         InputBlock(
             block_id=ids.BUY_QUANTITY_BLOCK,

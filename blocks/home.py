@@ -63,7 +63,8 @@ def bar(assigned: int, owned: int) -> str:
 
 def seat_line(line: SeatLineVM) -> str:
     mark = ":warning: " if line.low else ""
-    return f"{mark}`{bar(line.assigned, line.owned)}` {fit_escaped(line.name, 80)}"
+    over = f" — overused by {line.assigned - line.owned:,}" if line.assigned > line.owned else ""
+    return f"{mark}`{bar(line.assigned, line.owned)}` {fit_escaped(line.name, 80)}{over}"
 
 
 def dashboard_blocks(vm: DashboardVM) -> list[Block]:

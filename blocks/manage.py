@@ -72,7 +72,7 @@ def manage_view(vm: ManageVM, private_metadata: str) -> dict[str, Any]:
         blocks.append(pager)
     sold_out = vm.sold_out
     if sold_out is None:
-        sold_out = tuple(SoldOutVM(p.sku, p.name) for p in rows if p.available <= 0)
+        sold_out = tuple(SoldOutVM(p.sku, p.name, max(0, -p.available)) for p in rows if p.available <= 0)
     if sold_out:
         blocks.append(_buy_more(sold_out))
     return modal(
@@ -193,6 +193,14 @@ def _hint(p: ProductRowVM) -> str:
     return truncate(f"Assigned {p.held_by:,} of {p.selected:,} selected: {names}", HINT_MAX)
 
 
+def _seats(p: ProductRowVM) -> str:
+    """ "3 available of 5", "none available of 5", or, for a connected tenant with more assigned than owned,
+    "overused by 1: 6 assigned of 5"."""
+    if p.available < 0:
+        return f"overused by {-p.available:,}: {p.quantity - p.available:,} assigned of {p.quantity:,}"
+    return f"{'none' if p.available == 0 else f'{p.available:,}'} available of {p.quantity:,}"
+
+
 def _product(p: ProductRowVM) -> Block:
     described = Desired.matching(p.state)  # the option that says where the selection stands today: "Now: …"
     options = {
@@ -203,10 +211,9 @@ def _product(p: ProductRowVM) -> Block:
         )
         for choice, text in CHOICE_TEXT.items()
     }
-    available = "none available" if p.available <= 0 else f"{p.available:,} available"
     return InputBlock(
         block_id=f"{ids.PRODUCT_BLOCK_PREFIX}{p.sku}",
-        label=plain(f"{truncate(p.name.strip() or p.sku, LABEL_NAME_MAX)} — {available} of {p.quantity:,}"),
+        label=plain(f"{truncate(p.name.strip() or p.sku, LABEL_NAME_MAX)} — {_seats(p)}"),
         hint=plain(_hint(p)),
         optional=False,
         dispatch_action=True,  # every change reaches the bot, which refreshes the preview
@@ -220,7 +227,9 @@ def _product(p: ProductRowVM) -> Block:
 
 def _buy_more(sold_out: tuple[SoldOutVM, ...]) -> Block:
     names = [p.name.strip() or p.sku for p in sold_out]
-    text = f"No licenses left: {', '.join(f'*{fit_escaped(n, NAME_MAX)}*' for n in names[:5])}"
+    listed = [f"*{fit_escaped(n, NAME_MAX)}*" + (f" (overused by {p.overused:,})" if p.overused else "")
+              for p, n in zip(sold_out[:5], names, strict=False)]  # fmt: skip
+    text = f"No licenses left: {', '.join(listed)}"
     if len(names) > 5:
         text += f" and {len(names) - 5:,} more"
     if len(sold_out) > SELECT_OPTIONS_MAX:  # the menu holds 100; the others are each on a page of their own

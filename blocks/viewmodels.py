@@ -51,7 +51,7 @@ class ProductRowVM:
     sku: str
     name: str
     quantity: int
-    available: int
+    available: int  # owned − assigned: negative when a connected tenant is overused
     holders: tuple[str, ...]  # display names of the selected users who hold it, in display order
     selected: int  # how many users are selected
     state: HoldState
@@ -80,6 +80,7 @@ class ProductPagingVM:
 class SoldOutVM:
     sku: str
     name: str
+    overused: int = 0  # how many more are assigned than owned (a connected tenant can be)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class BuyMoreVM:
     sku: str
     product_name: str
     quantity: int
-    available: int
+    available: int  # negative when overused
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class HomeVM:
 @dataclass(frozen=True)
 class SeatLineVM:
     name: str
-    assigned: int
+    assigned: int  # may exceed owned: a connected tenant's overuse, shown as it is
     owned: int
     low: bool  # fewer available than its threshold, or overused
 

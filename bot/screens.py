@@ -128,7 +128,7 @@ def manage(
         preview=preview(deps, actor, summary, (assign, revoke)),
         location_value=parse_location(state) if state else None,
         paging=_paging(page, len(summary.products), modal.product_query, (assign, revoke)),
-        sold_out=tuple(SoldOutVM(p.sku, p.name) for p in page.sold_out),
+        sold_out=tuple(SoldOutVM(p.sku, p.name, max(0, -p.available)) for p in page.sold_out),
     )
     return modal, manage_view(vm, modal.token)
 
@@ -209,7 +209,11 @@ def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], l
         who = f"{n} of the {total} users" if total > 1 else "The user"
         if code == ErrorCode.INSUFFICIENT_LICENSES and sku in available:
             p = available[sku]
-            lines.append(f"{who} will not get {p.name}: only {p.available} available.")
+            if p.available < 0:  # a connected tenant with more assigned than owned
+                lines.append(f"{who} will not get {p.name}: none available, it is overused by {-p.available:,}"
+                             f" ({p.assigned:,} assigned of {p.quantity:,}).")  # fmt: skip
+            else:
+                lines.append(f"{who} will not get {p.name}: only {p.available} available.")
         else:
             lines.append(f"{who} will fail: {first[(code, sku)]}" + (" (and similar)" if n > 1 else ""))
     if lines:

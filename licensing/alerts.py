@@ -14,9 +14,9 @@ the lock and finds the state the first left.
 - not alerted → low: a new alert thread (the figures and a Buy more button);
 - not alerted or low → overused: a new alert thread at once, saying so plainly (an overused subscription needs
   action now; a reply under an older alert would go unseen);
-- low → still low, overused → still short: nothing (the daily reminder follows up). Overused stays overused until
-  the subscription recovers: the mirror caps a tenant's assigned count at its quantity, so "none left" read back
-  from the database cannot tell overuse from exact use;
+- low → still low, overused → still short (overused, or back to merely low): nothing (the daily reminder follows
+  up). A connected tenant's mirror holds its assigned count as reported, overuse included, so every check (a
+  save's, the daily one) reads the same figures a sync wrote;
 - alerted → no longer short: "back above" as a reply in the alert's thread, and the state is cleared;
 - the subscription gone, or its SKU now excluded: the state is cleared, without a message.
 
@@ -140,13 +140,12 @@ def check(
     customer_id: str, uow: UnitOfWork, *, actor: str = "", seats: Iterable[RemoteSku] = (), clock: Clock = utcnow
 ) -> int:
     """Inside a change's transaction, under the customer's lock: brings every subscription's alert state up to date
-    and queues what that says. `seats` are a tenant's figures as read (the mirror caps assigned at the quantity, so
-    overuse is only seen in them); `actor` gets an alert by DM if the channel refuses it. Returns messages queued."""
+    and queues what that says. `seats` are a tenant's figures as just read (the mirror holds the same, overuse
+    included, once written); `actor` gets an alert by DM if the channel refuses it. Returns messages queued."""
     watch = uow.alerts.watch
     if watch is None:
         return 0
     subs = uow.subscriptions.for_customer(customer_id)
-    read = {s.sku for s in seats if s.sku in subs}
     for s in seats:
         if s.sku in subs:
             subs[s.sku] = replace(subs[s.sku], quantity=s.owned, assigned=s.assigned)
@@ -156,9 +155,6 @@ def check(
     for sku in sorted(subs.keys() | states.keys()):
         sub, prior = subs.get(sku), states.get(sku)
         level = watch.policy.level(sub) if sub is not None else None
-        if sub is not None and prior is not None and prior.level is Level.OVERUSED and sku not in read:
-            if sub.available == 0 and sku not in watch.policy.exclude:
-                level = Level.OVERUSED  # the mirror caps assigned at owned: "none left" may still be overuse
         if level is not None and (prior is None or (level is Level.OVERUSED and prior.level is Level.LOW)):
             assert sub is not None
             alert = names.alert(sub, watch.policy, level, now)

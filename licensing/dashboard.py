@@ -29,10 +29,11 @@ class SeatLine:
     owned: int
     alert_below: int | None = None  # the threshold the alerts use: the subscription's own, else the default
     excluded: bool = False  # LICENSEBOT_ALERT_EXCLUDE: never alerted on, so never low here either
-    alerted: bool = False  # an alert stands: low, or overused where the mirror (capped at owned) cannot show it
+    alerted: bool = False  # an alert stands (low or overused): shown low until the alerts see it recover
 
     @property
     def available(self) -> int:
+        """Owned − assigned: negative when a connected tenant is overused."""
         return self.owned - self.assigned
 
     @property

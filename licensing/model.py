@@ -46,10 +46,19 @@ class Subscription:
     quantity: int
     assigned: int = 0
     alert_below: int | None = None
+    # A connected tenant's seats, as its last read reported them: `assigned` is its consumedUnits, which Microsoft 365
+    # lets exceed what is owned (overuse). A local customer's counter never exceeds its quantity.
+    mirrored: bool = False
 
     @property
     def available(self) -> int:
+        """Owned − assigned: below 0 when the subscription is overused (none can be assigned either way)."""
         return self.quantity - self.assigned
+
+    @property
+    def overused(self) -> int:
+        """How many more are assigned than owned; 0 when it is not overused."""
+        return max(0, self.assigned - self.quantity)
 
 
 @dataclass(frozen=True)

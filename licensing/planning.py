@@ -89,15 +89,22 @@ def decide(
 def _seat_problems(
     add: frozenset[str], seats: Mapping[str, int], owned: Mapping[str, Subscription], catalogue: Catalogue
 ) -> list[Problem]:
+    """A product with no seat left refuses the user. `seats` starts at owned − assigned, which is negative for an
+    overused tenant: revoking from it frees nothing for others until the count is back under what is owned."""
     return [
-        Problem(
-            ErrorCode.INSUFFICIENT_LICENSES,
-            f"No {name_of(sku, catalogue)} license left: all {owned[sku].quantity} are assigned.",
-            sku,
-        )
+        Problem(ErrorCode.INSUFFICIENT_LICENSES, _no_seat(name_of(sku, catalogue), owned[sku]), sku)
         for sku in sorted(add)
         if sku in owned and seats[sku] < 1
     ]
+
+
+def _no_seat(name: str, sub: Subscription) -> str:
+    if sub.overused:
+        return (
+            f"No {name} license left: {sub.assigned} are assigned but only {sub.quantity} owned"
+            f" (overused by {sub.overused})."
+        )
+    return f"No {name} license left: all {sub.quantity} are assigned."
 
 
 def _failed(uid: str, user: User | None, problems: list[Problem]) -> UserOutcome:

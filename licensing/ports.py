@@ -52,11 +52,13 @@ class SubscriptionRepository(Protocol):
         ...
 
     def upsert(self, subscriptions: Sequence[Subscription]) -> int:
-        """Create or update quantity and alert threshold; the assigned count is not taken from the input."""
+        """Create or update quantity and alert threshold; the assigned count and `mirrored` are not taken from the
+        input (a lowered quantity caps a local counter; a mirrored one is the tenant's, and is kept)."""
         ...
 
     def recount(self, customer_ids: Iterable[str]) -> None:
-        """Set each subscription's assigned count from the licenses actually held."""
+        """Set each local subscription's assigned count from the licenses actually held; a mirrored subscription keeps
+        the count its tenant reported."""
         ...
 
 
@@ -249,8 +251,8 @@ class TenantMirror(Protocol):
         ...
 
     def set_seats(self, customer_id: str, subscriptions: Sequence[Subscription]) -> int:
-        """The tenant's subscriptions, quantity and assigned exactly as given (assigned capped at the quantity: an
-        overused tenant has none available either way); others are dropped with the licenses of them held."""
+        """The tenant's subscriptions, quantity and assigned exactly as given (assigned above the quantity when the
+        tenant is overused), marked mirrored; others are dropped with the licenses of them held."""
         ...
 
     def set_users(

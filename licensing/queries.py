@@ -46,11 +46,16 @@ class ProductSummary:
     sku: str
     name: str
     quantity: int
-    assigned: int
-    available: int
+    assigned: int  # a connected tenant's may exceed quantity (overuse), as Microsoft 365 reports it
+    available: int  # quantity − assigned: negative when overused
     holders: tuple[str, ...]  # the selected users who hold it, in display order
     state: HoldState
     alert_below: int | None = None
+
+    @property
+    def overused(self) -> int:
+        """How many more are assigned than owned; 0 when not overused."""
+        return max(0, self.assigned - self.quantity)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Integer, Select, bindparam, func, insert, select, text, update
+from sqlalchemy import Integer, Select, bindparam, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from licensing.model import Customer, Operator, Product, Role, Subscription
@@ -146,18 +146,17 @@ class SqlSubscriptionRepository:
         self._dialect = _dialect(session)
 
     def for_customer(self, customer_id: str) -> dict[str, Subscription]:
-        stmt = select(
-            SubscriptionRow.sku, SubscriptionRow.quantity, SubscriptionRow.assigned, SubscriptionRow.alert_below
-        ).where(SubscriptionRow.customer_id == customer_id)
+        r = SubscriptionRow
+        stmt = select(r.sku, r.quantity, r.assigned, r.alert_below, r.mirrored).where(r.customer_id == customer_id)
         return {
-            sku: Subscription(customer_id, sku, quantity, assigned, alert_below)
-            for sku, quantity, assigned, alert_below in self._session.execute(stmt)
+            sku: Subscription(customer_id, sku, quantity, assigned, alert_below, mirrored)
+            for sku, quantity, assigned, alert_below, mirrored in self._session.execute(stmt)
         }
 
     def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
         stmt = select(
             SubscriptionRow.customer_id, SubscriptionRow.sku, SubscriptionRow.quantity, SubscriptionRow.assigned,
-            SubscriptionRow.alert_below,
+            SubscriptionRow.alert_below, SubscriptionRow.mirrored,
         ).order_by(SubscriptionRow.customer_id, SubscriptionRow.sku)  # fmt: skip
         if only is not None:
             if not only:
@@ -176,9 +175,11 @@ class SqlSubscriptionRepository:
             for s in subscriptions
         }
         # Lowering the quantity below the seats counted would break the CHECK before `recount` can say what is
-        # wrong; the counter is capped here and recounted by the caller.
+        # wrong; a local counter is capped here and recounted by the caller. A mirrored one is the tenant's count
+        # (which may exceed the quantity): kept as it is, like its flag.
         t = self._table
-        capped = {"assigned": least(t.c.assigned, bindparam("v_quantity", type_=Integer), self._dialect)}
+        least_ = least(t.c.assigned, bindparam("v_quantity", type_=Integer), self._dialect)
+        capped = {"assigned": case((t.c.mirrored, t.c.assigned), else_=least_)}
         new, changed = upsert_rows(
             self._session, t, rows.values(), keys=self._keys, columns=self._columns, on_insert={"assigned": 0},
             on_update=capped,
@@ -186,10 +187,11 @@ class SqlSubscriptionRepository:
         return len(new) + len(changed)
 
     def recount(self, customer_ids: Iterable[str]) -> None:
-        """Set each counter to its holders, capped at the quantity.
+        """Set each local counter to its holders, capped at the quantity.
 
         Capping keeps the CHECK constraint from failing the import outright: the importer's invariant check then
-        reports, in words, which customer holds more licenses than it owns, and rolls everything back.
+        reports, in words, which customer holds more licenses than it owns, and rolls everything back. A mirrored
+        counter is left alone: it is the tenant's consumedUnits (overuse included), not a count of the mirror's rows.
         """
         s, ul = self._table, table(UserLicenseRow)
         held = (
@@ -202,7 +204,9 @@ class SqlSubscriptionRepository:
         for batch in chunks(dict.fromkeys(customer_ids)):
             # Only counters that are wrong are written: a recount of a correct directory changes nothing.
             self._session.execute(
-                update(s).where(s.c.customer_id.in_(batch), s.c.assigned != counted).values(assigned=counted)
+                update(s)
+                .where(s.c.customer_id.in_(batch), ~s.c.mirrored, s.c.assigned != counted)
+                .values(assigned=counted)
             )
 
 

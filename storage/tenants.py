@@ -53,25 +53,28 @@ class SqlTenantMirror:
     def set_seats(self, customer_id: str, subscriptions: Sequence[Subscription]) -> int:
         s, ul = table(SubscriptionRow), table(UserLicenseRow)
         stored = {
-            sku: (quantity, assigned)
-            for sku, quantity, assigned in self._session.execute(
-                select(s.c.sku, s.c.quantity, s.c.assigned).where(s.c.customer_id == customer_id)
+            sku: (quantity, assigned, mirrored)
+            for sku, quantity, assigned, mirrored in self._session.execute(
+                select(s.c.sku, s.c.quantity, s.c.assigned, s.c.mirrored).where(s.c.customer_id == customer_id)
             )
         }
-        wanted = {sub.sku: (sub.quantity, min(sub.assigned, sub.quantity)) for sub in subscriptions}
+        # Exactly as the tenant reports them: consumedUnits above what is owned is overuse, shown as it is (the CHECK
+        # lets a mirrored counter exceed its quantity).
+        wanted = {sub.sku: (sub.quantity, sub.assigned, True) for sub in subscriptions}
         gone = sorted(stored.keys() - wanted.keys())
         for batch in chunks(gone):
             self._session.execute(delete(ul).where(ul.c.customer_id == customer_id, ul.c.sku.in_(batch)))
             self._session.execute(delete(s).where(s.c.customer_id == customer_id, s.c.sku.in_(batch)))
-        new = [{"customer_id": customer_id, "sku": k, "quantity": q, "assigned": a, "alert_below": None}
-               for k, (q, a) in sorted(wanted.items()) if k not in stored]  # fmt: skip
+        new = [{"customer_id": customer_id, "sku": k, "quantity": q, "assigned": a, "alert_below": None, "mirrored": m}
+               for k, (q, a, m) in sorted(wanted.items()) if k not in stored]  # fmt: skip
         insert_many(self._session, s, new)
-        changed = [{"k": k, "q": q, "a": a} for k, (q, a) in sorted(wanted.items()) if stored.get(k, (q, a)) != (q, a)]
+        changed = [{"k": k, "q": q, "a": a} for k, (q, a, m) in sorted(wanted.items())
+                   if stored.get(k, (q, a, m)) != (q, a, m)]  # fmt: skip
         if changed:
             stmt = (
                 update(s)
                 .where(s.c.customer_id == customer_id, s.c.sku == bindparam("k"))
-                .values(quantity=bindparam("q"), assigned=bindparam("a"))
+                .values(quantity=bindparam("q"), assigned=bindparam("a"), mirrored=True)
             )
             self._session.execute(stmt, changed)
         return len(gone) + len(new) + len(changed)

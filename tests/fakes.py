@@ -155,8 +155,13 @@ class FakeSubscriptions:
             if sub.quantity < 0:
                 raise Refused(f"A negative quantity of {sub.sku}")
             old = s.subscriptions.get((sub.customer_id, sub.sku))
-            # The counter is never taken from the input; a lowered quantity caps it, as storage does.
-            rows[(sub.customer_id, sub.sku)] = replace(sub, assigned=min(old.assigned, sub.quantity) if old else 0)
+            # The counter and the flag are never taken from the input; a lowered quantity caps a local counter, as
+            # storage does (a mirrored one is the tenant's, kept as it is).
+            if old is None:
+                rows[(sub.customer_id, sub.sku)] = replace(sub, assigned=0, mirrored=False)
+            else:
+                kept = old.assigned if old.mirrored else min(old.assigned, sub.quantity)
+                rows[(sub.customer_id, sub.sku)] = replace(sub, assigned=kept, mirrored=old.mirrored)
         return _upsert(s.subscriptions, rows)
 
     def recount(self, customer_ids: Iterable[str]) -> None:
@@ -164,7 +169,8 @@ class FakeSubscriptions:
         held = Counter((cid, sku) for (cid, _), u in s.users.items() for sku in u.licenses)
         for cid in set(customer_ids):
             for sku, sub in self.for_customer(cid).items():
-                s.subscriptions[(cid, sku)] = replace(sub, assigned=min(held[(cid, sku)], sub.quantity))
+                if not sub.mirrored:  # a mirrored counter is the tenant's, not a count of the mirror's licenses
+                    s.subscriptions[(cid, sku)] = replace(sub, assigned=min(held[(cid, sku)], sub.quantity))
 
 
 class FakeUsers:
@@ -218,7 +224,8 @@ class FakeUsers:
         deltas.subtract(sku for _, sku in removals)
         for sku, delta in deltas.items():
             sub = s.subscriptions[(customer_id, sku)]
-            if not 0 <= sub.assigned + delta <= sub.quantity:  # the database's CHECK constraints
+            after = sub.assigned + delta  # the database's CHECK constraints (a mirrored counter may exceed it)
+            if after < 0 or (after > sub.quantity and not sub.mirrored):
                 raise Refused(f"The seat counter of {sku} would leave 0..{sub.quantity}")
         for sku, delta in deltas.items():
             sub = s.subscriptions[(customer_id, sku)]
@@ -412,8 +419,9 @@ class FakeTenants:
 
     def set_seats(self, customer_id: str, subscriptions: Sequence[Subscription]) -> int:
         s = self.t.use()
-        wanted = {sub.sku: replace(sub, assigned=min(sub.assigned, sub.quantity), alert_below=None)
-                  for sub in subscriptions}  # fmt: skip
+        wanted = {
+            sub.sku: replace(sub, alert_below=None, mirrored=True) for sub in subscriptions
+        }  # exactly, overuse too
         stored = {sku: sub for (cid, sku), sub in s.subscriptions.items() if cid == customer_id}
         gone = stored.keys() - wanted.keys()
         for (cid, uid), user in list(s.users.items()):
@@ -428,7 +436,7 @@ class FakeTenants:
                 raise Refused(f"No product {sku} for a subscription")
             old = stored.get(sku)
             sub = replace(sub, alert_below=old.alert_below) if old else sub
-            changed += old is None or (old.quantity, old.assigned) != (sub.quantity, sub.assigned)
+            changed += old is None or (old.quantity, old.assigned, old.mirrored) != (sub.quantity, sub.assigned, True)
             s.subscriptions[(customer_id, sku)] = sub
         return len(gone) + changed
 

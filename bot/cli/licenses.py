@@ -29,13 +29,14 @@ def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: boo
     s = queries.summary(customer, split(users), actor=None, uow=deps(ctx).uow_factory())
     if s.missing:
         fail(f"no user {', '.join(repr(m) for m in s.missing)} in customer {customer}")
-    fields = ("sku", "name", "quantity", "assigned", "available", "holders", "state")
+    # available is quantity − assigned (negative when a connected tenant is overused); overused says by how many.
+    fields = ("sku", "name", "quantity", "assigned", "available", "overused", "holders", "state")
     products = [{f: list(v) if isinstance(v := getattr(p, f), tuple) else v for f in fields} for p in s.products]
     if as_json:
         click.echo(json.dumps({"customer": s.customer.id, "products": products}, indent=2))
         return
     click.echo(f"{s.customer.name} ({s.customer.id}), {len(s.selected)} user(s) selected\n")
-    rows = [[p["sku"], p["name"], p["quantity"], p["assigned"], p["available"], p["state"]] for p in products]
+    rows = [[p["sku"], p["name"], p["quantity"], p["assigned"], _available(p), p["state"]] for p in products]
     click.echo(table(["SKU", "PRODUCT", "OWNED", "ASSIGNED", "AVAILABLE", "SELECTED HOLD"], rows))
 
 
@@ -76,6 +77,11 @@ def apply_(
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_batch(result))
     if result.failed:
         sys.exit(1)
+
+
+def _available(product: dict[str, object]) -> object:
+    """The AVAILABLE cell: the count, or "overused by N" where more are assigned than owned."""
+    return f"overused by {product['overused']}" if product["overused"] else product["available"]
 
 
 def render_batch(result: BatchResult) -> str:

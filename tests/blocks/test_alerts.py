@@ -28,11 +28,18 @@ def test_an_alert_shows_who_what_the_figures_and_buy_more_for_that_customer_and_
     assert parse_buy_more_value(button["value"]) == ("contoso", "ENTERPRISEPACK")
 
 
-def test_overuse_is_said_plainly() -> None:
+def test_overuse_is_said_plainly_with_the_real_figures() -> None:
     message = alert_message(OVER)
     assert message["text"] == "Contoso Ltd: Office 365 E3 is overused (27 assigned, 25 owned)"
-    assert "assigned than it owns: 2 over. Buy more or revoke some now." in shown(message["blocks"])
-    assert "alert below" not in shown(message["blocks"])  # no threshold: only overuse alerts
+    said = shown(message["blocks"])
+    assert "assigned than it owns: overused by 2. Buy more or revoke some now." in said
+    assert "overused by 2 · 27/25 assigned" in said and "available" not in said  # never "-2 available"
+    assert "alert below" not in said  # no threshold: only overuse alerts
+    reminder = reminder_message(OVER)
+    assert reminder["text"] == "Contoso Ltd: Office 365 E3 is still overused (27 assigned, 25 owned)"
+    assert "overused by 2 · 27/25 assigned" in shown(reminder["blocks"])
+    back_to_low = replace(OVER, assigned=25, threshold=3)  # an overuse alert stands, the tenant is now 25 of 25
+    assert reminder_message(back_to_low)["text"] == "Contoso Ltd: Office 365 E3 is still low (0 available)"
 
 
 def test_the_reminder_is_shown_in_the_channel_too_and_the_recovery_names_the_threshold() -> None:

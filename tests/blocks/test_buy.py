@@ -31,6 +31,13 @@ def test_buy_more_view_asks_for_a_quantity_and_says_nothing_is_bought() -> None:
     assert note_block["optional"] is True and (note["multiline"], note["max_length"]) == (True, 500)
 
 
+def test_buy_more_for_an_overused_product_says_how_far_over() -> None:
+    view = buy_more_view(BuyMoreVM("Contoso", "VISIOCLIENT", "Visio Plan 2", quantity=5, available=-1), TOKEN)
+    assert validate_view(view) == []
+    assert "Owned: 5 licenses · assigned: 6 · *overused by 1*" in shown(view)
+    assert "available" not in shown(view)
+
+
 def test_buy_more_view_escapes_names() -> None:
     view = buy_more_view(BuyMoreVM(f"{EVIL} {LONG}", "X", f"{EVIL} {LONG}", quantity=1, available=0), TOKEN)
     assert validate_view(view) == []

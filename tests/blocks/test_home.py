@@ -81,7 +81,8 @@ def test_a_bar_per_subscription_the_low_first() -> None:
     visio = text.index("`▰▰▰▰▰▰▰▰▰▰ 1/1` Visio")
     e3 = text.index("`▰▰▰▰▰▰▱▱▱▱ 6/10` E3")
     assert ":warning: `▰▰▰▰▰▰▰▰▰▰ 1/1` Visio" in text and visio < e3
-    assert "`▰▰▰▰▰▰▰▰▰▰ 3/0` Over" in text
+    assert ":warning: `▰▰▰▰▰▰▰▰▰▰ 3/0` Over — overused by 3" in text
+    assert "1/1` Visio —" not in text and "6/10` E3 —" not in text  # only more assigned than owned is overuse
     assert "The 12 most urgent" not in text
     assert "None waiting." in text and "None yet." in text
 

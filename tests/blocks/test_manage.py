@@ -130,6 +130,17 @@ def test_several_sold_out_products_get_a_buy_more_menu() -> None:
     assert view["blocks"][-1]["text"]["text"] == "No licenses left: *Alpha*, *Gamma*"
 
 
+def test_an_overused_product_says_so_in_its_label_and_offers_buy_more() -> None:
+    over = product("VISIO", "Visio Plan 2", quantity=5, available=-1)  # a connected tenant: 6 assigned of 5
+    view = build(vm(product("E3", "Office 365 E3", quantity=5, available=0), over))
+    labels = [b["label"]["text"] for b in view["blocks"] if b.get("block_id", "").startswith(ids.PRODUCT_BLOCK_PREFIX)]
+    assert labels == ["Office 365 E3 — none available of 5", "Visio Plan 2 — overused by 1: 6 assigned of 5"]
+    (buy,) = elements(view, ids.BUY_MORE)
+    assert [o["value"] for o in buy["options"]] == ["E3", "VISIO"]
+    assert view["blocks"][-1]["text"]["text"] == "No licenses left: *Office 365 E3*, *Visio Plan 2* (overused by 1)"
+    assert "-1" not in shown(view)
+
+
 def test_no_buy_more_when_every_product_has_licenses() -> None:
     assert elements(build(vm()), ids.BUY_MORE) == []
 

@@ -11,7 +11,7 @@ from licensing.results import Status, UserOutcome
 from licensing.tenants import Operation, PendingBatch, Tenant
 from licensing.types import Desired
 from tests.contract.backends import Backend
-from tests.world import E1, E3, E5
+from tests.world import E1, E3, E5, uid
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -45,16 +45,56 @@ def test_a_tenant_needs_its_customer(world: Backend) -> None:
         uow.commit()
 
 
-def test_seats_are_set_exactly_capped_and_the_rest_dropped_with_their_licenses(connected: Backend) -> None:
+def test_seats_are_set_exactly_overuse_included_and_the_rest_dropped_with_their_licenses(connected: Backend) -> None:
     with connected.uow() as uow:
         subs = [Subscription("fabrikam", E1, 4, 6), Subscription("fabrikam", E5, 7, 2)]
         assert uow.tenants.set_seats("fabrikam", subs) == 3  # E3 gone, E1 and E5 new
         uow.commit()
     with connected.uow() as uow:
         got = uow.subscriptions.for_customer("fabrikam")
-        assert {s: (x.quantity, x.assigned) for s, x in got.items()} == {E1: (4, 4), E5: (7, 2)}
+        assert got == {E1: Subscription("fabrikam", E1, 4, 6, mirrored=True),  # 6 assigned of 4 owned: overused by 2
+                       E5: Subscription("fabrikam", E5, 7, 2, mirrored=True)}  # fmt: skip
+        assert (got[E1].available, got[E1].overused) == (-2, 2)
+        assert uow.subscriptions.for_customers(frozenset({"fabrikam"})) == [got[E5], got[E1]]  # by sku
         assert uow.users.get_many("fabrikam", ["zoe@fabrikam.com"])["zoe@fabrikam.com"].licenses == frozenset()
         assert uow.tenants.set_seats("fabrikam", subs) == 0
+
+
+def test_a_local_row_the_tenant_reports_again_is_marked_mirrored(connected: Backend) -> None:
+    with connected.uow() as uow:  # fabrikam's E3 was written before it was connected: a local row, 1 of 10
+        assert uow.tenants.set_seats("fabrikam", [Subscription("fabrikam", E3, 10, 1)]) == 1  # only the flag moves
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.subscriptions.for_customer("fabrikam") == {E3: Subscription("fabrikam", E3, 10, 1, mirrored=True)}
+
+
+def test_an_import_neither_caps_nor_recounts_nor_unflags_a_mirrored_counter(connected: Backend) -> None:
+    with connected.uow() as uow:
+        uow.tenants.set_seats("fabrikam", [Subscription("fabrikam", E3, 5, 6)])  # Zoe alone holds E3 in the mirror
+        uow.commit()
+    with connected.uow() as uow:  # what an import does: quantities (and thresholds) upserted, then a recount
+        assert uow.subscriptions.upsert([Subscription("fabrikam", E3, 4, alert_below=1)]) == 1
+        uow.subscriptions.recount(["fabrikam"])
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.subscriptions.for_customer("fabrikam") == {
+            E3: Subscription("fabrikam", E3, 4, 6, alert_below=1, mirrored=True)
+        }
+
+
+def test_a_mirrored_counter_may_pass_its_quantity_and_a_local_one_may_not(connected: Backend) -> None:
+    with connected.uow() as uow:
+        uow.tenants.set_seats("fabrikam", [Subscription("fabrikam", E3, 1, 1)])  # Zoe's
+        uow.users.upsert([User("fabrikam", "yan@fabrikam.com", "Yan", "FR")])
+        uow.users.change_licenses("fabrikam", grants=[("yan@fabrikam.com", E3)], removals=[])
+        uow.commit()
+    with connected.uow() as uow:
+        assert uow.subscriptions.for_customer("fabrikam")[E3].assigned == 2
+    grants = [(uid(n), E5) for n in ("alice", "bob", "carol")]  # contoso is local: E5, 2 owned, none assigned
+    with pytest.raises(connected.refused), connected.uow() as uow:
+        uow.users.change_licenses("contoso", grants=grants, removals=[])
+    with connected.uow() as uow:
+        assert uow.subscriptions.for_customer("contoso")[E5] == Subscription("contoso", E5, 2, 0)
 
 
 def test_users_are_mirrored_with_group_licenses_and_object_ids(connected: Backend) -> None:

@@ -100,7 +100,7 @@ def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
     assert data["customer"] == "contoso"
     e3 = next(p for p in data["products"] if p["sku"] == "ENTERPRISEPACK")
     assert e3 == {"sku": "ENTERPRISEPACK", "name": "Office 365 E3", "quantity": 3, "assigned": 2, "available": 1,
-                  "holders": ["alice@contoso.com"], "state": "some"}  # fmt: skip
+                  "overused": 0, "holders": ["alice@contoso.com"], "state": "some"}  # fmt: skip
 
 
 def test_show_as_a_table(loaded) -> None:  # type: ignore[no-untyped-def]

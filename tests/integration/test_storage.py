@@ -241,6 +241,23 @@ def test_the_database_refuses_a_counter_above_the_quantity(world: SqlUnitOfWork)
         assert all(E5 not in u.licenses for u in uow.users.get_many("contoso", [g for g, _ in grants]).values())
 
 
+def test_only_a_mirrored_counter_may_exceed_its_quantity(world: SqlUnitOfWork, engine: Engine) -> None:
+    over = "UPDATE subscriptions SET assigned = quantity + 1 WHERE customer_id = 'contoso' AND sku = 'VISIOCLIENT'"
+    with engine.connect() as conn, pytest.raises(IntegrityError, match="assigned_within_quantity"):
+        conn.execute(text(over))  # a local customer's: never above what it owns, whoever writes it
+    with world as uow:  # the tenant's seats as Microsoft 365 reports them: 2 assigned, 1 owned
+        uow.tenants.set_seats("contoso", [Subscription("contoso", VISIO, 1, 2)])
+        uow.commit()
+    with world as uow:
+        mirrored = Subscription("contoso", VISIO, 1, 2, alert_below=1, mirrored=True)  # its threshold kept
+        assert uow.subscriptions.for_customer("contoso") == {VISIO: mirrored}
+    with engine.begin() as conn:
+        conn.execute(text(over))  # mirrored: the CHECK lets it be overused
+        assert conn.scalar(text("SELECT assigned FROM subscriptions WHERE sku = 'VISIOCLIENT'")) == 2
+    with engine.connect() as conn, pytest.raises(IntegrityError, match="assigned_within_quantity"):
+        conn.execute(text("UPDATE subscriptions SET mirrored = FALSE WHERE sku = 'VISIOCLIENT'"))
+
+
 def test_the_database_refuses_a_negative_counter_or_quantity(world: SqlUnitOfWork, engine: Engine) -> None:
     for statement in (
         "UPDATE subscriptions SET assigned = -1 WHERE sku = 'ENTERPRISEPREMIUM'",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from blocks.buy import buy_more_done_view, buy_more_view
@@ -36,7 +37,7 @@ def manage_sample() -> dict[str, Any]:
         products=(
             product("E3", "Office 365 E3", holders=NAMES[:2]),
             product("VISIO", "Visio Plan 2", holders=NAMES, available=0),
-            product("PROJ", "Project Plan 3", available=0),
+            product("PROJ", "Project Plan 3", available=-1),  # a connected tenant with 11 assigned of 10
         ),
         can_set_location=True,
         locations=(("US", 3), ("DE", 2)),
@@ -67,6 +68,7 @@ def all_views() -> dict[str, dict[str, Any]]:
             ManageVM("Contoso Ltd", NAMES[:1], (product("V", "Visio", available=0),), False, ()), TOKEN
         ),
         "buy": buy_more_view(buy, TOKEN),
+        "buy_overused": buy_more_view(replace(buy, available=-1), TOKEN),
         "buy_done": buy_more_done_view("Contoso Ltd", "Visio Plan 2", 12, "REQ-7", TOKEN),
         "saving": saving_view("Contoso Ltd", 1200, TOKEN),
         "result": result_view(result_sample(), TOKEN),

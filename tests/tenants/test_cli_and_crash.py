@@ -13,14 +13,14 @@ from click.testing import CliRunner, Result
 
 from bot.cli import main
 from fakes.m365 import FakeM365, generate_users
-from fakes.m365.seed import E1, E3, SHAREPOINTENTERPRISE
+from fakes.m365.seed import E1, E3, SHAREPOINTENTERPRISE, VISIO
 from licensing.notifications import OutgoingThread
 from licensing.remote import INTERRUPTED, reconcile
 from licensing.results import BatchResult, Status
 from licensing.sync import sync_tenant
 from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
-from tests.tenants.helpers import ADMIN, LICENSEBOT, UowFactory, graph_env, kill_mid_batch
+from tests.tenants.helpers import ADMIN, DIRECTORY, LICENSEBOT, UowFactory, graph_env, kill_mid_batch
 
 
 @pytest.fixture
@@ -66,6 +66,32 @@ def test_users_after_a_save_show_what_the_tenant_holds(cli, m365: FakeM365, tena
     assert ann["disabled_plans"] == {"ENTERPRISEPACK": ["SHAREPOINTENTERPRISE"]}
     table = cli("users", "contoso", "--search", "ann").output
     assert "DE" in table and "ENTERPRISEPACK(off:SHAREPOINTENTERPRISE) VISIOCLIENT" in table
+
+
+def test_an_overused_tenant_is_shown_as_it_is_checked_clean_and_kept_by_a_reimport(  # type: ignore[no-untyped-def]
+    cli, m365: FakeM365, tenant: str, tmp_path: Path
+) -> None:
+    m365.tenant(tenant).skus[VISIO].enabled = 5
+    for i in range(6):  # an admin outside licensebot: 6 assigned of 5 owned
+        m365.add_user(tenant, f"user{i}@contoso.onmicrosoft.com", licenses=(VISIO,))
+    assert cli("sync").exit_code == 0
+    shown = cli("licenses", "show", "contoso", "--json")
+    [visio] = [p for p in json.loads(shown.output)["products"] if p["sku"] == "VISIOCLIENT"]
+    assert {k: visio[k] for k in ("quantity", "assigned", "available", "overused")} == {
+        "quantity": 5,
+        "assigned": 6,
+        "available": -1,
+        "overused": 1,
+    }
+    table = cli("licenses", "show", "contoso").output.splitlines()
+    [row] = [line for line in table if line.startswith("VISIOCLIENT")]
+    assert row.split()[-6:] == ["5", "6", "overused", "by", "1", "none"]
+    checked = cli("check")  # the tenant's overuse is its state, not a broken rule of licensebot's
+    assert checked.exit_code == 0, checked.output
+    (tmp_path / "directory.yaml").write_text(DIRECTORY)
+    assert cli("import", str(tmp_path / "directory.yaml")).exit_code == 0  # the same file again
+    again = json.loads(cli("licenses", "show", "contoso", "--json").output)["products"]
+    assert [(p["assigned"], p["overused"]) for p in again if p["sku"] == "VISIOCLIENT"] == [(6, 1)]
 
 
 def test_sync_names_the_tenant_that_failed_and_exits_1(cli) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -13,27 +14,39 @@ from bot.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.serve import http_app
 from bot.settings import Settings
 from fakes.m365 import FakeM365
-from fakes.m365.seed import E1, E3
+from fakes.m365.seed import E1, E3, VISIO
 from fakes.slack import FakeSlack
 from licensing.directory import import_directory
 from licensing.directory_file import parse_directory
 from licensing.sync import sync_tenant
 from licensing.types import Desired
 from storage.migrate import upgrade
-from tests.app.driver import SECRET, Bot, manage, save
+from tests.app.driver import SECRET, Bot, manage, open_home, save
 from tests.tenants.helpers import DIRECTORY
 from tests.text import shown
+
+ALERTS = "C0ALERTS"
 
 
 @pytest.fixture
 def bot(tmp_path: Path, fake_slack: FakeSlack, m365: FakeM365) -> Iterator[Bot]:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
+    yield from running(url, fake_slack, m365)
+
+
+@pytest.fixture
+def alerting_bot(migrated_url: str, fake_slack: FakeSlack, m365: FakeM365) -> Iterator[Bot]:
+    """The same app on SQLite and on PostgreSQL, with low-license alerts going to ALERTS."""
+    yield from running(migrated_url, fake_slack, m365, licensebot_alerts_channel=ALERTS)
+
+
+def running(url: str, fake_slack: FakeSlack, m365: FakeM365, **more: Any) -> Iterator[Bot]:
     settings = Settings(
         database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url,
         outbox_channel_interval_s=0, licensebot_graph_client_id=m365.client_id,
         licensebot_graph_client_secret=m365.client_secret, licensebot_graph_url=m365.graph_url,
-        licensebot_login_url=m365.login_url, licensebot_ca_bundle=m365.ca_pem_path,
+        licensebot_login_url=m365.login_url, licensebot_ca_bundle=m365.ca_pem_path, **more,
     )  # type: ignore[call-arg]  # fmt: skip
     deps = bootstrap(settings)
     import_directory(parse_directory(DIRECTORY), uow=deps.uow_factory())
@@ -91,3 +104,55 @@ def test_a_local_customer_next_to_it_is_unchanged(bot: Bot, tenant: str) -> None
     user = bot.user("UADMIN01")
     user.open("local")
     assert "Microsoft 365" not in user.text() and "Lou Local" in user.text()
+
+
+def test_an_overused_tenant_reads_overused_everywhere_in_slack_and_nothing_more_is_assigned(
+    alerting_bot: Bot, m365: FakeM365, tenant: str
+) -> None:
+    bot = alerting_bot
+    m365.tenant(tenant).skus[VISIO].enabled = 5  # 5 owned; an admin gave 6 users Visio outside licensebot
+    for i in range(6):
+        m365.add_user(tenant, f"user{i}@contoso.onmicrosoft.com", licenses=(VISIO,))
+    bea = m365.add_user(tenant, "bea@contoso.onmicrosoft.com", licenses=(E1,))
+    assert m365.consumed(tenant, VISIO) == 6
+    assert bot.deps.tenants is not None
+    sync_tenant("contoso", provider=bot.deps.tenants, uow=bot.deps.uow_factory())
+    with bot.deps.uow_factory() as uow:  # the mirror keeps the tenant's count, not 5 of 5
+        visio = uow.subscriptions.for_customer("contoso")["VISIOCLIENT"]
+    assert (visio.quantity, visio.assigned, visio.mirrored) == (5, 6, True)
+
+    assert bot.deliver() == 1  # the sync's overuse alert, at once (no threshold is set)
+    [alert] = bot.fake.messages(ALERTS)
+    assert alert["text"] == "Contoso: Visio Plan 2 is overused (6 assigned, 5 owned)"
+    said = shown(alert["blocks"])
+    assert "more *Visio Plan 2* licenses assigned than it owns: overused by 1" in said
+    assert "overused by 1 · 6/5 assigned" in said
+
+    user = bot.user("UADMIN01")
+    user.open("contoso")
+    manage(user, "bea")
+    visio_label = "Visio Plan 2 — overused by 1: 6 assigned of 5"
+    assert visio_label in user.text() and "none available of 5" not in user.text()
+    buy = user.block_with(ids.BUY_MORE)
+    assert buy["text"]["text"] == "No licenses left: *Visio Plan 2* (overused by 1)"
+    user.choose("VISIOCLIENT", Desired.ASSIGN)  # the preview refuses it before anything is sent
+    user.act_and_wait(ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}VISIOCLIENT",
+                      selected_option={"value": Desired.ASSIGN})  # fmt: skip
+    assert "The user will not get Visio Plan 2: none available, it is overused by 1 (6 assigned of 5)." in user.text()
+    batches = m365.requests["POST /v1.0/$batch"]
+    parent = save(bot, user)
+    assert parent["text"] == "Contoso: licenses updated for 0 of 1 user, 1 error"
+    refusal = "No Visio Plan 2 license left: 6 are assigned but only 5 owned (overused by 1)."
+    assert refusal in "\n".join(shown(m["blocks"]) for m in bot.fake.thread(parent["channel"], parent["ts"])[1:])
+    assert m365.requests["POST /v1.0/$batch"] == batches and m365.licenses(tenant, bea.id) == {E1}
+    assert m365.consumed(tenant, VISIO) == 6
+
+    user.open("contoso")  # Buy more from Manage licenses says how far over it is
+    manage(user, "bea")
+    element = user.block_with(ids.BUY_MORE)["accessory"]
+    assert element["type"] == "button" and element["value"] == "VISIOCLIENT"
+    user.act_and_wait(ids.BUY_MORE, method="views.push", value="VISIOCLIENT")
+    assert "Owned: 5 licenses · assigned: 6 · *overused by 1*" in user.text()
+
+    home = shown(open_home(bot))
+    assert ":warning: `▰▰▰▰▰▰▰▰▰▰ 6/5` Visio Plan 2 — overused by 1" in home

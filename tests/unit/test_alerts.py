@@ -128,20 +128,23 @@ def test_overuse_alerts_at_once_even_when_already_low_and_says_so() -> None:
     assert uow.state.alerts[("contoso", E3)].thread == 2  # "back above" goes where the latest alert is
 
 
-def test_an_overused_alert_is_not_taken_back_by_a_check_of_the_mirror_which_caps_assigned_at_owned() -> None:
+def test_the_daily_check_reads_a_tenants_overuse_from_the_mirror_and_sees_it_end() -> None:
     uow, clock = watched(AlertPolicy(exclude=frozenset({VISIO}))), Clock()  # no threshold: only overuse alerts
     with uow:
         uow.customers.lock("contoso")
-        uow.subscriptions.upsert([Subscription("contoso", E3, 2)])  # as the mirror keeps a tenant 4 over: 2/2
-        alerts.check("contoso", uow, seats=[RemoteSku(E3, "Office 365 E3", 2, 4)], clock=clock)
+        uow.tenants.set_seats("contoso", [Subscription("contoso", E3, 2, 4)])  # as a sync writes it: 4 of 2
+        alerts.check("contoso", uow, clock=clock)
         uow.commit()
-    assert alerts.check_all(uow, clock=clock) == 0  # the daily check reads 2 of 2: not a recovery
     assert texts(uow) == [("overused: Contoso Ltd Office 365 E3 -2 left, 4/2, below None", [])]
+    assert alerts.check_all(uow, clock=clock) == 0  # the daily check reads 4 of 2 too: still overused, no repeat
+    assert alerts.remind_due(uow, clock=clock.at(MONDAY_10 + timedelta(days=1))) == 1
     with uow:
         uow.customers.lock("contoso")
-        alerts.check("contoso", uow, seats=[RemoteSku(E3, "Office 365 E3", 5, 2)], clock=clock)
+        uow.tenants.set_seats("contoso", [Subscription("contoso", E3, 2, 2)])  # 2 revoked in the tenant
         uow.commit()
-    assert texts(uow)[0][1] == ["back above: Office 365 E3 3 left"]
+    assert alerts.check_all(uow, clock=clock) == 1  # 2 of 2: no longer overused, and no threshold to be low by
+    assert texts(uow)[0][1] == ["reminder: Office 365 E3 -2 left", "back above: Office 365 E3 0 left"]
+    assert uow.state.alerts == {}
 
 
 def test_overuse_alerts_without_any_threshold_but_an_excluded_sku_never_alerts() -> None:
