@@ -113,12 +113,13 @@ def read_fresh(change: Change, tenant: Tenant, *, provider: TenantProvider, uow:
 
 def write_fresh(customer_id: str, fresh: Fresh, uow: UnitOfWork) -> None:
     """T1's first writes, under the customer's lock: the mirror takes what the tenant was just read to hold."""
-    if tenant_generation(customer_id, uow) == fresh.generation:  # else a save since wrote seats read after ours
+    current = tenant_generation(customer_id, uow) == fresh.generation  # else a save since wrote newer seats
+    if current:
         write_seats(customer_id, fresh.skus, uow)
     uow.tenants.remove_users(customer_id, [uid for uid, user in fresh.users.items() if user is None])
     present = [user for user in fresh.users.values() if user is not None]
-    write_users(customer_id, fresh.skus, present, uow, complete=False, stamp=uow.tenants.bump(customer_id),
-                fence=fresh.generation)  # fmt: skip
+    write_users(customer_id, fresh.skus if current else (), present, uow, complete=False,
+                stamp=uow.tenants.bump(customer_id), fence=fresh.generation)  # fmt: skip
 
 
 def tenant_generation(customer_id: str, uow: UnitOfWork) -> int:

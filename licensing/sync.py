@@ -71,7 +71,9 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
         current = uow.tenants.get(customer_id)
         newer = current is not None and current.generation != tenant.generation
         changes = 0 if newer else write_seats(customer_id, snapshot.skus, uow)
-        changes += write_users(customer_id, snapshot.skus, snapshot.users, uow, complete=True,
+        # Products as the mirror has them once the seats are (or are not) written: a user's license of a product
+        # the mirror lacks has no subscription row to belong to.
+        changes += write_users(customer_id, () if newer else snapshot.skus, snapshot.users, uow, complete=True,
                                fence=tenant.generation)  # fmt: skip
         fulfil_synced(customer_id, uow, clock())
         alerts.check(customer_id, uow, seats=() if newer else snapshot.skus, clock=clock)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 
-from fakes.m365 import FakeM365, generate_users
+from fakes.m365 import FakeM365, Sku, generate_users
 from fakes.m365.seed import E3, SHAREPOINTENTERPRISE, TEAMS1, VISIO
 from licensing import queries, remote
 from licensing.results import ErrorCode, Status
@@ -24,7 +24,7 @@ from tests.m365.helpers import config_for
 from tests.tenants.helpers import ADMIN, ASSIGNED, Racing, UowFactory, assert_mirror_matches
 from tests.tenants.test_save import ANN, BOB, E3_, VISIO_, holds, save
 
-PATCHED = "$batch PATCH /v1.0/users/{id}"
+POWER_BI = "f8a1db68-be16-40ed-86d5-cb42ce701560"  # POWER_BI_PRO
 
 
 def test_a_save_keeps_what_the_user_already_had(
@@ -147,12 +147,13 @@ def test_the_mirror_matches_the_tenant_after_faults_mid_save(
 class SaveDuringSnapshot(GraphTenants):
     """The real provider: a sync's snapshot is read, then a save commits, then the sync writes what it read."""
 
-    def __init__(self, client: GraphClient, uows: UowFactory, users: list[str]) -> None:
+    def __init__(self, client: GraphClient, uows: UowFactory, users: list[str], meanwhile: Callable[[], None]) -> None:
         super().__init__(client)
-        self.uows, self.users = uows, users
+        self.uows, self.users, self.meanwhile = uows, users, meanwhile
 
     def snapshot(self, tenant: str) -> TenantSnapshot:
         taken = super().snapshot(tenant)
+        self.meanwhile()
         change = make_change("contoso", self.users, assign=[VISIO_])
         apply(change, actor=ADMIN, uow=self.uows(), provider=GraphTenants(self.client))
         return taken
@@ -162,9 +163,18 @@ def test_a_sync_never_writes_its_older_snapshot_over_a_save_committed_meanwhile(
     m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
 ) -> None:
     m365.add_user(tenant, ANN, licenses=(E3,))
-    m365.add_user(tenant, BOB, licenses=(E3,))
+    bob = m365.add_user(tenant, BOB, licenses=(E3,))
     sync_tenant("contoso", provider=graph, uow=uows())
-    report = sync_tenant("contoso", provider=SaveDuringSnapshot(graph.client, uows, [ANN]), uow=uows())
+    # A product Bob holds in the snapshot, gone from the tenant before the save reads the seats: the fenced sync
+    # takes the products from the mirror, which no longer has it, not from its older snapshot.
+    m365.add_sku(tenant, Sku(POWER_BI, "POWER_BI_PRO", (), enabled=5))
+    m365.set_licenses(tenant, bob.id, licenses=(E3, POWER_BI))
+
+    def cancelled() -> None:
+        m365.set_licenses(tenant, bob.id, licenses=(E3,))
+        m365.remove_sku(tenant, POWER_BI)
+
+    report = sync_tenant("contoso", provider=SaveDuringSnapshot(graph.client, uows, [ANN], cancelled), uow=uows())
     assert report.error is None
     assert holds(uows, ANN) == {E3_, VISIO_} and holds(uows, BOB) == {E3_}
     assert_mirror_matches(m365, tenant, uows)
