@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, event, func, select, text
 
-from bot.delivery import Config, Worker, make_worker_client
+from bot.outbox.config import Config
+from bot.outbox.worker import Worker, make_worker_client
 from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingThread
 from licensing.types import utcnow

@@ -13,10 +13,10 @@ from sqlalchemy.engine import make_url
 
 from bot import logs
 from bot.alerts import alert_watch
-from bot.delivery import Worker, make_worker_client
 from bot.deps import Deps
 from bot.health import Probes, start_listener
 from bot.metrics import Metrics, OutboxCollector
+from bot.outbox.worker import Worker, make_worker_client
 from bot.settings import Settings
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
@@ -79,7 +79,7 @@ def slack_app(deps: Deps, *, client: WebClient | None = None) -> App:
 
 
 def delivery_worker(deps: Deps) -> Worker:
-    """The outbox worker, with a client of its own that never retries by itself (bot/delivery.py says why)."""
+    """The outbox worker, with a client of its own that never retries by itself (bot/outbox/worker.py says why)."""
     s = deps.settings
     if s.slack_bot_token is None:
         raise ValueError("the outbox worker needs SLACK_BOT_TOKEN")

@@ -92,7 +92,7 @@ class Metrics:
         return lambda status: self.provider_calls.labels(provider, status).inc()
 
     def delivered(self, result: str, count: float = 1) -> None:
-        """The delivery worker's tally (bot/delivery.py's Stats); its timing entries are not results."""
+        """The delivery worker's tally (bot/outbox/worker.py's Stats); its timing entries are not results."""
         if result in DELIVERY_RESULTS:
             self.deliveries.labels(result).inc(count)
 

@@ -14,8 +14,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.confirm import renderer
-from bot.delivery import Worker
 from bot.deps import Deps
+from bot.outbox.worker import Worker
 from bot.scheduled import run_renderer
 from bot.settings import Settings
 from licensing import alerts, remote, schedule_runs, sync

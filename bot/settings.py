@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.delivery import Config
+from bot.outbox.config import Config
 from licensing.alerts import AlertPolicy
 from providers.graph.config import DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, GraphConfig
 
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
 
-    # The outbox worker (bot/delivery.py). Slack allows about one message per second per channel.
+    # The outbox worker (bot/outbox/worker.py). Slack allows about one message per second per channel.
     # Keep trying this long after a message was queued, then mark it dead.
     outbox_deadline_hours: float = _WORKER.deadline.total_seconds() / 3600
     # Least time between two sends to the same channel.

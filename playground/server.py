@@ -34,8 +34,8 @@ from starlette.types import Receive, Scope, Send
 
 from bot import scheduler
 from bot.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.delivery import Worker
 from bot.deps import Deps
+from bot.outbox.worker import Worker
 from bot.serve import http_app
 from bot.settings import Settings
 from fakes.slack import FakeSlack

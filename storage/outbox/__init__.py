@@ -1,8 +1,8 @@
 """The outbox: messages written in the same transaction as the change they report, delivered later by a worker.
 
 A thread is a parent row (position 0) and its reply rows (position 1..n, `parent_id` set). Each row moves
-pending -> sending -> sent, or ends dead. The delivery logic (what to do with Slack's answer) lives in bot/delivery.py;
-this package owns the rows, one module per transaction rule:
+pending -> sending -> sent, or ends dead. The delivery logic (what to do with Slack's answer) lives in
+bot/outbox/worker.py; this package owns the rows, one module per transaction rule:
 
 - `rows`: the tables.
 - `lanes`: the per-lane rows (created by whatever gives a message a lane) and their pacing.

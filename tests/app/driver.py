@@ -11,8 +11,8 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from blocks import ids
-from bot.delivery import Worker
 from bot.deps import Deps
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from fakes.slack.client import SlackUser as _SlackUser
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Config, Worker, make_worker_client
+from bot.outbox.config import Config
+from bot.outbox.worker import Worker, make_worker_client
 from fakes.slack import FakeSlack
 from tests.outbox.helpers import Clock, Jitter
 

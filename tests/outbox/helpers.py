@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Worker
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingThread
 from storage.outbox.rows import OutboxRow

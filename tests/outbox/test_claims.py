@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Worker
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from storage.migrate import alembic_config, upgrade
 from storage.outbox import claims, outcomes

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Worker
-from bot.delivery_backoff import backoff_s
+from bot.outbox.backoff import backoff_s
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from tests.outbox.helpers import OPERATOR, Clock, Jitter, drain, enqueue, outbox_ids, rows, texts, thread
 

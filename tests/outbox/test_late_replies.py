@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Worker
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from licensing.notifications import OutgoingReply
 from storage.uow import SqlUnitOfWork

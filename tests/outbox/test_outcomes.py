@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Worker
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from storage.outbox import claims, outcomes
 from storage.outbox.rows import OutboxChannelRow, OutboxRow

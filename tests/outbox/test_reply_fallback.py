@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery import Worker
-from bot.delivery_dm import MAX_BLOCKS, dm_copy, moved_note
+from bot.outbox.dm import MAX_BLOCKS, dm_copy, moved_note
+from bot.outbox.worker import Worker
 from fakes.slack import FakeSlack
 from tests.outbox.helpers import OPERATOR, Clock, drain, enqueue, payload, rows, texts, thread
 

@@ -1,4 +1,4 @@
-"""Finding a message an earlier attempt may have posted (bot/delivery.py says when the worker looks).
+"""Finding a message an earlier attempt may have posted (bot/outbox/worker.py says when the worker looks).
 
 Every message goes out with `metadata.event_payload.outbox_id`; the look-up reads the channel's history (a parent)
 or the parent's thread (a reply) for that id. It reads a few pages at most: a message further back than that is

@@ -1,4 +1,4 @@
-"""How a thread reads when the rest of it moves to the operator's DM (bot/delivery.py decides when).
+"""How a thread reads when the rest of it moves to the operator's DM (bot/outbox/worker.py decides when).
 
 The channel refused a reply after the parent was posted there. The replies alone would make no sense in a DM, so
 the parent is posted again in the DM first, with one line on top naming the channel it was posted in and why the

@@ -1,8 +1,8 @@
-"""What the worker does when a send does not land (bot/delivery.py sends; this decides and records the rest).
+"""What the worker does when a send does not land (bot/outbox/worker.py sends; this decides and records the rest).
 
 429 waits exactly Retry-After and holds the channel meanwhile; a 5xx, a transient Slack error or a network error
-backs off (bot/delivery_backoff.py); `channel_not_found`/`not_in_channel`/`is_archived` send what is left of the
-thread to the operator by DM (bot/delivery_dm.py); any other error is permanent: dead at once, logged at ERROR.
+backs off (bot/outbox/backoff.py); `channel_not_found`/`not_in_channel`/`is_archived` send what is left of the
+thread to the operator by DM (bot/outbox/dm.py); any other error is permanent: dead at once, logged at ERROR.
 A retry that would land after the message's deadline is dead instead. Each outcome is recorded in a transaction of
 its own, guarded by the worker's lease.
 """
@@ -13,20 +13,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery_backoff import backoff_s, retry_after_s
-from bot.delivery_dm import dm_copy
-from bot.delivery_history import TRANSIENT_ERRORS
+from bot.outbox.backoff import backoff_s, retry_after_s
+from bot.outbox.config import Config, Stats
+from bot.outbox.dm import dm_copy
+from bot.outbox.lookup import TRANSIENT_ERRORS
 from licensing.types import Clock
 from storage.outbox import outcomes
 from storage.outbox.claims import Claimed
-
-if TYPE_CHECKING:  # bot/delivery.py imports this module
-    from bot.delivery import Config, Stats
 
 log = logging.getLogger("licensebot.outbox")
 

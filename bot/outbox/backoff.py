@@ -1,4 +1,4 @@
-"""When the worker tries a failed message again (bot/delivery.py): exactly when Slack says after a 429, otherwise
+"""When the worker tries a failed message again (bot/outbox/worker.py): exactly when Slack says after a 429, otherwise
 after an exponential backoff with full jitter."""
 
 from __future__ import annotations

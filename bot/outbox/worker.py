@@ -11,16 +11,16 @@ How: each send is recorded before it is made (the claim commits attempts+1, the 
 with `metadata.event_payload.outbox_id`. The hard case is a worker that dies, or loses the connection, between
 Slack storing the message and the database recording its ts. The row then says the attempt may have reached Slack
 ('sending' with an expired lease, or `unsure` after a timeout, a reset connection or a 5xx), and whoever sends it
-next first looks for it (bot/delivery_history.py): conversations.history of the channel (for a parent) or
+next first looks for it (bot/outbox/lookup.py): conversations.history of the channel (for a parent) or
 conversations.replies of the parent (for a reply), matching the outbox id. Found: it is recorded as sent with that
 ts, not sent again. When the history cannot be read, the message is sent anyway: a duplicate is better than a lost
 confirmation.
 
-Retries happen only in the worker, never in a request handler (bot/delivery_failures.py): 429 waits exactly
-Retry-After, 5xx and network errors back off exponentially with full jitter (bot/delivery_backoff.py),
+Retries happen only in the worker, never in a request handler (bot/outbox/failures.py): 429 waits exactly
+Retry-After, 5xx and network errors back off exponentially with full jitter (bot/outbox/backoff.py),
 `channel_not_found`/`not_in_channel`/`is_archived` send the thread to the operator by DM instead (once; if the
 parent is in the channel already, the DM gets a copy of it first and then the rest of the replies:
-bot/delivery_dm.py), and any other Slack error is permanent (dead at once). The client must not retry by itself
+bot/outbox/dm.py), and any other Slack error is permanent (dead at once). The client must not retry by itself
 (`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the ambiguity from it. Replies are
 sent in order, each only after the one before it (and the parent) is sent, into the channel where the parent
 landed.
@@ -38,78 +38,24 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs
-from bot.delivery_failures import Failures, tag
-from bot.delivery_history import HistoryUnreadable, find_posted, metadata
-from licensing.notifications import DELIVERY_DEADLINE
+from bot.outbox.config import Config, Stats
+from bot.outbox.failures import Failures, tag
+from bot.outbox.lookup import HistoryUnreadable, find_posted, metadata
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
 from storage.outbox.claims import Claimed
 
 log = logging.getLogger("licensebot.outbox")
-
-
-@dataclass(frozen=True)
-class Config:
-    """The worker's tuning; these defaults are the settings' defaults too (bot/settings.py says what each means)."""
-
-    channel_interval: timedelta = timedelta(seconds=1)
-    lease: timedelta = timedelta(seconds=120)
-    batch: int = 20
-    concurrency: int = 4
-    deadline: timedelta = DELIVERY_DEADLINE  # `licensebot outbox retry` gives a message this much time again
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 300.0
-
-
-@dataclass
-class Stats:
-    """What the worker did and where its time went (the benchmark reads it)."""
-
-    sent: int = 0
-    found: int = 0  # already in Slack after an uncertain attempt: recorded, not sent again
-    retried: int = 0
-    dead: int = 0
-    fallback: int = 0  # the channel refused: the thread goes to the operator by DM
-    db_s: float = 0.0
-    slack_s: float = 0.0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    # Told of every count as it is added (the metrics; see bot/bootstrap.py).
-    observer: Callable[[str, float], None] | None = field(default=None, repr=False)
-
-    def add(self, **counts: float) -> None:
-        with self._lock:
-            for name, value in counts.items():
-                setattr(self, name, getattr(self, name) + value)
-        for name, value in counts.items():
-            if self.observer is not None:
-                self.observer(name, value)
-
-    def in_db(self) -> AbstractContextManager[None]:
-        """Counts the time the block takes as time in the database."""
-        return self._timed("db_s")
-
-    def in_slack(self) -> AbstractContextManager[None]:
-        """Counts the time the block takes as time in Slack calls."""
-        return self._timed("slack_s")
-
-    @contextmanager
-    def _timed(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.add(**{name: time.perf_counter() - started})
+DEFAULTS = Config()
 
 
 @dataclass(frozen=True)
@@ -131,7 +77,7 @@ class Worker:
         self,
         sessionmaker: sessionmaker[Session],
         client: WebClient,
-        config: Config = Config(),
+        config: Config = DEFAULTS,
         *,
         now: Clock = utcnow,
         rng: Callable[[], float] = random.random,  # in [0, 1): the backoff's jitter
