@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fakes.m365 import batch, graph, login
 from fakes.m365.directory import Directory
@@ -26,6 +26,7 @@ class State:
     directory: Directory
     faults: Faults = field(default_factory=Faults)
     base_url: str = ""  # https://127.0.0.1:<port>, known once the socket is bound
+    busy: int = 0  # requests being answered now (a test waits for none before reading the directory)
 
     @property
     def graph_base(self) -> str:
@@ -43,7 +44,7 @@ class DroppedConnection(Response):
         await send({"type": "http.response.start", "status": 200, "headers": headers})
 
 
-def build_app(state: State) -> Starlette:
+def build_app(state: State) -> ASGIApp:
     async def gate(request: Request) -> Response | None:
         state.faults.count(request.method, request.url.path)
         if state.faults.latency:
@@ -105,13 +106,22 @@ def build_app(state: State) -> Starlette:
             return Response(status_code=reply.status, headers=reply.headers)
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/{tenant}/v2.0/.well-known/openid-configuration", discovery, methods=["GET"]),
             Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
             Route("/v1.0/{rest:path}", graph_request, methods=["GET", "POST", "PATCH", "DELETE"]),
         ]
     )
+
+    async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+        state.busy += 1  # one event loop serves every request: no lock needed
+        try:
+            await app(scope, receive, send)
+        finally:
+            state.busy -= 1
+
+    return counted
 
 
 def _fault_response(fault: Fault) -> Response:

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fakes.m365.model import Rules, Sku, Tenant
@@ -35,6 +36,7 @@ class Directory:
         self.tokens: dict[str, Token] = {}
         self.token_lifetime = token_lifetime
         self.token_requests: Counter[str] = Counter()  # by tenant id
+        self.clock: Callable[[], float] = time.monotonic  # when tokens expire; a test may move it on
 
     def add_tenant(
         self, domain: str, *, tenant_id: str | None = None, skus: list[Sku] | None = None, rules: Rules | None = None
@@ -57,7 +59,7 @@ class Directory:
     def issue_token(self, tenant_id: str) -> str:
         with self.lock:
             token = secrets.token_urlsafe(32)
-            self.tokens[token] = Token(tenant_id, time.monotonic() + self.token_lifetime)
+            self.tokens[token] = Token(tenant_id, self.clock() + self.token_lifetime)
             self.token_requests[tenant_id] += 1
             return token
 
@@ -65,6 +67,6 @@ class Directory:
         """The tenant a live token was issued for, or None (unknown or expired)."""
         with self.lock:
             found = self.tokens.get(token)
-            if found is None or found.expires_at < time.monotonic():
+            if found is None or found.expires_at < self.clock():
                 return None
             return self.tenants.get(found.tenant_id)

@@ -91,6 +91,7 @@ class FakeM365(AdminMixin):
             self.directory.tokens.clear()
             self.directory.token_requests.clear()
             self.directory.token_lifetime = self.token_lifetime
+            self.directory.clock = time.monotonic
             self.directory.apps = {self.client_id: App(self.client_id, secrets={self.client_secret})}
             self.state.faults = Faults()
 
@@ -144,6 +145,14 @@ class FakeM365(AdminMixin):
 
     def set_latency(self, seconds: float) -> None:
         self.state.faults.latency = seconds
+
+    def wait_idle(self, timeout: float = 10) -> None:
+        """Returns once no request is being answered (one held by latency included)."""
+        deadline = time.monotonic() + timeout
+        while self.state.busy:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the fake Microsoft 365 is still answering {self.state.busy} requests")
+            time.sleep(0.01)
 
     def crash_next_batch(self, after: int) -> None:
         """The next $batch runs its first `after` inner requests, then the connection drops with no answer."""

@@ -39,13 +39,15 @@ def test_an_unknown_tenant_and_a_wrong_scope_are_refused(graph: Graph) -> None:
 
 def test_tokens_are_counted_per_tenant_and_expire(m365: FakeM365) -> None:
     m365.directory.token_lifetime = 1
+    now = [0.0]
+    m365.directory.clock = lambda: now[0]
     m365.add_tenant("a.example")
     graph = Graph(m365, "a.example")
     graph.http.close()  # a fresh connection each time: the token is what is tested here
     graph.login("a.example")
     assert m365.token_requests("a.example") == 2
     assert graph.call("GET", "/subscribedSkus").status_code == 200
-    time.sleep(1.1)
+    now[0] += 1.1
     expired = graph.call("GET", "/subscribedSkus")
     assert expired.status_code == 401
     assert expired.json()["error"]["code"] == "InvalidAuthenticationToken"

@@ -67,7 +67,7 @@ def kill_mid_batch(m365: FakeM365, args: list[str], env: dict[str, str], cwd: Pa
     child.send_signal(signal.SIGKILL)
     child.wait()
     m365.set_latency(0)
-    time.sleep(1.0)
+    m365.wait_idle()
 
 
 class Racing(GraphTenants):
