@@ -11,12 +11,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx2 as httpx
+import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from fakes.slack import FakeSlack
 from fakes.slack.socket_mode import FakeSocketMode
 from storage.migrate import upgrade
 from tests.net import free_port
+
+pytestmark = pytest.mark.slow  # starts processes
 
 SECRET = "serve-test-secret"
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]

@@ -9,8 +9,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from playground.people import VISITOR_ID
 from tests.playground.live import Live
+
+pytestmark = pytest.mark.slow  # starts a browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODAL = ".pg-modal .sk-modal"

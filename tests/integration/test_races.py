@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from licensing.directory import Snapshot, check_directory, import_directory
 from licensing.model import Customer, Operator, Product, Role, ScheduledAction, ScheduledChange, Subscription, User
 from licensing.purchases import request_more
@@ -19,6 +21,8 @@ from licensing.results import AuditQuery
 from licensing.types import Desired
 from storage.uow import SqlUnitOfWork
 from tests.integration import racers
+
+pytestmark = pytest.mark.slow  # starts processes
 
 E5 = "ENTERPRISEPREMIUM"
 ADMIN = "UADMIN"

@@ -18,6 +18,8 @@ from bot.cli import main
 from fakes.slack import FakeSlack
 from tests.outbox.helpers import enqueue, rows, texts, thread
 
+pytestmark = pytest.mark.slow  # starts processes
+
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
 Start = Callable[..., subprocess.Popen[bytes]]
 

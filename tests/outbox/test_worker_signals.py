@@ -12,12 +12,15 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from fakes.slack import FakeSlack
 from tests.net import free_port
 from tests.outbox.helpers import enqueue, thread
 from tests.scrape import Samples, parse, value
+
+pytestmark = pytest.mark.slow  # starts processes
 
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
 

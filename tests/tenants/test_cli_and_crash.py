@@ -113,6 +113,7 @@ def test_sync_refuses_bad_input_and_missing_settings_with_one_line(cli, tenant: 
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.slow  # starts a licensebot process and kills it
 def test_a_save_killed_mid_batch_is_reconciled_from_the_tenant(
     m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, migrated_url: str, tmp_path: Path
 ) -> None:

@@ -85,6 +85,7 @@ def test_a_user_gone_from_the_tenant_by_then_fails_with_the_reason(
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.slow  # starts a licensebot process and kills it
 def test_a_replica_killed_mid_run_leaves_the_change_to_another_which_applies_it_once(
     m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, migrated_url: str, tmp_path: Path
 ) -> None:
