@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -11,7 +13,7 @@ from blocks import ids
 from blocks.buy import buy_more_done_view
 from blocks.result import result_view, saving_view
 from blocks.viewmodels import ResultVM
-from bot import scheduled, screens
+from bot import forms, scheduled, screens
 from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
@@ -21,13 +23,9 @@ from bot.purchases import request_thread
 from bot.respond import ack_in_time
 from bot.roles import IN_MODAL, argument_of
 from bot.timezones import zone_of
-from licensing import purchases, schedule, service
-from licensing.countries import normalize_country
+from licensing import purchases
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
-from licensing.types import Desired, utcnow
-
-NOTHING_TO_CHANGE = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."
 
 
 def register(app: App) -> None:
@@ -50,63 +48,30 @@ def save(
 ) -> None:  # fmt: skip
     modal = screens.with_visible_choices(modal, view["state"])  # the radios on screen; other pages' are stored
     deps.modals.save(modal)
-    assign, revoke = screens.changes(modal.choices or {}, screens.all_choices(modal))
-    location = screens.parse_location(view["state"])
-    starts_on = scheduled.parse_day(view["state"], ids.STARTS_BLOCK, ids.STARTS_INPUT)
-    ends_on = scheduled.parse_day(view["state"], ids.ENDS_BLOCK, ids.ENDS_INPUT)
-    errors = {}
-    if location is not None:
-        try:
-            location = normalize_country(location)
-        except InvalidRequest as e:
-            errors[ids.LOCATION_BLOCK] = e.user_message
-    ends = sorted(sku for sku, c in screens.all_choices(modal).items() if c is Desired.ASSIGN)
-    dates, zone = schedule.Dates(), None
-    if starts_on or ends_on:  # the operator's days: their timezone from Slack (cached), before the ack's budget
-        zone = zone_of(client, operator.slack_user_id)
-        try:
-            now = bool(assign or revoke or location)
-            dates = schedule.plan_dates(starts_on, ends_on, tz=zone.tz, now=utcnow(), changes_now=now,
-                                        assigning=bool(ends))  # fmt: skip
-        except schedule.DateErrors as e:
-            errors |= {ids.STARTS_BLOCK if f == schedule.START else ids.ENDS_BLOCK: m for f, m in e.errors.items()}
-    if not (assign or revoke or location or errors or dates.ends_at):
-        errors[_first_input(view)] = NOTHING_TO_CHANGE
-    if errors:
-        ack(response_action="errors", errors=errors)
+    form = forms.read_save(view, modal, zone_of=lambda: zone_of(client, operator.slack_user_id))
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
         return
     selected = deps.modals.selected(modal.token)
-    change = (
-        service.make_change(screens.customer_id(modal), selected, assign=assign, revoke=revoke, location=location)
-        if assign or revoke or location
-        else None
-    )
-    # The key ties the change to this very submission: Slack re-sending it, or a double click, applies nothing twice.
-    key = f"{body.get('team', {}).get('id', '')}:{view['id']}:{view.get('hash', '')}"
-    s = deps.settings
-
-    def run() -> ResultVM:
-        if zone is None and change is not None:
-            return save_and_confirm(deps, operator, modal, change, key=key)
-        assert zone is not None
-        return scheduled.save(deps, client, operator, modal, change, dates, zone, ends, key=key)
-
+    key = forms.submission_key(body, view)
+    customer_id = screens.customer_id(modal)
+    run: Callable[[], ResultVM]
+    if isinstance(form, forms.Now):
+        change = form.change(customer_id, selected)
+        run = partial(save_and_confirm, deps, operator, modal, change, key=key)
+    else:
+        later = form.now.change(customer_id, selected) if form.now else None
+        run = partial(scheduled.save, deps, client, operator, modal, later, form.dates, form.zone, list(form.ends),
+                      key=key)  # fmt: skip
     ack_in_time(
         ack, client, view["id"], run,
         pending=saving_view(modal.customer_name or "", len(selected), modal.token),
-        final=lambda vm: result_view(vm, modal.token), budget_s=s.ack_budget_s, settle_s=s.ack_settle_s,
+        final=lambda vm: result_view(vm, modal.token), budget_s=deps.settings.ack_budget_s,
+        settle_s=deps.settings.ack_settle_s,
     )  # fmt: skip
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
     events.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer
-
-
-def _first_input(view: dict[str, Any]) -> str:
-    """Where to say that Save has nothing to do: Slack shows errors only under an input block of the view on screen,
-    and which products are on it depends on the page and the filter."""
-    inputs = [str(b["block_id"]) for b in view.get("blocks") or [] if b.get("type") == "input" and b.get("block_id")]
-    products = [i for i in inputs if i.startswith(ids.PRODUCT_BLOCK_PREFIX)]
-    return (products or inputs or [ids.LOCATION_BLOCK])[0]
 
 
 def request_more(

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.manage import PRODUCTS_PER_PAGE
-from bot import screens
+from bot import forms, screens
 from bot.deps import Deps
 from bot.handlers import actions, views
 from bot.modal_state import ModalState
@@ -152,11 +152,11 @@ def test_nothing_to_save_is_said_under_an_input_on_screen(deps: Deps) -> None:
     modal, _ = opened(deps)
     modal, view = click(deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios())
     ack = save(deps, modal, radios(), view["blocks"])
-    assert ack.call_args.kwargs["errors"] == {f"{ids.PRODUCT_BLOCK_PREFIX}{skus_on(view)[0]}": views.NOTHING_TO_CHANGE}
+    assert ack.call_args.kwargs["errors"] == {f"{ids.PRODUCT_BLOCK_PREFIX}{skus_on(view)[0]}": forms.NOTHING_TO_CHANGE}
     modal, view = click(deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT,
                         "value": "zzz"}, radios())  # fmt: skip
     ack = save(deps, modal, radios(), view["blocks"])
-    assert ack.call_args.kwargs["errors"] == {ids.LOCATION_BLOCK: views.NOTHING_TO_CHANGE}  # no product on screen
+    assert ack.call_args.kwargs["errors"] == {ids.LOCATION_BLOCK: forms.NOTHING_TO_CHANGE}  # no product on screen
 
 
 @pytest.mark.parametrize("change", [actions.tick_users, actions.select_page, actions.clear_page, actions.clear_all])
