@@ -32,19 +32,33 @@ class Refused(Exception):
 
 
 def routes(gestures: Gestures, people: Callable[[], list[Person]]) -> list[Route]:
-    fake = gestures.fake
+    api = Api(gestures, people)
+    gestures_ = {"command": api.command, "action": api.action, "submit": api.submit, "close": api.close,
+                 "options": api.options, "home": api.home}  # fmt: skip
+    return [
+        Route("/play/people", api.who),
+        Route("/play/state", api.state),
+        *(Route(f"/play/{name}", _gesture(api, fn), methods=["POST"]) for name, fn in gestures_.items()),
+    ]
 
-    def person(user: Any) -> Person:
-        found = next((p for p in people() if p.id == user), None)
+
+class Api:
+    """Each gesture's checks and its call into playground.gestures; each read of what a person sees."""
+
+    def __init__(self, gestures: Gestures, people: Callable[[], list[Person]]) -> None:
+        self.gestures, self.people, self.fake = gestures, people, gestures.fake
+
+    def person(self, user: Any) -> Person:
+        found = next((p for p in self.people() if p.id == user), None)
         if found is None:
             raise Refused(404, f"unknown user {str(user)[:40]!r}: pick one from /play/people")
         return found
 
-    def names() -> Callable[[str], str | None]:
-        known = {p.id: p.name for p in people()} | {fake.bot_user_id: "licensebot"}
+    def names(self) -> Callable[[str], str | None]:
+        known = {p.id: p.name for p in self.people()} | {self.fake.bot_user_id: "licensebot"}
         return known.get
 
-    async def body(request: Request) -> Json:
+    async def body(self, request: Request) -> Json:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             raise Refused(415, "send application/json")
         try:
@@ -53,104 +67,93 @@ def routes(gestures: Gestures, people: Callable[[], list[Person]]) -> list[Route
             raise Refused(400, "malformed JSON") from e
         if not isinstance(data, dict):
             raise Refused(400, "send a JSON object")
-        person(data.get("user"))
+        self.person(data.get("user"))
         return data
 
-    def field(data: Json, name: str, kind: type = str) -> Any:
-        value = data.get(name)
-        if not isinstance(value, kind):
-            raise Refused(400, f"{name!r} must be a {kind.__name__}")
-        return value
-
-    def entries(data: Json) -> list[Json]:
-        found = data.get("state", [])
-        if not isinstance(found, list) or not all(isinstance(e, dict) for e in found):
-            raise Refused(400, "'state' must be a list of {block_id, action_id, type, value}")
-        try:
-            return [
-                {"block_id": str(e["block_id"]), "action_id": str(e["action_id"]), "type": str(e["type"]),
-                 "value": e.get("value")}
-                for e in found
-            ]  # fmt: skip
-        except KeyError as e:
-            raise Refused(400, f"a state entry lacks {e.args[0]!r}") from e
-
-    def gesture(fn: Callable[[Json], Json]) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                data = await body(request)
-                result = await run_in_threadpool(fn, data)  # the bot answers over loopback HTTP: block a thread
-            except Refused as e:
-                return JSONResponse({"ok": False, "error": e.error}, status_code=e.status)
-            except BadGesture as e:
-                return JSONResponse({"ok": False, "error": str(e)}, status_code=400)
-            return JSONResponse({"ok": True, **result})
-
-        return endpoint
-
-    def answered(status: int) -> Json:
-        return {"bot_status": status}
-
-    @gesture
-    def command(data: Json) -> Json:
-        text = field(data, "text").strip()
+    def command(self, data: Json) -> Json:
+        text = _field(data, "text").strip()
         name, _, rest = text.partition(" ")
         if name != "/licenses":
             raise Refused(400, "only /licenses is installed in this workspace")
-        return answered(gestures.command(data["user"], rest.strip()).status)
+        return _answered(self.gestures.command(data["user"], rest.strip()).status)
 
-    @gesture
-    def action(data: Json) -> Json:
-        act, state = field(data, "action", dict), entries(data)
+    def action(self, data: Json) -> Json:
+        act, state = _field(data, "action", dict), _entries(data)
         if isinstance(data.get("view_id"), str):
-            return answered(gestures.view_action(data["user"], data["view_id"], act, state).status)
-        return answered(gestures.message_action(data["user"], field(data, "ts"), act, state).status)
+            return _answered(self.gestures.view_action(data["user"], data["view_id"], act, state).status)
+        return _answered(self.gestures.message_action(data["user"], _field(data, "ts"), act, state).status)
 
-    @gesture
-    def submit(data: Json) -> Json:
-        return answered(gestures.submit(data["user"], field(data, "view_id"), entries(data)).status)
+    def submit(self, data: Json) -> Json:
+        return _answered(self.gestures.submit(data["user"], _field(data, "view_id"), _entries(data)).status)
 
-    @gesture
-    def close(data: Json) -> Json:
-        gestures.close(data["user"], field(data, "view_id"), everything=bool(data.get("all")))
+    def close(self, data: Json) -> Json:
+        self.gestures.close(data["user"], _field(data, "view_id"), everything=bool(data.get("all")))
         return {}
 
-    @gesture
-    def options(data: Json) -> Json:
-        found = gestures.options(data["user"], field(data, "view_id"), field(data, "block_id"),
-                                 field(data, "action_id"), field(data, "value"))  # fmt: skip
+    def options(self, data: Json) -> Json:
+        found = self.gestures.options(data["user"], _field(data, "view_id"), _field(data, "block_id"),
+                                      _field(data, "action_id"), _field(data, "value"))  # fmt: skip
         return {"html": render_options(found)}
 
-    @gesture
-    def home(data: Json) -> Json:
-        return answered(gestures.home_opened(data["user"]).status)
+    def home(self, data: Json) -> Json:
+        return _answered(self.gestures.home_opened(data["user"]).status)
 
-    async def who(_: Request) -> Response:
-        found = await run_in_threadpool(people)
+    async def who(self, _: Request) -> Response:
+        found = await run_in_threadpool(self.people)
         return JSONResponse({"people": [p.to_dict() for p in found]})
 
-    async def state(request: Request) -> Response:
+    async def state(self, request: Request) -> Response:
         """What the person sees, once it differs from version `since` (long poll: waits up to 15 s for a change)."""
         try:
-            user = person(request.query_params.get("user"))
+            user = self.person(request.query_params.get("user"))
             since = int(request.query_params.get("since", "-1"))
         except Refused as e:
             return JSONResponse({"ok": False, "error": e.error}, status_code=e.status)
         except ValueError:
             return JSONResponse({"ok": False, "error": "'since' must be a number"}, status_code=400)
-        version = await run_in_threadpool(fake.wait_for_change, since, LONG_POLL_S if since >= 0 else 0)
+        version = await run_in_threadpool(self.fake.wait_for_change, since, LONG_POLL_S if since >= 0 else 0)
         if version == since:
             return JSONResponse({"ok": True, "version": version, "changed": False})
-        seen = await run_in_threadpool(screen, fake, user.id, names())
+        seen = await run_in_threadpool(screen, self.fake, user.id, self.names())
         return JSONResponse({"ok": True, "version": version, "changed": True, **seen})
 
-    return [
-        Route("/play/people", who),
-        Route("/play/state", state),
-        Route("/play/command", command, methods=["POST"]),
-        Route("/play/action", action, methods=["POST"]),
-        Route("/play/submit", submit, methods=["POST"]),
-        Route("/play/close", close, methods=["POST"]),
-        Route("/play/options", options, methods=["POST"]),
-        Route("/play/home", home, methods=["POST"]),
-    ]
+
+def _gesture(api: Api, fn: Callable[[Json], Json]) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint: the JSON body checked, `fn` run on a thread (the bot answers over loopback HTTP), refusals 4xx."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            data = await api.body(request)
+            result = await run_in_threadpool(fn, data)
+        except Refused as e:
+            return JSONResponse({"ok": False, "error": e.error}, status_code=e.status)
+        except BadGesture as e:
+            return JSONResponse({"ok": False, "error": str(e)}, status_code=400)
+        return JSONResponse({"ok": True, **result})
+
+    return endpoint
+
+
+def _answered(status: int) -> Json:
+    return {"bot_status": status}
+
+
+def _field(data: Json, name: str, kind: type = str) -> Any:
+    value = data.get(name)
+    if not isinstance(value, kind):
+        raise Refused(400, f"{name!r} must be a {kind.__name__}")
+    return value
+
+
+def _entries(data: Json) -> list[Json]:
+    found = data.get("state", [])
+    if not isinstance(found, list) or not all(isinstance(e, dict) for e in found):
+        raise Refused(400, "'state' must be a list of {block_id, action_id, type, value}")
+    try:
+        return [
+            {"block_id": str(e["block_id"]), "action_id": str(e["action_id"]), "type": str(e["type"]),
+             "value": e.get("value")}
+            for e in found
+        ]  # fmt: skip
+    except KeyError as e:
+        raise Refused(400, f"a state entry lacks {e.args[0]!r}") from e
