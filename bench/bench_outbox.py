@@ -108,7 +108,7 @@ def run_worker(url: str, api: str, token: str, interval: float, seconds: float, 
     timer = ClaimTimer()
     claims.claim = timer  # this process only: the worker calls claims.claim(...)
     engine = make_engine(url)
-    config = Config(channel_interval=timedelta(seconds=interval), batch=50, concurrency=4)
+    config = Config(channel_interval=timedelta(seconds=interval), lot=50, concurrency=4)
     worker = Worker(make_session_factory(engine), make_worker_client(token, api, 10), config)
     started = time.monotonic()
     try:

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # A claimed message another worker may take over after this (its worker died).
     outbox_lease_s: float = _WORKER.lease.total_seconds()
     outbox_poll_s: float = 0.5  # how often an idle worker looks for due messages
-    outbox_batch: int = _WORKER.batch  # messages claimed at once, at most one per channel
+    outbox_lot: int = _WORKER.lot  # messages claimed at once, at most one per channel
     outbox_concurrency: int = _WORKER.concurrency  # of a claim, how many are sent at the same time
     slack_timeout_s: float = 10.0  # the worker's HTTP timeout for one Slack call
 
@@ -119,7 +119,7 @@ class Settings(BaseSettings):
         return Config(
             channel_interval=timedelta(seconds=self.outbox_channel_interval_s),
             lease=timedelta(seconds=self.outbox_lease_s),
-            batch=self.outbox_batch,
+            lot=self.outbox_lot,
             concurrency=self.outbox_concurrency,
             deadline=timedelta(hours=self.outbox_deadline_hours),
         )

@@ -18,7 +18,7 @@ class Config:
 
     channel_interval: timedelta = timedelta(seconds=1)
     lease: timedelta = timedelta(seconds=120)
-    batch: int = 20
+    lot: int = 20  # messages claimed at once (one lot), at most one per channel
     concurrency: int = 4
     deadline: timedelta = DELIVERY_DEADLINE  # `licensebot outbox retry` gives a message this much time again
     backoff_base_s: float = 1.0

@@ -109,7 +109,7 @@ class Worker:
         them 'sending': the next one looks for each in Slack first, as for any uncertain attempt."""
         with self.stats.in_db(), self.sessionmaker() as session:
             claimed = claims.claim(
-                session, worker=self.name, now=self.now(), lease=self.config.lease, limit=self.config.batch
+                session, worker=self.name, now=self.now(), lease=self.config.lease, limit=self.config.lot
             )
         if self._pool is None:
             results = [self.deliver(message) for message in claimed]

@@ -125,5 +125,5 @@ def test_serve_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path: Pat
 
 
 def test_a_setting_of_the_wrong_type_is_named_without_its_value(tmp_path: Path) -> None:
-    line = one_line(run(tmp_path, "check", OUTBOX_BATCH="lots"))
-    assert line == "error: OUTBOX_BATCH: Input should be a valid integer, unable to parse string as an integer"
+    line = one_line(run(tmp_path, "check", OUTBOX_LOT="many"))
+    assert line == "error: OUTBOX_LOT: Input should be a valid integer, unable to parse string as an integer"
