@@ -1,4 +1,4 @@
-"""What the use cases need from storage. `storage/` implements these; tests/fakes.py fakes them in memory."""
+"""What the use cases need from storage. `storage/` implements these; tests/memory.py fakes them in memory."""
 
 from __future__ import annotations
 

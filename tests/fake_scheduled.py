@@ -1,4 +1,4 @@
-"""The in-memory ScheduledChanges of tests/fakes.py (kept apart so that module stays readable)."""
+"""The in-memory ScheduledChanges of tests/memory.py (kept apart so that module stays readable)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class FakeScheduledChanges:
         self.t = t
 
     def add(self, change: ScheduledChange) -> int:
-        from tests.fakes import Refused  # imported here: tests/fakes.py imports this module
+        from tests.memory import Refused  # imported here: tests/memory.py imports this module
 
         s = self.t.use()
         if change.customer_id not in s.customers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from licensing.directory import Snapshot, import_directory
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.ports import UnitOfWork
-from tests.fakes import FakeUnitOfWork, State
+from tests.memory import FakeUnitOfWork, State
 
 E1, E3, E5, AUDIO, VISIO, PBI = (
     "STANDARDPACK",

@@ -18,7 +18,7 @@ from fakes.slack.blockkit import validate_message, validate_view
 from licensing.results import BatchResult, ErrorCode
 from licensing.service import apply, make_change, plan
 from licensing.tenants import FAILED, Operation, OperationResult
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 from tests.tenants.scripted import ScriptedProvider, connect
 from tests.text import shown
 from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, PRODUCTS, SALES, STRANGER, uid, world

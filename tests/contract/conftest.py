@@ -18,7 +18,7 @@ from storage.migrate import target_metadata, upgrade
 from storage.uow import SqlUnitOfWork
 from tests.contract.backends import Backend, queued
 from tests.databases import empty_database
-from tests.fakes import FakeUnitOfWork, Refused, State
+from tests.memory import FakeUnitOfWork, Refused, State
 from tests.world import load_world
 
 

@@ -14,7 +14,7 @@ from licensing.tenants import (
     Tenant,
     TenantSnapshot,
 )
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 
 Answer = Callable[[Operation], OperationResult]
 

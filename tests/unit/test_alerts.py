@@ -13,7 +13,7 @@ from licensing.notifications import OutgoingThread
 from licensing.purchases import approve, request_more
 from licensing.service import apply, make_change
 from licensing.tenants import RemoteSku
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, E3, E5, SALES, VISIO, uid, world
 
 CHANNEL = "CALERTS"

@@ -7,7 +7,7 @@ import pytest
 from licensing.directory import Snapshot, check_directory, import_directory
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Subscription, User
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 from tests.world import E1, E3, PRODUCTS, contoso_users, world
 
 

@@ -9,7 +9,7 @@ import pytest
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
 from licensing.history import UnknownUser, export, recent
 from licensing.results import AuditEntry
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, E3, E5, SCOPED, STRANGER, uid, world
 
 T0 = datetime(2026, 3, 4, 5, 0, tzinfo=UTC)

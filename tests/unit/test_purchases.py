@@ -11,7 +11,7 @@ from licensing.model import Operator, PurchaseStatus, Role, Subscription
 from licensing.notifications import OutgoingThread
 from licensing.purchases import AlreadyDecided, Decision, PurchaseRequest, approve, decline, fulfil_synced, request_more
 from licensing.tenants import Tenant
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, SALES, SCOPED, STRANGER, VISIO, world
 
 AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)

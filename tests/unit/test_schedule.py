@@ -18,7 +18,7 @@ from licensing.schedule import AlreadyDone, DateErrors, Dates, cancel, plan_date
 from licensing.schedule_runs import run_due
 from licensing.service import make_change
 from licensing.types import Desired
-from tests.fakes import FakeUnitOfWork
+from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, E3, E5, SALES, SCOPED, STRANGER, VISIO, uid, world
 
 PARIS = ZoneInfo("Europe/Paris")
