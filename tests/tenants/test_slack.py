@@ -100,6 +100,27 @@ def test_a_graph_refusal_reads_plainly_in_the_modal_and_the_thread(bot: Bot, m36
     assert expected in "\n".join(shown(m["blocks"]) for m in thread[1:])
 
 
+def test_a_location_set_before_the_tenant_refused_the_license_is_told_in_slack(
+    bot: Bot, m365: FakeM365, tenant: str
+) -> None:
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location=None)
+    m365.tenant(tenant).skus[E3].blocked_countries = frozenset({"FR"})  # not sold there; the directory does not say
+    assert bot.deps.tenants is not None
+    sync_tenant("contoso", provider=bot.deps.tenants, uow=bot.deps.uow_factory())
+    user = bot.user("UADMIN01")
+    user.open("contoso")
+    manage(user, "ann")
+    user.choose("ENTERPRISEPACK", Desired.ASSIGN)
+    user.type(ids.LOCATION_BLOCK, ids.LOCATION_INPUT, {"type": "plain_text_input", "value": "fr"})
+    parent = save(bot, user)
+    said = "usage location set to FR; Office 365 E3 is not available in ann's usage location."
+    thread = "\n".join(shown(m["blocks"]) for m in bot.fake.thread(parent["channel"], parent["ts"])[1:])
+    assert said in thread and said in user.text()  # the thread and the result modal
+    assert m365.user(tenant, ann.id).usage_location == "FR" and m365.licenses(tenant, ann.id) == set()
+    user.open("contoso")
+    assert "FR" in user.text()  # the users page shows the location the tenant now has
+
+
 def test_a_local_customer_next_to_it_is_unchanged(bot: Bot, tenant: str) -> None:
     user = bot.user("UADMIN01")
     user.open("local")
