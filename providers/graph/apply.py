@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from providers.graph import errors
+from providers.graph.errors import PROVIDER_UNAVAILABLE, classify
 from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, Outcome
 from providers.graph.retry import Backoff
 from providers.graph.transport import BATCH_LIMIT, Reply, Transport
@@ -49,7 +48,7 @@ def apply_changes(
 
 def _not_sent(change: Change) -> Outcome:
     message = "licensebot stopped sending this save before this user's change; nothing was changed for this user."
-    return Outcome(change.user_id, FAILED, code=errors.PROVIDER_UNAVAILABLE, message=message)
+    return Outcome(change.user_id, FAILED, code=PROVIDER_UNAVAILABLE, message=message)
 
 
 def _chunks(changes: Sequence[Change]) -> Iterator[list[Change]]:
@@ -120,7 +119,7 @@ def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Call
         return Outcome(
             change.user_id,
             FAILED,
-            code=errors.PROVIDER_UNAVAILABLE,
+            code=PROVIDER_UNAVAILABLE,
             location_set=location_set,
             message="Microsoft Graph kept throttling or was unavailable; nothing was changed for this user.",
         )
@@ -132,7 +131,7 @@ def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Call
             message="No answer from Microsoft Graph; the change may or may not have been applied.",
         )
     message = _graph_message(reply.body)
-    code, sku = errors.classify(
+    code, sku = classify(
         reply.status, message, add=change.add, remove=change.remove, location_set=location_set, plans_of=plans_of
     )
     return Outcome(change.user_id, FAILED, code=code, message=message, sku=sku, location_set=location_set)
@@ -143,7 +142,3 @@ def _graph_message(body: Any) -> str:
         return str(body["error"]["message"])
     except (KeyError, TypeError):
         return "Microsoft Graph refused the change."
-
-
-def deadline_after(seconds: float) -> float:
-    return time.monotonic() + seconds

@@ -8,14 +8,14 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
 
-from providers.graph.apply import Progress, apply_changes, deadline_after
+from providers.graph.apply import Progress, apply_changes
 from providers.graph.auth import TokenSource
 from providers.graph.catalog import Catalog, default_catalog
 from providers.graph.config import GraphConfig
 from providers.graph.errors import RequestError, UnavailableError
 from providers.graph.http import make_session
 from providers.graph.models import Change, GraphUser, Outcome, Sku, parse_user
-from providers.graph.retry import Backoff
+from providers.graph.retry import Backoff, deadline_after
 from providers.graph.transport import BATCH_LIMIT, Observe, Transport
 
 USER_FIELDS = "id,displayName,userPrincipalName,usageLocation,assignedLicenses,licenseAssignmentStates"
