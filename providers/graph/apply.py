@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from providers.graph.errors import PROVIDER_UNAVAILABLE, classify
-from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, Outcome
+from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
+from providers.graph.errors import classify
+from providers.graph.models import Change, Outcome
 from providers.graph.retry import Backoff
 from providers.graph.transport import BATCH_LIMIT, Reply, Transport
 
@@ -48,7 +50,7 @@ def apply_changes(
 
 def _not_sent(change: Change) -> Outcome:
     message = "licensebot stopped sending this save before this user's change; nothing was changed for this user."
-    return Outcome(change.user_id, FAILED, code=PROVIDER_UNAVAILABLE, message=message)
+    return Outcome(change.user_id, OperationStatus.FAILED, code=ErrorCode.PROVIDER_UNAVAILABLE, message=message)
 
 
 def _chunks(changes: Sequence[Change]) -> Iterator[list[Change]]:
@@ -108,9 +110,9 @@ def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[str]
     if location is not None and not location_set:
         return _problem(change, location, location_set=False, plans_of=plans_of)
     if licenses is None:
-        return Outcome(change.user_id, APPLIED, location_set=location_set)
+        return Outcome(change.user_id, OperationStatus.APPLIED, location_set=location_set)
     if licenses.status == 200:  # its body is the default property set: it says nothing of the licenses
-        return Outcome(change.user_id, APPLIED, location_set=location_set)
+        return Outcome(change.user_id, OperationStatus.APPLIED, location_set=location_set)
     return _problem(change, licenses, location_set=location_set, plans_of=plans_of)
 
 
@@ -118,15 +120,15 @@ def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Call
     if reply.unavailable:
         return Outcome(
             change.user_id,
-            FAILED,
-            code=PROVIDER_UNAVAILABLE,
+            OperationStatus.FAILED,
+            code=ErrorCode.PROVIDER_UNAVAILABLE,
             location_set=location_set,
             message="Microsoft Graph kept throttling or was unavailable; nothing was changed for this user.",
         )
     if reply.status == 0 or reply.status >= 500:
         return Outcome(
             change.user_id,
-            UNKNOWN,
+            OperationStatus.UNKNOWN,
             location_set=location_set,
             message="No answer from Microsoft Graph; the change may or may not have been applied.",
         )
@@ -134,7 +136,9 @@ def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Call
     code, sku = classify(
         reply.status, message, add=change.add, remove=change.remove, location_set=location_set, plans_of=plans_of
     )
-    return Outcome(change.user_id, FAILED, code=code, message=message, sku=sku, location_set=location_set)
+    return Outcome(
+        change.user_id, OperationStatus.FAILED, code=code, message=message, sku=sku, location_set=location_set
+    )
 
 
 def _graph_message(body: Any) -> str:

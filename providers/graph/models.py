@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
 from providers.graph.errors import GraphError
-
-APPLIED = "applied"
-FAILED = "failed"
-UNKNOWN = "unknown"  # no answer (connection lost): read the user back before deciding anything
 
 
 @dataclass(frozen=True)
@@ -69,8 +67,8 @@ class Outcome:
     property set only (no assignedLicenses, no usageLocation), so the state is read, not taken from the answer."""
 
     user_id: str
-    status: str  # APPLIED | FAILED | UNKNOWN
-    code: str | None = None  # errors.* when FAILED
+    status: OperationStatus  # UNKNOWN: no answer (connection lost), read the user back before deciding anything
+    code: ErrorCode | None = None  # when FAILED
     message: str | None = None  # Graph's text, for the operator
     sku: str | None = None
     location_set: bool = False  # the usage location PATCH went through

@@ -15,9 +15,9 @@ import requests
 
 from licensing.results import ErrorCode
 from licensing.tenants import (
-    FAILED,
     Operation,
     OperationResult,
+    OperationStatus,
     ProviderError,
     RemoteSku,
     RemoteUser,
@@ -63,8 +63,8 @@ class GraphTenants:
         for n, op in enumerate(operations):
             if missing := sorted(s for s in (*op.add, *op.remove) if s not in ids):
                 message = f"The tenant has no subscription of {', '.join(missing)}."
-                results[n] = OperationResult(op.user_id, FAILED, code=ErrorCode.NOT_ENTITLED.value, message=message,
-                                             sku=missing[0])  # fmt: skip
+                results[n] = OperationResult(op.user_id, OperationStatus.FAILED, code=ErrorCode.NOT_ENTITLED,
+                                             message=message, sku=missing[0])  # fmt: skip
                 continue
             add, remove = tuple(ids[s] for s in op.add), tuple(ids[s] for s in op.remove)
             changes.append((n, Change(op.object_id, add=add, remove=remove, usage_location=op.location)))
