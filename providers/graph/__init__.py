@@ -3,6 +3,7 @@
 from providers.graph.client import GraphClient
 from providers.graph.config import GraphConfig
 from providers.graph.errors import AuthError, GraphError, RequestError, UnavailableError
+from providers.graph.ids import SkuId
 from providers.graph.models import Change, GraphUser, License, Outcome, Sku
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "Outcome",
     "RequestError",
     "Sku",
+    "SkuId",
     "UnavailableError",
 ]

@@ -10,11 +10,12 @@ from typing import Any
 from licensing.results import ErrorCode
 from licensing.tenants import OperationStatus
 from providers.graph.errors import classify
+from providers.graph.ids import SkuId
 from providers.graph.models import Change, Outcome
 from providers.graph.retry import Backoff
 from providers.graph.transport import BATCH_LIMIT, Reply, Transport
 
-JSON = {"Content-Type": "application/json"}
+JSON_HEADERS = {"Content-Type": "application/json"}
 # Told each time a $batch completes; False: send no more.
 Progress = Callable[[], bool]
 
@@ -26,7 +27,7 @@ def apply_changes(
     *,
     deadline: float,
     in_flight: int,
-    plans_of: Callable[[str], frozenset[str]],
+    plans_of: Callable[[SkuId], frozenset[str]],
     progress: Progress | None = None,
 ) -> list[Outcome]:
     """One Outcome per change, in order. Several batches run at once, each retrying only its throttled parts.
@@ -81,7 +82,7 @@ def _requests(change: Change) -> list[dict[str, Any]]:
                 "id": f"{change.user_id}:location",
                 "method": "PATCH",
                 "url": f"/users/{change.user_id}",
-                "headers": JSON,
+                "headers": JSON_HEADERS,
                 "body": {"usageLocation": change.usage_location},
             }
         )
@@ -94,7 +95,7 @@ def _requests(change: Change) -> list[dict[str, Any]]:
             "id": f"{change.user_id}:licenses",
             "method": "POST",
             "url": f"/users/{change.user_id}/assignLicense",
-            "headers": JSON,
+            "headers": JSON_HEADERS,
             "body": body,
         }
         if out:  # Graph must have the location before it checks the licenses against it
@@ -103,7 +104,7 @@ def _requests(change: Change) -> list[dict[str, Any]]:
     return out
 
 
-def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[str], frozenset[str]]) -> Outcome:
+def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[SkuId], frozenset[str]]) -> Outcome:
     location = replies.get(f"{change.user_id}:location")
     licenses = replies.get(f"{change.user_id}:licenses")
     location_set = location is not None and 200 <= location.status < 300
@@ -116,7 +117,9 @@ def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[str]
     return _problem(change, licenses, location_set=location_set, plans_of=plans_of)
 
 
-def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Callable[[str], frozenset[str]]) -> Outcome:
+def _problem(
+    change: Change, reply: Reply, *, location_set: bool, plans_of: Callable[[SkuId], frozenset[str]]
+) -> Outcome:
     if reply.unavailable:
         return Outcome(
             change.user_id,

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from licensing.results import ErrorCode
+from providers.graph.ids import SkuId
 
 _NO_SEATS = re.compile(r"Subscription with SKU (?P<sku>[0-9a-fA-F-]{36}) does not have any available licenses")
 _DEPENDS = re.compile(r"service plan (?P<plan>[0-9a-fA-F-]{36}) depends on the service plan")
@@ -47,11 +48,11 @@ def classify(
     status: int,
     message: str,
     *,
-    add: Iterable[str],
-    remove: Iterable[str],
+    add: Iterable[SkuId],
+    remove: Iterable[SkuId],
     location_set: bool = False,
-    plans_of: Callable[[str], frozenset[str]] = lambda sku: frozenset(),
-) -> tuple[ErrorCode, str | None]:
+    plans_of: Callable[[SkuId], frozenset[str]] = lambda sku: frozenset(),
+) -> tuple[ErrorCode, SkuId | None]:
     """(code, sku) for one failed assignLicense; `location_set` = this change set the usage location first."""
     add, remove = list(add), list(remove)
     only = add[0] if len(add) == 1 and not remove else (remove[0] if len(remove) == 1 and not add else None)
@@ -60,7 +61,7 @@ def classify(
     if status == 403:
         return ErrorCode.FORBIDDEN, None
     if found := _NO_SEATS.search(message):
-        return ErrorCode.INSUFFICIENT_LICENSES, found["sku"].lower()
+        return ErrorCode.INSUFFICIENT_LICENSES, SkuId(found["sku"].lower())
     if "invalid usage location" in message:
         # A location we just set that is still "invalid" means the product is not sold there (inference).
         return (ErrorCode.LOCATION_NOT_ALLOWED if location_set else ErrorCode.USAGE_LOCATION_MISSING), only
@@ -73,7 +74,9 @@ def classify(
     return ErrorCode.PROVIDER_ERROR, only
 
 
-def _dependency(plan: str, add: list[str], remove: list[str], plans_of: Callable[[str], frozenset[str]]) -> ErrorCode:
+def _dependency(
+    plan: str, add: list[SkuId], remove: list[SkuId], plans_of: Callable[[SkuId], frozenset[str]]
+) -> ErrorCode:
     # Graph uses one text for both directions; which one it is follows from the change.
     if not remove:
         return ErrorCode.DEPENDENCY_MISSING

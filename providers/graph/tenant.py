@@ -25,6 +25,7 @@ from licensing.tenants import (
 )
 from providers.graph.client import GraphClient
 from providers.graph.errors import AuthError, GraphError, UnavailableError
+from providers.graph.ids import SkuId
 from providers.graph.models import Change, GraphUser, Outcome
 
 T = TypeVar("T")
@@ -34,7 +35,7 @@ class GraphTenants:
     def __init__(self, client: GraphClient) -> None:
         self.client = client
         self._lock = threading.Lock()
-        self._ids: dict[str, dict[str, str]] = {}  # tenant -> skuPartNumber -> skuId
+        self._ids: dict[str, dict[str, SkuId]] = {}  # tenant -> skuPartNumber -> skuId
         self._plans: dict[str, dict[str, str]] = {}  # tenant -> servicePlanId -> servicePlanName
 
     def skus(self, tenant: str) -> tuple[RemoteSku, ...]:
@@ -78,7 +79,7 @@ class GraphTenants:
         return OperationResult(op.user_id, outcome.status, None, outcome.code, outcome.message, sku,
                                outcome.location_set)  # fmt: skip
 
-    def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, str]:
+    def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, SkuId]:
         """skuPartNumber -> skuId for the tenant, read again when a product asked for is not known yet."""
         with self._lock:
             ids = self._ids.get(tenant)
@@ -88,12 +89,12 @@ class GraphTenants:
                 ids = self._ids[tenant]
         return ids
 
-    def _part(self, tenant: str, sku_id: str) -> str:
+    def _part(self, tenant: str, sku_id: SkuId) -> str:
         with self._lock:
             parts = {v: k for k, v in self._ids.get(tenant, {}).items()}
         if sku_id in parts:
             return parts[sku_id]
-        known = self.client.catalog.by_id.get(sku_id.lower())  # a product the tenant's user list no longer shows
+        known = self.client.catalog.by_id.get(SkuId(sku_id.lower()))  # a product the tenant's user list no longer shows
         return known.part_number if known else sku_id
 
     def _user(self, tenant: str, user: GraphUser) -> RemoteUser:
