@@ -35,11 +35,9 @@ from licensing.results import BatchResult, ErrorCode, Problem, Status, UserOutco
 from licensing.rules import Catalogue, name_of
 from licensing.sync import write_seats, write_users
 from licensing.tenants import (
-    APPLIED,
-    FAILED,
-    UNKNOWN,
     Operation,
     OperationResult,
+    OperationStatus,
     PendingBatch,
     ProviderError,
     RemoteSku,
@@ -221,12 +219,12 @@ def _read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Oper
     for op in ops:
         user = found.get(op.object_id)
         if op.landed(user):
-            results.append(OperationResult(op.user_id, APPLIED, user))
+            results.append(OperationResult(op.user_id, OperationStatus.APPLIED, user))
         else:
             msg = "Microsoft 365 did not confirm this change and reading the user back shows it was not applied."
             moved = op.location is not None and user is not None and user.location == op.location
-            results.append(OperationResult(op.user_id, FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE.value, msg,
-                                           location_set=moved))  # fmt: skip
+            results.append(OperationResult(op.user_id, OperationStatus.FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE,
+                                           msg, location_set=moved))  # fmt: skip
     return results
 
 
@@ -236,22 +234,24 @@ def _settle(batch: PendingBatch, provider: TenantProvider, results: list[Operati
     license did change. Changes that did not land and got no answer are sent once more; whatever is still unknown
     then is read back for the last word."""
     ops = {op.user_id: op for op in batch.operations}
-    unsure = [ops[r.user_id] for r in results if r.status != APPLIED]
+    unsure = [ops[r.user_id] for r in results if r.status != OperationStatus.APPLIED]
     if not unsure:
         return results
     by_user = {r.user_id: r for r in results}
     try:
         found = provider.read_users(batch.tenant_id, [op.object_id for op in unsure])
     except ProviderError as e:
-        if any(by_user[op.user_id].status not in (APPLIED, FAILED) for op in unsure):
+        if any(by_user[op.user_id].status == OperationStatus.UNKNOWN for op in unsure):
             raise OutcomeUnknown() from e
         return results  # refusals stand as the tenant gave them; the next sync brings the mirror up to date
     retry = []
     for op in unsure:
         got, user = by_user[op.user_id], found.get(op.object_id)
         if op.landed(user):
-            by_user[op.user_id] = OperationResult(op.user_id, APPLIED, user, location_set=op.location is not None)
-        elif got.status == FAILED:
+            by_user[op.user_id] = OperationResult(
+                op.user_id, OperationStatus.APPLIED, user, location_set=op.location is not None
+            )
+        elif got.status == OperationStatus.FAILED:
             moved = got.location_set or (op.location is not None and user is not None and user.location == op.location)
             by_user[op.user_id] = replace(got, user=user, location_set=moved)
         else:
@@ -260,9 +260,9 @@ def _settle(batch: PendingBatch, provider: TenantProvider, results: list[Operati
         try:
             again = provider.apply(batch.tenant_id, retry)
         except ProviderError:
-            again = [OperationResult(op.user_id, UNKNOWN) for op in retry]
-        still = [op for op, r in zip(retry, again, strict=True) if r.status not in (APPLIED, FAILED)]
-        by_user |= {r.user_id: r for r in again if r.status in (APPLIED, FAILED)}
+            again = [OperationResult(op.user_id, OperationStatus.UNKNOWN) for op in retry]
+        still = [op for op, r in zip(retry, again, strict=True) if r.status == OperationStatus.UNKNOWN]
+        by_user |= {r.user_id: r for r in again if r.status != OperationStatus.UNKNOWN}
         by_user |= {r.user_id: r for r in (_read_back(batch, provider, still) if still else [])}
     return [by_user[op.user_id] for op in batch.operations]
 
@@ -292,7 +292,7 @@ def _record(
         if skus is not None:
             write_seats(batch.customer_id, skus, uow)
         users = _mirrored(batch, by_user, before or {})
-        gone = [r.user_id for r in results if r.code == ErrorCode.UNKNOWN_USER.value]  # the tenant has no such user
+        gone = [r.user_id for r in results if r.code is ErrorCode.UNKNOWN_USER]  # the tenant has no such user
         uow.tenants.remove_users(batch.customer_id, gone)
         write_users(
             batch.customer_id, skus or (), users, uow, complete=False, stamp=uow.tenants.bump(batch.customer_id)
@@ -315,7 +315,7 @@ def _mirrored(
         got, was = by_user.get(op.user_id), before.get(op.user_id)
         if got is not None and got.user is not None:
             users.append(got.user)
-        elif was is not None and got is not None and got.status == APPLIED:
+        elif was is not None and got is not None and got.status == OperationStatus.APPLIED:
             users.append(op.after(was))
         elif was is not None and got is not None and got.location_set:
             users.append(replace(was, location=op.location))
@@ -325,10 +325,9 @@ def _mirrored(
 def _final(planned: UserOutcome, got: OperationResult | None, catalogue: Catalogue) -> UserOutcome:
     if planned.status is not Status.UPDATED or got is None:
         return planned
-    if got.status == APPLIED:
+    if got.status == OperationStatus.APPLIED:
         return planned
-    codes = {c.value: c for c in ErrorCode}
-    code = codes.get(got.code or "", ErrorCode.PROVIDER_ERROR)
+    code = got.code or ErrorCode.PROVIDER_ERROR
     problem = Problem(code, plain_message(code, planned, got, catalogue), got.sku)
     # The tenant took the usage location, then refused the licenses: the location stays changed, and is said.
     moved = planned.location if got.location_set else None
@@ -337,7 +336,7 @@ def _final(planned: UserOutcome, got: OperationResult | None, catalogue: Catalog
 
 def _failed_whole(op: Operation, e: ProviderError) -> OperationResult:
     code = ErrorCode.PROVIDER_UNAVAILABLE if e.unavailable else ErrorCode.PROVIDER_ERROR
-    return OperationResult(op.user_id, FAILED, code=code.value, message=e.message)
+    return OperationResult(op.user_id, OperationStatus.FAILED, code=code, message=e.message)
 
 
 def plain_message(code: ErrorCode, planned: UserOutcome, got: OperationResult, catalogue: Catalogue) -> str:

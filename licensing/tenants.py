@@ -10,15 +10,21 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from licensing.model import Change, User
-from licensing.results import UserOutcome
+from licensing.results import ErrorCode, UserOutcome
 from licensing.types import Desired
 
-APPLIED = "applied"
-FAILED = "failed"
-UNKNOWN = "unknown"  # no answer: the change may or may not have landed; read the user back before deciding
+
+class OperationStatus(StrEnum):
+    """What the tenant did with one user's change (the provider's answer, or a read-back's)."""
+
+    APPLIED = "applied"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # no answer: the change may or may not have landed; read the user back before deciding
+
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DOMAIN = re.compile(r"(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
@@ -108,9 +114,9 @@ class Operation:
 @dataclass(frozen=True)
 class OperationResult:
     user_id: str
-    status: str  # APPLIED | FAILED | UNKNOWN
+    status: OperationStatus
     user: RemoteUser | None = None  # the user as read back from the tenant after the change (None: not read)
-    code: str | None = None  # a licensing.results.ErrorCode value when FAILED
+    code: ErrorCode | None = None  # when FAILED
     message: str | None = None  # the tenant's own words
     sku: str | None = None  # the skuPartNumber the refusal is about, when known
     location_set: bool = False  # the usage location was set, whatever became of the licenses

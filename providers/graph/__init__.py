@@ -3,12 +3,10 @@
 from providers.graph.client import GraphClient
 from providers.graph.config import GraphConfig
 from providers.graph.errors import AuthError, GraphError, RequestError, UnavailableError
-from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, GraphUser, License, Outcome, Sku
+from providers.graph.ids import SkuId
+from providers.graph.models import Change, GraphUser, License, Outcome, Sku
 
 __all__ = [
-    "APPLIED",
-    "FAILED",
-    "UNKNOWN",
     "AuthError",
     "Change",
     "GraphClient",
@@ -19,5 +17,6 @@ __all__ = [
     "Outcome",
     "RequestError",
     "Sku",
+    "SkuId",
     "UnavailableError",
 ]

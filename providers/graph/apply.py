@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from providers.graph import errors
-from providers.graph.models import APPLIED, FAILED, UNKNOWN, Change, Outcome
+from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
+from providers.graph.errors import classify
+from providers.graph.ids import SkuId
+from providers.graph.models import Change, Outcome
 from providers.graph.retry import Backoff
 from providers.graph.transport import BATCH_LIMIT, Reply, Transport
 
-JSON = {"Content-Type": "application/json"}
+JSON_HEADERS = {"Content-Type": "application/json"}
 # Told each time a $batch completes; False: send no more.
 Progress = Callable[[], bool]
 
@@ -25,7 +27,7 @@ def apply_changes(
     *,
     deadline: float,
     in_flight: int,
-    plans_of: Callable[[str], frozenset[str]],
+    plans_of: Callable[[SkuId], frozenset[str]],
     progress: Progress | None = None,
 ) -> list[Outcome]:
     """One Outcome per change, in order. Several batches run at once, each retrying only its throttled parts.
@@ -49,7 +51,7 @@ def apply_changes(
 
 def _not_sent(change: Change) -> Outcome:
     message = "licensebot stopped sending this save before this user's change; nothing was changed for this user."
-    return Outcome(change.user_id, FAILED, code=errors.PROVIDER_UNAVAILABLE, message=message)
+    return Outcome(change.user_id, OperationStatus.FAILED, code=ErrorCode.PROVIDER_UNAVAILABLE, message=message)
 
 
 def _chunks(changes: Sequence[Change]) -> Iterator[list[Change]]:
@@ -80,7 +82,7 @@ def _requests(change: Change) -> list[dict[str, Any]]:
                 "id": f"{change.user_id}:location",
                 "method": "PATCH",
                 "url": f"/users/{change.user_id}",
-                "headers": JSON,
+                "headers": JSON_HEADERS,
                 "body": {"usageLocation": change.usage_location},
             }
         )
@@ -93,7 +95,7 @@ def _requests(change: Change) -> list[dict[str, Any]]:
             "id": f"{change.user_id}:licenses",
             "method": "POST",
             "url": f"/users/{change.user_id}/assignLicense",
-            "headers": JSON,
+            "headers": JSON_HEADERS,
             "body": body,
         }
         if out:  # Graph must have the location before it checks the licenses against it
@@ -102,40 +104,44 @@ def _requests(change: Change) -> list[dict[str, Any]]:
     return out
 
 
-def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[str], frozenset[str]]) -> Outcome:
+def _outcome(change: Change, replies: dict[str, Reply], plans_of: Callable[[SkuId], frozenset[str]]) -> Outcome:
     location = replies.get(f"{change.user_id}:location")
     licenses = replies.get(f"{change.user_id}:licenses")
     location_set = location is not None and 200 <= location.status < 300
     if location is not None and not location_set:
         return _problem(change, location, location_set=False, plans_of=plans_of)
     if licenses is None:
-        return Outcome(change.user_id, APPLIED, location_set=location_set)
+        return Outcome(change.user_id, OperationStatus.APPLIED, location_set=location_set)
     if licenses.status == 200:  # its body is the default property set: it says nothing of the licenses
-        return Outcome(change.user_id, APPLIED, location_set=location_set)
+        return Outcome(change.user_id, OperationStatus.APPLIED, location_set=location_set)
     return _problem(change, licenses, location_set=location_set, plans_of=plans_of)
 
 
-def _problem(change: Change, reply: Reply, *, location_set: bool, plans_of: Callable[[str], frozenset[str]]) -> Outcome:
+def _problem(
+    change: Change, reply: Reply, *, location_set: bool, plans_of: Callable[[SkuId], frozenset[str]]
+) -> Outcome:
     if reply.unavailable:
         return Outcome(
             change.user_id,
-            FAILED,
-            code=errors.PROVIDER_UNAVAILABLE,
+            OperationStatus.FAILED,
+            code=ErrorCode.PROVIDER_UNAVAILABLE,
             location_set=location_set,
             message="Microsoft Graph kept throttling or was unavailable; nothing was changed for this user.",
         )
     if reply.status == 0 or reply.status >= 500:
         return Outcome(
             change.user_id,
-            UNKNOWN,
+            OperationStatus.UNKNOWN,
             location_set=location_set,
             message="No answer from Microsoft Graph; the change may or may not have been applied.",
         )
     message = _graph_message(reply.body)
-    code, sku = errors.classify(
+    code, sku = classify(
         reply.status, message, add=change.add, remove=change.remove, location_set=location_set, plans_of=plans_of
     )
-    return Outcome(change.user_id, FAILED, code=code, message=message, sku=sku, location_set=location_set)
+    return Outcome(
+        change.user_id, OperationStatus.FAILED, code=code, message=message, sku=sku, location_set=location_set
+    )
 
 
 def _graph_message(body: Any) -> str:
@@ -143,7 +149,3 @@ def _graph_message(body: Any) -> str:
         return str(body["error"]["message"])
     except (KeyError, TypeError):
         return "Microsoft Graph refused the change."
-
-
-def deadline_after(seconds: float) -> float:
-    return time.monotonic() + seconds

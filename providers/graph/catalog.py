@@ -8,37 +8,39 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from providers.graph.ids import SkuId
+
 
 @dataclass(frozen=True)
 class Product:
-    sku_id: str
+    sku_id: SkuId
     part_number: str
     name: str
 
 
 @dataclass
 class Catalog:
-    by_id: dict[str, Product] = field(default_factory=dict)
+    by_id: dict[SkuId, Product] = field(default_factory=dict)
     by_part_number: dict[str, Product] = field(default_factory=dict)
-    plans_by_sku: dict[str, frozenset[str]] = field(default_factory=dict)
+    plans_by_sku: dict[SkuId, frozenset[str]] = field(default_factory=dict)
 
-    def name(self, *, sku_id: str | None = None, part_number: str | None = None) -> str:
+    def name(self, *, sku_id: SkuId | None = None, part_number: str | None = None) -> str:
         """The display name; falls back to the part number (Graph always gives one) when Microsoft lists none."""
-        found = self.by_id.get((sku_id or "").lower()) or self.by_part_number.get((part_number or "").upper())
+        found = self.by_id.get(SkuId((sku_id or "").lower())) or self.by_part_number.get((part_number or "").upper())
         return found.name if found else (part_number or sku_id or "")
 
-    def plans(self, sku_id: str) -> frozenset[str]:
+    def plans(self, sku_id: SkuId) -> frozenset[str]:
         """Service plan ids inside a product (empty when unknown)."""
-        return self.plans_by_sku.get(sku_id.lower(), frozenset())
+        return self.plans_by_sku.get(SkuId(sku_id.lower()), frozenset())
 
 
 def parse(products_csv: str, plans_csv: str = "") -> Catalog:
     """Reads our normalised files, or Microsoft's raw CSV (one row per product and plan) as products_csv."""
     catalog = Catalog()
-    plans: dict[str, set[str]] = {}
+    plans: dict[SkuId, set[str]] = {}
     for row in csv.DictReader(io.StringIO(products_csv.lstrip("\ufeff"))):
         raw = "GUID" in row  # Microsoft's own column names
-        sku_id = (row["GUID"] if raw else row["sku_id"]).strip().lower()
+        sku_id = SkuId((row["GUID"] if raw else row["sku_id"]).strip().lower())
         part = (row["String_Id"] if raw else row["sku_part_number"]).strip()
         name = (row["Product_Display_Name"] if raw else row["display_name"]).strip()
         product = Product(sku_id, part, name)
@@ -48,7 +50,7 @@ def parse(products_csv: str, plans_csv: str = "") -> Catalog:
         if raw and row.get("Service_Plan_Id"):
             plans.setdefault(sku_id, set()).add(row["Service_Plan_Id"].strip().lower())
     for row in csv.DictReader(io.StringIO(plans_csv.lstrip("\ufeff"))):
-        plans.setdefault(row["sku_id"].strip().lower(), set()).add(row["service_plan_id"].strip().lower())
+        plans.setdefault(SkuId(row["sku_id"].strip().lower()), set()).add(row["service_plan_id"].strip().lower())
     catalog.plans_by_sku = {k: frozenset(v) for k, v in plans.items()}
     return catalog
 

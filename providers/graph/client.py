@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 from urllib.parse import quote
 
-from providers.graph.apply import Progress, apply_changes, deadline_after
+from providers.graph.apply import Progress, apply_changes
 from providers.graph.auth import TokenSource
 from providers.graph.catalog import Catalog, default_catalog
 from providers.graph.config import GraphConfig
 from providers.graph.errors import RequestError, UnavailableError
 from providers.graph.http import make_session
-from providers.graph.models import Change, GraphUser, Outcome, Sku, parse_user
-from providers.graph.retry import Backoff
+from providers.graph.models import Change, GraphUser, Outcome, Sku, parse_sku, parse_user
+from providers.graph.retry import Backoff, deadline_after
 from providers.graph.transport import BATCH_LIMIT, Observe, Transport
 
 USER_FIELDS = "id,displayName,userPrincipalName,usageLocation,assignedLicenses,licenseAssignmentStates"
@@ -46,7 +46,7 @@ class GraphClient:
     def subscribed_skus(self, tenant: str) -> list[Sku]:
         """The tenant's products that can be assigned to users, with seats owned and assigned."""
         data = self._transport.get_json(tenant, "/subscribedSkus")
-        return [_sku(s, self.catalog) for s in data.get("value", []) if s.get("appliesTo") == "User"]
+        return [parse_sku(s, self.catalog) for s in data.get("value", []) if s.get("appliesTo") == "User"]
 
     def users(self, tenant: str) -> Iterator[GraphUser]:
         """Every user of the tenant with their licenses, 999 a page, following every nextLink."""
@@ -94,22 +94,6 @@ class GraphClient:
             plans_of=self.catalog.plans,
             progress=progress,
         )
-
-
-def _sku(data: dict[str, Any], catalog: Catalog) -> Sku:
-    units = data.get("prepaidUnits") or {}
-    plans = data.get("servicePlans") or []
-    part = str(data.get("skuPartNumber") or "")
-    return Sku(
-        sku_id=str(data["skuId"]).lower(),
-        part_number=part,
-        name=catalog.name(sku_id=str(data["skuId"]), part_number=part),
-        owned=int(units.get("enabled") or 0) + int(units.get("warning") or 0),
-        assigned=int(data.get("consumedUnits") or 0),
-        capability_status=str(data.get("capabilityStatus") or ""),
-        service_plans=tuple(str(p["servicePlanId"]).lower() for p in plans),
-        plan_names={str(p["servicePlanId"]).lower(): str(p.get("servicePlanName") or "") for p in plans},
-    )
 
 
 def _unreadable(user_id: str, status: int) -> Exception:

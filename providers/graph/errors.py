@@ -1,7 +1,9 @@
-"""Graph's documented assignLicense errors mapped to licensebot's stable error codes.
+"""Graph's failures: of a whole call (the exceptions), and of one user's assignLicense (`classify`, to
+licensebot's stable codes, licensing.results.ErrorCode).
 
-Plain strings on purpose: most match licensing.results.ErrorCode; GROUP_ASSIGNED, PROVIDER_ERROR and
-PROVIDER_UNAVAILABLE are new and not in ErrorCode yet. The texts are Graph's (licensing-facts §1.2).
+Graph says why it refused a change only in the error's message, so `classify` matches texts: the messages Graph
+returns for a refused assignLicense (Microsoft's reference page "user: assignLicense" documents the call, not these
+texts). fakes/m365/rules.py answers with the same ones.
 """
 
 from __future__ import annotations
@@ -9,17 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-INSUFFICIENT_LICENSES = "insufficient_licenses"
-USAGE_LOCATION_MISSING = "usage_location_missing"
-LOCATION_NOT_ALLOWED = "location_not_allowed"
-MUTUALLY_EXCLUSIVE = "mutually_exclusive"
-DEPENDENCY_MISSING = "dependency_missing"
-DEPENDENCY_IN_USE = "dependency_in_use"
-UNKNOWN_USER = "unknown_user"
-FORBIDDEN = "forbidden"
-GROUP_ASSIGNED = "group_assigned"
-PROVIDER_ERROR = "provider_error"
-PROVIDER_UNAVAILABLE = "provider_unavailable"
+from licensing.results import ErrorCode
+from providers.graph.ids import SkuId
 
 _NO_SEATS = re.compile(r"Subscription with SKU (?P<sku>[0-9a-fA-F-]{36}) does not have any available licenses")
 _DEPENDS = re.compile(r"service plan (?P<plan>[0-9a-fA-F-]{36}) depends on the service plan")
@@ -55,36 +48,38 @@ def classify(
     status: int,
     message: str,
     *,
-    add: Iterable[str],
-    remove: Iterable[str],
+    add: Iterable[SkuId],
+    remove: Iterable[SkuId],
     location_set: bool = False,
-    plans_of: Callable[[str], frozenset[str]] = lambda sku: frozenset(),
-) -> tuple[str, str | None]:
+    plans_of: Callable[[SkuId], frozenset[str]] = lambda sku: frozenset(),
+) -> tuple[ErrorCode, SkuId | None]:
     """(code, sku) for one failed assignLicense; `location_set` = this change set the usage location first."""
     add, remove = list(add), list(remove)
     only = add[0] if len(add) == 1 and not remove else (remove[0] if len(remove) == 1 and not add else None)
     if status == 404:
-        return UNKNOWN_USER, None
+        return ErrorCode.UNKNOWN_USER, None
     if status == 403:
-        return FORBIDDEN, None
+        return ErrorCode.FORBIDDEN, None
     if found := _NO_SEATS.search(message):
-        return INSUFFICIENT_LICENSES, found["sku"].lower()
+        return ErrorCode.INSUFFICIENT_LICENSES, SkuId(found["sku"].lower())
     if "invalid usage location" in message:
         # A location we just set that is still "invalid" means the product is not sold there (inference).
-        return (LOCATION_NOT_ALLOWED if location_set else USAGE_LOCATION_MISSING), only
+        return (ErrorCode.LOCATION_NOT_ALLOWED if location_set else ErrorCode.USAGE_LOCATION_MISSING), only
     if "are mutually exclusive" in message:
-        return MUTUALLY_EXCLUSIVE, only
+        return ErrorCode.MUTUALLY_EXCLUSIVE, only
     if found := _DEPENDS.search(message):
         return _dependency(found["plan"].lower(), add, remove, plans_of), only
     if "inherited from a group" in message:
-        return GROUP_ASSIGNED, only
-    return PROVIDER_ERROR, only
+        return ErrorCode.GROUP_ASSIGNED, only
+    return ErrorCode.PROVIDER_ERROR, only
 
 
-def _dependency(plan: str, add: list[str], remove: list[str], plans_of: Callable[[str], frozenset[str]]) -> str:
+def _dependency(
+    plan: str, add: list[SkuId], remove: list[SkuId], plans_of: Callable[[SkuId], frozenset[str]]
+) -> ErrorCode:
     # Graph uses one text for both directions; which one it is follows from the change.
     if not remove:
-        return DEPENDENCY_MISSING
+        return ErrorCode.DEPENDENCY_MISSING
     if not add:
-        return DEPENDENCY_IN_USE
-    return DEPENDENCY_MISSING if any(plan in plans_of(sku) for sku in add) else DEPENDENCY_IN_USE
+        return ErrorCode.DEPENDENCY_IN_USE
+    return ErrorCode.DEPENDENCY_MISSING if any(plan in plans_of(sku) for sku in add) else ErrorCode.DEPENDENCY_IN_USE

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
+from providers.graph.catalog import Catalog
 from providers.graph.errors import GraphError
-
-APPLIED = "applied"
-FAILED = "failed"
-UNKNOWN = "unknown"  # no answer (connection lost): read the user back before deciding anything
+from providers.graph.ids import SkuId
 
 
 @dataclass(frozen=True)
 class Sku:
-    sku_id: str
+    sku_id: SkuId
     part_number: str
     name: str
     owned: int  # prepaidUnits.enabled + warning: seats that can be assigned
@@ -30,7 +30,7 @@ class Sku:
 
 @dataclass(frozen=True)
 class License:
-    sku_id: str
+    sku_id: SkuId
     direct: bool  # assigned to the user directly (the only kind licensebot may remove)
     groups: tuple[str, ...] = ()  # groups it is inherited from
     disabled_plans: tuple[str, ...] = ()
@@ -49,7 +49,7 @@ class GraphUser:
     licenses: tuple[License, ...]
 
     @property
-    def sku_ids(self) -> frozenset[str]:
+    def sku_ids(self) -> frozenset[SkuId]:
         return frozenset(lic.sku_id for lic in self.licenses)
 
 
@@ -58,8 +58,8 @@ class Change:
     """One user's change: set the usage location (optional), then add and remove SKUs in one assignLicense."""
 
     user_id: str
-    add: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+    add: tuple[SkuId, ...] = ()
+    remove: tuple[SkuId, ...] = ()
     usage_location: str | None = None
 
 
@@ -69,10 +69,10 @@ class Outcome:
     property set only (no assignedLicenses, no usageLocation), so the state is read, not taken from the answer."""
 
     user_id: str
-    status: str  # APPLIED | FAILED | UNKNOWN
-    code: str | None = None  # errors.* when FAILED
+    status: OperationStatus  # UNKNOWN: no answer (connection lost), read the user back before deciding anything
+    code: ErrorCode | None = None  # when FAILED
     message: str | None = None  # Graph's text, for the operator
-    sku: str | None = None
+    sku: SkuId | None = None  # the product a refusal is about, when Graph's text or the change tells
     location_set: bool = False  # the usage location PATCH went through
 
 
@@ -84,7 +84,7 @@ def parse_user(data: dict[str, Any]) -> GraphUser:
     states = data.get("licenseAssignmentStates")
     licenses = []
     for assigned in data.get("assignedLicenses") or []:
-        sku_id = str(assigned["skuId"]).lower()
+        sku_id = SkuId(str(assigned["skuId"]).lower())
         mine = [s for s in states or [] if str(s.get("skuId", "")).lower() == sku_id]
         groups = tuple(str(s["assignedByGroup"]) for s in mine if s.get("assignedByGroup"))
         # Without states (Graph omits them unless selected) treat the license as direct.
@@ -96,4 +96,22 @@ def parse_user(data: dict[str, Any]) -> GraphUser:
         display_name=str(data.get("displayName") or ""),
         usage_location=data.get("usageLocation"),
         licenses=tuple(licenses),
+    )
+
+
+def parse_sku(data: dict[str, Any], catalog: Catalog) -> Sku:
+    """A subscribedSkus entry, named as Microsoft's product table names it."""
+    units = data.get("prepaidUnits") or {}
+    plans = data.get("servicePlans") or []
+    part = str(data.get("skuPartNumber") or "")
+    sku_id = SkuId(str(data["skuId"]).lower())
+    return Sku(
+        sku_id=sku_id,
+        part_number=part,
+        name=catalog.name(sku_id=sku_id, part_number=part),
+        owned=int(units.get("enabled") or 0) + int(units.get("warning") or 0),
+        assigned=int(data.get("consumedUnits") or 0),
+        capability_status=str(data.get("capabilityStatus") or ""),
+        service_plans=tuple(str(p["servicePlanId"]).lower() for p in plans),
+        plan_names={str(p["servicePlanId"]).lower(): str(p.get("servicePlanName") or "") for p in plans},
     )

@@ -23,6 +23,11 @@ def retry_after(value: str | None) -> float | None:
         return None
 
 
+def deadline_after(seconds: float) -> float:
+    """The time.monotonic() value `seconds` from now, as Backoff takes it."""
+    return time.monotonic() + seconds
+
+
 class Backoff:
     def __init__(self, deadline: float, *, base: float = 0.5, cap: float = 30.0) -> None:
         self.deadline = deadline  # time.monotonic() value

@@ -15,9 +15,9 @@ import requests
 
 from licensing.results import ErrorCode
 from licensing.tenants import (
-    FAILED,
     Operation,
     OperationResult,
+    OperationStatus,
     ProviderError,
     RemoteSku,
     RemoteUser,
@@ -25,6 +25,7 @@ from licensing.tenants import (
 )
 from providers.graph.client import GraphClient
 from providers.graph.errors import AuthError, GraphError, UnavailableError
+from providers.graph.ids import SkuId
 from providers.graph.models import Change, GraphUser, Outcome
 
 T = TypeVar("T")
@@ -34,7 +35,7 @@ class GraphTenants:
     def __init__(self, client: GraphClient) -> None:
         self.client = client
         self._lock = threading.Lock()
-        self._ids: dict[str, dict[str, str]] = {}  # tenant -> skuPartNumber -> skuId
+        self._ids: dict[str, dict[str, SkuId]] = {}  # tenant -> skuPartNumber -> skuId
         self._plans: dict[str, dict[str, str]] = {}  # tenant -> servicePlanId -> servicePlanName
 
     def skus(self, tenant: str) -> tuple[RemoteSku, ...]:
@@ -63,8 +64,8 @@ class GraphTenants:
         for n, op in enumerate(operations):
             if missing := sorted(s for s in (*op.add, *op.remove) if s not in ids):
                 message = f"The tenant has no subscription of {', '.join(missing)}."
-                results[n] = OperationResult(op.user_id, FAILED, code=ErrorCode.NOT_ENTITLED.value, message=message,
-                                             sku=missing[0])  # fmt: skip
+                results[n] = OperationResult(op.user_id, OperationStatus.FAILED, code=ErrorCode.NOT_ENTITLED,
+                                             message=message, sku=missing[0])  # fmt: skip
                 continue
             add, remove = tuple(ids[s] for s in op.add), tuple(ids[s] for s in op.remove)
             changes.append((n, Change(op.object_id, add=add, remove=remove, usage_location=op.location)))
@@ -78,7 +79,7 @@ class GraphTenants:
         return OperationResult(op.user_id, outcome.status, None, outcome.code, outcome.message, sku,
                                outcome.location_set)  # fmt: skip
 
-    def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, str]:
+    def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, SkuId]:
         """skuPartNumber -> skuId for the tenant, read again when a product asked for is not known yet."""
         with self._lock:
             ids = self._ids.get(tenant)
@@ -88,12 +89,12 @@ class GraphTenants:
                 ids = self._ids[tenant]
         return ids
 
-    def _part(self, tenant: str, sku_id: str) -> str:
+    def _part(self, tenant: str, sku_id: SkuId) -> str:
         with self._lock:
             parts = {v: k for k, v in self._ids.get(tenant, {}).items()}
         if sku_id in parts:
             return parts[sku_id]
-        known = self.client.catalog.by_id.get(sku_id.lower())  # a product the tenant's user list no longer shows
+        known = self.client.catalog.by_id.get(SkuId(sku_id.lower()))  # a product the tenant's user list no longer shows
         return known.part_number if known else sku_id
 
     def _user(self, tenant: str, user: GraphUser) -> RemoteUser:

@@ -17,7 +17,7 @@ from bot.confirm import result_vm
 from fakes.slack.blockkit import validate_message, validate_view
 from licensing.results import BatchResult, ErrorCode
 from licensing.service import apply, make_change, plan
-from licensing.tenants import FAILED, Operation, OperationResult
+from licensing.tenants import Operation, OperationResult, OperationStatus
 from tests.memory import FakeUnitOfWork
 from tests.tenants.scripted import ScriptedProvider, connect
 from tests.text import shown
@@ -58,7 +58,7 @@ def refused_by_the_tenant(user: str, sku: str, code: ErrorCode, graph_says: str)
     """A connected customer whose tenant refuses the change."""
 
     def answer(op: Operation) -> OperationResult:
-        return OperationResult(op.user_id, FAILED, code=code.value, message=graph_says)
+        return OperationResult(op.user_id, OperationStatus.FAILED, code=code, message=graph_says)
 
     def run(uow: FakeUnitOfWork) -> BatchResult:
         change = make_change("contoso", [uid(user)], assign=[sku])

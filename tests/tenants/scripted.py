@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from licensing.tenants import (
-    APPLIED,
     Operation,
     OperationResult,
+    OperationStatus,
     RemoteSku,
     RemoteUser,
     Tenant,
@@ -20,7 +20,7 @@ Answer = Callable[[Operation], OperationResult]
 
 
 def applied(op: Operation) -> OperationResult:
-    return OperationResult(op.user_id, APPLIED)
+    return OperationResult(op.user_id, OperationStatus.APPLIED)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class ScriptedProvider:
         self.applied += operations
         results = [self.answer(op) for op in operations]
         for op, result in zip(operations, results, strict=True):
-            if (result.status == APPLIED or op.user_id in self.lands) and op.object_id in self.users:
+            if (result.status == OperationStatus.APPLIED or op.user_id in self.lands) and op.object_id in self.users:
                 self.users[op.object_id] = op.after(self.users[op.object_id])
         return results
 

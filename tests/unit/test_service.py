@@ -4,7 +4,7 @@ import pytest
 
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, UnknownCustomer
 from licensing.model import Change
-from licensing.results import Status, UserOutcome
+from licensing.results import ErrorCode, Status, UserOutcome
 from licensing.service import apply, make_change, plan
 from tests.world import ADMIN, AUDIO, E1, E3, E5, PBI, SALES, SCOPED, STRANGER, VISIO, uid, world
 
@@ -335,13 +335,13 @@ def test_a_license_a_tenant_gives_through_a_group_cannot_be_revoked_from_the_use
 
 
 def test_a_connected_customer_is_saved_through_its_tenant_which_decides() -> None:
-    from licensing.tenants import FAILED, OperationResult
+    from licensing.tenants import OperationResult, OperationStatus
     from tests.tenants.scripted import ScriptedProvider, connect
 
     def answer(op):  # type: ignore[no-untyped-def]
         if op.user_id == uid("bob"):
-            return OperationResult(op.user_id, FAILED, code="provider_error", message="No.")
-        return OperationResult(op.user_id, "applied")
+            return OperationResult(op.user_id, OperationStatus.FAILED, code=ErrorCode.PROVIDER_ERROR, message="No.")
+        return OperationResult(op.user_id, OperationStatus.APPLIED)
 
     uow = connect(world())
     provider = ScriptedProvider.mirroring(uow, answer)
@@ -362,11 +362,11 @@ def test_a_connected_customer_needs_graph_credentials() -> None:
 
 
 def test_an_unanswered_user_is_read_back_before_being_sent_again() -> None:
-    from licensing.tenants import OperationResult
+    from licensing.tenants import OperationResult, OperationStatus
     from tests.tenants.scripted import ScriptedProvider, connect
 
     def lost(op):  # type: ignore[no-untyped-def]
-        return OperationResult(op.user_id, "unknown")
+        return OperationResult(op.user_id, OperationStatus.UNKNOWN)
 
     uow = connect(world())
     provider = ScriptedProvider.mirroring(uow, lost, lands=[uid("frank")])
