@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, Self
 
-from licensing.alerts import AlertState, AlertWatch
+from licensing.alert_types import AlertState, AlertWatch
 from licensing.model import Customer, Operator, Product, Purchase, ScheduledChange, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
-from licensing.alerts import AlertState, AlertWatch
+from licensing.alert_types import AlertState, AlertWatch
 from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, ScheduledChange, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
