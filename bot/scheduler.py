@@ -18,7 +18,8 @@ from bot.delivery import Worker
 from bot.deps import Deps
 from bot.scheduled import run_renderer
 from bot.settings import Settings
-from licensing import alerts, remote, schedule_runs, sync
+from licensing import alerts, schedule_runs
+from licensing.connected import remote, sync
 from licensing.types import utcnow
 
 log = logging.getLogger("licensebot.scheduler")

@@ -1,6 +1,6 @@
 """What every save records besides the licenses themselves: its audit lines and its queued confirmation.
 
-Shared by the local save (licensing.service) and the connected one (licensing.remote), so both audit alike.
+Shared by the local save (licensing.service) and the connected one (licensing.connected.remote), so both audit alike.
 """
 
 from __future__ import annotations

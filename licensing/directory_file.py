@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from typing import Any, Protocol
 
+from licensing.connected.tenants import Tenant, is_tenant_id
 from licensing.countries import is_country
 from licensing.directory import Snapshot
 from licensing.directory_schema import (
@@ -34,7 +35,6 @@ from licensing.directory_schema import (
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.rules import excluded
-from licensing.tenants import Tenant, is_tenant_id
 
 ALL_CUSTOMERS = "*"
 _ROLES = tuple(role.value for role in Role)

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from licensing import remote, service
+from licensing import service
+from licensing.connected import remote
 from licensing.errors import LicensingError
 from licensing.model import ScheduledChange, ScheduledStatus
 from licensing.notifications import OutgoingReply, OutgoingThread

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from licensing import alerts, remote
+from licensing import alerts
 from licensing.audit import FollowUp, Notify, audit_entries, queue
+from licensing.connected import remote
 from licensing.countries import normalize_country
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Change, Customer
@@ -82,8 +83,8 @@ def apply(
     with its audit batch and (from `notify`) its confirmation; returns every user's outcome.
 
     For a customer connected to Microsoft 365 the tenant decides: the intent is recorded here, the tenant is called
-    with no transaction open, and the outcome recorded after (licensing.remote); `reply_to` is kept with the intent
-    so that a save reconciled after a crash can still be confirmed where it was asked for.
+    with no transaction open, and the outcome recorded after (licensing.connected.remote); `reply_to` is kept with
+    the intent so that a save reconciled after a crash can still be confirmed where it was asked for.
 
     A key already used returns the first result and changes nothing (and queues no second message).
 

@@ -6,8 +6,16 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from licensing.connected.tenants import (
+    Operation,
+    OperationResult,
+    PendingBatch,
+    RemoteSku,
+    RemoteUser,
+    Tenant,
+    TenantSnapshot,
+)
 from licensing.model import Subscription, User
-from licensing.tenants import Operation, OperationResult, PendingBatch, RemoteSku, RemoteUser, Tenant, TenantSnapshot
 
 
 class TenantMirror(Protocol):
