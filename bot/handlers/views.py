@@ -21,10 +21,11 @@ from bot.purchases import request_thread
 from bot.respond import ack_in_time
 from bot.roles import IN_MODAL, argument_of
 from bot.timezones import zone_of
-from licensing import purchases, schedule, service
+from licensing import purchases, service
 from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
+from licensing.scheduled import schedule
 from licensing.types import Desired, utcnow
 
 NOTHING_TO_CHANGE = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."

@@ -10,7 +10,7 @@ from licensing.model import ScheduledChange
 
 
 class ScheduledChanges(Protocol):
-    """Changes to run later (licensing/schedule.py): pending until due, then claimed by one replica with a lease."""
+    """Changes to run later (licensing/scheduled/): pending until due, then claimed by one replica with a lease."""
 
     def add(self, change: ScheduledChange) -> int:
         """Records a pending change (its id and status are ignored); returns its id."""

@@ -17,7 +17,7 @@ from licensing.connected.remote import reconcile
 from licensing.connected.sync import sync_tenant
 from licensing.model import ScheduledAction, ScheduledChange, ScheduledStatus
 from licensing.results import BatchResult
-from licensing.schedule_runs import run_due
+from licensing.scheduled.runs import run_due
 from licensing.types import Desired, utcnow
 from providers.graph.tenant import GraphTenants
 from tests.tenants.helpers import ADMIN, UowFactory, graph_env, kill_mid_batch

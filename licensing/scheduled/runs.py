@@ -22,7 +22,7 @@ from licensing.model import ScheduledChange, ScheduledStatus
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.ports import TenantProvider, UnitOfWork
 from licensing.results import BatchResult, Status
-from licensing.schedule import audit, describe
+from licensing.scheduled.schedule import audit, describe
 from licensing.types import Clock, utcnow
 
 log = logging.getLogger("licensebot.schedule")
