@@ -23,7 +23,7 @@ from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import E3, VISIO
 from licensing.connected.sync import sync_tenant
 from licensing.directory import import_directory
-from licensing.directory_file import parse_directory
+from licensing.directory.file import parse_directory
 from licensing.service import apply, make_change
 from providers.graph import GraphClient, GraphConfig
 from providers.graph.tenant import GraphTenants

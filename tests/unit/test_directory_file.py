@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from licensing.directory import Snapshot
-from licensing.directory_file import load_directory, parse_directory
+from licensing.directory.file import load_directory, parse_directory
 from licensing.errors import DirectoryFileError
 from licensing.invariants import violations
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
