@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event
 
 from bot.alerts import Messages
-from licensing.alerts import AlertPolicy, AlertWatch
+from licensing.alert_types import AlertPolicy, AlertWatch
 from licensing.service import apply, make_change
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade

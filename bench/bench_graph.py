@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import E3, VISIO
+from licensing.connected.sync import sync_tenant
 from licensing.directory import import_directory
-from licensing.directory_file import parse_directory
+from licensing.directory.file import parse_directory
 from licensing.service import apply, make_change
-from licensing.sync import sync_tenant
 from providers.graph import GraphClient, GraphConfig
 from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory

@@ -8,7 +8,7 @@ from typing import Any
 from blocks.alerts import alert_message, recovered_message, reminder_message
 from blocks.viewmodels import AlertVM
 from bot.settings import Settings
-from licensing.alerts import Alert, AlertWatch, Level
+from licensing.alert_types import Alert, AlertWatch, Level
 
 
 def alert_watch(settings: Settings) -> AlertWatch:
@@ -23,7 +23,7 @@ def vm(alert: Alert) -> AlertVM:
 
 
 class Messages:
-    """Implements licensing.alerts.AlertMessages."""
+    """Implements licensing.alert_types.AlertMessages."""
 
     def raised(self, alert: Alert) -> dict[str, Any]:
         return alert_message(vm(alert))

@@ -1,7 +1,7 @@
 """`licensebot scheduled run`: run the scheduled changes that are due now, as `serve` and `worker` do every 30 s.
 
 For a deployment that runs neither (cron instead), and for looking at one run's outcome. Safe beside running
-replicas: each change is claimed by one of them (licensing/schedule_runs.py). Exit codes: 0 done, 2 bad settings or
+replicas: each change is claimed by one of them (licensing/scheduled/runs.py). Exit codes: 0 done, 2 bad settings or
 a database not ready.
 """
 

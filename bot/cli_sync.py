@@ -18,9 +18,9 @@ from bot.confirm import renderer
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.tables import table
-from licensing import remote
+from licensing.connected import remote
+from licensing.connected.sync import SyncReport, sync_all
 from licensing.errors import LicensingError
-from licensing.sync import SyncReport, sync_all
 
 MISSING = "set LICENSEBOT_GRAPH_CLIENT_ID and LICENSEBOT_GRAPH_CLIENT_SECRET (or LICENSEBOT_GRAPH_CERTIFICATE)"
 

@@ -16,9 +16,9 @@ from bot import logs, screens
 from bot.deps import Deps
 from bot.modal_state import ModalState
 from licensing import queries, service
+from licensing.connected.remote import Render
 from licensing.model import Change, Operator
 from licensing.notifications import OutgoingThread
-from licensing.remote import Render
 from licensing.results import BatchResult
 
 log = logging.getLogger("licensebot.bot")

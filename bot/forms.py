@@ -10,10 +10,11 @@ from blocks import ids
 from bot import scheduled, screens
 from bot.modal_state import ModalState
 from bot.timezones import OperatorZone
-from licensing import schedule, service
+from licensing import service
 from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest
 from licensing.model import Change
+from licensing.scheduled import schedule
 from licensing.types import Desired, utcnow
 
 Errors = dict[str, str]  # what to say, by the block id of the input it is about

@@ -26,11 +26,11 @@ from bot.confirm import result_vm, thread
 from bot.deps import Deps
 from bot.modal_state import ModalState
 from bot.timezones import OperatorZone, zone_of
-from licensing import schedule
 from licensing.model import Change, Operator, ScheduledChange
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult
-from licensing.schedule_runs import Render
+from licensing.scheduled import schedule
+from licensing.scheduled.runs import Render
 from licensing.types import Desired
 
 

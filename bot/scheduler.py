@@ -18,7 +18,9 @@ from bot.deps import Deps
 from bot.outbox.worker import Worker
 from bot.scheduled import run_renderer
 from bot.settings import Settings
-from licensing import alerts, remote, schedule_runs, sync
+from licensing import alerts
+from licensing.connected import remote, sync
+from licensing.scheduled import runs
 from licensing.types import utcnow
 
 log = logging.getLogger("licensebot.scheduler")
@@ -108,9 +110,9 @@ def daily_alerts(deps: Deps) -> None:
 
 
 def run_scheduled(deps: Deps) -> list[int]:
-    """Run the scheduled changes that are due (licensing/schedule_runs.py); every replica may, each change runs
+    """Run the scheduled changes that are due (licensing/scheduled/runs.py); every replica may, each change runs
     once. Returns the ids finished by this run."""
-    done = schedule_runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.tenants)
+    done = runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.tenants)
     if done:
         log.info("ran %d scheduled change(s): %s", len(done), ", ".join(map(str, done)))
     return done

@@ -18,12 +18,13 @@ from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM,
 from bot.deps import Deps
 from bot.modal_state import ModalState, without_picks
 from bot.product_pages import ProductPage, page_of
-from licensing import queries, service, sync
+from licensing import queries, service
+from licensing.connected import sync
+from licensing.connected.tenants import ProviderError, Tenant
 from licensing.errors import InvalidRequest
 from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
-from licensing.tenants import ProviderError, Tenant
 from licensing.types import Desired
 
 log = logging.getLogger("licensebot.bot")

@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.outbox.config import Config
-from licensing.alerts import AlertPolicy
+from licensing.alert_types import AlertPolicy
 from providers.graph.config import DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, GraphConfig
 
 SLACK_API_URL = "https://slack.com/api/"

@@ -1,6 +1,6 @@
 """What every save records besides the licenses themselves: its audit lines and its queued confirmation.
 
-Shared by the local save (licensing.service) and the connected one (licensing.remote), so both audit alike.
+Shared by the local save (licensing.service) and the connected one (licensing.connected.remote), so both audit alike.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from licensing.types import Desired, utcnow
 Notify = Callable[[BatchResult], OutgoingThread | None]
 
 
-# Records what follows from a save, in its transaction, once its confirmation is queued: licensing/schedule.py's end
-# dates, which take the confirmation's outbox id (None: no message) so that their outcome is told in its thread.
+# Records what follows from a save, in its transaction, once its confirmation is queued: the end dates of
+# licensing/scheduled/schedule.py, which take the confirmation's outbox id (None: no message) so that their outcome
+# is told in its thread.
 FollowUp = Callable[[BatchResult, int | None, UnitOfWork], None]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from licensing import history
-from licensing.alerts import AlertPolicy
+from licensing.alert_types import AlertPolicy
 from licensing.model import Customer, Purchase, ScheduledChange
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for

@@ -161,7 +161,7 @@ class ScheduledAction(StrEnum):
 
 @dataclass(frozen=True)
 class ScheduledChange:
-    """A change to run later through the licensing service (licensing/schedule.py), as stored; times in UTC."""
+    """A change to run later through the licensing service (licensing/scheduled/), as stored; times in UTC."""
 
     id: int
     customer_id: str

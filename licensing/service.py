@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from licensing import alerts, remote
+from licensing import alerts
 from licensing.audit import FollowUp, Notify, audit_entries, queue
+from licensing.connected import remote
 from licensing.countries import normalize_country
 from licensing.errors import IdempotencyKeyReused, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Change, Customer
@@ -82,8 +83,8 @@ def apply(
     with its audit batch and (from `notify`) its confirmation; returns every user's outcome.
 
     For a customer connected to Microsoft 365 the tenant decides: the intent is recorded here, the tenant is called
-    with no transaction open, and the outcome recorded after (licensing.remote); `reply_to` is kept with the intent
-    so that a save reconciled after a crash can still be confirmed where it was asked for.
+    with no transaction open, and the outcome recorded after (licensing.connected.remote); `reply_to` is kept with
+    the intent so that a save reconciled after a crash can still be confirmed where it was asked for.
 
     A key already used returns the first result and changes nothing (and queues no second message).
 
@@ -112,24 +113,35 @@ def apply(
             uow.commit()
             connected = (batch, provider)
         else:  # a local customer (or nothing for the tenant to do): the database is the truth, one transaction
-            if change.location:
-                uow.users.set_location(customer.id, [o.user_id for o in done if o.location], change.location)
-            uow.users.change_licenses(
-                customer.id,
-                grants=[(o.user_id, sku) for o in done for sku in o.assigned],
-                removals=[(o.user_id, sku) for o in done for sku in o.revoked],
-            )
-            result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
-            uow.audit.append(audit_entries(result, change))
-            uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
-            queue(result, notify, uow, follow_up)
-            alerts.check(customer.id, uow, actor=actor, clock=clock)
-            uow.commit()
-            return result
+            return _apply_locally(change, customer, outcomes, actor=actor, uow=uow, idempotency_key=idempotency_key,
+                                  clock=clock, notify=notify, follow_up=follow_up)  # fmt: skip
     batch, provider = connected
     before = fresh.users if fresh is not None else None
     return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock, follow_up=follow_up,
                           before=before)  # fmt: skip
+
+
+def _apply_locally(
+    change: Change, customer: Customer, outcomes: tuple[UserOutcome, ...], *, actor: str, uow: UnitOfWork,
+    idempotency_key: str | None, clock: Clock, notify: Notify | None, follow_up: FollowUp | None,
+) -> BatchResult:  # fmt: skip
+    """Inside `apply`'s transaction, under the customer's lock: writes the decided outcomes, the audit and the
+    confirmation, checks the alerts, and commits."""
+    done = [o for o in outcomes if o.status is Status.UPDATED]
+    if change.location:
+        uow.users.set_location(customer.id, [o.user_id for o in done if o.location], change.location)
+    uow.users.change_licenses(
+        customer.id,
+        grants=[(o.user_id, sku) for o in done for sku in o.assigned],
+        removals=[(o.user_id, sku) for o in done for sku in o.revoked],
+    )
+    result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
+    uow.audit.append(audit_entries(result, change))
+    uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
+    queue(result, notify, uow, follow_up)
+    alerts.check(customer.id, uow, actor=actor, clock=clock)
+    uow.commit()
+    return result
 
 
 def _read_fresh(

@@ -41,7 +41,7 @@ from bot.settings import Settings
 from fakes.slack import FakeSlack
 from fakes.slack.asgi import web_api_app
 from licensing import directory
-from licensing.directory_file import load_directory
+from licensing.directory.file import load_directory
 from playground import api
 from playground.gestures import CHANNEL, Gestures
 from playground.people import Person, people

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from licensing.alerts import AlertState, AlertWatch, Level
+from licensing.alert_types import AlertState, AlertWatch, Level
 from storage.bulk import rowcount
 from storage.models import LicenseAlertRow
 

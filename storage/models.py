@@ -273,7 +273,7 @@ metadata = Base.metadata
 
 
 class ScheduledChangeRow(Base):
-    """A change to run later (licensing/schedule.py): pending until `run_at`, then claimed with a lease by one
+    """A change to run later (licensing/scheduled/schedule.py): pending until `run_at`, then claimed with a lease by one
     replica, then done, failed or cancelled. `outbox_id` is the save's confirmation thread: the outcome goes there."""
 
     __tablename__ = "scheduled_changes"

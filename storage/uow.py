@@ -7,7 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing.alerts import AlertWatch
+from licensing.alert_types import AlertWatch
 from licensing.notifications import DELIVERY_DEADLINE
 from storage.alerts import SqlLicenseAlerts
 from storage.audit import SqlAuditLog

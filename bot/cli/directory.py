@@ -11,7 +11,7 @@ import click
 from bot.cli.common import deps, fail, friendly_errors
 from bot.tables import table
 from licensing import directory, queries
-from licensing.directory_import import import_file
+from licensing.directory.importer import import_file
 
 USERS_PER_PAGE = 25
 

@@ -15,7 +15,7 @@ from bot.cli.common import deps, fail, friendly_errors
 from bot.deps import Deps
 from bot.startup import hide_slack_variables, verify_database, verify_slack
 from licensing import directory
-from licensing.directory_import import import_file
+from licensing.directory.importer import import_file
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
 

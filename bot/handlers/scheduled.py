@@ -16,9 +16,9 @@ from bot.errors import after_ack
 from bot.handlers.common import update_view
 from bot.roles import OPERATOR_ONLY
 from bot.timezones import zone_of
-from licensing import schedule
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
+from licensing.scheduled import schedule
 
 
 def register(app: App) -> None:

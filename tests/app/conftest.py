@@ -14,7 +14,7 @@ from bot.serve import http_app
 from bot.settings import Settings
 from fakes.slack import FakeSlack
 from licensing.directory import import_directory
-from licensing.directory_file import load_directory
+from licensing.directory.file import load_directory
 from storage.migrate import upgrade
 from tests.app.driver import SECRET, Bot
 

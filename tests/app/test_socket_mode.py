@@ -20,7 +20,7 @@ from bot.settings import Settings
 from fakes.slack import FakeSlack
 from fakes.slack.socket_mode import FakeSocketMode
 from licensing.directory import import_directory
-from licensing.directory_file import load_directory
+from licensing.directory.file import load_directory
 from licensing.types import Desired
 from storage.migrate import upgrade
 from tests.app.driver import ADMIN, E5, Bot, SlackUser, manage, save, tick

@@ -14,7 +14,7 @@ from bot.bootstrap import bootstrap
 from bot.deps import Deps
 from bot.settings import Settings
 from licensing.directory import import_directory
-from licensing.directory_file import load_directory
+from licensing.directory.file import load_directory
 from storage.migrate import upgrade
 
 DIRECTORY = Path(__file__).parents[1] / "app" / "directory.yaml"

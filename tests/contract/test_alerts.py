@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from licensing.alerts import AlertState, Level
+from licensing.alert_types import AlertState, Level
 from tests.contract.backends import Backend
 from tests.world import E3, E5, VISIO
 

@@ -85,7 +85,7 @@ def run_scheduled(url: str, start: Barrier, results: Queue[Ran], holder: str, at
     """A replica's scheduled-changes job at `at` (ISO), one change a claim until none is due; reports what it ran."""
     from datetime import datetime
 
-    from licensing.schedule_runs import run_due
+    from licensing.scheduled.runs import run_due
 
     try:
         with connected(url) as uow:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing import alerts
-from licensing.alerts import Alert, AlertPolicy, AlertWatch
+from licensing.alert_types import Alert, AlertPolicy, AlertWatch
 from licensing.service import apply, make_change
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork

@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import main
-from licensing.directory_file import parse_directory
+from licensing.directory.file import parse_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.bootstrap import bootstrap
 from bot.settings import Settings
 from licensing.directory import import_directory
-from licensing.directory_file import load_directory
+from licensing.directory.file import load_directory
 from playground import server
 from storage.migrate import upgrade
 

@@ -8,7 +8,7 @@ import pytest
 
 from fakes.m365 import FakeM365
 from licensing.directory import import_directory
-from licensing.directory_file import parse_directory
+from licensing.directory.file import parse_directory
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory

@@ -14,10 +14,10 @@ from click.testing import CliRunner, Result
 from bot.cli import main
 from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import E1, E3, SHAREPOINTENTERPRISE, VISIO
+from licensing.connected.remote import INTERRUPTED, reconcile
+from licensing.connected.sync import sync_tenant
 from licensing.notifications import OutgoingThread
-from licensing.remote import INTERRUPTED, reconcile
 from licensing.results import BatchResult, Status
-from licensing.sync import sync_tenant
 from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
 from tests.tenants.helpers import ADMIN, DIRECTORY, LICENSEBOT, UowFactory, graph_env, kill_mid_batch

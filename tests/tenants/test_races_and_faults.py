@@ -11,9 +11,9 @@ import pytest
 from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import E3
 from licensing import queries
+from licensing.connected.sync import sync_all, sync_tenant
 from licensing.results import BatchResult, ErrorCode, Status
 from licensing.service import apply, make_change
-from licensing.sync import sync_all, sync_tenant
 from licensing.types import utcnow
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants

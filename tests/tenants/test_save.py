@@ -10,11 +10,11 @@ import pytest
 from fakes.m365 import FakeM365
 from fakes.m365.seed import ARCHIVING, E1, E3, EXCHANGE_P1
 from licensing import queries
+from licensing.connected.sync import sync_tenant
 from licensing.errors import IdempotencyKeyReused
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult, ErrorCode, Status
 from licensing.service import apply, make_change
-from licensing.sync import sync_tenant
 from providers.graph.tenant import GraphTenants
 from tests.tenants.helpers import ADMIN, ASSIGNED, Racing, UowFactory, assert_mirror_matches
 

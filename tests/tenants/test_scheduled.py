@@ -13,11 +13,11 @@ import pytest
 
 from fakes.m365 import FakeM365, User, generate_users
 from fakes.m365.seed import E3
+from licensing.connected.remote import reconcile
+from licensing.connected.sync import sync_tenant
 from licensing.model import ScheduledAction, ScheduledChange, ScheduledStatus
-from licensing.remote import reconcile
 from licensing.results import BatchResult
-from licensing.schedule_runs import run_due
-from licensing.sync import sync_tenant
+from licensing.scheduled.runs import run_due
 from licensing.types import Desired, utcnow
 from providers.graph.tenant import GraphTenants
 from tests.tenants.helpers import ADMIN, UowFactory, graph_env, kill_mid_batch

@@ -16,9 +16,9 @@ from bot.settings import Settings
 from fakes.m365 import FakeM365
 from fakes.m365.seed import E1, E3, VISIO
 from fakes.slack import FakeSlack
+from licensing.connected.sync import sync_tenant
 from licensing.directory import import_directory
-from licensing.directory_file import parse_directory
-from licensing.sync import sync_tenant
+from licensing.directory.file import parse_directory
 from licensing.types import Desired
 from storage.migrate import upgrade
 from tests.app.driver import SECRET, Bot, manage, open_home, save

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fakes.m365 import FakeM365, Sku, generate_users
 from fakes.m365.seed import E1, E3, VISIO
 from licensing import queries
-from licensing.sync import refresh_seats, sync_all, sync_tenant
+from licensing.connected.sync import refresh_seats, sync_all, sync_tenant
 from providers.graph.tenant import GraphTenants
 from tests.tenants.helpers import ADMIN, UowFactory
 

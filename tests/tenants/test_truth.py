@@ -12,11 +12,12 @@ import pytest
 
 from fakes.m365 import FakeM365, Sku, generate_users
 from fakes.m365.seed import E3, SHAREPOINTENTERPRISE, TEAMS1, VISIO
-from licensing import queries, remote
+from licensing import queries
+from licensing.connected import remote
+from licensing.connected.sync import sync_tenant
+from licensing.connected.tenants import TenantSnapshot
 from licensing.results import ErrorCode, Status
 from licensing.service import apply, make_change
-from licensing.sync import sync_tenant
-from licensing.tenants import TenantSnapshot
 from licensing.types import utcnow
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants

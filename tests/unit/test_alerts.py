@@ -7,12 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from licensing import alerts
-from licensing.alerts import Alert, AlertPolicy, AlertWatch, Level
+from licensing.alert_types import Alert, AlertPolicy, AlertWatch, Level
+from licensing.connected.tenants import RemoteSku
 from licensing.model import Subscription
 from licensing.notifications import OutgoingThread
 from licensing.purchases import approve, request_more
 from licensing.service import apply, make_change
-from licensing.tenants import RemoteSku
 from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, E3, E5, SALES, VISIO, uid, world
 
@@ -34,7 +34,7 @@ class Clock:
 
 
 class Texts:
-    """Implements licensing.alerts.AlertMessages with one line each, so tests can read every figure."""
+    """Implements licensing.alert_types.AlertMessages with one line each, so tests can read every figure."""
 
     def raised(self, a: Alert) -> dict[str, Any]:
         level = a.level.value if a.level else "?"

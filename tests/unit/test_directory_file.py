@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from licensing.directory import Snapshot
-from licensing.directory_file import load_directory, parse_directory
+from licensing.directory.file import load_directory, parse_directory
 from licensing.errors import DirectoryFileError
 from licensing.invariants import violations
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
@@ -559,7 +559,7 @@ def test_the_demo_keeps_every_invariant(demo: Snapshot) -> None:
 
 
 def test_a_connected_customer_takes_its_subscriptions_and_users_from_the_tenant() -> None:
-    from licensing.tenants import Tenant
+    from licensing.connected.tenants import Tenant
 
     text = """
 products: [{sku: E1, name: Office 365 E1}]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from licensing.directory import Snapshot
-from licensing.directory_file import parse_directory
-from licensing.directory_import import StoredDirectory, import_file
+from licensing.directory.file import parse_directory
+from licensing.directory.importer import StoredDirectory, import_file
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Operator, Role, User
 from tests.world import AUDIO, E1, E3, E5, PBI, world

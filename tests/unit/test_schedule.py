@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from licensing import schedule
 from licensing.errors import Forbidden
 from licensing.model import Change, ScheduledAction, ScheduledChange, ScheduledStatus
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult
-from licensing.schedule import AlreadyDone, DateErrors, Dates, cancel, plan_dates
-from licensing.schedule_runs import run_due
+from licensing.scheduled import schedule
+from licensing.scheduled.runs import run_due
+from licensing.scheduled.schedule import AlreadyDone, DateErrors, Dates, cancel, plan_dates
 from licensing.service import make_change
 from licensing.types import Desired
 from tests.memory import FakeUnitOfWork

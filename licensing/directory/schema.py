@@ -1,8 +1,8 @@
 """From a directory file's text to well-shaped records: YAML loading, the pydantic model of each record, and
-pydantic's complaints turned into `path: message` lines. The rules across records are in `directory_file`.
+pydantic's complaints turned into `path: message` lines. The rules across records are in `directory.file`.
 
 Every record is validated on its own (lists of records are `list[Any]` here), so one bad user does not hide
-the problems of the next, and the cross-record checks in `directory_file` still see every good record.
+the problems of the next, and the cross-record checks in `directory.file` still see every good record.
 """
 
 from __future__ import annotations

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from licensing import remote, service
+from licensing import service
+from licensing.connected import remote
 from licensing.errors import LicensingError
 from licensing.model import ScheduledChange, ScheduledStatus
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.ports import TenantProvider, UnitOfWork
 from licensing.results import BatchResult, Status
-from licensing.schedule import audit, describe
+from licensing.scheduled.schedule import audit, describe
 from licensing.types import Clock, utcnow
 
 log = logging.getLogger("licensebot.schedule")

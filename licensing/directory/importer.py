@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 
 from licensing.directory import ImportReport, upsert_checked
-from licensing.directory_file import load_directory
+from licensing.directory.file import load_directory
 from licensing.model import Customer, Product
 from licensing.ports import UnitOfWork
 
 
 class StoredDirectory:
-    """The database as a directory file's references see it (the `Known` of directory_file), read as needed."""
+    """The database as a directory file's references see it (the `Known` of directory.known), read as needed."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow

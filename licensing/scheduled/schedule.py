@@ -3,7 +3,7 @@
 Days are the operator's (their Slack timezone); instants are stored in UTC. "Starts on D" runs the save's change at
 00:00 on D; "Ends on D" keeps the products set to Assign through D and revokes them at 00:00 the day after. A start
 of today (or none) applies the change now. The save stays one use case: what is done now, what is scheduled, its
-audit and its confirmation thread commit together. licensing/schedule_runs.py runs what is due; `cancel` stops a
+audit and its confirmation thread commit together. licensing/scheduled/runs.py runs what is due; `cancel` stops a
 change before it runs.
 """
 

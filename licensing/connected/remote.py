@@ -10,7 +10,7 @@ state, so the mirror records the state read before plus the change applied, or t
 was a refusal or none at all (a retried write may have landed already). T2, short, records each outcome, the
 mirror's users and seats, the audit and the confirmation. A process that dies between the two leaves its batch
 behind; once the lease ends, `reconcile` reads those users back from the tenant, records what really happened, and
-says so in the confirmation.
+says so in the confirmation. Reading users back and recording the outcome (T2) are in `outcomes`.
 """
 
 from __future__ import annotations
@@ -20,21 +20,16 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from licensing import alerts
-from licensing.audit import FollowUp, audit_entries, queue
-from licensing.errors import LicensingError
-from licensing.model import Change, Customer
-from licensing.notifications import OutgoingThread
-from licensing.ports import TenantProvider, UnitOfWork
-from licensing.results import BatchResult, ErrorCode, Problem, Status, UserOutcome
-from licensing.rules import Catalogue, name_of
-from licensing.sync import write_seats, write_users
-from licensing.tenants import (
+from licensing.audit import FollowUp
+from licensing.connected import outcomes
+from licensing.connected.outcomes import OutcomeUnknown
+from licensing.connected.sync import write_seats, write_users
+from licensing.connected.tenants import (
     Operation,
     OperationResult,
     OperationStatus,
@@ -44,6 +39,11 @@ from licensing.tenants import (
     RemoteUser,
     Tenant,
 )
+from licensing.errors import LicensingError
+from licensing.model import Change, Customer
+from licensing.notifications import OutgoingThread
+from licensing.ports import TenantProvider, UnitOfWork
+from licensing.results import BatchResult, ErrorCode, Status, UserOutcome
 from licensing.types import Clock, utcnow
 
 log = logging.getLogger("licensebot.remote")
@@ -63,14 +63,6 @@ INTERRUPTED = (
     "licensebot stopped while this save was with Microsoft 365; each user was read back from the tenant and the "
     "results below are what it holds now."
 )
-
-
-class OutcomeUnknown(LicensingError):
-    """The tenant did not answer and could not be read back; the batch is reconciled later."""
-
-    user_message = (
-        "Microsoft 365 did not answer. licensebot will read these users back and post the outcome in the thread."
-    )
 
 
 class TenantUnreadable(LicensingError):
@@ -152,12 +144,12 @@ def execute(
         results = provider.apply(batch.tenant_id, batch.operations, renew)
     except ProviderError as e:
         if e.sent:  # some users may have changed: only reading them back can tell
-            results = _read_back(batch, provider, batch.operations)
+            results = outcomes.read_back(batch, provider, batch.operations)
         else:
             results = [_failed_whole(op, e) for op in batch.operations]
     renew()  # reading back and retrying the unsure ones can take a while too
-    results = _settle(batch, provider, results)
-    done = _record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
+    results = outcomes.settle(batch, provider, results)
+    done = outcomes.record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
                    clock=clock, note=None, follow_up=follow_up, before=before or {})  # fmt: skip
     if done is None:  # our lease ran out and another process recorded it: theirs is the result
         raise OutcomeUnknown()
@@ -181,12 +173,12 @@ def reconcile(
         if batch is None:
             continue
         try:
-            results = _read_back(batch, provider, batch.operations)
+            results = outcomes.read_back(batch, provider, batch.operations)
         except OutcomeUnknown:
             log.warning("batch=%s could not be read back from %s; will try again", batch.id, batch.tenant_id)
             continue
         notify = partial(render, reply_to=batch.reply_to) if render else None
-        if _record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
+        if outcomes.record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
                    clock=clock, note=INTERRUPTED):  # fmt: skip
             log.info("batch=%s customer=%s reconciled from the tenant", batch.id, batch.customer_id)
             finished.append(batch.id)
@@ -209,64 +201,6 @@ def _renewer(batch: PendingBatch, uow: UnitOfWork, holder: str, clock: Clock) ->
     return renew
 
 
-def _read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Operation]) -> list[OperationResult]:
-    """What the tenant holds for each user now: applied if the change shows, else failed (it did not happen)."""
-    try:
-        found = provider.read_users(batch.tenant_id, [op.object_id for op in ops])
-    except ProviderError as e:
-        raise OutcomeUnknown() from e
-    results = []
-    for op in ops:
-        user = found.get(op.object_id)
-        if op.landed(user):
-            results.append(OperationResult(op.user_id, OperationStatus.APPLIED, user))
-        else:
-            msg = "Microsoft 365 did not confirm this change and reading the user back shows it was not applied."
-            moved = op.location is not None and user is not None and user.location == op.location
-            results.append(OperationResult(op.user_id, OperationStatus.FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE,
-                                           msg, location_set=moved))  # fmt: skip
-    return results
-
-
-def _settle(batch: PendingBatch, provider: TenantProvider, results: list[OperationResult]) -> list[OperationResult]:
-    """Every user whose change was refused or went unanswered is read back before anything else: a write retried
-    after a lost answer may have landed already (and its retry been refused), and a location set before a refused
-    license did change. Changes that did not land and got no answer are sent once more; whatever is still unknown
-    then is read back for the last word."""
-    ops = {op.user_id: op for op in batch.operations}
-    unsure = [ops[r.user_id] for r in results if r.status != OperationStatus.APPLIED]
-    if not unsure:
-        return results
-    by_user = {r.user_id: r for r in results}
-    try:
-        found = provider.read_users(batch.tenant_id, [op.object_id for op in unsure])
-    except ProviderError as e:
-        if any(by_user[op.user_id].status == OperationStatus.UNKNOWN for op in unsure):
-            raise OutcomeUnknown() from e
-        return results  # refusals stand as the tenant gave them; the next sync brings the mirror up to date
-    retry = []
-    for op in unsure:
-        got, user = by_user[op.user_id], found.get(op.object_id)
-        if op.landed(user):
-            by_user[op.user_id] = OperationResult(
-                op.user_id, OperationStatus.APPLIED, user, location_set=op.location is not None
-            )
-        elif got.status == OperationStatus.FAILED:
-            moved = got.location_set or (op.location is not None and user is not None and user.location == op.location)
-            by_user[op.user_id] = replace(got, user=user, location_set=moved)
-        else:
-            retry.append(op)
-    if retry:
-        try:
-            again = provider.apply(batch.tenant_id, retry)
-        except ProviderError:
-            again = [OperationResult(op.user_id, OperationStatus.UNKNOWN) for op in retry]
-        still = [op for op, r in zip(retry, again, strict=True) if r.status == OperationStatus.UNKNOWN]
-        by_user |= {r.user_id: r for r in again if r.status != OperationStatus.UNKNOWN}
-        by_user |= {r.user_id: r for r in (_read_back(batch, provider, still) if still else [])}
-    return [by_user[op.user_id] for op in batch.operations]
-
-
 def _seats(provider: TenantProvider, tenant: str) -> Sequence[RemoteSku] | None:
     """The counts after the change, in one more read; without them the mirror's counts wait for the next sync."""
     try:
@@ -276,87 +210,6 @@ def _seats(provider: TenantProvider, tenant: str) -> Sequence[RemoteSku] | None:
         return None
 
 
-def _record(
-    batch: PendingBatch, results: Sequence[OperationResult], skus: Sequence[RemoteSku] | None, *, uow: UnitOfWork,
-    holder: str, notify: Callable[[BatchResult], Any] | None, clock: Clock, note: str | None,
-    follow_up: FollowUp | None = None, before: Mapping[str, RemoteUser | None] | None = None,
-) -> BatchResult | None:  # fmt: skip
-    """T2: the outcome of every user, the mirror, the audit and the confirmation, in one short transaction."""
-    by_user = {r.user_id: r for r in results}
-    with uow:
-        uow.customers.lock(batch.customer_id)
-        if not uow.remote.finish(batch.id, holder=holder):
-            return None
-        catalogue = uow.products.get_many({s for op in batch.operations for s in (*op.add, *op.remove)})
-        outcomes = tuple(_final(o, by_user.get(o.user_id), catalogue) for o in batch.decided)
-        if skus is not None:
-            write_seats(batch.customer_id, skus, uow)
-        users = _mirrored(batch, by_user, before or {})
-        gone = [r.user_id for r in results if r.code is ErrorCode.UNKNOWN_USER]  # the tenant has no such user
-        uow.tenants.remove_users(batch.customer_id, gone)
-        write_users(
-            batch.customer_id, skus or (), users, uow, complete=False, stamp=uow.tenants.bump(batch.customer_id)
-        )
-        result = BatchResult(batch.id, batch.customer_id, False, outcomes, batch.operator, batch.created_at, note=note)
-        uow.audit.append(audit_entries(result, batch.change, at=clock()))
-        uow.batches.add(result, key=batch.key, fingerprint=batch.fingerprint)
-        queue(result, notify, uow, follow_up)
-        alerts.check(batch.customer_id, uow, actor=batch.operator, seats=skus or (), clock=clock)
-        uow.commit()
-    return result
-
-
-def _mirrored(
-    batch: PendingBatch, by_user: Mapping[str, OperationResult], before: Mapping[str, RemoteUser | None]
-) -> list[RemoteUser]:
-    """Each changed user as the tenant holds them now: as read back, else as read before plus what landed."""
-    users = []
-    for op in batch.operations:
-        got, was = by_user.get(op.user_id), before.get(op.user_id)
-        if got is not None and got.user is not None:
-            users.append(got.user)
-        elif was is not None and got is not None and got.status == OperationStatus.APPLIED:
-            users.append(op.after(was))
-        elif was is not None and got is not None and got.location_set:
-            users.append(replace(was, location=op.location))
-    return users
-
-
-def _final(planned: UserOutcome, got: OperationResult | None, catalogue: Catalogue) -> UserOutcome:
-    if planned.status is not Status.UPDATED or got is None:
-        return planned
-    if got.status == OperationStatus.APPLIED:
-        return planned
-    code = got.code or ErrorCode.PROVIDER_ERROR
-    problem = Problem(code, plain_message(code, planned, got, catalogue), got.sku)
-    # The tenant took the usage location, then refused the licenses: the location stays changed, and is said.
-    moved = planned.location if got.location_set else None
-    return replace(planned, status=Status.FAILED, assigned=(), revoked=(), location=moved, errors=(problem,))
-
-
 def _failed_whole(op: Operation, e: ProviderError) -> OperationResult:
     code = ErrorCode.PROVIDER_UNAVAILABLE if e.unavailable else ErrorCode.PROVIDER_ERROR
     return OperationResult(op.user_id, OperationStatus.FAILED, code=code, message=e.message)
-
-
-def plain_message(code: ErrorCode, planned: UserOutcome, got: OperationResult, catalogue: Catalogue) -> str:
-    """Graph's refusals in the words of the local rules, naming products; Graph's own text where we have no better."""
-    who = planned.name or planned.user_id
-    product = name_of(got.sku, catalogue) if got.sku else "the product"
-    said = (got.message or "").rstrip(".")
-    texts = {
-        ErrorCode.INSUFFICIENT_LICENSES: f"No {product} license left in Microsoft 365.",
-        ErrorCode.USAGE_LOCATION_MISSING: f"{who} has no usage location in Microsoft 365; set one before assigning "
-        "licenses.",
-        ErrorCode.LOCATION_NOT_ALLOWED: f"{product} is not available in {who}'s usage location.",
-        ErrorCode.MUTUALLY_EXCLUSIVE: f"Microsoft 365 refused: {product} cannot be held with a product the user has.",
-        ErrorCode.DEPENDENCY_MISSING: f"Microsoft 365 refused: {product} needs a product the user does not have.",
-        ErrorCode.DEPENDENCY_IN_USE: f"Microsoft 365 refused: another product of the user still needs {product}.",
-        ErrorCode.GROUP_ASSIGNED: f"{who} gets {product} through a group in Microsoft 365; remove them from the group"
-        " instead.",
-        ErrorCode.UNKNOWN_USER: f"Microsoft 365 has no user {planned.user_id} any more.",
-        ErrorCode.FORBIDDEN: "Microsoft 365 refused licensebot: check the app's admin consent and GDAP roles.",
-        ErrorCode.PROVIDER_UNAVAILABLE: "Microsoft 365 was busy or unavailable; nothing changed for this user. "
-        "Try again in a few minutes.",
-    }  # fmt: skip
-    return texts.get(code) or f"Microsoft 365 refused the change: {said}."

@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from typing import Any, Protocol
+from typing import Any
 
+from licensing.connected.tenants import Tenant, is_tenant_id
 from licensing.countries import is_country
 from licensing.directory import Snapshot
-from licensing.directory_schema import (
+from licensing.directory.known import Known, NothingKnown
+from licensing.directory.schema import (
     TOP_LEVEL,
     CustomerRecord,
     OperatorRecord,
@@ -34,33 +36,11 @@ from licensing.directory_schema import (
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.rules import excluded
-from licensing.tenants import Tenant, is_tenant_id
 
 ALL_CUSTOMERS = "*"
 _ROLES = tuple(role.value for role in Role)
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _TOP = "a mapping with the keys products, customers and operators"
-
-
-class Known(Protocol):
-    """What already exists (the database, when importing), for a file's references to resolve against."""
-
-    def product(self, sku: str) -> Product | None: ...
-    def customer(self, customer_id: str) -> Customer | None: ...
-    def subscribed(self, customer_id: str) -> frozenset[str]: ...
-
-
-class NothingKnown:
-    """A file read on its own: it must hold everything it refers to."""
-
-    def product(self, sku: str) -> Product | None:
-        return None
-
-    def customer(self, customer_id: str) -> Customer | None:
-        return None
-
-    def subscribed(self, customer_id: str) -> frozenset[str]:
-        return frozenset()
 
 
 def load_directory(path: str | os.PathLike[str], known: Known | None = None) -> Snapshot:

@@ -1,4 +1,9 @@
-"""Loading a whole directory (the documented YAML file, parsed in `directory_file`) and checking it at rest."""
+"""Loading a whole directory (the documented YAML file, parsed in `directory.file`) and checking it at rest.
+
+The room: here the use cases on a `Snapshot`; file (the YAML file read into one, every problem at once), schema
+(each record's shape, pydantic's complaints as `path: message` lines), known (what a file's references resolve
+against) and importer (`licensebot import`: a file read against the database, imported all or nothing).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from licensing import alerts
+from licensing.connected.tenants import Tenant
 from licensing.errors import DirectoryFileError
 from licensing.invariants import violations
 from licensing.model import Customer, Operator, Product, Subscription, User
 from licensing.ports import UnitOfWork
-from licensing.tenants import Tenant
 
 
 @dataclass(frozen=True)
