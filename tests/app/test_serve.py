@@ -19,7 +19,7 @@ from storage.migrate import upgrade
 from tests.net import free_port
 
 SECRET = "serve-test-secret"
-CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
+CLI = [sys.executable, "-c", "from cli import main; main()"]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
-from bot.cli import main
+from cli import main
 from storage.db import make_engine
 
 DIRECTORY = Path(__file__).resolve().parents[1] / "app" / "directory.yaml"

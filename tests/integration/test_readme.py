@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import main
+from cli import main
 from licensing.directory_file import parse_directory
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from cli import main
 from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import E1, E3, SHAREPOINTENTERPRISE, VISIO
 from licensing.notifications import OutgoingThread

@@ -17,7 +17,7 @@ from bot.bootstrap import bootstrap
 from bot.confirm import renderer
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.tables import table
+from cli.tables import table
 from licensing import remote
 from licensing.errors import LicensingError
 from licensing.sync import SyncReport, sync_all
