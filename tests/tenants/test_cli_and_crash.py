@@ -110,6 +110,7 @@ def test_sync_refuses_bad_input_and_missing_settings_with_one_line(cli, tenant: 
     monkeypatch.delenv("LICENSEBOT_GRAPH_CLIENT_ID")
     missing = cli("sync")
     assert missing.exit_code == 2 and "no Microsoft 365 app is configured" in missing.output
+    assert len(missing.output.strip().splitlines()) == 1  # a connected customer needs the app, even on a first run
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
