@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, make_url, text
 
-from bot.cli.audit import write_csv
+from cli.audit import write_csv
 from licensing import history
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade

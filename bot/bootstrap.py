@@ -21,7 +21,7 @@ from bot.settings import Settings
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory
-from storage.modal_state import SqlModalStore
+from storage.modal_store import SqlModalStore
 from storage.uow import SqlUnitOfWork
 
 

@@ -14,12 +14,12 @@ from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
 from bot import logs, screens
 from bot.deps import Deps
-from bot.modal_state import ModalState
 from licensing import queries, service
 from licensing.connected.remote import Render
 from licensing.model import Change, Operator
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult
+from storage.modal_state import ModalState
 
 log = logging.getLogger("licensebot.bot")
 

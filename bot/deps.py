@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.metrics import Metrics
-from bot.modal_state import ModalStore
 from bot.settings import Settings
 from licensing.ports import TenantProvider, UnitOfWork
+from storage.modal_state import ModalStore
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from typing import Any
 
 from blocks import ids
 from bot import scheduled, screens
-from bot.modal_state import ModalState
 from bot.timezones import OperatorZone
 from licensing import service
 from licensing.countries import normalize_country
@@ -16,6 +15,7 @@ from licensing.errors import InvalidRequest
 from licensing.model import Change
 from licensing.scheduled import schedule
 from licensing.types import Desired, utcnow
+from storage.modal_state import ModalState
 
 Errors = dict[str, str]  # what to say, by the block id of the input it is about
 NOTHING_TO_CHANGE = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."

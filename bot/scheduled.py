@@ -24,7 +24,6 @@ from blocks.viewmodels import ResultVM
 from bot import logs, screens
 from bot.confirm import result_vm, thread
 from bot.deps import Deps
-from bot.modal_state import ModalState
 from bot.timezones import OperatorZone, zone_of
 from licensing.model import Change, Operator, ScheduledChange
 from licensing.notifications import OutgoingThread
@@ -32,6 +31,7 @@ from licensing.results import BatchResult
 from licensing.scheduled import schedule
 from licensing.scheduled.runs import Render
 from licensing.types import Desired
+from storage.modal_state import ModalState
 
 
 def parse_day(state: dict[str, Any], block: str, action: str) -> date | None:

@@ -16,7 +16,6 @@ from blocks.picker import picker_view
 from blocks.users import users_view
 from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM, SoldOutVM, UserRowVM, UsersVM
 from bot.deps import Deps
-from bot.modal_state import ModalState, without_picks
 from bot.product_pages import ProductPage, page_of
 from licensing import queries, service
 from licensing.connected import sync
@@ -26,6 +25,7 @@ from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
 from licensing.types import Desired
+from storage.modal_state import ModalState, without_picks
 
 log = logging.getLogger("licensebot.bot")
 _REFRESH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="seats")  # a few views open at once, never more

@@ -1,161 +1,69 @@
-"""The SQL adapter of `bot.modal_state.ModalStore`: an open modal's customer, page, search and selected users.
+"""What an open /licenses modal remembers between clicks, and the port that keeps it.
 
-The tables keep the names they were created with (view_sessions, view_selections).
+Slack gives a view only 3,000 characters of `private_metadata`, far too few for 500 selected users, and a modal
+cannot read its earlier views; so the view carries just a random token and the state lives in a store, keyed by it.
+This is UI state, not licensing data: each store call is its own short transaction. The SQL adapter is
+storage/modal_store.py. The state lives here, below the bot, so that adapter needs nothing from the bot; it stays plain
+data (no Slack, no database) so the bot's screens and handlers can use it without either.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
-from dataclasses import replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Protocol
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, insert, select, text, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
-
-from bot.modal_state import ModalState, without_picks
-from licensing.types import Desired, utcnow
-from storage.bulk import rowcount
-from storage.db import write_transaction
-from storage.models import Base
-from storage.types import Key, NullableJSON, UTCDateTime
+from licensing.types import Desired
 
 
-class ModalStateRow(Base):
-    __tablename__ = "view_sessions"
-
-    token: Mapped[str] = mapped_column(String, primary_key=True)
-    slack_user_id: Mapped[str] = mapped_column(String)
-    channel_id: Mapped[str | None] = mapped_column(String, nullable=True)
-    customer_id: Mapped[str | None] = mapped_column(Key, nullable=True)
-    customer_name: Mapped[str | None] = mapped_column(String, nullable=True)
-    query: Mapped[str] = mapped_column(String)
-    page: Mapped[int] = mapped_column(Integer)
-    showing_selected: Mapped[bool] = mapped_column(Boolean)
-    rev: Mapped[int] = mapped_column(Integer)
-    page_keys: Mapped[dict[str, str]] = mapped_column(JSON)
-    choices: Mapped[dict[str, str] | None] = mapped_column(NullableJSON, nullable=True)
-    # Defaults on the database side too, for the rows of modals open while migration 0005 ran.
-    picked: Mapped[dict[str, str]] = mapped_column(JSON, server_default=text("'{}'"))
-    product_page: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    product_query: Mapped[str] = mapped_column(String, server_default=text("''"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class ViewSelectionRow(Base):
-    __tablename__ = "view_selections"
-
-    token: Mapped[str] = mapped_column(ForeignKey("view_sessions.token", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(Key, primary_key=True)
+@dataclass(frozen=True)
+class ModalState:
+    token: str
+    slack_user_id: str
+    channel_id: str | None
+    customer_id: str | None = None
+    customer_name: str | None = None
+    query: str = ""
+    page: int = 1
+    showing_selected: bool = False
+    rev: int = 0
+    page_keys: dict[str, str] = field(default_factory=dict)  # option value -> user id, for the rendered page
+    choices: dict[str, Desired] | None = None  # sku -> the choice pre-selected when Manage licenses opened
+    # Manage licenses shows a page of products at a time and Slack only reports the radios of that page: what the
+    # operator chose on any page is merged in here on every click, and Save applies all of it.
+    picked: dict[str, Desired] = field(default_factory=dict)  # sku -> the choice the operator last left it at
+    product_page: int = 1
+    product_query: str = ""  # the products' name/SKU filter
 
 
-class SqlModalStore:
-    """Each call is its own short transaction: this is UI state, not licensing data."""
+def without_picks(modal: ModalState) -> ModalState:
+    """Forget Manage licenses' choices, product page and filter: they only mean something for the selection (and the
+    customer) they were made for."""
+    return replace(modal, choices=None, picked={}, product_page=1, product_query="")
 
-    def __init__(self, sessionmaker: sessionmaker[Session]) -> None:
-        self._sessions = sessionmaker
 
-    def create(self, slack_user_id: str, channel_id: str | None) -> ModalState:
-        modal = ModalState(secrets.token_urlsafe(16), slack_user_id, channel_id)
-        with self._sessions.begin() as s:
-            s.execute(insert(ModalStateRow).values(**_row(modal), updated_at=utcnow()))
-        return modal
+class ModalStore(Protocol):
+    def create(self, slack_user_id: str, channel_id: str | None) -> ModalState: ...
 
-    def get(self, token: str) -> ModalState | None:
-        with self._sessions() as s:
-            row = s.get(ModalStateRow, token)
-            if row is None:
-                return None
-            return ModalState(
-                row.token, row.slack_user_id, row.channel_id, row.customer_id, row.customer_name, row.query, row.page,
-                row.showing_selected, row.rev, dict(row.page_keys), _choices(row.choices), _choices(row.picked) or {},
-                row.product_page, row.product_query,
-            )  # fmt: skip
+    def get(self, token: str) -> ModalState | None: ...
 
-    def save(self, modal: ModalState) -> None:
-        with self._sessions.begin() as s:
-            s.execute(
-                update(ModalStateRow)
-                .where(ModalStateRow.token == modal.token)
-                .values(**_row(modal), updated_at=utcnow())
-            )
+    def save(self, modal: ModalState) -> None: ...
 
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
         """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""
-        fresh = replace(
-            without_picks(modal), customer_id=customer_id, customer_name=customer_name, query="", page=1,
-            showing_selected=False,
-        )  # fmt: skip
-        self.clear(modal.token)
-        self.save(fresh)
-        return fresh
+        ...
 
-    def selected(self, token: str) -> list[str]:
-        with self._sessions() as s:
-            rows = s.scalars(select(ViewSelectionRow.user_id).where(ViewSelectionRow.token == token))
-            return sorted(rows)
+    def selected(self, token: str) -> list[str]: ...
 
-    def count(self, token: str) -> int:
-        with self._sessions() as s:
-            stmt = select(func.count()).select_from(ViewSelectionRow).where(ViewSelectionRow.token == token)
-            return int(s.scalar(stmt) or 0)
+    def count(self, token: str) -> int: ...
 
-    def select(self, token: str, user_ids: Iterable[str]) -> None:
-        ids = set(user_ids)
-        if not ids:
-            return
-        # read-then-write: on SQLite, take the writer lock first rather than fail upgrading
-        with self._sessions() as s, write_transaction(s):
-            have = set(
-                s.scalars(
-                    select(ViewSelectionRow.user_id).where(
-                        ViewSelectionRow.token == token, ViewSelectionRow.user_id.in_(ids)
-                    )
-                )
-            )
-            new = [{"token": token, "user_id": u} for u in sorted(ids - have)]
-            if new:
-                s.execute(insert(ViewSelectionRow), new)
+    def select(self, token: str, user_ids: Iterable[str]) -> None: ...
 
-    def deselect(self, token: str, user_ids: Iterable[str]) -> None:
-        ids = set(user_ids)
-        if ids:
-            with self._sessions.begin() as s:
-                s.execute(
-                    delete(ViewSelectionRow).where(ViewSelectionRow.token == token, ViewSelectionRow.user_id.in_(ids))
-                )
+    def deselect(self, token: str, user_ids: Iterable[str]) -> None: ...
 
-    def clear(self, token: str) -> None:
-        with self._sessions.begin() as s:
-            s.execute(delete(ViewSelectionRow).where(ViewSelectionRow.token == token))
+    def clear(self, token: str) -> None: ...
 
     def purge(self, older_than: timedelta) -> int:
-        """Forget modals untouched for a while; Slack closes a modal's interactivity long before a day passes."""
-        cutoff = utcnow() - older_than
-        with self._sessions.begin() as s:
-            stale = select(ModalStateRow.token).where(ModalStateRow.updated_at < cutoff)
-            s.execute(delete(ViewSelectionRow).where(ViewSelectionRow.token.in_(stale)))
-            return rowcount(s.execute(delete(ModalStateRow).where(ModalStateRow.updated_at < cutoff)))
-
-
-def _row(modal: ModalState) -> dict[str, object]:
-    return {
-        "token": modal.token,
-        "slack_user_id": modal.slack_user_id,
-        "channel_id": modal.channel_id,
-        "customer_id": modal.customer_id,
-        "customer_name": modal.customer_name,
-        "query": modal.query,
-        "page": modal.page,
-        "showing_selected": modal.showing_selected,
-        "rev": modal.rev,
-        "page_keys": modal.page_keys,
-        "choices": modal.choices,
-        "picked": modal.picked,
-        "product_page": modal.product_page,
-        "product_query": modal.product_query,
-    }
-
-
-def _choices(stored: dict[str, str] | None) -> dict[str, Desired] | None:
-    return {sku: Desired(c) for sku, c in stored.items()} if stored else None
+        """Forget modals untouched for `older_than`; returns how many."""
+        ...

@@ -17,11 +17,11 @@ from bot import history, screens
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.handlers.common import update_view
-from bot.modal_state import ModalState, without_picks
 from bot.roles import IN_MODAL, OPERATOR_ONLY
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
+from storage.modal_state import ModalState, without_picks
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
 PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")

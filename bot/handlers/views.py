@@ -18,7 +18,6 @@ from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
 from bot.errors import after_ack
 from bot.handlers import events
-from bot.modal_state import ModalState
 from bot.purchases import request_thread
 from bot.respond import ack_in_time
 from bot.roles import IN_MODAL, argument_of
@@ -26,6 +25,7 @@ from bot.timezones import zone_of
 from licensing import purchases
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
+from storage.modal_state import ModalState
 
 
 def register(app: App) -> None:

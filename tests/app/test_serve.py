@@ -22,7 +22,7 @@ from tests.net import free_port
 pytestmark = pytest.mark.slow  # starts processes
 
 SECRET = "serve-test-secret"
-CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
+CLI = [sys.executable, "-c", "from cli import main; main()"]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from cli import main
 from fakes.slack import FakeSlack
 from tests.net import free_port
 

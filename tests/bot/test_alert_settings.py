@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
-from bot.cli import main
 from bot.settings import Settings
+from cli import main
 
 
 def test_the_policy_comes_from_the_three_settings_and_the_time_is_utc_hh_mm() -> None:

@@ -16,11 +16,11 @@ from blocks import ids
 from bot.deps import Deps
 from bot.errors import ViewExpired
 from bot.handlers import actions, events, options, views
-from bot.modal_state import ModalState
 from bot.roles import load_modal, require_operator
 from licensing.errors import Forbidden
 from licensing.queries import authorize
 from licensing.types import Desired
+from storage.modal_state import ModalState
 
 ADMIN, SCOPED, STRANGER = "UADMIN01", "USCOPED01", "USTRANGER"
 E5 = "ENTERPRISEPREMIUM"

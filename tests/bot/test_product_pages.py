@@ -16,13 +16,13 @@ from blocks.manage import PRODUCTS_PER_PAGE
 from bot import forms, screens
 from bot.deps import Deps
 from bot.handlers import actions, views
-from bot.modal_state import ModalState
 from bot.product_pages import display_order, page_of
 from licensing import queries
 from licensing.directory import import_directory
 from licensing.model import Operator
 from licensing.queries import authorize
 from licensing.types import Desired
+from storage.modal_state import ModalState
 from tests.many_products import ANN, BEN, CUSTOMER, HELD, name, northwind, sku
 from tests.text import shown
 

@@ -14,11 +14,11 @@ from blocks import ids
 from bot.deps import Deps
 from bot.handlers import purchases as listeners
 from bot.handlers import views
-from bot.modal_state import ModalState
 from licensing import purchases
 from licensing.errors import Forbidden
 from licensing.purchases import AlreadyDecided
 from licensing.queries import authorize
+from storage.modal_state import ModalState
 
 ADMIN, SALES, SCOPED = "UADMIN01", "USALES01", "USCOPED01"
 VISIO = "VISIOCLIENT"

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
-from bot.cli import main
-from bot.cli.audit import HEADER
+from cli import main
+from cli.audit import HEADER
 from licensing.results import AuditEntry
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork

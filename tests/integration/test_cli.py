@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
-from bot.cli import main
+from cli import main
 from storage.db import make_engine
 
 DIRECTORY = Path(__file__).resolve().parents[1] / "app" / "directory.yaml"
@@ -254,3 +254,23 @@ def test_an_unmigrated_database_gets_a_clear_error(run) -> None:  # type: ignore
     assert result.exit_code == 2
     assert "is not ready" in result.stderr and "licensebot db upgrade" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_first_sync_with_no_app_and_no_connected_customer_says_so_and_exits_0(loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("LICENSEBOT_GRAPH_CLIENT_ID", raising=False)  # no Microsoft 365 app; the directory is local
+    said = loaded("sync")
+    assert (said.exit_code, said.output.strip()) == (0, "no customer is connected to Microsoft 365")
+    as_json = loaded("sync", "--json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.output) == {
+        "tenants": [], "reconciled": [], "note": "no customer is connected to Microsoft 365"
+    }  # fmt: skip
+    named = loaded("sync", "contoso")  # naming a customer asks for a sync that needs the app
+    assert named.exit_code == 2 and "no Microsoft 365 app is configured" in named.stderr
+
+
+def test_sync_on_an_unmigrated_database_gets_a_clear_error(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("LICENSEBOT_GRAPH_CLIENT_ID", raising=False)
+    result = run("sync")
+    assert result.exit_code == 2
+    assert "is not ready" in result.stderr and "licensebot db upgrade" in result.stderr

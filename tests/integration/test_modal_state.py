@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from licensing.types import Desired
 from storage.db import make_session_factory
 from storage.migrate import alembic_config, upgrade
-from storage.modal_state import SqlModalStore
+from storage.modal_store import SqlModalStore
 
 
 def test_picks_product_page_and_filter_round_trip(session_factory: sessionmaker[Session]) -> None:

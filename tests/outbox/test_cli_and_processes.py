@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
+from cli import main
 from fakes.slack import FakeSlack
 from tests.outbox.helpers import enqueue, rows, texts, thread
 

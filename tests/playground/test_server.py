@@ -11,7 +11,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from bot.cli import main
+from cli import main
 from playground.people import VISITOR_ID
 from tests.playground.live import Live
 

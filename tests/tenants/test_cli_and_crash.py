@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from cli import main
 from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import E1, E3, SHAREPOINTENTERPRISE, VISIO
 from licensing.connected.remote import INTERRUPTED, reconcile
@@ -110,6 +110,7 @@ def test_sync_refuses_bad_input_and_missing_settings_with_one_line(cli, tenant: 
     monkeypatch.delenv("LICENSEBOT_GRAPH_CLIENT_ID")
     missing = cli("sync")
     assert missing.exit_code == 2 and "no Microsoft 365 app is configured" in missing.output
+    assert len(missing.output.strip().splitlines()) == 1  # a connected customer needs the app, even on a first run
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

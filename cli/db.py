@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import DBAPIError
 
-from bot.cli.common import fail, friendly_errors, settings
 from bot.settings import safe_url
 from bot.startup import reason
+from cli.common import fail, friendly_errors, settings
 from storage.db import make_engine
 from storage.migrate import upgrade
 

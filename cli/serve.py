@@ -11,13 +11,13 @@ import click
 
 from bot import scheduler
 from bot.bootstrap import delivery_worker, slack_app, start_signals
-from bot.cli.common import deps, fail, friendly_errors
 from bot.deps import Deps
 from bot.startup import hide_slack_variables, verify_database, verify_slack
+from cli.common import deps, fail, friendly_errors
 from licensing import directory
 from licensing.directory.importer import import_file
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
+DEMO_FILE = Path(__file__).resolve().parents[1] / "examples" / "demo.yaml"
 
 
 @click.command()

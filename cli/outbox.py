@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import click
 
-from bot.cli.common import deps, fail, friendly_errors
-from bot.tables import table
+from cli.common import deps, fail, friendly_errors
+from cli.tables import table
 from licensing.types import utcnow
 from storage.outbox import admin as outbox_admin
 

@@ -11,7 +11,7 @@ from typing import IO
 
 import click
 
-from bot.cli.common import deps, fail, friendly_errors
+from cli.common import deps, fail, friendly_errors
 from licensing import history
 from licensing.results import AuditRecord
 

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from bot.cli.common import deps, fail, friendly_errors, split
-from bot.tables import table
+from cli.common import deps, fail, friendly_errors, split
+from cli.tables import table
 from licensing import queries, service
 from licensing.results import BatchResult
 

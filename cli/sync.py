@@ -2,12 +2,14 @@
 
 Self-contained (its own settings, composition and error lines) so it registers on the CLI with one line.
 Exit codes: 0 every tenant synced, 1 a tenant failed (named, with the reason), 2 bad input or missing settings.
+A first run (no Microsoft 365 app set up, no customer connected) has nothing to sync: it says so and exits 0.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 from pydantic import ValidationError
@@ -17,15 +19,16 @@ from bot.bootstrap import bootstrap
 from bot.confirm import renderer
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.tables import table
+from cli.tables import table
 from licensing.connected import remote
 from licensing.connected.sync import SyncReport, sync_all
 from licensing.errors import LicensingError
 
 MISSING = "set LICENSEBOT_GRAPH_CLIENT_ID and LICENSEBOT_GRAPH_CLIENT_SECRET (or LICENSEBOT_GRAPH_CERTIFICATE)"
+NONE_CONNECTED = "no customer is connected to Microsoft 365"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
@@ -40,19 +43,42 @@ def sync(customers: tuple[str, ...], as_json: bool) -> None:
     except (ValidationError, ValueError) as e:
         _fail(str(e).splitlines()[0])
     if deps.tenants is None:
-        deps.close()
-        _fail(f"no Microsoft 365 app is configured: {MISSING}")
+        _without_an_app(deps, customers, as_json)
+        return
     try:
         reconciled, reports = _run(deps, customers)
     except LicensingError as e:
         _fail(e.user_message)
     except (OperationalError, ProgrammingError) as e:
-        _fail(f"the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first")
+        _fail(_not_ready(e))
     finally:
         deps.close()
     _print(reports, reconciled, as_json)
     if any(r.error for r in reports):
         sys.exit(1)
+
+
+def _without_an_app(deps: Deps, customers: tuple[str, ...], as_json: bool) -> None:
+    """Nothing connected means nothing to sync, which is no error; a connected customer (or one named) does need the
+    app, so that still fails."""
+    try:
+        uow = deps.uow_factory()
+        with uow:
+            nothing_to_sync = not customers and not uow.tenants.all()
+    except (OperationalError, ProgrammingError) as e:
+        _fail(_not_ready(e))
+    finally:
+        deps.close()
+    if not nothing_to_sync:
+        _fail(f"no Microsoft 365 app is configured: {MISSING}")
+    if as_json:
+        click.echo(json.dumps({"tenants": [], "reconciled": [], "note": NONE_CONNECTED}, indent=2))
+    else:
+        click.echo(NONE_CONNECTED)
+
+
+def _not_ready(e: OperationalError | ProgrammingError) -> str:
+    return f"the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first"
 
 
 def _run(deps: Deps, customers: tuple[str, ...]) -> tuple[list[str], list[SyncReport]]:

@@ -1,16 +1,18 @@
 """`licensebot`: the command line. Exit codes: 0 done, 1 some users failed or invariants broken, 2 bad input.
 
-One module per command group, each importing the helpers every command shares from `bot.cli.common`.
+The top of the house: it may import every other package and none imports it, so a command (the playground's too)
+registers here without any lower package knowing the command line exists. One module per command group, each
+importing the helpers every command shares from `cli.common`.
 """
 
 from __future__ import annotations
 
 import click
 
-from bot.cli import audit, db, directory, licenses, outbox, serve
-from bot.cli_scheduled import scheduled
-from bot.cli_sync import sync
-from playground.command import playground
+from cli import audit, db, directory, licenses, outbox, serve
+from cli.playground import playground
+from cli.scheduled import scheduled
+from cli.sync import sync
 
 
 @click.group()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import deps, fail, friendly_errors
-from bot.tables import table
+from cli.common import deps, fail, friendly_errors
+from cli.tables import table
 from licensing import directory, queries
 from licensing.directory.importer import import_file
 
