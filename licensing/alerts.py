@@ -1,34 +1,5 @@
 """Low-license alerts: when a subscription runs low, one message; a reminder at most daily; a note when it recovers.
-
-A subscription is *low* when fewer licenses are available (owned − assigned) than its threshold: its own
-`alert_below` from the directory file, else the default (LICENSEBOT_ALERT_BELOW). A threshold of 0 or none means no
-low alert. It is *overused* when more are assigned than owned (a connected tenant can be); that alerts at once,
-whatever the threshold. An excluded SKU (LICENSEBOT_ALERT_EXCLUDE: free and trial SKUs) never alerts.
-
-`check` runs INSIDE the transaction of every change to a customer's seats (a Save, the outcome of a connected save,
-a sync, an approved Buy more, an import), after the change, under the customer's lock; it compares each subscription
-with its durable alert state (`uow.alerts`) and queues at most one message per subscription in that same
-transaction, so the alert and the change commit together and two replicas never both alert: the second waits for
-the lock and finds the state the first left.
-
-- not alerted → low: a new alert thread (the figures and a Buy more button);
-- not alerted or low → overused: a new alert thread at once, saying so plainly (an overused subscription needs
-  action now; a reply under an older alert would go unseen);
-- low → still low, overused → still short (overused, or back to merely low): nothing (the daily reminder follows
-  up). A connected tenant's mirror holds its assigned count as reported, overuse included, so every check (a
-  save's, the daily one) reads the same figures a sync wrote;
-- alerted → no longer short: "back above" as a reply in the alert's thread, and the state is cleared;
-- the subscription gone, or its SKU now excluded: the state is cleared, without a message.
-
-Reminders (`remind_due`, the daily job): a reply in the alert's thread with today's figures. A reply keeps the
-channel to one line per incident; the thread is where the story of one subscription is read, and each reminder is
-also shown in the channel (Slack's reply_broadcast), so it is not missed. It is due at the alert time of the
-calendar day (UTC) after the alert or the last reminder, and claimed with a guarded update, so two replicas running
-the job at the same moment send one reminder.
-
-With no alerts channel the state is still kept (the App Home shows the same subscriptions as low), but no
-message goes to anyone: alerts never go to someone's direct messages by default.
-"""
+See docs/architecture.md, "The alerts" (the state machine, and why each alert goes out once)."""
 
 from __future__ import annotations
 

@@ -1,32 +1,5 @@
-"""Delivering the outbox (storage/outbox/) to Slack: claim, send, record.
-
-The guarantee
--------------
-Every queued message is delivered **exactly once when the bot can read the channel's history** (the
-channels/groups/im/mpim:history scopes, and the message within the first few pages of history since it was queued);
-otherwise **at least once**. A message that cannot be delivered before its deadline (24 h after it was queued by
-default) is marked dead, logged at ERROR and listed by `licensebot outbox`.
-
-How: each send is recorded before it is made (the claim commits attempts+1, the worker and a lease), and made
-with `metadata.event_payload.outbox_id`. The hard case is a worker that dies, or loses the connection, between
-Slack storing the message and the database recording its ts. The row then says the attempt may have reached Slack
-('sending' with an expired lease, or `unsure` after a timeout, a reset connection or a 5xx), and whoever sends it
-next first looks for it (bot/outbox/lookup.py): conversations.history of the channel (for a parent) or
-conversations.replies of the parent (for a reply), matching the outbox id. Found: it is recorded as sent with that
-ts, not sent again. When the history cannot be read, the message is sent anyway: a duplicate is better than a lost
-confirmation.
-
-Retries happen only in the worker, never in a request handler (bot/outbox/failures.py): 429 waits exactly
-Retry-After, 5xx and network errors back off exponentially with full jitter (bot/outbox/backoff.py),
-`channel_not_found`/`not_in_channel`/`is_archived` send the thread to the operator by DM instead (once; if the
-parent is in the channel already, the DM gets a copy of it first and then the rest of the replies:
-bot/outbox/dm.py), and any other Slack error is permanent (dead at once). The client must not retry by itself
-(`retry_handlers=[]`): a retry handler would sleep inside the worker and hide the ambiguity from it. Replies are
-sent in order, each only after the one before it (and the parent) is sent, into the channel where the parent
-landed.
-
-Everything takes a clock `now()` and a random source, so tests drive time and jitter instead of sleeping.
-"""
+"""Delivering the outbox (storage/outbox/) to Slack: claim, send, record; exactly once when the channel's history
+can be read, else at least once. See docs/architecture.md, "The outbox"."""
 
 from __future__ import annotations
 

@@ -1,53 +1,5 @@
-"""Block Kit renderer for the playground: the JSON the bot sends to Slack in, an HTML fragment out.
-
-Pure functions, stdlib only. Every text is HTML-escaped and every attribute quoted, so any customer string shows
-as typed; anything the renderer does not know (a block, element, text object or field) becomes a visible
-`<div class="sk-unknown">…</div>` placeholder instead of vanishing.
-
-Public functions
-    render_view(view, *, errors=None, users=None)     a modal or Home tab view
-    render_message(message, *, users=None, ...)       a message (text and/or blocks), ephemeral or a thread reply
-    render_thread(parent_html, reply_htmls)           a parent message with its replies under it
-    render_blocks(blocks, *, errors=None, users=None) just the blocks, e.g. to redraw part of a page
-    render_options(response)                          <option>s from a block_suggestion answer (external_select)
-    page(body_html, *, title)                         a standalone HTML document with playground.css inlined
-`users` maps a Slack user id to a display name for `<@U1>` mentions (None or a miss shows `@U1`). `errors` is
-the `{block_id: message}` of `ack(response_action="errors", errors=…)`; each shows in red under its block, and
-one for a block_id the view does not have is shown at the top so it is not lost.
-
-HTML / data-attribute contract for the page's JS
-    Views. `<section class="sk-modal" data-view-type="modal">` (or `<div class="sk-home" data-view-type="home">`)
-      carries `data-callback-id`, and `data-view-id` / `data-hash` when the view JSON has `id` / `hash`. Blocks
-      sit in one `<form class="sk-view-body">`. The modal's footer buttons carry `data-view-action="submit"` or
-      `"close"` (the title bar's × is a close too).
-    Messages. `<article class="sk-message">` with `data-ts` / `data-thread-ts` when given, class `sk-ephemeral`
-      for ephemeral messages and `sk-reply` inside a thread; its blocks sit in one `<form class="sk-blocks">`.
-      A form per view or message scopes radio groups, whose `name` is `block_id/action_id`.
-    Blocks. `<div class="sk-block sk-{type}" data-block-id data-block-type>`; a block without a block_id gets
-      `auto-{index}`. Input blocks hold a `<label class="sk-label" data-optional="true|false">`.
-    Elements. Exactly one node per element carries `data-type` (the Block Kit type), `data-block-id` and
-      `data-action-id`; `[data-action-id]` finds them all. On it:
-      - `data-state`: the element's key in `view.state.values` and in a `block_actions` action: `value`
-        (plain_text_input, number_input), `selected_option` (radio_buttons, static_select, external_select),
-        `selected_options` (checkboxes, multi_static_select) or `selected_date` (datepicker). Absent on buttons,
-        overflow menus and images, which hold no state.
-      - `data-dispatch`: when a `block_actions` payload is sent: `click` (buttons), `change` (choices, selects,
-        overflow, datepicker), or the text input's `trigger_actions_on` list, space-separated (Slack's default is
-        `on_enter_pressed`). Absent: the element only fills `view.state` (an input block without dispatch_action).
-      - buttons: `data-value` (the button's value) and `data-confirm` when a confirm object is set; the confirm is
-        a closed `<dialog class="sk-confirm">` right after the button, with `data-confirm-choice="confirm|deny"`
-        buttons. A button with a url is an `<a href>` (http, https and mailto only).
-      - checkboxes / radio_buttons: a `<fieldset>` of `<input type=checkbox|radio value=… data-option=…>`;
-      - selects and overflow: a `<select>` whose `<option>`s carry `data-option` (a placeholder option has
-        `value=""` and no `data-option`); external_select adds `data-min-query-length` and holds only its initial
-        option until the JS inserts `render_options(…)`.
-      - `data-option` is the exact Slack option object as JSON (text, value, description): put it as it is into
-        `selected_option(s)`, as Slack does. Initial state is the HTML's own: `checked`, `selected`, `value`.
-      - text inputs: `<input>` / `<textarea>` with their value; number inputs add `data-decimal="true|false"`.
-    Collecting a view's state: for each `[data-state]` in the view's form, take `data-block-id`, `data-action-id`,
-    `data-type` and the current value (text; the checked or selected nodes' `data-option` parsed as JSON), then
-    `playground.render.state.view_state(entries)` gives Slack's `{block_id: {action_id: {type, <key>: …}}}`.
-"""
+"""Block Kit renderer for the playground: the JSON the bot sends to Slack in, an HTML fragment out; stdlib only.
+See docs/architecture.md, "The playground renderer" (its public functions and the HTML contract the page's JS reads)."""
 
 from __future__ import annotations
 
