@@ -37,7 +37,7 @@ def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: 
 
     logs.bind(customer=change.customer_id)
     result = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key, notify=confirmation,
-                           provider=deps.tenants, reply_to=reply_to)  # fmt: skip
+                           provider=deps.m365, reply_to=reply_to)  # fmt: skip
     logs.bind(batch=result.batch_id)
     deps.metrics.saved(result)
     vm = result_vm(name, result, names)

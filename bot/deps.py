@@ -22,7 +22,7 @@ class Deps:
     modals: ModalStore
     sessionmaker: sessionmaker[Session]  # the outbox worker's and the CLI's own short transactions
     metrics: Metrics  # this process's registry: /metrics serves it
-    tenants: TenantProvider | None = None  # Microsoft 365, when a Graph app is configured
+    m365: TenantProvider | None = None  # Microsoft 365, when a Graph app is configured
     closing: tuple[Callable[[], None], ...] = ()  # what else to close with the database (the Graph client)
 
     def close(self) -> None:

@@ -76,7 +76,7 @@ def save(
 
     logs.bind(customer=customer_id)
     saved = schedule.save(customer_id, users, change, dates, ends=ends, actor=actor, uow=deps.uow_factory(), key=key,
-                          notify=confirmation, provider=deps.tenants, reply_to=reply_to)  # fmt: skip
+                          notify=confirmation, provider=deps.m365, reply_to=reply_to)  # fmt: skip
     if saved.result is not None:
         deps.metrics.saved(saved.result)
         vm = result_vm(name, saved.result, names)

@@ -48,7 +48,7 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
         run_scheduled, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="scheduled-changes", max_instances=1,
         coalesce=True, next_run_time=utcnow(),
     )  # fmt: skip
-    if deps.tenants is not None:
+    if deps.m365 is not None:
         minutes = deps.settings.sync_interval_min
         scheduler.add_job(
             sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", max_instances=1,
@@ -76,16 +76,16 @@ def sync_tenants(deps: Deps) -> None:
 
     The lease lasts most of an interval: a replica that dies mid-sync holds it no longer than that.
     """
-    assert deps.tenants is not None
+    assert deps.m365 is not None
     now = utcnow()
     until = now + timedelta(minutes=deps.settings.sync_interval_min * 0.9)
     with deps.uow_factory() as uow:
-        taken = uow.tenants.take_lease("sync-tenants", holder=remote.holder_name(), now=now, until=until)
+        taken = uow.mirror.take_lease("sync-tenants", holder=remote.holder_name(), now=now, until=until)
         uow.commit()
     if not taken:
         return
-    remote.reconcile(provider=deps.tenants, uow=deps.uow_factory(), render=renderer(deps))
-    for report in sync.sync_all(provider=deps.tenants, uow=deps.uow_factory()):
+    remote.reconcile(provider=deps.m365, uow=deps.uow_factory(), render=renderer(deps))
+    for report in sync.sync_all(provider=deps.m365, uow=deps.uow_factory()):
         if report.error:
             log.warning("sync of %s failed: %s", report.customer_id, report.error)
         else:
@@ -112,7 +112,7 @@ def daily_alerts(deps: Deps) -> None:
 def run_scheduled(deps: Deps) -> list[int]:
     """Run the scheduled changes that are due (licensing/scheduled/runs.py); every replica may, each change runs
     once. Returns the ids finished by this run."""
-    done = runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.tenants)
+    done = runs.run_due(uow=deps.uow_factory(), render=run_renderer(deps), provider=deps.m365)
     if done:
         log.info("ran %d scheduled change(s): %s", len(done), ", ".join(map(str, done)))
     return done

@@ -166,9 +166,9 @@ def live_seats(deps: Deps, cid: str) -> str:
     """Opening Manage licenses reads the tenant's seats (one call) so Available is live; when Graph is slow or down
     the view shows the mirror and says how old it is. The read carries on in the background if it is only slow."""
     tenant = sync.connected(cid, uow=deps.uow_factory())
-    if tenant is None or deps.tenants is None:
+    if tenant is None or deps.m365 is None:
         return tenant_label(tenant, "seats as of")
-    provider = deps.tenants
+    provider = deps.m365
     pending = _REFRESH.submit(sync.refresh_seats, cid, provider=provider, uow=deps.uow_factory())
     try:
         pending.result(timeout=deps.settings.graph_view_timeout_s)

@@ -73,7 +73,7 @@ def apply_(
     if dry_run:
         result = service.plan(change, actor=actor, uow=uow)
     else:
-        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key, provider=deps(ctx).tenants)
+        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key, provider=deps(ctx).m365)
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_batch(result))
     if result.failed:
         sys.exit(1)

@@ -42,7 +42,7 @@ def sync(customers: tuple[str, ...], as_json: bool) -> None:
         deps = bootstrap(Settings())
     except (ValidationError, ValueError) as e:
         _fail(str(e).splitlines()[0])
-    if deps.tenants is None:
+    if deps.m365 is None:
         _without_an_app(deps, customers, as_json)
         return
     try:
@@ -64,7 +64,7 @@ def _without_an_app(deps: Deps, customers: tuple[str, ...], as_json: bool) -> No
     try:
         uow = deps.uow_factory()
         with uow:
-            nothing_to_sync = not customers and not uow.tenants.all()
+            nothing_to_sync = not customers and not uow.mirror.all()
     except (OperationalError, ProgrammingError) as e:
         _fail(_not_ready(e))
     finally:
@@ -82,9 +82,9 @@ def _not_ready(e: OperationalError | ProgrammingError) -> str:
 
 
 def _run(deps: Deps, customers: tuple[str, ...]) -> tuple[list[str], list[SyncReport]]:
-    assert deps.tenants is not None
-    reconciled = remote.reconcile(provider=deps.tenants, uow=deps.uow_factory(), render=renderer(deps))
-    return reconciled, sync_all(provider=deps.tenants, uow=deps.uow_factory(), only=customers)
+    assert deps.m365 is not None
+    reconciled = remote.reconcile(provider=deps.m365, uow=deps.uow_factory(), render=renderer(deps))
+    return reconciled, sync_all(provider=deps.m365, uow=deps.uow_factory(), only=customers)
 
 
 def _print(reports: list[SyncReport], reconciled: list[str], as_json: bool) -> None:

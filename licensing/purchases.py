@@ -155,7 +155,7 @@ def _decide(
         if customer is None or purchase.status is not Status.REQUESTED:
             raise _already(purchase, uow)
         product = uow.products.get_many([purchase.sku]).get(purchase.sku)
-        connected = uow.tenants.get(customer_id) is not None
+        connected = uow.mirror.get(customer_id) is not None
         sub = uow.subscriptions.for_customer(customer_id).get(purchase.sku)
         target = (sub.quantity if sub else 0) + purchase.quantity if status is Status.APPROVED else None
         at = clock()

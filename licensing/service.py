@@ -98,7 +98,7 @@ def apply(
             raise UnknownCustomer(change.customer_id)
         if idempotency_key and (prior := _replay(idempotency_key, change, uow)):
             return prior
-        tenant = uow.tenants.get(customer.id)
+        tenant = uow.mirror.get(customer.id)
         if tenant is not None and fresh is not None:
             remote.write_fresh(customer.id, fresh, uow)
         outcomes = _decide(change, customer, actor, uow)
@@ -152,7 +152,7 @@ def _read_fresh(
     if provider is None:
         return None
     with uow:
-        tenant = uow.tenants.get(change.customer_id)
+        tenant = uow.mirror.get(change.customer_id)
         if tenant is None or (idempotency_key and _replay(idempotency_key, change, uow)):
             return None
         if save_refusal(uow.operators.get(actor), actor, change) is not None:

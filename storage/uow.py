@@ -43,7 +43,7 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     purchases: SqlPurchaseRequests
     outbox: SqlOutbox
-    tenants: SqlTenantMirror
+    mirror: SqlTenantMirror
     remote: SqlRemoteBatches
     alerts: SqlLicenseAlerts
     scheduled: SqlScheduledChanges
@@ -73,7 +73,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(session)
         self.purchases = SqlPurchaseRequests(session)
         self.outbox = SqlOutbox(session, deadline=self._outbox_deadline)
-        self.tenants = SqlTenantMirror(session, self.users)
+        self.mirror = SqlTenantMirror(session, self.users)
         self.remote = SqlRemoteBatches(session)
         self.alerts = SqlLicenseAlerts(session, self._alerts)
         self.scheduled = SqlScheduledChanges(session)

@@ -601,7 +601,7 @@ class FakeUnitOfWork:
     audit: FakeAudit
     purchases: FakePurchases
     outbox: FakeOutbox
-    tenants: FakeTenants
+    mirror: FakeTenants
     remote: FakeRemoteBatches
     alerts: FakeLicenseAlerts
     scheduled: FakeScheduledChanges
@@ -625,7 +625,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(t)
         self.purchases = FakePurchases(t)
         self.outbox = FakeOutbox(t)
-        self.tenants = FakeTenants(t)
+        self.mirror = FakeTenants(t)
         self.remote = FakeRemoteBatches(t)
         self.alerts = FakeLicenseAlerts(t, self.alert_watch)
         self.scheduled = FakeScheduledChanges(t)

@@ -110,10 +110,8 @@ def record(
             write_seats(batch.customer_id, skus, uow)
         users = _mirrored(batch, by_user, before or {})
         gone = [r.user_id for r in results if r.code is ErrorCode.UNKNOWN_USER]  # the tenant has no such user
-        uow.tenants.remove_users(batch.customer_id, gone)
-        write_users(
-            batch.customer_id, skus or (), users, uow, complete=False, stamp=uow.tenants.bump(batch.customer_id)
-        )
+        uow.mirror.remove_users(batch.customer_id, gone)
+        write_users(batch.customer_id, skus or (), users, uow, complete=False, stamp=uow.mirror.bump(batch.customer_id))
         result = BatchResult(batch.id, batch.customer_id, False, outcomes, batch.operator, batch.created_at, note=note)
         uow.audit.append(audit_entries(result, batch.change, at=clock()))
         uow.batches.add(result, key=batch.key, fingerprint=batch.fingerprint)

@@ -90,7 +90,7 @@ def read_fresh(change: Change, tenant: Tenant, *, provider: TenantProvider, uow:
     """Reads the seats and the change's users from the tenant (no transaction open while it does)."""
     with uow:
         generation = tenant_generation(change.customer_id, uow)
-        ids = uow.tenants.object_ids(change.customer_id, change.user_ids)
+        ids = uow.mirror.object_ids(change.customer_id, change.user_ids)
     # Users the mirror does not know are looked up by userPrincipalName: one created since the last sync is found.
     keys = {uid: ids.get(uid, uid) for uid in change.user_ids if uid in ids or "@" in uid}
     try:
@@ -106,14 +106,14 @@ def write_fresh(customer_id: str, fresh: Fresh, uow: UnitOfWork) -> None:
     current = tenant_generation(customer_id, uow) == fresh.generation  # else a save since wrote newer seats
     if current:
         write_seats(customer_id, fresh.skus, uow)
-    uow.tenants.remove_users(customer_id, [uid for uid, user in fresh.users.items() if user is None])
+    uow.mirror.remove_users(customer_id, [uid for uid, user in fresh.users.items() if user is None])
     present = [user for user in fresh.users.values() if user is not None]
     write_users(customer_id, fresh.skus if current else (), present, uow, complete=False,
-                stamp=uow.tenants.bump(customer_id), fence=fresh.generation)  # fmt: skip
+                stamp=uow.mirror.bump(customer_id), fence=fresh.generation)  # fmt: skip
 
 
 def tenant_generation(customer_id: str, uow: UnitOfWork) -> int:
-    tenant = uow.tenants.get(customer_id)
+    tenant = uow.mirror.get(customer_id)
     return tenant.generation if tenant else 0
 
 
@@ -123,7 +123,7 @@ def record_intent(
 ) -> PendingBatch:  # fmt: skip
     """T1's writes, in the caller's transaction: the batch, held by this process for LEASE."""
     updated = [o for o in decided if o.status is Status.UPDATED]
-    ids = uow.tenants.object_ids(customer.id, [o.user_id for o in updated])
+    ids = uow.mirror.object_ids(customer.id, [o.user_id for o in updated])
     ops = tuple(Operation(o.user_id, ids.get(o.user_id, o.user_id), o.assigned, o.revoked, o.location) for o in updated)
     now = clock()
     batch = PendingBatch(batch_id, customer.id, tenant.tenant_id, actor, now, key, change.fingerprint(), change,

@@ -34,7 +34,7 @@ class SyncReport:
 def connected(customer_id: str, *, uow: UnitOfWork) -> Tenant | None:
     """The customer's tenant, or None for a local customer."""
     with uow:
-        return uow.tenants.get(customer_id)
+        return uow.mirror.get(customer_id)
 
 
 def sync_all(
@@ -42,7 +42,7 @@ def sync_all(
 ) -> list[SyncReport]:
     """Syncs every connected customer (or those named), one after the other; a failed tenant does not stop the rest."""
     with uow:
-        tenants = {t.customer_id: t for t in uow.tenants.all()}
+        tenants = {t.customer_id: t for t in uow.mirror.all()}
         wanted = list(dict.fromkeys(only))
         for cid in wanted:
             if cid not in tenants:
@@ -68,7 +68,7 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
     snapshot = provider.snapshot(tenant.tenant_id)
     with uow:
         uow.customers.lock(customer_id)
-        current = uow.tenants.get(customer_id)
+        current = uow.mirror.get(customer_id)
         newer = current is not None and current.generation != tenant.generation
         changes = 0 if newer else write_seats(customer_id, snapshot.skus, uow)
         # Products as the mirror has them once the seats are (or are not) written: a user's license of a product
@@ -77,7 +77,7 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
                                fence=tenant.generation)  # fmt: skip
         fulfil_synced(customer_id, uow, clock())
         alerts.check(customer_id, uow, seats=() if newer else snapshot.skus, clock=clock)
-        uow.tenants.mark_synced(customer_id, clock(), users=True)
+        uow.mirror.mark_synced(customer_id, clock(), users=True)
         uow.commit()
     return SyncReport(customer_id, len(snapshot.skus), len(snapshot.users), changes)
 
@@ -91,7 +91,7 @@ def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork
         changes = write_seats(customer_id, skus, uow)
         fulfil_synced(customer_id, uow, clock())
         alerts.check(customer_id, uow, seats=skus, clock=clock)
-        uow.tenants.mark_synced(customer_id, clock(), users=False)
+        uow.mirror.mark_synced(customer_id, clock(), users=False)
         uow.commit()
     return changes
 
@@ -102,7 +102,7 @@ def write_seats(customer_id: str, skus: Sequence[RemoteSku], uow: UnitOfWork) ->
     known = uow.products.get_many(s.sku for s in skus)
     changes = uow.products.upsert([Product(s.sku, s.name) for s in skus if s.sku not in known])
     subs = [Subscription(customer_id, s.sku, s.owned, s.assigned) for s in skus]
-    return changes + uow.tenants.set_seats(customer_id, subs)
+    return changes + uow.mirror.set_seats(customer_id, subs)
 
 
 def write_users(
@@ -113,12 +113,12 @@ def write_users(
     subscribed = frozenset(s.sku for s in skus) if skus else frozenset(uow.subscriptions.for_customer(customer_id))
     mirrored = [u.as_user(customer_id, subscribed) for u in users]
     ids = {u.id: u.object_id for u in users}
-    return uow.tenants.set_users(customer_id, mirrored, object_ids=ids, complete=complete, stamp=stamp, fence=fence)
+    return uow.mirror.set_users(customer_id, mirrored, object_ids=ids, complete=complete, stamp=stamp, fence=fence)
 
 
 def _tenant(customer_id: str, uow: UnitOfWork) -> Tenant:
     with uow:
-        tenant = uow.tenants.get(customer_id)
+        tenant = uow.mirror.get(customer_id)
         if tenant is None:
             if uow.customers.get(customer_id) is None:
                 raise UnknownCustomer(customer_id)

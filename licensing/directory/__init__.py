@@ -61,7 +61,7 @@ def upsert_checked(snapshot: Snapshot, uow: UnitOfWork) -> ImportReport:
         "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
         "users": uow.users.upsert(snapshot.users),
         "operators": uow.operators.upsert(snapshot.operators),
-        "tenants": uow.tenants.upsert(snapshot.tenants),
+        "tenants": uow.mirror.upsert(snapshot.tenants),
     }
     touched = sorted({c.id for c in snapshot.customers} | {u.customer_id for u in snapshot.users})
     uow.subscriptions.recount(touched)
@@ -86,7 +86,7 @@ def _violations(customer_ids: list[str], uow: UnitOfWork, paths: Mapping[str, st
     catalogue = uow.products.all()
     # A connected customer's mirror is whatever its tenant holds (group licenses without a usage location, seats
     # overused after a subscription lapsed): the ledger's invariants are not its rules.
-    connected = {t.customer_id for t in uow.tenants.all()}
+    connected = {t.customer_id for t in uow.mirror.all()}
     found: list[str] = []
     for cid in (
         c for c in customer_ids if c not in connected

@@ -111,7 +111,7 @@ class Tenant365:
 
 def test_a_sync_that_shows_a_connected_customer_overused_alerts_at_once(bot: Bot) -> None:
     with bot.deps.uow_factory() as uow:
-        uow.tenants.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
+        uow.mirror.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
         uow.commit()
     sync_tenant("contoso", provider=Tenant365(3, 5), uow=bot.deps.uow_factory())  # type: ignore[arg-type]
     assert bot.deliver() == 1
@@ -167,7 +167,7 @@ def test_the_home_shows_low_by_the_same_threshold_and_exclusions_as_the_alerts(b
 
 def test_the_home_shows_an_overused_connected_subscription_as_low_with_its_real_count(bot: Bot) -> None:
     with bot.deps.uow_factory() as uow:
-        uow.tenants.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
+        uow.mirror.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
         uow.subscriptions.upsert([Subscription("contoso", E3, 3, alert_below=0)])  # only overuse alerts
         uow.commit()
     sync_tenant("contoso", provider=Tenant365(3, 5), uow=bot.deps.uow_factory())  # type: ignore[arg-type]

@@ -162,7 +162,7 @@ class Tenant365:
 
 def test_a_connected_customer_is_approved_for_partner_center_and_a_later_sync_closes_it(bot: Bot) -> None:
     with bot.deps.uow_factory() as uow:
-        uow.tenants.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
+        uow.mirror.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
         uow.commit()
     message = request_visio(bot, quantity=4)
     click_message(bot, ADMIN, SALES_CHANNEL, message, ids.PURCHASE_APPROVE)

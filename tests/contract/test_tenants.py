@@ -20,35 +20,35 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def connected(world: Backend) -> Backend:
     """fabrikam connected to a tenant (the world gives it 10 E3 and Zoe, as if synced before)."""
     with world.uow() as uow:
-        uow.tenants.upsert([Tenant("fabrikam", "fabrikam.onmicrosoft.com")])
+        uow.mirror.upsert([Tenant("fabrikam", "fabrikam.onmicrosoft.com")])
         uow.commit()
     return world
 
 
 def test_a_tenant_is_upserted_and_keeps_its_sync_times(connected: Backend) -> None:
     with connected.uow() as uow:
-        uow.tenants.mark_synced("fabrikam", T0, users=True)
-        uow.tenants.mark_synced("fabrikam", T0 + timedelta(minutes=5), users=False)
-        assert uow.tenants.upsert([Tenant("fabrikam", "fabrikam.onmicrosoft.com")]) == 0
+        uow.mirror.mark_synced("fabrikam", T0, users=True)
+        uow.mirror.mark_synced("fabrikam", T0 + timedelta(minutes=5), users=False)
+        assert uow.mirror.upsert([Tenant("fabrikam", "fabrikam.onmicrosoft.com")]) == 0
         uow.commit()
     with connected.uow() as uow:
-        assert uow.tenants.get("fabrikam") == Tenant(
+        assert uow.mirror.get("fabrikam") == Tenant(
             "fabrikam", "fabrikam.onmicrosoft.com", T0, T0 + timedelta(minutes=5)
         )
-        assert uow.tenants.get("contoso") is None
-        assert [t.customer_id for t in uow.tenants.all()] == ["fabrikam"]
+        assert uow.mirror.get("contoso") is None
+        assert [t.customer_id for t in uow.mirror.all()] == ["fabrikam"]
 
 
 def test_a_tenant_needs_its_customer(world: Backend) -> None:
     with pytest.raises(world.refused), world.uow() as uow:
-        uow.tenants.upsert([Tenant("nobody", "nobody.example.com")])
+        uow.mirror.upsert([Tenant("nobody", "nobody.example.com")])
         uow.commit()
 
 
 def test_seats_are_set_exactly_overuse_included_and_the_rest_dropped_with_their_licenses(connected: Backend) -> None:
     with connected.uow() as uow:
         subs = [Subscription("fabrikam", E1, 4, 6), Subscription("fabrikam", E5, 7, 2)]
-        assert uow.tenants.set_seats("fabrikam", subs) == 3  # E3 gone, E1 and E5 new
+        assert uow.mirror.set_seats("fabrikam", subs) == 3  # E3 gone, E1 and E5 new
         uow.commit()
     with connected.uow() as uow:
         got = uow.subscriptions.for_customer("fabrikam")
@@ -57,12 +57,12 @@ def test_seats_are_set_exactly_overuse_included_and_the_rest_dropped_with_their_
         assert (got[E1].available, got[E1].overused) == (-2, 2)
         assert uow.subscriptions.for_customers(frozenset({"fabrikam"})) == [got[E5], got[E1]]  # by sku
         assert uow.users.get_many("fabrikam", ["zoe@fabrikam.com"])["zoe@fabrikam.com"].licenses == frozenset()
-        assert uow.tenants.set_seats("fabrikam", subs) == 0
+        assert uow.mirror.set_seats("fabrikam", subs) == 0
 
 
 def test_a_local_row_the_tenant_reports_again_is_marked_mirrored(connected: Backend) -> None:
     with connected.uow() as uow:  # fabrikam's E3 was written before it was connected: a local row, 1 of 10
-        assert uow.tenants.set_seats("fabrikam", [Subscription("fabrikam", E3, 10, 1)]) == 1  # only the flag moves
+        assert uow.mirror.set_seats("fabrikam", [Subscription("fabrikam", E3, 10, 1)]) == 1  # only the flag moves
         uow.commit()
     with connected.uow() as uow:
         assert uow.subscriptions.for_customer("fabrikam") == {E3: Subscription("fabrikam", E3, 10, 1, mirrored=True)}
@@ -70,7 +70,7 @@ def test_a_local_row_the_tenant_reports_again_is_marked_mirrored(connected: Back
 
 def test_an_import_neither_caps_nor_recounts_nor_unflags_a_mirrored_counter(connected: Backend) -> None:
     with connected.uow() as uow:
-        uow.tenants.set_seats("fabrikam", [Subscription("fabrikam", E3, 5, 6)])  # Zoe alone holds E3 in the mirror
+        uow.mirror.set_seats("fabrikam", [Subscription("fabrikam", E3, 5, 6)])  # Zoe alone holds E3 in the mirror
         uow.commit()
     with connected.uow() as uow:  # what an import does: quantities (and thresholds) upserted, then a recount
         assert uow.subscriptions.upsert([Subscription("fabrikam", E3, 4, alert_below=1)]) == 1
@@ -84,7 +84,7 @@ def test_an_import_neither_caps_nor_recounts_nor_unflags_a_mirrored_counter(conn
 
 def test_a_mirrored_counter_may_pass_its_quantity_and_a_local_one_may_not(connected: Backend) -> None:
     with connected.uow() as uow:
-        uow.tenants.set_seats("fabrikam", [Subscription("fabrikam", E3, 1, 1)])  # Zoe's
+        uow.mirror.set_seats("fabrikam", [Subscription("fabrikam", E3, 1, 1)])  # Zoe's
         uow.users.upsert([User("fabrikam", "yan@fabrikam.com", "Yan", "FR")])
         uow.users.change_licenses("fabrikam", grants=[("yan@fabrikam.com", E3)], removals=[])
         uow.commit()
@@ -100,16 +100,16 @@ def test_a_mirrored_counter_may_pass_its_quantity_and_a_local_one_may_not(connec
 def test_users_are_mirrored_with_group_licenses_and_object_ids(connected: Backend) -> None:
     ann = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset({E3}), frozenset({E3}))
     with connected.uow() as uow:
-        n = uow.tenants.set_users("fabrikam", [ann], object_ids={"ann@fabrikam.com": "oid-ann"}, complete=True)
+        n = uow.mirror.set_users("fabrikam", [ann], object_ids={"ann@fabrikam.com": "oid-ann"}, complete=True)
         assert n == 2  # Ann created, Zoe removed
         uow.commit()
     with connected.uow() as uow:
         assert uow.users.get_many("fabrikam", ["ann@fabrikam.com", "zoe@fabrikam.com"]) == {"ann@fabrikam.com": ann}
         assert list(uow.users.all_for_customer("fabrikam")) == [ann]
         assert uow.users.page("fabrikam", query="", offset=0, limit=5) == ([ann], 1)
-        assert uow.tenants.object_ids("fabrikam", ["ann@fabrikam.com", "x"]) == {"ann@fabrikam.com": "oid-ann"}
+        assert uow.mirror.object_ids("fabrikam", ["ann@fabrikam.com", "x"]) == {"ann@fabrikam.com": "oid-ann"}
         direct = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset({E3}))
-        assert uow.tenants.set_users("fabrikam", [direct], object_ids={}, complete=False) == 1
+        assert uow.mirror.set_users("fabrikam", [direct], object_ids={}, complete=False) == 1
         uow.commit()
     with connected.uow() as uow:
         assert uow.users.get_many("fabrikam", ["ann@fabrikam.com"])["ann@fabrikam.com"].group_licenses == frozenset()
@@ -117,10 +117,10 @@ def test_users_are_mirrored_with_group_licenses_and_object_ids(connected: Backen
 
 def test_one_holder_at_a_time_takes_a_lease(backend: Backend) -> None:
     with backend.uow() as uow:
-        assert uow.tenants.take_lease("sync", holder="a", now=T0, until=T0 + timedelta(minutes=1))
-        assert not uow.tenants.take_lease("sync", holder="b", now=T0 + timedelta(seconds=30), until=T0)
-        assert uow.tenants.take_lease("sync", holder="a", now=T0, until=T0 + timedelta(minutes=2))  # renewing
-        assert uow.tenants.take_lease("sync", holder="b", now=T0 + timedelta(minutes=3), until=T0)
+        assert uow.mirror.take_lease("sync", holder="a", now=T0, until=T0 + timedelta(minutes=1))
+        assert not uow.mirror.take_lease("sync", holder="b", now=T0 + timedelta(seconds=30), until=T0)
+        assert uow.mirror.take_lease("sync", holder="a", now=T0, until=T0 + timedelta(minutes=2))  # renewing
+        assert uow.mirror.take_lease("sync", holder="b", now=T0 + timedelta(minutes=3), until=T0)
         uow.commit()
 
 
@@ -165,13 +165,13 @@ def test_products_made_by_a_sync_need_no_rules(backend: Backend) -> None:
 def test_disabled_plans_are_mirrored_per_license_and_a_change_of_them_is_a_change(connected: Backend) -> None:
     ann = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset({E3}), disabled_plans={E3: frozenset({"TEAMS1"})})
     with connected.uow() as uow:
-        uow.tenants.set_users("fabrikam", [ann], object_ids={}, complete=False)
+        uow.mirror.set_users("fabrikam", [ann], object_ids={}, complete=False)
         uow.commit()
     with connected.uow() as uow:
         assert uow.users.get_many("fabrikam", [ann.id])[ann.id].disabled_plans == {E3: frozenset({"TEAMS1"})}
-        assert uow.tenants.set_users("fabrikam", [ann], object_ids={}, complete=False) == 0
+        assert uow.mirror.set_users("fabrikam", [ann], object_ids={}, complete=False) == 0
         more = User("fabrikam", ann.id, "Ann", "NL", frozenset({E3}), disabled_plans={E3: frozenset({"TEAMS1", "X"})})
-        assert uow.tenants.set_users("fabrikam", [more], object_ids={}, complete=False) == 1
+        assert uow.mirror.set_users("fabrikam", [more], object_ids={}, complete=False) == 1
         uow.commit()
     with connected.uow() as uow:
         [stored] = [u for u in uow.users.all_for_customer("fabrikam") if u.id == ann.id]
@@ -181,25 +181,23 @@ def test_disabled_plans_are_mirrored_per_license_and_a_change_of_them_is_a_chang
 def test_a_sync_fenced_at_an_older_generation_leaves_users_a_save_wrote_since(connected: Backend) -> None:
     zoe = "zoe@fabrikam.com"
     with connected.uow() as uow:
-        before = uow.tenants.get("fabrikam")
+        before = uow.mirror.get("fabrikam")
         assert before is not None and before.generation == 0
-        stamp = uow.tenants.bump("fabrikam")
+        stamp = uow.mirror.bump("fabrikam")
         saved = User("fabrikam", zoe, "Zoe Zhang", "FR", frozenset({E3}))
-        uow.tenants.set_users("fabrikam", [saved], object_ids={}, complete=False, stamp=stamp)
+        uow.mirror.set_users("fabrikam", [saved], object_ids={}, complete=False, stamp=stamp)
         uow.commit()
     with connected.uow() as uow:
-        assert stamp == 1 and uow.tenants.get("fabrikam") == Tenant(
-            "fabrikam", "fabrikam.onmicrosoft.com", generation=1
-        )
+        assert stamp == 1 and uow.mirror.get("fabrikam") == Tenant("fabrikam", "fabrikam.onmicrosoft.com", generation=1)
         old = User("fabrikam", zoe, "Zoe Zhang", "DE", frozenset())  # what a snapshot begun at generation 0 saw
         ann = User("fabrikam", "ann@fabrikam.com", "Ann", "NL", frozenset())
-        assert uow.tenants.set_users("fabrikam", [old, ann], object_ids={}, complete=True, fence=0) == 1  # Ann
+        assert uow.mirror.set_users("fabrikam", [old, ann], object_ids={}, complete=True, fence=0) == 1  # Ann
         uow.commit()
     with connected.uow() as uow:
         assert uow.users.get_many("fabrikam", [zoe])[zoe] == saved
         # A sync that began after the save writes it as it is, and without Zoe, removes her.
-        assert uow.tenants.set_users("fabrikam", [ann], object_ids={}, complete=True, fence=1) == 1
-        assert uow.tenants.remove_users("fabrikam", ["ann@fabrikam.com", "nobody"]) == 1
+        assert uow.mirror.set_users("fabrikam", [ann], object_ids={}, complete=True, fence=1) == 1
+        assert uow.mirror.remove_users("fabrikam", ["ann@fabrikam.com", "nobody"]) == 1
         uow.commit()
     with connected.uow() as uow:
         assert list(uow.users.all_for_customer("fabrikam")) == []

@@ -246,7 +246,7 @@ def test_only_a_mirrored_counter_may_exceed_its_quantity(world: SqlUnitOfWork, e
     with engine.connect() as conn, pytest.raises(IntegrityError, match="assigned_within_quantity"):
         conn.execute(text(over))  # a local customer's: never above what it owns, whoever writes it
     with world as uow:  # the tenant's seats as Microsoft 365 reports them: 2 assigned, 1 owned
-        uow.tenants.set_seats("contoso", [Subscription("contoso", VISIO, 1, 2)])
+        uow.mirror.set_seats("contoso", [Subscription("contoso", VISIO, 1, 2)])
         uow.commit()
     with world as uow:
         mirrored = Subscription("contoso", VISIO, 1, 2, alert_below=1, mirrored=True)  # its threshold kept

@@ -67,6 +67,6 @@ class ScriptedProvider:
 def connect(uow: FakeUnitOfWork, customer_id: str = "contoso") -> FakeUnitOfWork:
     """Makes a customer of the in-memory world a connected one (its users' object ids are their ids)."""
     with uow:
-        uow.tenants.upsert([Tenant(customer_id, f"{customer_id}.onmicrosoft.com")])
+        uow.mirror.upsert([Tenant(customer_id, f"{customer_id}.onmicrosoft.com")])
         uow.commit()
     return uow

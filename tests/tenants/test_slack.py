@@ -63,8 +63,8 @@ def test_a_connected_customer_is_managed_from_slack_and_a_save_changes_the_tenan
     bot: Bot, m365: FakeM365, tenant: str
 ) -> None:
     ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", licenses=(E1,))
-    assert bot.deps.tenants is not None
-    sync_tenant("contoso", provider=bot.deps.tenants, uow=bot.deps.uow_factory())
+    assert bot.deps.m365 is not None
+    sync_tenant("contoso", provider=bot.deps.m365, uow=bot.deps.uow_factory())
     user = bot.user("UADMIN01")
     view = user.open("contoso")
     assert view["callback_id"] == ids.USERS_VIEW
@@ -86,8 +86,8 @@ def test_a_connected_customer_is_managed_from_slack_and_a_save_changes_the_tenan
 
 def test_a_graph_refusal_reads_plainly_in_the_modal_and_the_thread(bot: Bot, m365: FakeM365, tenant: str) -> None:
     m365.add_user(tenant, "ann@contoso.onmicrosoft.com", licenses=(E3,))
-    assert bot.deps.tenants is not None
-    sync_tenant("contoso", provider=bot.deps.tenants, uow=bot.deps.uow_factory())
+    assert bot.deps.m365 is not None
+    sync_tenant("contoso", provider=bot.deps.m365, uow=bot.deps.uow_factory())
     m365.set_licenses(tenant, "ann@contoso.onmicrosoft.com", licenses=(), group_licenses={E3: "g-1"})  # drift
     user = bot.user("UADMIN01")
     user.open("contoso")
@@ -105,8 +105,8 @@ def test_a_location_set_before_the_tenant_refused_the_license_is_told_in_slack(
 ) -> None:
     ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location=None)
     m365.tenant(tenant).skus[E3].blocked_countries = frozenset({"FR"})  # not sold there; the directory does not say
-    assert bot.deps.tenants is not None
-    sync_tenant("contoso", provider=bot.deps.tenants, uow=bot.deps.uow_factory())
+    assert bot.deps.m365 is not None
+    sync_tenant("contoso", provider=bot.deps.m365, uow=bot.deps.uow_factory())
     user = bot.user("UADMIN01")
     user.open("contoso")
     manage(user, "ann")
@@ -136,8 +136,8 @@ def test_an_overused_tenant_reads_overused_everywhere_in_slack_and_nothing_more_
         m365.add_user(tenant, f"user{i}@contoso.onmicrosoft.com", licenses=(VISIO,))
     bea = m365.add_user(tenant, "bea@contoso.onmicrosoft.com", licenses=(E1,))
     assert m365.consumed(tenant, VISIO) == 6
-    assert bot.deps.tenants is not None
-    sync_tenant("contoso", provider=bot.deps.tenants, uow=bot.deps.uow_factory())
+    assert bot.deps.m365 is not None
+    sync_tenant("contoso", provider=bot.deps.m365, uow=bot.deps.uow_factory())
     with bot.deps.uow_factory() as uow:  # the mirror keeps the tenant's count, not 5 of 5
         visio = uow.subscriptions.for_customer("contoso")["VISIOCLIENT"]
     assert (visio.quantity, visio.assigned, visio.mirrored) == (5, 6, True)

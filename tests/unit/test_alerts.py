@@ -132,7 +132,7 @@ def test_the_daily_check_reads_a_tenants_overuse_from_the_mirror_and_sees_it_end
     uow, clock = watched(AlertPolicy(exclude=frozenset({VISIO}))), Clock()  # no threshold: only overuse alerts
     with uow:
         uow.customers.lock("contoso")
-        uow.tenants.set_seats("contoso", [Subscription("contoso", E3, 2, 4)])  # as a sync writes it: 4 of 2
+        uow.mirror.set_seats("contoso", [Subscription("contoso", E3, 2, 4)])  # as a sync writes it: 4 of 2
         alerts.check("contoso", uow, clock=clock)
         uow.commit()
     assert texts(uow) == [("overused: Contoso Ltd Office 365 E3 -2 left, 4/2, below None", [])]
@@ -140,7 +140,7 @@ def test_the_daily_check_reads_a_tenants_overuse_from_the_mirror_and_sees_it_end
     assert alerts.remind_due(uow, clock=clock.at(MONDAY_10 + timedelta(days=1))) == 1
     with uow:
         uow.customers.lock("contoso")
-        uow.tenants.set_seats("contoso", [Subscription("contoso", E3, 2, 2)])  # 2 revoked in the tenant
+        uow.mirror.set_seats("contoso", [Subscription("contoso", E3, 2, 2)])  # 2 revoked in the tenant
         uow.commit()
     assert alerts.check_all(uow, clock=clock) == 1  # 2 of 2: no longer overused, and no threshold to be low by
     assert texts(uow)[0][1] == ["reminder: Office 365 E3 -2 left", "back above: Office 365 E3 0 left"]

@@ -58,7 +58,7 @@ def test_the_preview_of_a_connected_customer_refuses_an_assign_of_its_overused_p
     uow = connect(world())
     with uow:
         subs = uow.subscriptions.for_customer("contoso")
-        uow.tenants.set_seats("contoso", [*(s for k, s in subs.items() if k != E3), replace(subs[E3], quantity=1)])
+        uow.mirror.set_seats("contoso", [*(s for k, s in subs.items() if k != E3), replace(subs[E3], quantity=1)])
         uow.commit()
     result = plan(make_change("contoso", [uid("bob")], assign=[E3]), actor=ADMIN, uow=uow)
     [bob] = result.results
@@ -79,6 +79,6 @@ def test_an_overused_connected_subscription_is_not_a_broken_rule_but_a_local_one
     uow = connect(world())
     with uow:
         subs = uow.subscriptions.for_customer("contoso")
-        uow.tenants.set_seats("contoso", [*(s for k, s in subs.items() if k != E3), replace(subs[E3], quantity=1)])
+        uow.mirror.set_seats("contoso", [*(s for k, s in subs.items() if k != E3), replace(subs[E3], quantity=1)])
         uow.commit()
     assert check_directory(uow=uow) == []  # what `licensebot check` reports

@@ -119,7 +119,7 @@ def test_a_global_admin_may_decide() -> None:
 def test_a_connected_customer_is_approved_for_partner_center_and_closed_by_the_sync_that_sees_it() -> None:
     uow = world()
     with uow:
-        uow.tenants.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
+        uow.mirror.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
         uow.commit()
     request_id = asked(uow, quantity=4)
     decision = approve(request_id, actor=SALES, uow=uow)
@@ -127,7 +127,7 @@ def test_a_connected_customer_is_approved_for_partner_center_and_closed_by_the_s
     assert visio(uow).quantity == 1  # the tenant is the truth: nothing changes here until it shows the seats
     with uow:
         assert fulfil_synced("contoso", uow, AT) == []  # the order is not placed yet
-        uow.tenants.set_seats("contoso", [Subscription("contoso", VISIO, 5, 1)])
+        uow.mirror.set_seats("contoso", [Subscription("contoso", VISIO, 5, 1)])
         assert fulfil_synced("contoso", uow, AT) == [request_id]
         uow.commit()
     assert uow.state.purchases[0].status is PurchaseStatus.FULFILLED
