@@ -43,12 +43,16 @@ def fill(url: str, rows: int) -> None:
             params = []
             for i in range(start, min(rows, start + 20_000)):
                 at = T0 + timedelta(seconds=i)
-                params.append({
-                    "b": f"batch-{i // 50:07d}", "at": at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at,
-                    "c": f"customer{i % 20:02d}", "u": f"user{i % 5000}@example.com",
-                    "o": "failed" if i % 10 == 0 else "applied",
-                    "r": "insufficient_licenses: No Office 365 E3 license left" if i % 10 == 0 else None,
-                })  # fmt: skip
+                params.append(
+                    {
+                        "b": f"batch-{i // 50:07d}",
+                        "at": at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at,
+                        "c": f"customer{i % 20:02d}",
+                        "u": f"user{i % 5000}@example.com",
+                        "o": "failed" if i % 10 == 0 else "applied",
+                        "r": "insufficient_licenses: No Office 365 E3 license left" if i % 10 == 0 else None,
+                    }
+                )
             with engine.begin() as conn:
                 conn.execute(INSERT, params)
     finally:
@@ -76,8 +80,10 @@ def export(url: str, customer: str | None, *, traced: bool) -> tuple[int, float,
 def customers(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO customers (id, name, name_key, search) VALUES (:i, :i, :i, :i)"),
-                     [{"i": f"customer{n:02d}"} for n in range(20)])  # fmt: skip
+        conn.execute(
+            text("INSERT INTO customers (id, name, name_key, search) VALUES (:i, :i, :i, :i)"),
+            [{"i": f"customer{n:02d}"} for n in range(20)],
+        )
     engine.dispose()
 
 
@@ -91,8 +97,10 @@ def bench(name: str, url: str, rows: int) -> None:
         count, seconds, _ = export(url, customer, traced=False)
         _, _, peak = export(url, customer, traced=True)
         what = "every line" if customer is None else f"one customer of 20 ({customer})"
-        print(f"  export {what}: {count:,} lines in {seconds:.1f} s = {count / seconds:,.0f} lines/s, "
-              f"peak Python memory {peak / 1e6:.1f} MB")  # fmt: skip
+        print(
+            f"  export {what}: {count:,} lines in {seconds:.1f} s = {count / seconds:,.0f} lines/s, "
+            f"peak Python memory {peak / 1e6:.1f} MB"
+        )
 
 
 def main() -> None:

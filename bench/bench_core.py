@@ -45,10 +45,15 @@ def products(n: int) -> list[Product]:
 def users(customer: str, n: int, licenses: Callable[[int], frozenset[str]] = lambda i: frozenset()) -> list[User]:
     rnd = random.Random(7)
     return [
-        User(customer, f"user{i:06d}@{customer}.example", f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}", "US",
-             licenses(i))
+        User(
+            customer,
+            f"user{i:06d}@{customer}.example",
+            f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}",
+            "US",
+            licenses(i),
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 @contextmanager
@@ -129,9 +134,11 @@ def bench_apply(kind: str) -> None:
             c.execute(insert(UserLicenseRow.__table__), rows)
             floor = (time.perf_counter() - t) * 1000
         best = min(times)
-        print(f"[{kind}] apply 1,000 users x 3 products: {best:.0f} ms (runs: {', '.join(f'{x:.0f}' for x in times)})"
-              f"; statements: {stmts[100]} for 100 users, {stmts[1_000]} for 1,000"
-              f"; raw executemany of 3,000 rows: {floor:.0f} ms; ratio {best / floor:.1f}x")  # fmt: skip
+        print(
+            f"[{kind}] apply 1,000 users x 3 products: {best:.0f} ms (runs: {', '.join(f'{x:.0f}' for x in times)})"
+            f"; statements: {stmts[100]} for 100 users, {stmts[1_000]} for 1,000"
+            f"; raw executemany of 3,000 rows: {floor:.0f} ms; ratio {best / floor:.1f}x"
+        )
         engine.dispose()
 
 
@@ -160,12 +167,16 @@ def bench_reads(kind: str, n_users: int, runs: int) -> None:
             page = rnd.randint(1, 5)
             page_ms += timed(lambda t=term, p=page: queries.page_users("big", actor=ADMIN, query=t, page=p, uow=uow), 1)
         plain = timed(lambda: queries.page_users("big", actor=ADMIN, page=rnd.randint(1, n_users // 10), uow=uow), runs)
-        print(f"[{kind}] page of users, search over {n_users:,}: p50 {pct(page_ms, 50):.1f} ms, "
-              f"p95 {pct(page_ms, 95):.1f} ms; no search, random page: p95 {pct(plain, 95):.1f} ms")  # fmt: skip
+        print(
+            f"[{kind}] page of users, search over {n_users:,}: p50 {pct(page_ms, 50):.1f} ms, "
+            f"p95 {pct(page_ms, 95):.1f} ms; no search, random page: p95 {pct(plain, 95):.1f} ms"
+        )
         selected = [u.id for u in rnd.sample(big, 100)]
         summ = timed(lambda: queries.summary("big", selected, actor=ADMIN, uow=uow), runs)
-        print(f"[{kind}] summary 100 users x 50 products: p50 {pct(summ, 50):.1f} ms, p95 {pct(summ, 95):.1f} ms, "
-              f"mean {statistics.mean(summ):.1f} ms")  # fmt: skip
+        print(
+            f"[{kind}] summary 100 users x 50 products: p50 {pct(summ, 50):.1f} ms, p95 {pct(summ, 95):.1f} ms, "
+            f"mean {statistics.mean(summ):.1f} ms"
+        )
         engine.dispose()
 
 

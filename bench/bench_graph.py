@@ -50,15 +50,22 @@ def main() -> None:
         generate_users(tenant, 10_000)
         for sku in (E3, VISIO):
             tenant.skus[sku].enabled = 5_000
-        config = GraphConfig(client_id=m365.client_id, client_secret=m365.client_secret, graph_url=m365.graph_url,
-                             login_url=m365.login_url, ca_bundle=m365.ca_pem_path)  # fmt: skip
+        config = GraphConfig(
+            client_id=m365.client_id,
+            client_secret=m365.client_secret,
+            graph_url=m365.graph_url,
+            login_url=m365.login_url,
+            ca_bundle=m365.ca_pem_path,
+        )
         with GraphClient(config) as client:
             graph = GraphTenants(client)
             before, t0 = m365.graph_requests(), time.perf_counter()
             report = sync_tenant("big", provider=graph, uow=SqlUnitOfWork(sessions))
             took = time.perf_counter() - t0
-            print(f"1. sync of {report.users:,} users, {report.products} products: {took:.2f} s, "
-                  f"{m365.graph_requests() - before} HTTP requests to Graph (target <= 12)")  # fmt: skip
+            print(
+                f"1. sync of {report.users:,} users, {report.products} products: {took:.2f} s, "
+                f"{m365.graph_requests() - before} HTTP requests to Graph (target <= 12)"
+            )
             users = sorted(u.upn for u in tenant.users.values())
             clean = save(m365, graph, sessions, users[:1000], "2. apply 1,000 users x 2 SKUs", target="target <= 110, ")
             waits = storm(m365, every=100, retry_after=1.0)
@@ -80,9 +87,11 @@ def save(
     took = time.perf_counter() - t0
     updated = len(result.updated)
     made = m365.requests - counts
-    print(f"{label}: {took:.2f} s, {m365.graph_requests() - before} HTTP requests to Graph ({target}reads "
-          f"included; {made['$batch GET /v1.0/users/{id}']:,} users read, {made[ASSIGN]:,} assignLicense inside "
-          f"{made['POST /v1.0/$batch']} $batch), {updated:,} updated")  # fmt: skip
+    print(
+        f"{label}: {took:.2f} s, {m365.graph_requests() - before} HTTP requests to Graph ({target}reads "
+        f"included; {made['$batch GET /v1.0/users/{id}']:,} users read, {made[ASSIGN]:,} assignLicense inside "
+        f"{made['POST /v1.0/$batch']} $batch), {updated:,} updated"
+    )
     return took
 
 

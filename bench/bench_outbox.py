@@ -71,10 +71,15 @@ def enqueue(url: str, threads: list[OutgoingThread]) -> None:
 
 def backlog(threads: int = 2_000, replies: int = 4, channels: int = 100) -> list[OutgoingThread]:
     return [
-        OutgoingThread(f"C{i % channels:03d}", "UOP", payload(f"t{i}"),
-                       tuple(payload(f"t{i} r{k}") for k in range(replies)), batch_id=f"b{i}")
+        OutgoingThread(
+            f"C{i % channels:03d}",
+            "UOP",
+            payload(f"t{i}"),
+            tuple(payload(f"t{i} r{k}") for k in range(replies)),
+            batch_id=f"b{i}",
+        )
         for i in range(threads)
-    ]  # fmt: skip
+    ]
 
 
 def pending(url: str) -> int:
@@ -123,10 +128,17 @@ def run_worker(url: str, api: str, token: str, interval: float, seconds: float, 
         worker.close()
         engine.dispose()
     s = worker.stats
-    out.put({
-        "sent": s.sent, "found": s.found, "db_s": s.db_s, "slack_s": s.slack_s, "claim_s": timer.seconds,
-        "claims": timer.calls, "cpu_s": time.process_time(),
-    })  # fmt: skip
+    out.put(
+        {
+            "sent": s.sent,
+            "found": s.found,
+            "db_s": s.db_s,
+            "slack_s": s.slack_s,
+            "claim_s": timer.seconds,
+            "claims": timer.calls,
+            "cpu_s": time.process_time(),
+        }
+    )
 
 
 def cpu_seconds() -> tuple[float, float]:

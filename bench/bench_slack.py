@@ -48,13 +48,23 @@ def directory() -> Snapshot:
     rnd = random.Random(3)
     products = [Product(f"SKU{i:02d}", f"Product number {i:02d}") for i in range(PRODUCTS)]
     users = [
-        User("bigco", f"user{i:05d}@bigco.example", f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}", "US",
-             frozenset({f"SKU{i % PRODUCTS:02d}"}))
+        User(
+            "bigco",
+            f"user{i:05d}@bigco.example",
+            f"{rnd.choice(FIRST)} {rnd.choice(LAST)} {i}",
+            "US",
+            frozenset({f"SKU{i % PRODUCTS:02d}"}),
+        )
         for i in range(USERS)
-    ]  # fmt: skip
+    ]
     subs = [Subscription("bigco", p.sku, USERS) for p in products]
-    return Snapshot(tuple(products), (Customer("bigco", "Big Co"),), tuple(subs), tuple(users),
-                    (Operator(OP, Role.ADMIN_AGENT, "Bench"),))  # fmt: skip
+    return Snapshot(
+        tuple(products),
+        (Customer("bigco", "Big Co"),),
+        tuple(subs),
+        tuple(users),
+        (Operator(OP, Role.ADMIN_AGENT, "Bench"),),
+    )
 
 
 def pct(values: list[float], p: float) -> float:
@@ -82,12 +92,16 @@ class Timer:
     def report(self) -> None:
         """Each interaction's figures, and its done p50 as a ratio of the floor's (target: at most 3x)."""
         floor = pct(self.done[FLOOR], 50)
-        print(f"{'interaction':<34}{'n':>5}{'ack p50':>10}{'ack p99':>10}{'done p50':>10}{'done p99':>10}"
-              f"{'x floor':>9}  (ms)")  # fmt: skip
+        print(
+            f"{'interaction':<34}{'n':>5}{'ack p50':>10}{'ack p99':>10}{'done p50':>10}{'done p99':>10}"
+            f"{'x floor':>9}  (ms)"
+        )
         for name in self.ack:
             a, d = self.ack[name], self.done[name]
-            print(f"{name:<34}{len(a):>5}{pct(a, 50):>10.1f}{pct(a, 99):>10.1f}{pct(d, 50):>10.1f}{pct(d, 99):>10.1f}"
-                  f"{pct(d, 50) / floor:>9.2f}")  # fmt: skip
+            print(
+                f"{name:<34}{len(a):>5}{pct(a, 50):>10.1f}{pct(a, 99):>10.1f}{pct(d, 50):>10.1f}{pct(d, 99):>10.1f}"
+                f"{pct(d, 50) / floor:>9.2f}"
+            )
 
 
 def floor(timer: Timer, fake: FakeSlack, runs: int) -> None:
@@ -135,9 +149,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d, FakeSlack(validate=False) as fake:
         url = f"sqlite:///{d}/bench.db"
         upgrade(url)
-        settings = Settings(database_url=url, slack_bot_token="xoxb-bench", slack_signing_secret=SECRET,
-                            slack_api_url=fake.url, outbox_poll_s=0.05,
-                            outbox_channel_interval_s=0)  # type: ignore[arg-type]  # fmt: skip
+        settings = Settings(
+            database_url=url,
+            slack_bot_token="xoxb-bench",
+            slack_signing_secret=SECRET,
+            slack_api_url=fake.url,
+            outbox_poll_s=0.05,
+            outbox_channel_interval_s=0,
+        )  # type: ignore[arg-type]
         deps = bootstrap(settings)
         t = time.perf_counter()
         import_directory(directory(), uow=deps.uow_factory())
@@ -155,12 +174,15 @@ def main() -> None:
             for i in range(runs):  # tick one more user of the page, or untick it: a selection click
                 box = next(e for e in user.block_with(ids.SELECT_USERS)["elements"] if e["type"] == "checkboxes")
                 ticked = box["options"][: 1 + i % 2]
-                timer.measure("select (tick a user)", fake, "views.update",
-                              lambda t=ticked: user.action(ids.SELECT_USERS, selected_options=t))  # fmt: skip
+                timer.measure(
+                    "select (tick a user)",
+                    fake,
+                    "views.update",
+                    lambda t=ticked: user.action(ids.SELECT_USERS, selected_options=t),
+                )
             for _ in range(runs):
                 term = rnd.choice(FIRST).lower()[:3]
-                timer.measure("search", fake, "views.update",
-                              lambda q=term: user.action(ids.SEARCH_INPUT, value=q))  # fmt: skip
+                timer.measure("search", fake, "views.update", lambda q=term: user.action(ids.SEARCH_INPUT, value=q))
             user.action(ids.SEARCH_INPUT, value="")
             fake.wait_for("views.update", len(fake.calls("views.update")))
             modal = deps.modals.get(user.view["private_metadata"])

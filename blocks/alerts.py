@@ -54,18 +54,23 @@ def _headline(vm: AlertVM) -> tuple[str, str]:
     product, customer = _names(vm)
     if vm.overused:
         over = vm.assigned - vm.owned
-        return (f":rotating_light: *{customer}* has more *{product}* licenses assigned than it owns: overused by "
-                f"{over:,}. Buy more or revoke some now.",
-                f"{customer}: {product} is overused {_counts(vm)}")  # fmt: skip
-    return (f":warning: *{customer}* is running low on *{product}*: {vm.available:,} left.",
-            f"{customer}: {product} is low ({vm.available:,} available)")  # fmt: skip
+        return (
+            f":rotating_light: *{customer}* has more *{product}* licenses assigned than it owns: overused by "
+            f"{over:,}. Buy more or revoke some now.",
+            f"{customer}: {product} is overused {_counts(vm)}",
+        )
+    return (
+        f":warning: *{customer}* is running low on *{product}*: {vm.available:,} left.",
+        f"{customer}: {product} is low ({vm.available:,} available)",
+    )
 
 
 def alert_message(vm: AlertVM) -> dict[str, Any]:
     """The alert, the parent of its thread: who, what, the figures, and Buy more for that product and customer."""
     line, text = _headline(vm)
-    button = ButtonElement(text="Buy more", action_id=ids.ALERT_BUY_MORE, value=buy_more_value(vm.customer_id, vm.sku),
-                           style="primary")  # fmt: skip
+    button = ButtonElement(
+        text="Buy more", action_id=ids.ALERT_BUY_MORE, value=buy_more_value(vm.customer_id, vm.sku), style="primary"
+    )
     return _message(
         text, [section(line), context(figures(vm)), ActionsBlock(block_id=ids.ALERT_ACTIONS_BLOCK, elements=[button])]
     )
@@ -91,5 +96,6 @@ def recovered_message(vm: AlertVM) -> dict[str, Any]:
     else:
         where = "no longer alerted on: its alert threshold was removed"
     text = f"{customer}: {product} is {where}"
-    return _message(text, [section(f":white_check_mark: *{product}* for *{customer}* is {where}."),
-                           context(figures(vm))])  # fmt: skip
+    return _message(
+        text, [section(f":white_check_mark: *{product}* for *{customer}* is {where}."), context(figures(vm))]
+    )

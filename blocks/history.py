@@ -17,8 +17,14 @@ from blocks.viewmodels import HistoryRowVM, HistoryVM
 
 NAME_MAX = 200
 REASON_MAX = 1000  # with the rest of the line, well under a section's 3000
-OUTCOMES = {"applied": ":white_check_mark:", "failed": ":x:", "requested": ":shopping_trolley:",
-            "scheduled": ":calendar:", "done": ":white_check_mark:", "cancelled": ":no_entry_sign:"}  # fmt: skip
+OUTCOMES = {
+    "applied": ":white_check_mark:",
+    "failed": ":x:",
+    "requested": ":shopping_trolley:",
+    "scheduled": ":calendar:",
+    "done": ":white_check_mark:",
+    "cancelled": ":no_entry_sign:",
+}
 
 
 def history_view(vm: HistoryVM) -> dict[str, Any]:
@@ -36,9 +42,12 @@ def history_view(vm: HistoryVM) -> dict[str, Any]:
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return modal(
-        callback_id=ids.HISTORY_VIEW, title="License history", close="Close", blocks=blocks,
+        callback_id=ids.HISTORY_VIEW,
+        title="License history",
+        close="Close",
+        blocks=blocks,
         private_metadata=vm.private_metadata,
-    )  # fmt: skip
+    )
 
 
 def row_text(r: HistoryRowVM) -> str:
@@ -61,6 +70,11 @@ def _action(action: str, product: str | None) -> str:
     name = fit_escaped(product, NAME_MAX) if product else ""
     if action.startswith("set_location:"):
         return f"Set usage location {escape(action.partition(':')[2])}"
-    verb = {"assign": "Assign", "revoke": "Revoke", "buy_more": "Buy more", "none": "No change",
-            "scheduled": "Scheduled change"}.get(action)  # fmt: skip
+    verb = {
+        "assign": "Assign",
+        "revoke": "Revoke",
+        "buy_more": "Buy more",
+        "none": "No change",
+        "scheduled": "Scheduled change",
+    }.get(action)
     return " ".join(filter(None, (verb or escape(action), name)))

@@ -227,8 +227,10 @@ def _product(p: ProductRowVM) -> Block:
 
 def _buy_more(sold_out: tuple[SoldOutVM, ...]) -> Block:
     names = [p.name.strip() or p.sku for p in sold_out]
-    listed = [f"*{fit_escaped(n, NAME_MAX)}*" + (f" (overused by {p.overused:,})" if p.overused else "")
-              for p, n in zip(sold_out[:5], names, strict=False)]  # fmt: skip
+    listed = [
+        f"*{fit_escaped(n, NAME_MAX)}*" + (f" (overused by {p.overused:,})" if p.overused else "")
+        for p, n in zip(sold_out[:5], names, strict=False)
+    ]
     text = f"No licenses left: {', '.join(listed)}"
     if len(names) > 5:
         text += f" and {len(names) - 5:,} more"

@@ -47,14 +47,15 @@ def _about(vm: PurchaseVM) -> list[Block]:
 def request_message(vm: PurchaseVM) -> dict[str, Any]:
     """The request for the sales channel, with Approve and Decline."""
     _, text = _asked(vm)
-    sure = ConfirmObject(title="Approve this purchase?", text=f"Approve request {vm.request_id}?",
-                         confirm="Approve", deny="Back")  # fmt: skip
+    sure = ConfirmObject(
+        title="Approve this purchase?", text=f"Approve request {vm.request_id}?", confirm="Approve", deny="Back"
+    )
     buttons = ActionsBlock(
         block_id=ids.PURCHASE_ACTIONS_BLOCK,
         elements=[
             ButtonElement(
                 text="Approve", action_id=ids.PURCHASE_APPROVE, value=str(vm.request_id), style="primary", confirm=sure
-            ),  # fmt: skip
+            ),
             ButtonElement(text="Decline", action_id=ids.PURCHASE_DECLINE, value=str(vm.request_id), style="danger"),
         ],
     )
@@ -74,8 +75,10 @@ def _outcome(vm: PurchaseVM) -> str:
         return f"Declined: {fit_escaped(vm.reason or '', NOTE_MAX + 10)}"
     if vm.connected:
         quantity = f" to {vm.new_quantity:,}" if vm.new_quantity is not None else ""
-        return (f"Approved. {customer} is connected to Microsoft 365: place the order in Partner Center to bring "
-                f"{product}{quantity}. The next sync that shows it closes this request.")  # fmt: skip
+        return (
+            f"Approved. {customer} is connected to Microsoft 365: place the order in Partner Center to bring "
+            f"{product}{quantity}. The next sync that shows it closes this request."
+        )
     return f"Approved: {customer} now owns {vm.new_quantity or 0:,} {product} licenses."
 
 
@@ -85,8 +88,9 @@ def decided_message(vm: PurchaseVM) -> dict[str, Any]:
     verb = "Declined" if vm.status == "declined" else "Approved"
     by = f"{icon} {verb} by <@{escape(vm.decided_by or '')}>{_when(vm)}"
     _, text = _asked(vm)
-    return _message(f"Buy more request {vm.request_id} {verb.lower()}: {text}",
-                    [*_about(vm), section(_outcome(vm)), context(by)])  # fmt: skip
+    return _message(
+        f"Buy more request {vm.request_id} {verb.lower()}: {text}", [*_about(vm), section(_outcome(vm)), context(by)]
+    )
 
 
 def outcome_message(vm: PurchaseVM) -> dict[str, Any]:
@@ -94,10 +98,11 @@ def outcome_message(vm: PurchaseVM) -> dict[str, Any]:
     them, so Slack notifies them there."""
     line, text = _asked(vm)
     verb = "declined" if vm.status == "declined" else "approved"
-    head = (f"<@{escape(vm.requester)}>, your Buy more request {vm.request_id} ({line}) was {verb} by "
-            f"<@{escape(vm.decided_by or '')}>.")  # fmt: skip
-    return _message(f"Your Buy more request {vm.request_id} was {verb}: {text}",
-                    [section(head), section(_outcome(vm))])  # fmt: skip
+    head = (
+        f"<@{escape(vm.requester)}>, your Buy more request {vm.request_id} ({line}) was {verb} by "
+        f"<@{escape(vm.decided_by or '')}>."
+    )
+    return _message(f"Your Buy more request {vm.request_id} was {verb}: {text}", [section(head), section(_outcome(vm))])
 
 
 def decline_view(vm: PurchaseVM, private_metadata: str) -> dict[str, Any]:
@@ -111,5 +116,11 @@ def decline_view(vm: PurchaseVM, private_metadata: str) -> dict[str, Any]:
             element=PlainTextInputElement(action_id=ids.DECLINE_REASON_INPUT, multiline=True, max_length=NOTE_MAX),
         ),
     ]
-    return modal(callback_id=ids.DECLINE_VIEW, title="Decline purchase", submit="Decline", close="Cancel",
-                 blocks=blocks, private_metadata=private_metadata)  # fmt: skip
+    return modal(
+        callback_id=ids.DECLINE_VIEW,
+        title="Decline purchase",
+        submit="Decline",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=private_metadata,
+    )

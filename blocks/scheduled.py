@@ -35,11 +35,21 @@ ENDS_HINT = "The products set to Assign are held through this day and revoked at
 def date_inputs() -> list[Block]:
     """Manage licenses' optional Starts on and Ends on (Block Kit datepickers, days as YYYY-MM-DD)."""
     return [
-        InputBlock(block_id=ids.STARTS_BLOCK, label=plain("Starts on"), optional=True, hint=plain(STARTS_HINT),
-                   element=DatePickerElement(action_id=ids.STARTS_INPUT, placeholder=plain("Today"))),
-        InputBlock(block_id=ids.ENDS_BLOCK, label=plain("Ends on"), optional=True, hint=plain(ENDS_HINT),
-                   element=DatePickerElement(action_id=ids.ENDS_INPUT, placeholder=plain("No end"))),
-    ]  # fmt: skip
+        InputBlock(
+            block_id=ids.STARTS_BLOCK,
+            label=plain("Starts on"),
+            optional=True,
+            hint=plain(STARTS_HINT),
+            element=DatePickerElement(action_id=ids.STARTS_INPUT, placeholder=plain("Today")),
+        ),
+        InputBlock(
+            block_id=ids.ENDS_BLOCK,
+            label=plain("Ends on"),
+            optional=True,
+            hint=plain(ENDS_HINT),
+            element=DatePickerElement(action_id=ids.ENDS_INPUT, placeholder=plain("No end")),
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -52,17 +62,22 @@ class PlannedVM:
 
 
 def planned_lines(planned: Sequence[PlannedVM]) -> str:
-    return "\n".join(f":calendar: *{escape(p.verb)}* for {plural(p.users, 'user')} on {escape(p.when)}"
-                     for p in planned)  # fmt: skip
+    return "\n".join(
+        f":calendar: *{escape(p.verb)}* for {plural(p.users, 'user')} on {escape(p.when)}" for p in planned
+    )
 
 
 def scheduled_only(customer_name: str, operator_id: str, planned: Sequence[PlannedVM]) -> dict[str, Any]:
     """The confirmation of a save that changes nothing now: what is scheduled, and when."""
     customer = fit_escaped(customer_name, NAME_MAX)
     title = f"{customer}: license changes scheduled"
-    blocks = [section(f"*{title}*\n{planned_lines(planned)}"),
-              context(f"by <@{escape(operator_id)}> · the outcome will be told in this thread · "
-                      "`/licenses scheduled` lists them, with Cancel")]  # fmt: skip
+    blocks = [
+        section(f"*{title}*\n{planned_lines(planned)}"),
+        context(
+            f"by <@{escape(operator_id)}> · the outcome will be told in this thread · "
+            "`/licenses scheduled` lists them, with Cancel"
+        ),
+    ]
     return {"text": title, "blocks": [b.to_dict() for b in blocks]}
 
 
@@ -79,8 +94,10 @@ def run_reply(verb: str, when_epoch: int, when_utc: str, ok: bool, outcome: str)
     icon = ":white_check_mark:" if ok else ":x:"
     when = f"<!date^{when_epoch}^{{date_short_pretty}} {{time}}|{escape(when_utc)}>"
     head = f"{icon} Scheduled for {when}: *{escape(verb)}* — {'done' if ok else 'failed'}"
-    return {"text": f"Scheduled change {'done' if ok else 'failed'}: {verb}",
-            "blocks": [section(head).to_dict(), section(outcome or "Nothing to report.").to_dict()]}  # fmt: skip
+    return {
+        "text": f"Scheduled change {'done' if ok else 'failed'}: {verb}",
+        "blocks": [section(head).to_dict(), section(outcome or "Nothing to report.").to_dict()],
+    }
 
 
 def cancel_reply(verb: str, when_epoch: int, when_utc: str, by: str) -> dict[str, Any]:
@@ -121,28 +138,38 @@ def scheduled_view(vm: ScheduledPageVM) -> dict[str, Any]:
         blocks += [DividerBlock(), section(_row(r), accessory=_cancel(r))]
     pager = []
     if vm.offset > 0:
-        pager.append(ButtonElement(text=plain("← Sooner"), action_id=ids.SCHEDULED_PREV,
-                                   value=str(max(0, vm.offset - PER_PAGE))))  # fmt: skip
+        pager.append(
+            ButtonElement(text=plain("← Sooner"), action_id=ids.SCHEDULED_PREV, value=str(max(0, vm.offset - PER_PAGE)))
+        )
     if vm.offset + PER_PAGE < vm.total:
         pager.append(
             ButtonElement(text=plain("Later →"), action_id=ids.SCHEDULED_NEXT, value=str(vm.offset + PER_PAGE))
         )
     if pager:
         blocks.append(ActionsBlock(elements=pager))
-    return modal(callback_id=ids.SCHEDULED_VIEW, title="Scheduled changes", close="Close", blocks=blocks,
-                 private_metadata=str(vm.offset))  # fmt: skip
+    return modal(
+        callback_id=ids.SCHEDULED_VIEW,
+        title="Scheduled changes",
+        close="Close",
+        blocks=blocks,
+        private_metadata=str(vm.offset),
+    )
 
 
 def _row(r: ScheduledRowVM) -> str:
     names = ", ".join(fit_escaped(u, NAME_MAX) for u in r.users[:USERS_SHOWN])
     more = f" and {len(r.users) - USERS_SHOWN:,} more" if len(r.users) > USERS_SHOWN else ""
-    return (f"*{escape(r.verb)}* · {fit_escaped(r.customer_name, NAME_MAX)}\n{names}{more}\n"
-            f"{escape(r.when)} · scheduled by <@{escape(r.operator_id)}>")  # fmt: skip
+    return (
+        f"*{escape(r.verb)}* · {fit_escaped(r.customer_name, NAME_MAX)}\n{names}{more}\n"
+        f"{escape(r.when)} · scheduled by <@{escape(r.operator_id)}>"
+    )
 
 
 def _cancel(r: ScheduledRowVM) -> ButtonElement:
     text = plain(truncate(f"{r.verb} on {r.when} will not run.", 300))
-    confirm = ConfirmObject(title=plain("Cancel this change?"), text=text, confirm=plain("Cancel it"),
-                            deny=plain("Keep it"))  # fmt: skip
-    return ButtonElement(text=plain("Cancel"), action_id=ids.SCHEDULED_CANCEL, value=str(r.id), style="danger",
-                         confirm=confirm)  # fmt: skip
+    confirm = ConfirmObject(
+        title=plain("Cancel this change?"), text=text, confirm=plain("Cancel it"), deny=plain("Keep it")
+    )
+    return ButtonElement(
+        text=plain("Cancel"), action_id=ids.SCHEDULED_CANCEL, value=str(r.id), style="danger", confirm=confirm
+    )

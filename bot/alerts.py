@@ -18,8 +18,16 @@ def alert_watch(settings: Settings) -> AlertWatch:
 
 
 def vm(alert: Alert) -> AlertVM:
-    return AlertVM(alert.customer_id, alert.customer_name, alert.sku, alert.product_name, alert.quantity,
-                   alert.assigned, alert.threshold, alert.level is Level.OVERUSED)  # fmt: skip
+    return AlertVM(
+        alert.customer_id,
+        alert.customer_name,
+        alert.sku,
+        alert.product_name,
+        alert.quantity,
+        alert.assigned,
+        alert.threshold,
+        alert.level is Level.OVERUSED,
+    )
 
 
 class Messages:

@@ -34,9 +34,16 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
     counted = metrics(engine, settings)
     client = GraphClient(config, observe=counted.provider_call("graph")) if config else None
     uow = partial(SqlUnitOfWork, factory, outbox_deadline=deadline, alerts=alert_watch(settings))
-    return Deps(settings, engine, uow, SqlModalStore(factory),
-                factory, counted, GraphTenants(client) if client else None,
-                (client.close,) if client else ())  # fmt: skip
+    return Deps(
+        settings,
+        engine,
+        uow,
+        SqlModalStore(factory),
+        factory,
+        counted,
+        GraphTenants(client) if client else None,
+        (client.close,) if client else (),
+    )
 
 
 def metrics(engine: Engine, settings: Settings) -> Metrics:
@@ -57,8 +64,11 @@ def start_signals(deps: Deps) -> None:
 
 def secrets_of(settings: Settings) -> list[str]:
     """Values no log line may show, whatever their shape: the tokens, the signing secret, the database password."""
-    values = [v.get_secret_value() for v in (settings.slack_bot_token, settings.slack_signing_secret,
-                                            settings.slack_app_token) if v is not None]  # fmt: skip
+    values = [
+        v.get_secret_value()
+        for v in (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+        if v is not None
+    ]
     try:
         password = make_url(settings.database_url).password
     except Exception:  # a malformed URL: nothing to pick out; the URL pattern still covers the usual shape

@@ -36,13 +36,21 @@ def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: 
         return thread(result, reply_to, names)
 
     logs.bind(customer=change.customer_id)
-    result = service.apply(change, actor=actor, uow=deps.uow_factory(), idempotency_key=key, notify=confirmation,
-                           provider=deps.m365, reply_to=reply_to)  # fmt: skip
+    result = service.apply(
+        change,
+        actor=actor,
+        uow=deps.uow_factory(),
+        idempotency_key=key,
+        notify=confirmation,
+        provider=deps.m365,
+        reply_to=reply_to,
+    )
     logs.bind(batch=result.batch_id)
     deps.metrics.saved(result)
     vm = result_vm(name, result, names)
-    log.info("batch=%s customer=%s saved: %d updated, %d failed", result.batch_id, change.customer_id, vm.updated,
-             vm.failed)  # fmt: skip
+    log.info(
+        "batch=%s customer=%s saved: %d updated, %d failed", result.batch_id, change.customer_id, vm.updated, vm.failed
+    )
     return vm
 
 
@@ -50,8 +58,9 @@ def thread(result: BatchResult, reply_to: Mapping[str, Any], names: dict[str, st
     """The confirmation thread, to the channel where the save was asked for (`reply_to`, kept with the save)."""
     vm = result_vm(str(reply_to.get("customer_name") or result.customer_id), result, names)
     parent, replies = confirmation_parent(vm), tuple(confirmation_replies(vm))
-    return OutgoingThread(reply_to.get("channel"), str(reply_to.get("user") or result.operator), parent, replies,
-                          result.batch_id)  # fmt: skip
+    return OutgoingThread(
+        reply_to.get("channel"), str(reply_to.get("user") or result.operator), parent, replies, result.batch_id
+    )
 
 
 def renderer(deps: Deps) -> Render:
@@ -87,5 +96,6 @@ def result_vm(customer_name: str, result: BatchResult, names: dict[str, str]) ->
         )
         for o in result.results
     )
-    return ResultVM(customer_name, result.operator, outcomes, replayed=result.replayed, note=result.note,
-                    batch_id=result.batch_id)  # fmt: skip
+    return ResultVM(
+        customer_name, result.operator, outcomes, replayed=result.replayed, note=result.note, batch_id=result.batch_id
+    )

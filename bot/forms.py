@@ -62,8 +62,9 @@ def read_save(view: dict[str, Any], modal: ModalState, *, zone_of: Callable[[], 
         zone = zone_of()
         ends = tuple(sorted(s for s, c in screens.all_choices(modal).items() if c is Desired.ASSIGN))
         try:
-            dates = schedule.plan_dates(starts_on, ends_on, tz=zone.tz, now=utcnow(), changes_now=now is not None,
-                                        assigning=bool(ends))  # fmt: skip
+            dates = schedule.plan_dates(
+                starts_on, ends_on, tz=zone.tz, now=utcnow(), changes_now=now is not None, assigning=bool(ends)
+            )
             later = Later(now, dates, zone, ends)
         except schedule.DateErrors as e:
             errors |= {ids.STARTS_BLOCK if f == schedule.START else ids.ENDS_BLOCK: m for f, m in e.errors.items()}

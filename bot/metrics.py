@@ -36,36 +36,54 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
         self.interactions = Counter(
-            "licensebot_interactions", "Slack requests handled, by kind, id and outcome (ok, refused, error).",
-            ["kind", "id", "outcome"], registry=registry,
-        )  # fmt: skip
+            "licensebot_interactions",
+            "Slack requests handled, by kind, id and outcome (ok, refused, error).",
+            ["kind", "id", "outcome"],
+            registry=registry,
+        )
         self.ack_seconds = Histogram(
-            "licensebot_interaction_ack_seconds", "From a Slack request's arrival to our answer (the ack).",
-            ["kind", "id"], buckets=ACK_BUCKETS, registry=registry,
-        )  # fmt: skip
+            "licensebot_interaction_ack_seconds",
+            "From a Slack request's arrival to our answer (the ack).",
+            ["kind", "id"],
+            buckets=ACK_BUCKETS,
+            registry=registry,
+        )
         self.done_seconds = Histogram(
-            "licensebot_interaction_seconds", "From a Slack request's arrival until its listener finished.",
-            ["kind", "id", "outcome"], buckets=DONE_BUCKETS, registry=registry,
-        )  # fmt: skip
+            "licensebot_interaction_seconds",
+            "From a Slack request's arrival until its listener finished.",
+            ["kind", "id", "outcome"],
+            buckets=DONE_BUCKETS,
+            registry=registry,
+        )
         self.saves = Counter(
-            "licensebot_saves", "Saves applied, by result: ok (no user failed), partial, failed (every user), "
-            "replayed (a repeat of a save already applied: nothing changed).", ["result"], registry=registry,
-        )  # fmt: skip
+            "licensebot_saves",
+            "Saves applied, by result: ok (no user failed), partial, failed (every user), "
+            "replayed (a repeat of a save already applied: nothing changed).",
+            ["result"],
+            registry=registry,
+        )
         self.save_users = Counter(
             "licensebot_save_users", "Users in applied saves, by outcome.", ["status"], registry=registry
         )
         self.save_errors = Counter(
-            "licensebot_save_errors", "Problems that made a user's change fail, by error code.", ["code"],
+            "licensebot_save_errors",
+            "Problems that made a user's change fail, by error code.",
+            ["code"],
             registry=registry,
-        )  # fmt: skip
+        )
         self.deliveries = Counter(
-            "licensebot_deliveries", "Outbox delivery attempts, by result (found: already in Slack after an unsure "
-            "attempt; fallback: the channel refused, the thread goes by DM).", ["result"], registry=registry,
-        )  # fmt: skip
+            "licensebot_deliveries",
+            "Outbox delivery attempts, by result (found: already in Slack after an unsure "
+            "attempt; fallback: the channel refused, the thread goes by DM).",
+            ["result"],
+            registry=registry,
+        )
         self.provider_calls = Counter(
-            "licensebot_provider_calls", "Calls to a licensing provider's API (Microsoft 365 Graph), by status.",
-            ["provider", "status"], registry=registry,
-        )  # fmt: skip
+            "licensebot_provider_calls",
+            "Calls to a licensing provider's API (Microsoft 365 Graph), by status.",
+            ["provider", "status"],
+            registry=registry,
+        )
         # Known label values start at 0, so a rate() has a series to work on before the first event.
         for result in ("ok", "partial", "failed", "replayed"):
             self.saves.labels(result)

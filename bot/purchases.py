@@ -36,8 +36,20 @@ def request_thread(settings: Settings) -> Callable[[PurchaseRequest], OutgoingTh
 
 def decision_vm(d: Decision) -> PurchaseVM:
     r = d.request
-    return PurchaseVM(r.id, r.customer_name, r.product_name, r.quantity, r.operator, r.note, d.status.value,
-                      d.decided_by, d.at, d.reason, d.connected, d.new_quantity)  # fmt: skip
+    return PurchaseVM(
+        r.id,
+        r.customer_name,
+        r.product_name,
+        r.quantity,
+        r.operator,
+        r.note,
+        d.status.value,
+        d.decided_by,
+        d.at,
+        d.reason,
+        d.connected,
+        d.new_quantity,
+    )
 
 
 def outcome_reply(d: Decision) -> dict[str, Any]:

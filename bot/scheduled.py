@@ -4,6 +4,7 @@ scheduled run leaves in the save's thread, and `/licenses scheduled`'s pages."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date
 from typing import Any
 
@@ -50,9 +51,17 @@ def verb(desired: Mapping[str, Desired], names: Mapping[str, str], location: str
 
 
 def save(
-    deps: Deps, client: WebClient, operator: Operator, modal: ModalState, change: Change | None,
-    dates: schedule.Dates, zone: OperatorZone, ends: list[str], *, key: str,
-) -> ResultVM:  # fmt: skip
+    deps: Deps,
+    client: WebClient,
+    operator: Operator,
+    modal: ModalState,
+    change: Change | None,
+    dates: schedule.Dates,
+    zone: OperatorZone,
+    ends: list[str],
+    *,
+    key: str,
+) -> ResultVM:
     """Save with days: what is applied now (if anything) and what is scheduled, one use case, one transaction."""
     actor = operator.slack_user_id
     customer_id = screens.customer_id(modal)
@@ -60,31 +69,54 @@ def save(
     names = screens.product_names(deps, actor, customer_id)
     users = deps.modals.selected(modal.token)
     reply_to = {"channel": modal.channel_id, "user": actor, "customer_name": name}
-    planned: list[PlannedVM] = []
-    if dates.starts_at and change:
-        planned.append(PlannedVM(verb(change.desired, names, change.location), len(users), zone.show(dates.starts_at)))
-    if dates.ends_at and ends:
-        planned.append(PlannedVM(verb(dict.fromkeys(ends, Desired.REVOKE), names), len(users),
-                                 zone.show(dates.ends_at)))  # fmt: skip
+    planned = _planned(change, dates, zone, ends, names, len(users))
 
     def confirmation(result: BatchResult | None) -> OutgoingThread:
         if result is None:
             return OutgoingThread(modal.channel_id, actor, scheduled_only(name, actor, planned), kind="scheduled")
         sent = thread(result, reply_to, names)
-        return OutgoingThread(sent.channel, sent.fallback_user, with_planned(sent.parent, planned), sent.replies,
-                              sent.batch_id)  # fmt: skip
+        return OutgoingThread(
+            sent.channel, sent.fallback_user, with_planned(sent.parent, planned), sent.replies, sent.batch_id
+        )
 
     logs.bind(customer=customer_id)
-    saved = schedule.save(customer_id, users, change, dates, ends=ends, actor=actor, uow=deps.uow_factory(), key=key,
-                          notify=confirmation, provider=deps.m365, reply_to=reply_to)  # fmt: skip
+    saved = schedule.save(
+        customer_id,
+        users,
+        change,
+        dates,
+        ends=ends,
+        actor=actor,
+        uow=deps.uow_factory(),
+        key=key,
+        notify=confirmation,
+        provider=deps.m365,
+        reply_to=reply_to,
+    )
     if saved.result is not None:
         deps.metrics.saved(saved.result)
         vm = result_vm(name, saved.result, names)
     else:
         vm = ResultVM(name, actor, (), replayed=saved.replayed)
     note = "; ".join(f"{p.verb} on {p.when}" for p in planned)
-    return ResultVM(vm.customer_name, vm.operator_id, vm.outcomes, replayed=vm.replayed,
-                    note=f"Scheduled: {note}" + (f" · {vm.note}" if vm.note else ""), batch_id=vm.batch_id)  # fmt: skip
+    return replace(vm, note=f"Scheduled: {note}" + (f" · {vm.note}" if vm.note else ""))
+
+
+def _planned(
+    change: Change | None,
+    dates: schedule.Dates,
+    zone: OperatorZone,
+    ends: list[str],
+    names: Mapping[str, str],
+    users: int,
+) -> list[PlannedVM]:
+    """What the save schedules, in the operator's time: its start (the change) and its end (revoking `ends`)."""
+    planned: list[PlannedVM] = []
+    if dates.starts_at and change:
+        planned.append(PlannedVM(verb(change.desired, names, change.location), users, zone.show(dates.starts_at)))
+    if dates.ends_at and ends:
+        planned.append(PlannedVM(verb(dict.fromkeys(ends, Desired.REVOKE), names), users, zone.show(dates.ends_at)))
+    return planned
 
 
 def run_renderer(deps: Deps) -> Render:
@@ -114,10 +146,16 @@ def page(deps: Deps, client: WebClient, actor: str, offset: int = 0, note: str |
     zone = zone_of(client, actor)
     listing = schedule.pending(actor, uow=deps.uow_factory(), offset=max(0, offset), limit=20)
     rows = tuple(
-        ScheduledRowVM(c.id, listing.customers.get(c.customer_id, c.customer_id), c.user_ids,
-                       verb(c.desired, listing.products, c.location), zone.show(c.run_at), c.operator)
+        ScheduledRowVM(
+            c.id,
+            listing.customers.get(c.customer_id, c.customer_id),
+            c.user_ids,
+            verb(c.desired, listing.products, c.location),
+            zone.show(c.run_at),
+            c.operator,
+        )
         for c in listing.changes
-    )  # fmt: skip
+    )
     return scheduled_view(ScheduledPageVM(rows, listing.total, max(0, offset), zone.label, note))
 
 

@@ -34,30 +34,22 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
     # twice a second that drowns the bot's own lines. A job's exception is still logged, at ERROR.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-    scheduler = BackgroundScheduler(timezone=UTC)
+    # One run of a job at a time, and a run missed while the last one was still going is not made up several times.
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"max_instances": 1, "coalesce": True})
     poll = deps.settings.outbox_poll_s
+    now = utcnow()
+    scheduler.add_job(worker.drain, "interval", seconds=poll, id="outbox", next_run_time=now, misfire_grace_time=None)
+    scheduler.add_job(_purge_modals, "interval", days=1, args=[deps], id="purge-modals", next_run_time=now)
     scheduler.add_job(
-        worker.drain, "interval", seconds=poll, id="outbox", max_instances=1, coalesce=True,
-        next_run_time=utcnow(), misfire_grace_time=None,
-    )  # fmt: skip
-    scheduler.add_job(
-        _purge_modals, "interval", days=1, args=[deps], id="purge-modals", max_instances=1, coalesce=True,
-        next_run_time=utcnow(),
-    )  # fmt: skip
-    scheduler.add_job(
-        run_scheduled, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="scheduled-changes", max_instances=1,
-        coalesce=True, next_run_time=utcnow(),
-    )  # fmt: skip
-    if deps.m365 is not None:
+        run_scheduled, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="scheduled-changes", next_run_time=now
+    )
+    if deps.m365 is not None:  # a start first finishes saves a crash interrupted
         minutes = deps.settings.sync_interval_min
-        scheduler.add_job(
-            sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", max_instances=1,
-            coalesce=True, next_run_time=utcnow(),  # a start first finishes saves a crash interrupted
-        )  # fmt: skip
+        scheduler.add_job(sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", next_run_time=now)
+    # A replica busy or restarting at that minute still runs it.
     scheduler.add_job(
-        daily_alerts, daily_trigger(deps.settings), args=[deps], id="license-alerts", max_instances=1, coalesce=True,
-        misfire_grace_time=3600,  # a replica busy or restarting at that minute still runs it
-    )  # fmt: skip
+        daily_alerts, daily_trigger(deps.settings), args=[deps], id="license-alerts", misfire_grace_time=3600
+    )
     scheduler.start()
     log.info("outbox worker %s started (polling every %g s)", worker.name, poll)
     return scheduler
@@ -89,8 +81,13 @@ def sync_tenants(deps: Deps) -> None:
         if report.error:
             log.warning("sync of %s failed: %s", report.customer_id, report.error)
         else:
-            log.info("synced %s: %d products, %d users, %d changes", report.customer_id, report.products,
-                     report.users, report.changes)  # fmt: skip
+            log.info(
+                "synced %s: %d products, %d users, %d changes",
+                report.customer_id,
+                report.products,
+                report.users,
+                report.changes,
+            )
 
 
 def daily_trigger(settings: Settings) -> CronTrigger:

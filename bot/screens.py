@@ -149,9 +149,15 @@ def all_choices(modal: ModalState) -> dict[str, Desired]:
 
 def _paging(page: ProductPage, owned: int, query: str, change: tuple[list[str], list[str]]) -> ProductPagingVM:
     return ProductPagingVM(
-        owned=owned, matching=len(page.matching), first=page.start + 1, page=page.page, page_count=page.page_count,
-        query=query, to_assign=len(change[0]), to_revoke=len(change[1]),
-    )  # fmt: skip
+        owned=owned,
+        matching=len(page.matching),
+        first=page.start + 1,
+        page=page.page,
+        page_count=page.page_count,
+        query=query,
+        to_assign=len(change[0]),
+        to_revoke=len(change[1]),
+    )
 
 
 def tenant_label(tenant: Tenant | None, what: str) -> str:
@@ -211,8 +217,10 @@ def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], l
         if code == ErrorCode.INSUFFICIENT_LICENSES and sku in available:
             p = available[sku]
             if p.available < 0:  # a connected tenant with more assigned than owned
-                lines.append(f"{who} will not get {p.name}: none available, it is overused by {-p.available:,}"
-                             f" ({p.assigned:,} assigned of {p.quantity:,}).")  # fmt: skip
+                lines.append(
+                    f"{who} will not get {p.name}: none available, it is overused by {-p.available:,}"
+                    f" ({p.assigned:,} assigned of {p.quantity:,})."
+                )
             else:
                 lines.append(f"{who} will not get {p.name}: only {p.available} available.")
         else:

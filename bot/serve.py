@@ -45,10 +45,14 @@ def http_app(app: App, deps: Deps) -> Starlette:
     async def metrics(_: Request) -> Response:
         return Response(await run_in_threadpool(probes.metrics), media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(routes=[
-        Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/metrics", metrics),
-    ])  # fmt: skip
+    return Starlette(
+        routes=[
+            Route("/slack/events", events, methods=["POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ]
+    )
 
 
 def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
@@ -59,8 +63,9 @@ def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
     """
     log.info("serving Slack requests at http://%s:%d/slack/events", host, port)
     # log_config=None: uvicorn's lines go through the root logger like ours (its format, its secret redaction).
-    uvicorn.run(http_app(app, deps), host=host, port=port, log_level="info", log_config=None,
-                timeout_graceful_shutdown=10)  # fmt: skip
+    uvicorn.run(
+        http_app(app, deps), host=host, port=port, log_level="info", log_config=None, timeout_graceful_shutdown=10
+    )
 
 
 def socket_mode_handler(app: App, app_token: str, *, ping_interval_s: float = 10.0) -> SocketModeHandler:

@@ -105,10 +105,14 @@ class Settings(BaseSettings):
         if (secret is None) == (self.graph_certificate is None):
             raise ValueError("set one of LICENSEBOT_GRAPH_CLIENT_SECRET or LICENSEBOT_GRAPH_CERTIFICATE")
         return GraphConfig(
-            client_id=self.graph_client_id, client_secret=secret, certificate_path=self.graph_certificate,
-            graph_url=self.graph_url, login_url=self.login_url, ca_bundle=self.ca_bundle,
+            client_id=self.graph_client_id,
+            client_secret=secret,
+            certificate_path=self.graph_certificate,
+            graph_url=self.graph_url,
+            login_url=self.login_url,
+            ca_bundle=self.ca_bundle,
             batches_in_flight=self.graph_batches_in_flight,
-        )  # fmt: skip
+        )
 
     @property
     def slack_base_url(self) -> str:

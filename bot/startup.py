@@ -118,6 +118,12 @@ def hide_slack_variables(environ: os._Environ[str] = os.environ) -> None:
     settings have read what licensebot uses (from here or `.env`) by the time this runs, so the process's
     environment no longer needs them, and child processes do not inherit the secrets either.
     """
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
-                 "SLACK_CLIENT_SECRET", "SLACK_VERIFICATION_TOKEN"):  # fmt: skip
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_VERIFICATION_TOKEN",
+    ):
         environ.pop(name, None)

@@ -57,8 +57,11 @@ def customers(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("no customers yet: load a directory file with `licensebot import FILE.yaml`")
         return
-    click.echo(table(["ID", "NAME", "USERS", "PRODUCTS"], [[o.customer.id, o.customer.name, o.users, o.products]
-                                                           for o in rows]))  # fmt: skip
+    click.echo(
+        table(
+            ["ID", "NAME", "USERS", "PRODUCTS"], [[o.customer.id, o.customer.name, o.users, o.products] for o in rows]
+        )
+    )
 
 
 @click.command()
@@ -75,17 +78,24 @@ def users(ctx: click.Context, customer: str, search: str, page: int, as_json: bo
     )
     if as_json:
         data = [
-            {"id": u.id, "name": u.name, "location": u.location, "licenses": sorted(u.licenses),
-             "disabled_plans": {sku: sorted(plans) for sku, plans in sorted(u.disabled_plans.items())}}
+            {
+                "id": u.id,
+                "name": u.name,
+                "location": u.location,
+                "licenses": sorted(u.licenses),
+                "disabled_plans": {sku: sorted(plans) for sku, plans in sorted(u.disabled_plans.items())},
+            }
             for u in p.users
-        ]  # fmt: skip
+        ]
         meta = {"customer": p.customer.id, "search": p.query, "page": p.page, "page_count": p.page_count}
         click.echo(json.dumps({**meta, "total": p.total, "users": data}, indent=2))
         return
     found = f"{p.total} user{'s' if p.total != 1 else ''}" + (f" matching {p.query!r}" if p.query else "")
     click.echo(f"{p.customer.name} ({p.customer.id}): {found}, page {p.page} of {p.page_count}\n")
-    rows = [[u.id, u.name, u.location or "-", " ".join(_held(sku, u.disabled_plans) for sku in sorted(u.licenses))]
-            for u in p.users]  # fmt: skip
+    rows = [
+        [u.id, u.name, u.location or "-", " ".join(_held(sku, u.disabled_plans) for sku in sorted(u.licenses))]
+        for u in p.users
+    ]
     click.echo(table(["ID", "NAME", "LOCATION", "LICENSES"], rows))
 
 

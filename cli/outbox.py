@@ -27,12 +27,19 @@ def outbox(ctx: click.Context) -> None:
     when = "%Y-%m-%d %H:%M:%S"
     table_rows = [
         [
-            r.id, r.status, r.kind, r.batch_id or "-", r.channel or f"@{r.fallback_user}",
-            f"reply to {r.parent_id}" if r.parent_id else "parent", r.attempts, r.created_at.strftime(when),
-            r.next_at.strftime(when) if r.status != "dead" else "-", r.last_error or "",
+            r.id,
+            r.status,
+            r.kind,
+            r.batch_id or "-",
+            r.channel or f"@{r.fallback_user}",
+            f"reply to {r.parent_id}" if r.parent_id else "parent",
+            r.attempts,
+            r.created_at.strftime(when),
+            r.next_at.strftime(when) if r.status != "dead" else "-",
+            r.last_error or "",
         ]
         for r in rows
-    ]  # fmt: skip
+    ]
     headers = ["ID", "STATUS", "KIND", "BATCH", "CHANNEL", "PART", "ATTEMPTS", "QUEUED", "NEXT TRY", "LAST ERROR"]
     click.echo(table(headers, table_rows))
     counts = {st: sum(1 for r in rows if r.status == st) for st in ("pending", "sending", "dead")}

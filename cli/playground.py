@@ -13,8 +13,12 @@ from bot.settings import Settings, safe_url
 @click.command("playground")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
 @click.option("--port", default=3000, show_default=True, help="Port to listen on (0: any free one).")
-@click.option("--demo/--no-demo", default=True, show_default=True,
-              help="Import examples/demo.yaml first if the database has no customers.")  # fmt: skip
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Import examples/demo.yaml first if the database has no customers.",
+)
 def playground(host: str, port: int, demo: bool) -> None:
     """Try the bot in your browser with no Slack workspace: a local stand-in for Slack (channel, modals, App
     Home) in front of the real bot, on loopback only. Stores nothing outside the database."""

@@ -36,8 +36,9 @@ def run() -> None:
     try:
         done = run_scheduled(deps)
     except (OperationalError, ProgrammingError) as e:
-        click.echo(f"error: the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first",
-                   err=True)  # fmt: skip
+        click.echo(
+            f"error: the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first", err=True
+        )
         sys.exit(2)
     finally:
         deps.close()

@@ -93,8 +93,7 @@ def _print(reports: list[SyncReport], reconciled: list[str], as_json: bool) -> N
         return
     for batch_id in reconciled:
         click.echo(f"batch {batch_id}: interrupted earlier; read back from Microsoft 365 and recorded")
-    rows = [[r.customer_id, r.products, r.users, r.changes, f"failed: {r.error}" if r.error else "ok"]
-            for r in reports]  # fmt: skip
+    rows = [[r.customer_id, r.products, r.users, r.changes, f"failed: {r.error}" if r.error else "ok"] for r in reports]
     click.echo(
         table(["CUSTOMER", "PRODUCTS", "USERS", "CHANGES", "STATUS"], rows) if rows else "no connected customers"
     )

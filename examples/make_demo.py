@@ -201,7 +201,7 @@ PROFILES = [
             "CN": 2,
             "RU": 1,
             "ZA": 1,
-        },  # fmt: skip
+        },
         {"SPE_E3": 45, "SPE_E5": 8, "ENTERPRISEPACK": 12, "STANDARDPACK": 20, "EXCHANGESTANDARD": 9, None: 6},
         {
             "AAD_PREMIUM": 0.15,
@@ -211,7 +211,7 @@ PROFILES = [
             "MCOEV": 0.15,
             "MCOMEETADV": 0.12,
             "WORKPLACE_ANALYTICS": 0.04,
-        },  # fmt: skip
+        },
         unlocated=0.02,
         spare={"SPE_E5": 0, "VISIOCLIENT": 0, "SPE_E3": 40, "STANDARDPACK": 25},
         alert_below={"SPE_E3": 50, "SPE_E5": 5, "ENTERPRISEPACK": 10, "POWER_BI_PRO": 20, "VISIOCLIENT": 2},

@@ -97,8 +97,11 @@ def remind_due(uow: UnitOfWork, *, clock: Clock = utcnow) -> int:
                     sent += 1
                 elif watch.sends and watch.messages is not None:  # kept while no channel was set: alert now
                     thread = _post(watch, "", watch.messages.raised(alert), uow)
-                    uow.alerts.save(replace(state, thread=thread, last_reminded_at=now,
-                                            next_reminder_at=watch.policy.next_reminder(now)))  # fmt: skip
+                    uow.alerts.save(
+                        replace(
+                            state, thread=thread, last_reminded_at=now, next_reminder_at=watch.policy.next_reminder(now)
+                        )
+                    )
                     sent += 1
             uow.commit()
     return sent
@@ -125,5 +128,14 @@ class _Names:
         if sub.sku not in self._products:
             self._products.update((k, p.name) for k, p in self._uow.products.get_many([sub.sku]).items())
         name = self._products.get(sub.sku, sub.sku)
-        return Alert(sub.customer_id, self._customer, sub.sku, name, sub.quantity, sub.assigned,
-                     policy.threshold(sub), level, since)  # fmt: skip
+        return Alert(
+            sub.customer_id,
+            self._customer,
+            sub.sku,
+            name,
+            sub.quantity,
+            sub.assigned,
+            policy.threshold(sub),
+            level,
+            since,
+        )

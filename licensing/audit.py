@@ -67,7 +67,9 @@ def audit_entries(result: BatchResult, change: Change, *, at: datetime | None = 
             entries += [entry(o, s, "assign") for s in o.assigned] + [entry(o, s, "revoke") for s in o.revoked]
         elif o.status is Status.FAILED:
             # A tenant can take the usage location and then refuse the licenses: the location did change.
-            entries += [replace(entry(o, None, m), outcome="applied", reason=None) if o.location else entry(o, None, m)
-                        for m in moving]  # fmt: skip
+            entries += [
+                replace(entry(o, None, m), outcome="applied", reason=None) if o.location else entry(o, None, m)
+                for m in moving
+            ]
             entries += [entry(o, sku, d.value) for sku, d in sorted(change.desired.items()) if d is not Desired.KEEP]
     return entries

@@ -87,9 +87,17 @@ def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
     by_customer: dict[str, list[SeatLine]] = {c.id: [] for c in customers}
     for s in subs:
         if s.customer_id in by_customer:
-            by_customer[s.customer_id].append(SeatLine(s.sku, names.get(s.sku, s.sku), s.assigned, s.quantity,
-                                                       policy.threshold(s), s.sku in policy.exclude,
-                                                       (s.customer_id, s.sku) in alerted))  # fmt: skip
+            by_customer[s.customer_id].append(
+                SeatLine(
+                    s.sku,
+                    names.get(s.sku, s.sku),
+                    s.assigned,
+                    s.quantity,
+                    policy.threshold(s),
+                    s.sku in policy.exclude,
+                    (s.customer_id, s.sku) in alerted,
+                )
+            )
     seats = [
         CustomerSeats(c, tuple(sorted(by_customer[c.id], key=lambda s: (not s.low, s.name.casefold(), s.sku))))
         for c in customers
@@ -100,5 +108,6 @@ def dashboard(*, actor: str, uow: UnitOfWork, customer_id: str | None = None) ->
     for r in mine:
         if r.entry.sku and r.entry.sku not in names:
             names[r.entry.sku] = page.product_names.get(r.entry.sku, r.entry.sku)
-    return Dashboard(tuple(seats), tuple(pending), mine, {c.id: c.name for c in customers}, names,
-                     tuple(scheduled), scheduled_total)  # fmt: skip
+    return Dashboard(
+        tuple(seats), tuple(pending), mine, {c.id: c.name for c in customers}, names, tuple(scheduled), scheduled_total
+    )

@@ -79,10 +79,14 @@ def decide(
             seats[sku] = seats.get(sku, 0) + 1
         outcomes.append(
             UserOutcome(
-                uid, Status.UPDATED, user.name, assigned=tuple(sorted(add)), revoked=tuple(sorted(remove)),
+                uid,
+                Status.UPDATED,
+                user.name,
+                assigned=tuple(sorted(add)),
+                revoked=tuple(sorted(remove)),
                 location=moved,
             )
-        )  # fmt: skip
+        )
     return tuple(outcomes)
 
 

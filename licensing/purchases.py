@@ -61,9 +61,16 @@ class AlreadyDecided(LicensingError):
 
 
 def request_more(
-    customer_id: str, sku: str, quantity: int, *, actor: str, uow: UnitOfWork, note: str | None = None,
-    notify: Callable[[PurchaseRequest], OutgoingThread] | None = None, clock: Clock = utcnow,
-) -> PurchaseRequest:  # fmt: skip
+    customer_id: str,
+    sku: str,
+    quantity: int,
+    *,
+    actor: str,
+    uow: UnitOfWork,
+    note: str | None = None,
+    notify: Callable[[PurchaseRequest], OutgoingThread] | None = None,
+    clock: Clock = utcnow,
+) -> PurchaseRequest:
     """Records that the operator wants `quantity` more licenses of `sku` for the customer, and queues the request's
     message for the deciders in the same transaction, so it is never lost."""
     if not 1 <= quantity <= MAX_QUANTITY:
@@ -104,27 +111,38 @@ def check_decider(request_id: int, *, actor: str, uow: UnitOfWork) -> Purchase:
 
 
 def approve(
-    request_id: int, *, actor: str, uow: UnitOfWork, message: tuple[str, str] | None = None,
-    notify: Callable[[Decision], dict[str, Any]] | None = None, clock: Clock = utcnow,
-) -> Decision:  # fmt: skip
+    request_id: int,
+    *,
+    actor: str,
+    uow: UnitOfWork,
+    message: tuple[str, str] | None = None,
+    notify: Callable[[Decision], dict[str, Any]] | None = None,
+    clock: Clock = utcnow,
+) -> Decision:
     """Approves the request once: a local customer's subscription grows by the quantity asked for; a connected
     customer's order is to be placed in Partner Center, and a later sync closes the request."""
-    return _decide(request_id, Status.APPROVED, None, actor=actor, uow=uow, message=message, notify=notify,
-                   clock=clock)  # fmt: skip
+    return _decide(request_id, Status.APPROVED, None, actor=actor, uow=uow, message=message, notify=notify, clock=clock)
 
 
 def decline(
-    request_id: int, reason: str, *, actor: str, uow: UnitOfWork, message: tuple[str, str] | None = None,
-    notify: Callable[[Decision], dict[str, Any]] | None = None, clock: Clock = utcnow,
-) -> Decision:  # fmt: skip
+    request_id: int,
+    reason: str,
+    *,
+    actor: str,
+    uow: UnitOfWork,
+    message: tuple[str, str] | None = None,
+    notify: Callable[[Decision], dict[str, Any]] | None = None,
+    clock: Clock = utcnow,
+) -> Decision:
     """Declines the request once, for the reason given."""
     reason = reason.strip()
     if not reason:
         raise InvalidRequest("Say why the request is declined.")
     if len(reason) > REASON_MAX:
         raise InvalidRequest(f"Keep the reason under {REASON_MAX} characters.")
-    return _decide(request_id, Status.DECLINED, reason, actor=actor, uow=uow, message=message, notify=notify,
-                   clock=clock)  # fmt: skip
+    return _decide(
+        request_id, Status.DECLINED, reason, actor=actor, uow=uow, message=message, notify=notify, clock=clock
+    )
 
 
 def fulfil_synced(customer_id: str, uow: UnitOfWork, at: datetime) -> list[int]:
@@ -143,9 +161,16 @@ def fulfil_synced(customer_id: str, uow: UnitOfWork, at: datetime) -> list[int]:
 
 
 def _decide(
-    request_id: int, status: Status, reason: str | None, *, actor: str, uow: UnitOfWork,
-    message: tuple[str, str] | None, notify: Callable[[Decision], dict[str, Any]] | None, clock: Clock,
-) -> Decision:  # fmt: skip
+    request_id: int,
+    status: Status,
+    reason: str | None,
+    *,
+    actor: str,
+    uow: UnitOfWork,
+    message: tuple[str, str] | None,
+    notify: Callable[[Decision], dict[str, Any]] | None,
+    clock: Clock,
+) -> Decision:
     with uow:
         customer_id = _get(request_id, uow).customer_id
     with uow:
@@ -160,8 +185,9 @@ def _decide(
         target = (sub.quantity if sub else 0) + purchase.quantity if status is Status.APPROVED else None
         at = clock()
         # The guarded update decides who won a double click: only a request still 'requested' changes.
-        if not uow.purchases.decide(request_id, status=status, by=actor, at=at, reason=reason, target=target,
-                                    message=message):  # fmt: skip
+        if not uow.purchases.decide(
+            request_id, status=status, by=actor, at=at, reason=reason, target=target, message=message
+        ):
             raise _already(_get(request_id, uow), uow)
         if target is not None and not connected:
             uow.subscriptions.upsert([_raised(sub, customer_id, purchase.sku, target)])
@@ -170,9 +196,16 @@ def _decide(
         if target is not None:
             what += f" (to {target} in Partner Center)" if connected else f" (quantity {target})"
         _audit(uow, request_id, at, actor, customer_id, purchase.sku, status.value, what)
-        request = PurchaseRequest(request_id, customer_id, customer.name, purchase.sku,
-                                  product.name if product else purchase.sku, purchase.quantity, purchase.operator,
-                                  purchase.note)  # fmt: skip
+        request = PurchaseRequest(
+            request_id,
+            customer_id,
+            customer.name,
+            purchase.sku,
+            product.name if product else purchase.sku,
+            purchase.quantity,
+            purchase.operator,
+            purchase.note,
+        )
         decision = Decision(request, status, actor, at, reason, connected, target)
         if notify is not None:  # the requester hears it in the request's thread (by DM if it was never posted)
             told = notify(decision)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from licensing import alerts
@@ -80,17 +80,14 @@ def apply(
     follow_up: FollowUp | None = None,
 ) -> BatchResult:
     """Saves the change: each user's new usage location and licenses, all or nothing per user, in one transaction
-    with its audit batch and (from `notify`) its confirmation; returns every user's outcome.
+    with its audit batch and (from `notify`) its confirmation; returns every user's outcome. A key already used
+    returns the first result and changes nothing (and queues no second message).
 
-    For a customer connected to Microsoft 365 the tenant decides: the intent is recorded here, the tenant is called
-    with no transaction open, and the outcome recorded after (licensing.connected.remote); `reply_to` is kept with
-    the intent so that a save reconciled after a crash can still be confirmed where it was asked for.
-
-    A key already used returns the first result and changes nothing (and queues no second message).
-
-    `follow_up` records what follows from the save (a scheduled end) in the transaction that records its result,
-    once the confirmation is queued, with the confirmation's outbox id.
+    For a customer connected to Microsoft 365 the tenant decides (licensing.connected.remote): `reply_to` is kept
+    with the intent so that a save reconciled after a crash can still be confirmed where it was asked for.
+    `follow_up` records what follows from the save (a scheduled end) where its result is recorded.
     """
+    how = _How(actor, idempotency_key, clock, notify, follow_up)
     fresh = _read_fresh(change, actor=actor, uow=uow, provider=provider, idempotency_key=idempotency_key)
     with uow:
         customer = uow.customers.lock(change.customer_id)
@@ -102,29 +99,43 @@ def apply(
         if tenant is not None and fresh is not None:
             remote.write_fresh(customer.id, fresh, uow)
         outcomes = _decide(change, customer, actor, uow)
-        done = [o for o in outcomes if o.status is Status.UPDATED]
-        if tenant is not None and done:
-            if provider is None:
-                raise NotConnected()
-            batch = remote.record_intent(
-                change, customer, tenant, outcomes, actor=actor, key=idempotency_key, batch_id=uuid.uuid4().hex,
-                clock=clock, reply_to=reply_to or {}, uow=uow,
-            )  # fmt: skip
-            uow.commit()
-            connected = (batch, provider)
-        else:  # a local customer (or nothing for the tenant to do): the database is the truth, one transaction
-            return _apply_locally(change, customer, outcomes, actor=actor, uow=uow, idempotency_key=idempotency_key,
-                                  clock=clock, notify=notify, follow_up=follow_up)  # fmt: skip
-    batch, provider = connected
+        if tenant is None or not any(o.status is Status.UPDATED for o in outcomes):
+            return _apply_locally(change, customer, outcomes, how, uow)  # the database is the truth
+        if provider is None:
+            raise NotConnected()
+        batch = remote.record_intent(
+            change,
+            customer,
+            tenant,
+            outcomes,
+            actor=actor,
+            key=idempotency_key,
+            batch_id=uuid.uuid4().hex,
+            clock=clock,
+            reply_to=reply_to or {},
+            uow=uow,
+        )
+        uow.commit()
     before = fresh.users if fresh is not None else None
-    return remote.execute(batch, provider=provider, uow=uow, notify=notify, clock=clock, follow_up=follow_up,
-                          before=before)  # fmt: skip
+    return remote.execute(
+        batch, provider=provider, uow=uow, notify=notify, clock=clock, follow_up=follow_up, before=before
+    )
+
+
+@dataclass(frozen=True)
+class _How:
+    """Who saves, under which key and clock, and what is queued with the result."""
+
+    actor: str
+    key: str | None
+    clock: Clock
+    notify: Notify | None
+    follow_up: FollowUp | None
 
 
 def _apply_locally(
-    change: Change, customer: Customer, outcomes: tuple[UserOutcome, ...], *, actor: str, uow: UnitOfWork,
-    idempotency_key: str | None, clock: Clock, notify: Notify | None, follow_up: FollowUp | None,
-) -> BatchResult:  # fmt: skip
+    change: Change, customer: Customer, outcomes: tuple[UserOutcome, ...], how: _How, uow: UnitOfWork
+) -> BatchResult:
     """Inside `apply`'s transaction, under the customer's lock: writes the decided outcomes, the audit and the
     confirmation, checks the alerts, and commits."""
     done = [o for o in outcomes if o.status is Status.UPDATED]
@@ -135,11 +146,11 @@ def _apply_locally(
         grants=[(o.user_id, sku) for o in done for sku in o.assigned],
         removals=[(o.user_id, sku) for o in done for sku in o.revoked],
     )
-    result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, actor, clock())
+    result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, how.actor, how.clock())
     uow.audit.append(audit_entries(result, change))
-    uow.batches.add(result, key=idempotency_key, fingerprint=change.fingerprint())
-    queue(result, notify, uow, follow_up)
-    alerts.check(customer.id, uow, actor=actor, clock=clock)
+    uow.batches.add(result, key=how.key, fingerprint=change.fingerprint())
+    queue(result, how.notify, uow, how.follow_up)
+    alerts.check(customer.id, uow, actor=how.actor, clock=how.clock)
     uow.commit()
     return result
 

@@ -33,8 +33,14 @@ class Refused(Exception):
 
 def routes(gestures: Gestures, people: Callable[[], list[Person]]) -> list[Route]:
     api = Api(gestures, people)
-    gestures_ = {"command": api.command, "action": api.action, "submit": api.submit, "close": api.close,
-                 "options": api.options, "home": api.home}  # fmt: skip
+    gestures_ = {
+        "command": api.command,
+        "action": api.action,
+        "submit": api.submit,
+        "close": api.close,
+        "options": api.options,
+        "home": api.home,
+    }
     return [
         Route("/play/people", api.who),
         Route("/play/state", api.state),
@@ -91,8 +97,13 @@ class Api:
         return {}
 
     def options(self, data: Json) -> Json:
-        found = self.gestures.options(data["user"], _field(data, "view_id"), _field(data, "block_id"),
-                                      _field(data, "action_id"), _field(data, "value"))  # fmt: skip
+        found = self.gestures.options(
+            data["user"],
+            _field(data, "view_id"),
+            _field(data, "block_id"),
+            _field(data, "action_id"),
+            _field(data, "value"),
+        )
         return {"html": render_options(found)}
 
     def home(self, data: Json) -> Json:
@@ -151,9 +162,13 @@ def _entries(data: Json) -> list[Json]:
         raise Refused(400, "'state' must be a list of {block_id, action_id, type, value}")
     try:
         return [
-            {"block_id": str(e["block_id"]), "action_id": str(e["action_id"]), "type": str(e["type"]),
-             "value": e.get("value")}
+            {
+                "block_id": str(e["block_id"]),
+                "action_id": str(e["action_id"]),
+                "type": str(e["type"]),
+                "value": e.get("value"),
+            }
             for e in found
-        ]  # fmt: skip
+        ]
     except KeyError as e:
         raise Refused(400, f"a state entry lacks {e.args[0]!r}") from e

@@ -71,9 +71,13 @@ class Gestures:
     def view_action(self, user: str, view_id: str, action: Json, entries: list[Json]) -> Answer:
         """A click or choice inside a modal or the Home tab."""
         view = self._view(view_id, entries)
-        payload = {"type": "block_actions", "trigger_id": self.fake.new_trigger(view_id=view_id, user=user),
-                   "container": {"type": "view", "view_id": view_id}, "view": view,
-                   "actions": [self._action(action)]}  # fmt: skip
+        payload = {
+            "type": "block_actions",
+            "trigger_id": self.fake.new_trigger(view_id=view_id, user=user),
+            "container": {"type": "view", "view_id": view_id},
+            "view": view,
+            "actions": [self._action(action)],
+        }
         return self._post(interaction_body(self.fake, user, payload))
 
     def message_action(self, user: str, ts: str, action: Json, entries: list[Json]) -> Answer:
@@ -81,12 +85,15 @@ class Gestures:
         message = self._message(user, ts)
         ephemeral = all(m["ts"] != ts for m in self.fake.messages(CHANNEL))
         payload = {
-            "type": "block_actions", "trigger_id": self.fake.new_trigger(user=user),
+            "type": "block_actions",
+            "trigger_id": self.fake.new_trigger(user=user),
             "container": {"type": "message", "message_ts": ts, "channel_id": CHANNEL, "is_ephemeral": ephemeral},
-            "channel": {"id": CHANNEL, "name": CHANNEL_NAME}, "message": message,
-            "state": {"values": view_state(entries)}, "response_url": "http://127.0.0.1:9/unused",
+            "channel": {"id": CHANNEL, "name": CHANNEL_NAME},
+            "message": message,
+            "state": {"values": view_state(entries)},
+            "response_url": "http://127.0.0.1:9/unused",
             "actions": [self._action(action)],
-        }  # fmt: skip
+        }
         return self._post(interaction_body(self.fake, user, payload))
 
     def submit(self, user: str, view_id: str, entries: list[Json]) -> Answer:
@@ -114,20 +121,37 @@ class Gestures:
     def options(self, user: str, view_id: str, block_id: str, action_id: str, value: str) -> Json:
         """Type-ahead in an external_select: Slack asks the bot's options load URL (a block_suggestion)."""
         view = self._view(view_id, [])
-        payload = {"type": "block_suggestion", "block_id": block_id, "action_id": action_id, "value": value,
-                   "container": {"type": "view", "view_id": view_id}, "view": view}  # fmt: skip
+        payload = {
+            "type": "block_suggestion",
+            "block_id": block_id,
+            "action_id": action_id,
+            "value": value,
+            "container": {"type": "view", "view_id": view_id},
+            "view": view,
+        }
         answer = self._post(interaction_body(self.fake, user, payload))
         return answer.json() or {"options": []}
 
     def home_opened(self, user: str) -> Answer:
         """The person opened the app's Home tab: the Events API's `app_home_opened`, as JSON."""
-        event: Json = {"type": "app_home_opened", "user": user, "channel": self.fake.dm_channel(user), "tab": "home",
-                 "event_ts": f"{time.time():.6f}"}  # fmt: skip
+        event: Json = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": self.fake.dm_channel(user),
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
         if user in self.fake.home_views:
             event["view"] = self.fake.home_view(user)
-        body = {"token": "unused", "team_id": self.fake.team_id, "api_app_id": self.fake.app_id, "event": event,
-                "type": "event_callback", "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
-                "event_time": int(time.time())}  # fmt: skip
+        body = {
+            "token": "unused",
+            "team_id": self.fake.team_id,
+            "api_app_id": self.fake.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()),
+        }
         return self._post(json.dumps(body), "application/json")
 
     # --- helpers ------------------------------------------------------------------------------------------------
@@ -149,8 +173,12 @@ class Gestures:
     def _action(action: Json) -> Json:
         """A block_actions action: its ids and type, a button's value, or the element's new state."""
         kind = str(action.get("type") or "")
-        out: Json = {"type": kind, "block_id": str(action.get("block_id") or ""),
-                     "action_id": str(action.get("action_id") or ""), "action_ts": f"{time.time():.6f}"}  # fmt: skip
+        out: Json = {
+            "type": kind,
+            "block_id": str(action.get("block_id") or ""),
+            "action_id": str(action.get("action_id") or ""),
+            "action_ts": f"{time.time():.6f}",
+        }
         if not out["block_id"] or not out["action_id"] or not kind:
             raise BadGesture("an action needs type, block_id and action_id")
         if kind in ("button", "overflow"):

@@ -78,11 +78,16 @@ class Playground:
 
     def settings(self) -> Settings:
         return Settings(
-            database_url=self.database_url, slack_bot_token=self.token, slack_signing_secret=self.secret,
-            slack_app_token=None, slack_api_url=f"{self.base_url}/api/", outbox_channel_interval_s=0.2,
+            database_url=self.database_url,
+            slack_bot_token=self.token,
+            slack_signing_secret=self.secret,
+            slack_app_token=None,
+            slack_api_url=f"{self.base_url}/api/",
+            outbox_channel_interval_s=0.2,
             # The page shows one channel: Buy more requests and low-license alerts are posted there too.
-            licensebot_sales_channel=CHANNEL, licensebot_alerts_channel=CHANNEL,
-        )  # fmt: skip
+            licensebot_sales_channel=CHANNEL,
+            licensebot_alerts_channel=CHANNEL,
+        )
 
     def start_bot(self) -> None:
         try:

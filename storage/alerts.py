@@ -82,6 +82,11 @@ class SqlLicenseAlerts:
 
 def _state(row: LicenseAlertRow) -> AlertState:
     return AlertState(
-        row.customer_id, row.sku, Level(row.level), row.since, row.next_reminder_at, row.outbox_id,
+        row.customer_id,
+        row.sku,
+        Level(row.level),
+        row.since,
+        row.next_reminder_at,
+        row.outbox_id,
         row.last_reminded_at,
-    )  # fmt: skip
+    )

@@ -67,10 +67,21 @@ class SqlModalStore:
             if row is None:
                 return None
             return ModalState(
-                row.token, row.slack_user_id, row.channel_id, row.customer_id, row.customer_name, row.query, row.page,
-                row.showing_selected, row.rev, dict(row.page_keys), _choices(row.choices), _choices(row.picked) or {},
-                row.product_page, row.product_query,
-            )  # fmt: skip
+                row.token,
+                row.slack_user_id,
+                row.channel_id,
+                row.customer_id,
+                row.customer_name,
+                row.query,
+                row.page,
+                row.showing_selected,
+                row.rev,
+                dict(row.page_keys),
+                _choices(row.choices),
+                _choices(row.picked) or {},
+                row.product_page,
+                row.product_query,
+            )
 
     def save(self, modal: ModalState) -> None:
         with self._sessions.begin() as s:
@@ -83,9 +94,13 @@ class SqlModalStore:
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
         """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""
         fresh = replace(
-            without_picks(modal), customer_id=customer_id, customer_name=customer_name, query="", page=1,
+            without_picks(modal),
+            customer_id=customer_id,
+            customer_name=customer_name,
+            query="",
+            page=1,
             showing_selected=False,
-        )  # fmt: skip
+        )
         self.clear(modal.token)
         self.save(fresh)
         return fresh

@@ -21,9 +21,14 @@ class SqlPurchaseRequests:
         self, *, customer_id: str, sku: str, quantity: int, operator: str, at: datetime, note: str | None = None
     ) -> int:
         row = PurchaseRequestRow(
-            customer_id=customer_id, sku=sku, quantity=quantity, operator=operator, at=at, status="requested",
+            customer_id=customer_id,
+            sku=sku,
+            quantity=quantity,
+            operator=operator,
+            at=at,
+            status="requested",
             note=note,
-        )  # fmt: skip
+        )
         self._session.add(row)
         self._session.flush()
         return row.id
@@ -41,9 +46,16 @@ class SqlPurchaseRequests:
         )
 
     def decide(
-        self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
-        target: int | None = None, message: tuple[str, str] | None = None,
-    ) -> bool:  # fmt: skip
+        self,
+        request_id: int,
+        *,
+        status: str,
+        by: str,
+        at: datetime,
+        reason: str | None = None,
+        target: int | None = None,
+        message: tuple[str, str] | None = None,
+    ) -> bool:
         channel, ts = message or (None, None)
         done = rowcount(
             self._session.execute(
@@ -57,7 +69,7 @@ class SqlPurchaseRequests:
                     target=target,
                     message_channel=channel,
                     message_ts=ts,
-                )  # fmt: skip
+                )
                 .execution_options(synchronize_session=False)
             )
         )
@@ -69,7 +81,7 @@ class SqlPurchaseRequests:
             .where(
                 PurchaseRequestRow.customer_id == customer_id,
                 PurchaseRequestRow.status == PurchaseStatus.APPROVED.value,
-            )  # fmt: skip
+            )
             .order_by(PurchaseRequestRow.id)
             .execution_options(populate_existing=True)
         )
@@ -90,7 +102,7 @@ class SqlPurchaseRequests:
             update(PurchaseRequestRow)
             .where(
                 PurchaseRequestRow.id.in_(list(request_ids)), PurchaseRequestRow.status == PurchaseStatus.APPROVED.value
-            )  # fmt: skip
+            )
             .values(status=PurchaseStatus.FULFILLED.value)
             .execution_options(synchronize_session=False)
         )
@@ -98,6 +110,19 @@ class SqlPurchaseRequests:
 
 def _purchase(row: PurchaseRequestRow) -> Purchase:
     return Purchase(
-        row.id, row.customer_id, row.sku, row.quantity, row.operator, row.at, row.note, PurchaseStatus(row.status),
-        row.decided_by, row.decided_at, row.reason, row.target, row.message_channel, row.message_ts, row.outbox_id,
-    )  # fmt: skip
+        row.id,
+        row.customer_id,
+        row.sku,
+        row.quantity,
+        row.operator,
+        row.at,
+        row.note,
+        PurchaseStatus(row.status),
+        row.decided_by,
+        row.decided_at,
+        row.reason,
+        row.target,
+        row.message_channel,
+        row.message_ts,
+        row.outbox_id,
+    )

@@ -155,9 +155,13 @@ class SqlSubscriptionRepository:
 
     def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
         stmt = select(
-            SubscriptionRow.customer_id, SubscriptionRow.sku, SubscriptionRow.quantity, SubscriptionRow.assigned,
-            SubscriptionRow.alert_below, SubscriptionRow.mirrored,
-        ).order_by(SubscriptionRow.customer_id, SubscriptionRow.sku)  # fmt: skip
+            SubscriptionRow.customer_id,
+            SubscriptionRow.sku,
+            SubscriptionRow.quantity,
+            SubscriptionRow.assigned,
+            SubscriptionRow.alert_below,
+            SubscriptionRow.mirrored,
+        ).order_by(SubscriptionRow.customer_id, SubscriptionRow.sku)
         if only is not None:
             if not only:
                 return []
@@ -181,9 +185,14 @@ class SqlSubscriptionRepository:
         least_ = least(t.c.assigned, bindparam("v_quantity", type_=Integer), self._dialect)
         capped = {"assigned": case((t.c.mirrored, t.c.assigned), else_=least_)}
         new, changed = upsert_rows(
-            self._session, t, rows.values(), keys=self._keys, columns=self._columns, on_insert={"assigned": 0},
+            self._session,
+            t,
+            rows.values(),
+            keys=self._keys,
+            columns=self._columns,
+            on_insert={"assigned": 0},
             on_update=capped,
-        )  # fmt: skip
+        )
         return len(new) + len(changed)
 
     def recount(self, customer_ids: Iterable[str]) -> None:

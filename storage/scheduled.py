@@ -23,11 +23,17 @@ class SqlScheduledChanges:
 
     def add(self, change: ScheduledChange) -> int:
         row = Row(
-            customer_id=change.customer_id, user_ids=list(change.user_ids),
-            desired={sku: d.value for sku, d in change.desired.items()}, location=change.location,
-            action=change.action.value, run_at=change.run_at, operator=change.operator, created_at=change.created_at,
-            save_key=change.key, status=PENDING,
-        )  # fmt: skip
+            customer_id=change.customer_id,
+            user_ids=list(change.user_ids),
+            desired={sku: d.value for sku, d in change.desired.items()},
+            location=change.location,
+            action=change.action.value,
+            run_at=change.run_at,
+            operator=change.operator,
+            created_at=change.created_at,
+            save_key=change.key,
+            status=PENDING,
+        )
         self._session.add(row)
         self._session.flush()
         return row.id
@@ -50,9 +56,7 @@ class SqlScheduledChanges:
 
     def claim_due(self, *, now: datetime, holder: str, until: datetime, limit: int) -> list[ScheduledChange]:
         _writer(self._session)
-        due = or_(
-            and_(Row.status == PENDING, Row.run_at <= now), and_(Row.status == RUNNING, Row.lease_until < now)
-        )  # fmt: skip
+        due = or_(and_(Row.status == PENDING, Row.run_at <= now), and_(Row.status == RUNNING, Row.lease_until < now))
         # SKIP LOCKED: a rival replica's claim passes over the rows this one locked (PostgreSQL; SQLite has one
         # writer at a time). The guard is repeated in the UPDATE, so a row claimed meanwhile is never taken twice.
         ids = list(
@@ -120,8 +124,22 @@ def _writer(session: Session) -> None:
 
 def _change(row: Row) -> ScheduledChange:
     return ScheduledChange(
-        row.id, row.customer_id, tuple(row.user_ids), {sku: Desired(d) for sku, d in row.desired.items()},
-        ScheduledAction(row.action), row.run_at, row.operator, row.created_at, row.location, row.save_key,
-        ScheduledStatus(row.status), row.outcome, row.outbox_id, row.lease_holder, row.lease_until, row.finished_at,
-        row.cancelled_by, row.cancelled_at,
-    )  # fmt: skip
+        row.id,
+        row.customer_id,
+        tuple(row.user_ids),
+        {sku: Desired(d) for sku, d in row.desired.items()},
+        ScheduledAction(row.action),
+        row.run_at,
+        row.operator,
+        row.created_at,
+        row.location,
+        row.save_key,
+        ScheduledStatus(row.status),
+        row.outcome,
+        row.outbox_id,
+        row.lease_holder,
+        row.lease_until,
+        row.finished_at,
+        row.cancelled_by,
+        row.cancelled_at,
+    )

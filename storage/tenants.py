@@ -42,8 +42,9 @@ class SqlTenantMirror:
 
     def upsert(self, tenants: Sequence[Tenant]) -> int:
         rows = {t.customer_id: {"customer_id": t.customer_id, "tenant_id": t.tenant_id} for t in tenants}
-        new, changed = upsert_rows(self._session, self._tenants, rows.values(), keys=["customer_id"],
-                                   columns=["tenant_id"])  # fmt: skip
+        new, changed = upsert_rows(
+            self._session, self._tenants, rows.values(), keys=["customer_id"], columns=["tenant_id"]
+        )
         return len(new) + len(changed)
 
     def mark_synced(self, customer_id: str, at: datetime, *, users: bool) -> None:
@@ -65,11 +66,15 @@ class SqlTenantMirror:
         for batch in chunks(gone):
             self._session.execute(delete(ul).where(ul.c.customer_id == customer_id, ul.c.sku.in_(batch)))
             self._session.execute(delete(s).where(s.c.customer_id == customer_id, s.c.sku.in_(batch)))
-        new = [{"customer_id": customer_id, "sku": k, "quantity": q, "assigned": a, "alert_below": None, "mirrored": m}
-               for k, (q, a, m) in sorted(wanted.items()) if k not in stored]  # fmt: skip
+        new = [
+            {"customer_id": customer_id, "sku": k, "quantity": q, "assigned": a, "alert_below": None, "mirrored": m}
+            for k, (q, a, m) in sorted(wanted.items())
+            if k not in stored
+        ]
         insert_many(self._session, s, new)
-        changed = [{"k": k, "q": q, "a": a} for k, (q, a, m) in sorted(wanted.items())
-                   if stored.get(k, (q, a, m)) != (q, a, m)]  # fmt: skip
+        changed = [
+            {"k": k, "q": q, "a": a} for k, (q, a, m) in sorted(wanted.items()) if stored.get(k, (q, a, m)) != (q, a, m)
+        ]
         if changed:
             stmt = (
                 update(s)
@@ -80,9 +85,15 @@ class SqlTenantMirror:
         return len(gone) + len(new) + len(changed)
 
     def set_users(
-        self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool,
-        stamp: int | None = None, fence: int | None = None,
-    ) -> int:  # fmt: skip
+        self,
+        customer_id: str,
+        users: Sequence[User],
+        *,
+        object_ids: dict[str, str],
+        complete: bool,
+        stamp: int | None = None,
+        fence: int | None = None,
+    ) -> int:
         u = table(UserRow)
         newer: set[str] = set()
         if fence is not None:
@@ -92,8 +103,11 @@ class SqlTenantMirror:
         touched = self._users.upsert(users)
         stmt = select(u.c.id, u.c.remote_id).where(u.c.customer_id == customer_id)
         stored = {uid: oid for uid, oid in self._session.execute(stmt)}
-        moved = [{"k": uid, "r": oid} for uid, oid in object_ids.items()
-                 if uid in stored and uid not in newer and stored[uid] != oid]  # fmt: skip
+        moved = [
+            {"k": uid, "r": oid}
+            for uid, oid in object_ids.items()
+            if uid in stored and uid not in newer and stored[uid] != oid
+        ]
         if moved:
             renumber = update(u).where(u.c.customer_id == customer_id, u.c.id == bindparam("k"))
             self._session.execute(renumber.values(remote_id=bindparam("r")), moved)
@@ -149,11 +163,18 @@ class SqlRemoteBatches:
     def add(self, batch: PendingBatch, *, holder: str, lease_until: datetime) -> None:
         self._session.add(
             RemoteBatchRow(
-                id=batch.id, customer_id=batch.customer_id, tenant_id=batch.tenant_id, operator=batch.operator,
-                created_at=batch.created_at, idempotency_key=batch.key, fingerprint=batch.fingerprint,
-                intent=batch.to_dict(), holder=holder, lease_until=lease_until,
+                id=batch.id,
+                customer_id=batch.customer_id,
+                tenant_id=batch.tenant_id,
+                operator=batch.operator,
+                created_at=batch.created_at,
+                idempotency_key=batch.key,
+                fingerprint=batch.fingerprint,
+                intent=batch.to_dict(),
+                holder=holder,
+                lease_until=lease_until,
             )
-        )  # fmt: skip
+        )
         self._session.flush()
 
     def get_by_key(self, key: str) -> PendingBatch | None:
@@ -188,6 +209,12 @@ def _tenant(row: TenantRow) -> Tenant:
 
 def _pending(row: RemoteBatchRow) -> PendingBatch:
     return PendingBatch.from_dict(
-        row.intent, id=row.id, customer_id=row.customer_id, tenant_id=row.tenant_id, operator=row.operator,
-        created_at=row.created_at, key=row.idempotency_key, fingerprint=row.fingerprint,
-    )  # fmt: skip
+        row.intent,
+        id=row.id,
+        customer_id=row.customer_id,
+        tenant_id=row.tenant_id,
+        operator=row.operator,
+        created_at=row.created_at,
+        key=row.idempotency_key,
+        fingerprint=row.fingerprint,
+    )

@@ -180,11 +180,18 @@ class SqlUserRepository:
                 sku: _held(sku in user.group_licenses, user.disabled_plans.get(sku)) for sku in user.licenses
             }
         customers = sorted({c for c, _ in rows})
-        new, changed = upsert_rows(self._session, self._users, rows.values(), keys=self._user_keys,
-                                   columns=self._columns)  # fmt: skip
+        new, changed = upsert_rows(
+            self._session, self._users, rows.values(), keys=self._user_keys, columns=self._columns
+        )
         held: defaultdict[UserKey, dict[str, Held]] = defaultdict(dict)
-        stored = load(self._session, self._licenses, keys=self._license_keys, columns=("via_group", "disabled_plans"),
-                      where="customer_id", values=customers)  # fmt: skip
+        stored = load(
+            self._session,
+            self._licenses,
+            keys=self._license_keys,
+            columns=("via_group", "disabled_plans"),
+            where="customer_id",
+            values=customers,
+        )
         for (c, u, sku), (via_group, disabled) in stored.items():
             held[(c, u)][sku] = _held(via_group, disabled)
         granted: list[Row] = []
@@ -222,8 +229,13 @@ class SqlUserRepository:
     @staticmethod
     def _license(customer_id: str, user_id: str, sku: str, held: Held = (False, ())) -> Row:
         via_group, disabled = held
-        return {"customer_id": customer_id, "user_id": user_id, "sku": sku, "via_group": via_group,
-                "disabled_plans": list(disabled) or None}  # fmt: skip
+        return {
+            "customer_id": customer_id,
+            "user_id": user_id,
+            "sku": sku,
+            "via_group": via_group,
+            "disabled_plans": list(disabled) or None,
+        }
 
 
 def _held(via_group: bool, disabled: Iterable[str] | None) -> Held:

@@ -39,8 +39,14 @@ class FakeScheduledChanges:
             raise Refused(f"No customer {change.customer_id} for a scheduled change")
         if change.key is not None and any(c.key == change.key and c.action is change.action for c in s.scheduled):
             raise Refused(f"A change is scheduled under {change.key} already")
-        stored = replace(change, id=len(s.scheduled) + 1, status=PENDING, run_at=_utc(change.run_at),
-                         created_at=_utc(change.created_at), desired=dict(change.desired))  # fmt: skip
+        stored = replace(
+            change,
+            id=len(s.scheduled) + 1,
+            status=PENDING,
+            run_at=_utc(change.run_at),
+            created_at=_utc(change.created_at),
+            desired=dict(change.desired),
+        )
         s.scheduled.append(stored)
         return stored.id
 
@@ -60,10 +66,11 @@ class FakeScheduledChanges:
     def claim_due(self, *, now: datetime, holder: str, until: datetime, limit: int) -> list[ScheduledChange]:
         s = self.t.use()
         due = [
-            c for c in s.scheduled
+            c
+            for c in s.scheduled
             if (c.status is PENDING and c.run_at <= now)
             or (c.status is RUNNING and c.lease_until is not None and c.lease_until < now)
-        ]  # fmt: skip
+        ]
         claimed = []
         for c in sorted(due, key=lambda c: (c.run_at, c.id))[:limit]:
             s.scheduled[c.id - 1] = replace(c, status=RUNNING, lease_holder=holder, lease_until=_utc(until))

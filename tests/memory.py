@@ -337,17 +337,30 @@ class FakePurchases:
         return s.purchases[request_id - 1] if 1 <= request_id <= len(s.purchases) else None
 
     def decide(
-        self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
-        target: int | None = None, message: tuple[str, str] | None = None,
-    ) -> bool:  # fmt: skip
+        self,
+        request_id: int,
+        *,
+        status: str,
+        by: str,
+        at: datetime,
+        reason: str | None = None,
+        target: int | None = None,
+        message: tuple[str, str] | None = None,
+    ) -> bool:
         p = self.get(request_id)
         if p is None or p.status is not PurchaseStatus.REQUESTED:
             return False
         channel, ts = message or (None, None)
         self.t.use().purchases[request_id - 1] = replace(
-            p, status=PurchaseStatus(status), decided_by=by, decided_at=_utc(at), reason=reason, target=target,
-            message_channel=channel, message_ts=ts,
-        )  # fmt: skip
+            p,
+            status=PurchaseStatus(status),
+            decided_by=by,
+            decided_at=_utc(at),
+            reason=reason,
+            target=target,
+            message_channel=channel,
+            message_ts=ts,
+        )
         return True
 
     def approved_for(self, customer_id: str) -> list[Purchase]:
@@ -426,8 +439,9 @@ class FakeTenants:
         gone = stored.keys() - wanted.keys()
         for (cid, uid), user in list(s.users.items()):
             if cid == customer_id and user.licenses & gone:
-                s.users[(cid, uid)] = replace(user, licenses=user.licenses - gone,
-                                              group_licenses=user.group_licenses - gone)  # fmt: skip
+                s.users[(cid, uid)] = replace(
+                    user, licenses=user.licenses - gone, group_licenses=user.group_licenses - gone
+                )
         for sku in gone:
             del s.subscriptions[(customer_id, sku)]
         changed = 0
@@ -441,9 +455,15 @@ class FakeTenants:
         return len(gone) + changed
 
     def set_users(
-        self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool,
-        stamp: int | None = None, fence: int | None = None,
-    ) -> int:  # fmt: skip
+        self,
+        customer_id: str,
+        users: Sequence[User],
+        *,
+        object_ids: dict[str, str],
+        complete: bool,
+        stamp: int | None = None,
+        fence: int | None = None,
+    ) -> int:
         s = self.t.use()
         newer = {
             uid for (cid, uid), n in s.generations.items() if cid == customer_id and fence is not None and n > fence
@@ -541,9 +561,15 @@ def _stored(batch: PendingBatch) -> PendingBatch:
     """The batch as storage reads it back: through its JSON."""
     b = batch
     return PendingBatch.from_dict(
-        b.to_dict(), id=b.id, customer_id=b.customer_id, tenant_id=b.tenant_id, operator=b.operator,
-        created_at=_utc(b.created_at), key=b.key, fingerprint=b.fingerprint,
-    )  # fmt: skip
+        b.to_dict(),
+        id=b.id,
+        customer_id=b.customer_id,
+        tenant_id=b.tenant_id,
+        operator=b.operator,
+        created_at=_utc(b.created_at),
+        key=b.key,
+        fingerprint=b.fingerprint,
+    )
 
 
 class FakeLicenseAlerts:
@@ -566,9 +592,11 @@ class FakeLicenseAlerts:
         if state.customer_id not in s.customers or state.sku not in s.products:
             raise Refused(f"No customer {state.customer_id} or product {state.sku} for an alert")
         s.alerts[(state.customer_id, state.sku)] = replace(
-            state, since=_utc(state.since), next_reminder_at=_utc(state.next_reminder_at),
+            state,
+            since=_utc(state.since),
+            next_reminder_at=_utc(state.next_reminder_at),
             last_reminded_at=_utc(state.last_reminded_at) if state.last_reminded_at else None,
-        )  # fmt: skip
+        )
 
     def clear(self, customer_id: str, sku: str) -> None:
         self.t.use().alerts.pop((customer_id, sku), None)

@@ -55,9 +55,14 @@ def _redraw(deps: Deps, op: Operator, modal: ModalState, client: WebClient, body
 
 
 def choose_customer(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    deps: Deps,
+    operator: Operator,
     modal: ModalState,
-) -> None:  # fmt: skip
+) -> None:
     ack()
     chosen = queries.customer(action["selected_option"]["value"], actor=operator.slack_user_id, uow=deps.uow_factory())
     modal = deps.modals.switch_customer(modal, chosen.id, chosen.name)
@@ -74,9 +79,14 @@ def users_page_action(mutate: Callable[[Deps, ModalState, dict[str, Any]], Modal
     """A click on the users page whose whole job is to change the modal's state (given the action), then redraw."""
 
     def listener(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        deps: Deps,
+        operator: Operator,
         modal: ModalState,
-    ) -> None:  # fmt: skip
+    ) -> None:
         ack()
         _redraw(deps, operator, mutate(deps, modal, action), client, body)
 
@@ -135,14 +145,22 @@ def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) 
     first folds the radios on screen into the choices of every page, and refreshes the preview from all of them."""
 
     def listener(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        deps: Deps,
+        operator: Operator,
         modal: ModalState,
-    ) -> None:  # fmt: skip
+    ) -> None:
         ack()
         _, view = screens.manage(
-            deps, operator.slack_user_id, mutate(modal, action), can_set_location=operator.may_set_location,
+            deps,
+            operator.slack_user_id,
+            mutate(modal, action),
+            can_set_location=operator.may_set_location,
             state=body["view"]["state"],
-        )  # fmt: skip
+        )
         update_view(client, body, view)
 
     listener.__name__ = mutate.__name__
@@ -170,9 +188,14 @@ def show_all_products(modal: ModalState, action: dict[str, Any]) -> ModalState:
 
 
 def open_buy_more(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    deps: Deps,
+    operator: Operator,
     modal: ModalState,
-) -> None:  # fmt: skip
+) -> None:
     ack()
     deps.modals.save(screens.with_visible_choices(modal, body["view"]["state"]))  # as any click on the page does
     sku = action.get("value") or (action.get("selected_option") or {}).get("value")

@@ -25,8 +25,9 @@ def register(app: App) -> None:
     app.action(ids.ALERT_BUY_MORE, middleware=OPERATOR_ONLY)(after_ack(open_buy_more))
 
 
-def open_buy_more(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps,
-                  operator: Operator) -> None:  # fmt: skip
+def open_buy_more(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
+) -> None:
     ack()
     try:
         customer_id, sku = parse_buy_more_value(str(action.get("value") or ""))

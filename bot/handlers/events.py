@@ -71,39 +71,59 @@ def home_vm(deps: Deps, user: str, customer_id: str | None = None) -> HomeVM:
         return HomeVM(operator_name=None, role=None, customers="")
     scope = "all customers" if op.customers is None else ", ".join(sorted(op.customers))
     board = dashboard(actor=user, uow=deps.uow_factory(), customer_id=customer_id)
-    return HomeVM(operator_name=op.name or user, role=op.role.value, customers=scope,
-                  dashboard=dashboard_vm(board, customer_id))  # fmt: skip
+    return HomeVM(
+        operator_name=op.name or user, role=op.role.value, customers=scope, dashboard=dashboard_vm(board, customer_id)
+    )
 
 
 def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
     names, products = board.customer_names, board.product_names
     return DashboardVM(
         customers=tuple(
-            CustomerSeatsVM(c.customer.id, c.customer.name,
-                            tuple(SeatLineVM(s.name, s.assigned, s.owned, s.low) for s in c.subscriptions), c.low)
+            CustomerSeatsVM(
+                c.customer.id,
+                c.customer.name,
+                tuple(SeatLineVM(s.name, s.assigned, s.owned, s.low) for s in c.subscriptions),
+                c.low,
+            )
             for c in board.customers
         ),
         pending=tuple(
-            PendingPurchaseVM(names.get(p.customer_id, p.customer_id), products.get(p.sku, p.sku), p.quantity,
-                              p.status.value, p.operator)
+            PendingPurchaseVM(
+                names.get(p.customer_id, p.customer_id),
+                products.get(p.sku, p.sku),
+                p.quantity,
+                p.status.value,
+                p.operator,
+            )
             for p in board.pending
         ),
         recent=tuple(
-            RecentChangeVM(int(r.entry.at.timestamp()), r.entry.at.strftime("%Y-%m-%d %H:%M UTC"),
-                           names.get(r.entry.customer_id, r.entry.customer_id), r.entry.user_id,
-                           products.get(r.entry.sku, r.entry.sku) if r.entry.sku else None, r.entry.action,
-                           r.entry.outcome)
+            RecentChangeVM(
+                int(r.entry.at.timestamp()),
+                r.entry.at.strftime("%Y-%m-%d %H:%M UTC"),
+                names.get(r.entry.customer_id, r.entry.customer_id),
+                r.entry.user_id,
+                products.get(r.entry.sku, r.entry.sku) if r.entry.sku else None,
+                r.entry.action,
+                r.entry.outcome,
+            )
             for r in board.recent
         ),
         focus=focus,
         scheduled=tuple(
-            ScheduledLineVM(int(c.run_at.timestamp()), c.run_at.strftime("%Y-%m-%d %H:%M UTC"),
-                            verb(c.desired, products, c.location), names.get(c.customer_id, c.customer_id),
-                            len(c.user_ids), c.operator)
+            ScheduledLineVM(
+                int(c.run_at.timestamp()),
+                c.run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                verb(c.desired, products, c.location),
+                names.get(c.customer_id, c.customer_id),
+                len(c.user_ids),
+                c.operator,
+            )
             for c in board.scheduled
         ),
         scheduled_total=board.scheduled_total,
-    )  # fmt: skip
+    )
 
 
 def drill_down(ack: Ack, action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator) -> None:

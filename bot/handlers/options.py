@@ -25,5 +25,10 @@ def customer_options(ack: Ack, payload: dict[str, Any], deps: Deps, operator: Op
     found = queries.list_customers(
         actor=operator.slack_user_id, query=payload.get("value", ""), limit=MAX_OPTIONS, uow=deps.uow_factory()
     )
-    ack(options=[{"text": {"type": "plain_text", "text": truncate(f"{c.name} ({c.id})", 75)}, "value": c.id}
-                 for c in found if len(c.id) <= 75])  # fmt: skip
+    ack(
+        options=[
+            {"text": {"type": "plain_text", "text": truncate(f"{c.name} ({c.id})", 75)}, "value": c.id}
+            for c in found
+            if len(c.id) <= 75
+        ]
+    )

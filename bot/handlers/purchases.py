@@ -34,18 +34,25 @@ def message_of(body: dict[str, Any]) -> tuple[str, str]:
     return str(channel), str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
 
 
-def approve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps,
-            operator: Operator) -> None:  # fmt: skip
+def approve(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
+) -> None:
     ack()
     channel, ts = message_of(body)
-    decision = purchases.approve(int(action["value"]), actor=operator.slack_user_id, uow=deps.uow_factory(),
-                                 message=(channel, ts), notify=outcome_reply)  # fmt: skip
+    decision = purchases.approve(
+        int(action["value"]),
+        actor=operator.slack_user_id,
+        uow=deps.uow_factory(),
+        message=(channel, ts),
+        notify=outcome_reply,
+    )
     show_decision(client, channel, ts, decision)
     events.refresh(deps, client, operator.slack_user_id)
 
 
-def ask_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps,
-               operator: Operator) -> None:  # fmt: skip
+def ask_reason(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
+) -> None:
     ack()
     request_id = int(action["value"])
     p = purchases.check_decider(request_id, actor=operator.slack_user_id, uow=deps.uow_factory())
@@ -62,9 +69,14 @@ def decline(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, opera
     values = view["state"]["values"]
     reason = str(values.get(ids.DECLINE_REASON_BLOCK, {}).get(ids.DECLINE_REASON_INPUT, {}).get("value") or "")
     try:
-        decision = purchases.decline(int(request_id), reason, actor=operator.slack_user_id, uow=deps.uow_factory(),
-                                     message=(channel, ts) if channel and ts else None,
-                                     notify=outcome_reply)  # fmt: skip
+        decision = purchases.decline(
+            int(request_id),
+            reason,
+            actor=operator.slack_user_id,
+            uow=deps.uow_factory(),
+            message=(channel, ts) if channel and ts else None,
+            notify=outcome_reply,
+        )
     except LicensingError as e:  # no reason, decided meanwhile, no longer allowed: said under the reason
         ack(response_action="errors", errors={ids.DECLINE_REASON_BLOCK: e.user_message})
         return

@@ -33,8 +33,12 @@ def cancel(
 ) -> None:
     ack()
     change_id = _number(action.get("value"))
-    done = schedule.cancel(change_id, actor=operator.slack_user_id, uow=deps.uow_factory(),
-                           told=scheduled.cancel_renderer(deps, operator.slack_user_id))  # fmt: skip
+    done = schedule.cancel(
+        change_id,
+        actor=operator.slack_user_id,
+        uow=deps.uow_factory(),
+        told=scheduled.cancel_renderer(deps, operator.slack_user_id),
+    )
     note = (
         f"Cancelled change {done.id}: it will not run on {zone_of(client, operator.slack_user_id).show(done.run_at)}."
     )

@@ -43,9 +43,14 @@ def open_manage(ack: Ack, deps: Deps, operator: Operator, modal: ModalState) -> 
 
 
 def save(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps, operator: Operator,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    deps: Deps,
+    operator: Operator,
     modal: ModalState,
-) -> None:  # fmt: skip
+) -> None:
     modal = screens.with_visible_choices(modal, view["state"])  # the radios on screen; other pages' are stored
     deps.modals.save(modal)
     form = forms.read_save(view, modal, zone_of=lambda: zone_of(client, operator.slack_user_id))
@@ -61,14 +66,19 @@ def save(
         run = partial(save_and_confirm, deps, operator, modal, change, key=key)
     else:
         later = form.now.change(customer_id, selected) if form.now else None
-        run = partial(scheduled.save, deps, client, operator, modal, later, form.dates, form.zone, list(form.ends),
-                      key=key)  # fmt: skip
+        run = partial(
+            scheduled.save, deps, client, operator, modal, later, form.dates, form.zone, list(form.ends), key=key
+        )
     ack_in_time(
-        ack, client, view["id"], run,
+        ack,
+        client,
+        view["id"],
+        run,
         pending=saving_view(modal.customer_name or "", len(selected), modal.token),
-        final=lambda vm: result_view(vm, modal.token), budget_s=deps.settings.ack_budget_s,
+        final=lambda vm: result_view(vm, modal.token),
+        budget_s=deps.settings.ack_budget_s,
         settle_s=deps.settings.ack_settle_s,
-    )  # fmt: skip
+    )
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
     events.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer
@@ -90,9 +100,14 @@ def request_more(
     try:
         quantity = int(raw or "")
         request = purchases.request_more(
-            screens.customer_id(modal), sku, quantity, actor=operator.slack_user_id, uow=deps.uow_factory(),
-            note=note, notify=request_thread(deps.settings),
-        )  # fmt: skip
+            screens.customer_id(modal),
+            sku,
+            quantity,
+            actor=operator.slack_user_id,
+            uow=deps.uow_factory(),
+            note=note,
+            notify=request_thread(deps.settings),
+        )
     except ValueError:
         ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: "Enter a whole number of licenses."})
         return

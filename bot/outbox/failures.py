@@ -69,14 +69,25 @@ class Failures:
         with self.stats.in_db(), self.sessionmaker() as s:
             if m.parent_id is None:  # the parent itself goes by DM, and its replies follow it as usual
                 outcomes.mark_retry(
-                    s, m, worker=self.name, at=now, unsure=False, error=error, fall_back_to_dm=True,
+                    s,
+                    m,
+                    worker=self.name,
+                    at=now,
+                    unsure=False,
+                    error=error,
+                    fall_back_to_dm=True,
                     lane_free_at=free_at,
-                )  # fmt: skip
+                )
             else:  # the parent is in the channel already: the DM gets a copy of it, then the rest of the replies
                 copy = outcomes.move_thread_to_dm(
-                    s, m, worker=self.name, error=error, now=now, lane_free_at=free_at,
+                    s,
+                    m,
+                    worker=self.name,
+                    error=error,
+                    now=now,
+                    lane_free_at=free_at,
                     copy_parent=lambda parent: dm_copy(parent, channel, error),
-                )  # fmt: skip
+                )
                 how = f"the rest of the thread, under a copy of its parent (outbox id={copy}),"
         self.stats.add(fallback=1)
         log.warning("%s refused (%s): sending %s to %s by DM", tag(m, channel), error, how, m.fallback_user)

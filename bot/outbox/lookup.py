@@ -41,14 +41,20 @@ def find_posted(
             with timed():
                 if m.thread_ts is None:
                     page = client.conversations_history(
-                        channel=channel, oldest=f"{m.created_at.timestamp() - 1:.6f}", include_all_metadata=True,
-                        limit=HISTORY_PAGE_SIZE, cursor=cursor,
-                    )  # fmt: skip
+                        channel=channel,
+                        oldest=f"{m.created_at.timestamp() - 1:.6f}",
+                        include_all_metadata=True,
+                        limit=HISTORY_PAGE_SIZE,
+                        cursor=cursor,
+                    )
                 else:
                     page = client.conversations_replies(
-                        channel=channel, ts=m.thread_ts, include_all_metadata=True, limit=HISTORY_PAGE_SIZE,
+                        channel=channel,
+                        ts=m.thread_ts,
+                        include_all_metadata=True,
+                        limit=HISTORY_PAGE_SIZE,
                         cursor=cursor,
-                    )  # fmt: skip
+                    )
         except SlackApiError as e:
             error = str(e.response.get("error"))
             if e.response.status_code == 429 or e.response.status_code >= 500 or error in TRANSIENT_ERRORS:

@@ -39,16 +39,30 @@ def signed_headers(
 def slash_body(
     fake: FakeSlack, user_id: str, channel: str, text: str, trigger_id: str, command: str = "/licenses"
 ) -> str:
-    return urlencode({
-        "command": command, "text": text, "user_id": user_id, "user_name": "op", "channel_id": channel,
-        "team_id": fake.team_id, "api_app_id": fake.app_id, "trigger_id": trigger_id,
-        "response_url": "http://127.0.0.1:9/unused", "token": "unused",
-    })  # fmt: skip
+    return urlencode(
+        {
+            "command": command,
+            "text": text,
+            "user_id": user_id,
+            "user_name": "op",
+            "channel_id": channel,
+            "team_id": fake.team_id,
+            "api_app_id": fake.app_id,
+            "trigger_id": trigger_id,
+            "response_url": "http://127.0.0.1:9/unused",
+            "token": "unused",
+        }
+    )
 
 
 def interaction_body(fake: FakeSlack, user_id: str, payload: Json) -> str:
-    payload = {"team": {"id": fake.team_id}, "user": {"id": user_id, "team_id": fake.team_id},
-               "api_app_id": fake.app_id, "token": "unused", **payload}  # fmt: skip
+    payload = {
+        "team": {"id": fake.team_id},
+        "user": {"id": user_id, "team_id": fake.team_id},
+        "api_app_id": fake.app_id,
+        "token": "unused",
+        **payload,
+    }
     return urlencode({"payload": json.dumps(payload)})
 
 
@@ -97,14 +111,22 @@ class SlackUser:
         view = self.view
         block = self.block_with(action_id)
         element = _element(block, action_id)
-        act = {"action_id": action_id, "block_id": block.get("block_id", "slack-made-id"), "type": element["type"],
-               "action_ts": str(time.time())}  # fmt: skip
+        act = {
+            "action_id": action_id,
+            "block_id": block.get("block_id", "slack-made-id"),
+            "type": element["type"],
+            "action_ts": str(time.time()),
+        }
         if "value" in element:  # a button sends its value, as Slack does
             act["value"] = element["value"]
         act.update(fields)
-        payload = {"type": "block_actions", "trigger_id": self.fake.new_trigger(view_id=view["id"], user=self.user_id),
-                   "container": {"type": "view", "view_id": view["id"]}, "view": self.with_state(view),
-                   "actions": [act]}  # fmt: skip
+        payload = {
+            "type": "block_actions",
+            "trigger_id": self.fake.new_trigger(view_id=view["id"], user=self.user_id),
+            "container": {"type": "view", "view_id": view["id"]},
+            "view": self.with_state(view),
+            "actions": [act],
+        }
         return self.interact(payload)
 
     def act_and_wait(self, action_id: str, method: str = "views.update", **fields: Any) -> Json:

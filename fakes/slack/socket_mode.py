@@ -73,9 +73,14 @@ class FakeSocketMode:
     def send(self, kind: str, payload: Json, *, timeout: float = 5.0, accepts_response_payload: bool = True) -> Ack:
         """Hand the app one envelope and wait for its acknowledgement, as Slack does (3 s there)."""
         envelope_id = str(uuid.uuid4())
-        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
-                    "accepts_response_payload": accepts_response_payload, "retry_attempt": 0,
-                    "retry_reason": ""}  # fmt: skip
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
         with self._changed:
             connection = self._current
         if connection is None:
@@ -109,8 +114,16 @@ class FakeSocketMode:
     # --- the server side ----------------------------------------------------------------------------------------
 
     def _connection(self, connection: ServerConnection) -> None:
-        connection.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FAKE"},
-                                    "debug_info": {"host": "fake-socket-mode"}}))  # fmt: skip
+        connection.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "A0FAKE"},
+                    "debug_info": {"host": "fake-socket-mode"},
+                }
+            )
+        )
         with self._changed:
             self._current = connection
             self._state.hellos += 1

@@ -267,8 +267,18 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         if not user:
             raise SlackError("user_not_found")
         tz, offset = self._timezones.get(user, self.DEFAULT_TZ)
-        return {"user": {"id": user, "team_id": self.team_id, "name": user.lower(), "deleted": False,
-                         "is_bot": False, "tz": tz, "tz_label": tz, "tz_offset": offset}}  # fmt: skip
+        return {
+            "user": {
+                "id": user,
+                "team_id": self.team_id,
+                "name": user.lower(),
+                "deleted": False,
+                "is_bot": False,
+                "tz": tz,
+                "tz_label": tz,
+                "tz_offset": offset,
+            }
+        }
 
     def _auth_test(self, args: Json) -> Json:
         return {

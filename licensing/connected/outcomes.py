@@ -49,8 +49,11 @@ def read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Opera
         else:
             msg = "Microsoft 365 did not confirm this change and reading the user back shows it was not applied."
             moved = op.location is not None and user is not None and user.location == op.location
-            results.append(OperationResult(op.user_id, OperationStatus.FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE,
-                                           msg, location_set=moved))  # fmt: skip
+            results.append(
+                OperationResult(
+                    op.user_id, OperationStatus.FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE, msg, location_set=moved
+                )
+            )
     return results
 
 
@@ -94,10 +97,18 @@ def settle(batch: PendingBatch, provider: TenantProvider, results: list[Operatio
 
 
 def record(
-    batch: PendingBatch, results: Sequence[OperationResult], skus: Sequence[RemoteSku] | None, *, uow: UnitOfWork,
-    holder: str, notify: Callable[[BatchResult], Any] | None, clock: Clock, note: str | None,
-    follow_up: FollowUp | None = None, before: Mapping[str, RemoteUser | None] | None = None,
-) -> BatchResult | None:  # fmt: skip
+    batch: PendingBatch,
+    results: Sequence[OperationResult],
+    skus: Sequence[RemoteSku] | None,
+    *,
+    uow: UnitOfWork,
+    holder: str,
+    notify: Callable[[BatchResult], Any] | None,
+    clock: Clock,
+    note: str | None,
+    follow_up: FollowUp | None = None,
+    before: Mapping[str, RemoteUser | None] | None = None,
+) -> BatchResult | None:
     """T2: the outcome of every user, the mirror, the audit and the confirmation, in one short transaction."""
     by_user = {r.user_id: r for r in results}
     with uow:
@@ -168,5 +179,5 @@ def plain_message(code: ErrorCode, planned: UserOutcome, got: OperationResult, c
         ErrorCode.FORBIDDEN: "Microsoft 365 refused licensebot: check the app's admin consent and GDAP roles.",
         ErrorCode.PROVIDER_UNAVAILABLE: "Microsoft 365 was busy or unavailable; nothing changed for this user. "
         "Try again in a few minutes.",
-    }  # fmt: skip
+    }
     return texts.get(code) or f"Microsoft 365 refused the change: {said}."

@@ -108,8 +108,15 @@ def write_fresh(customer_id: str, fresh: Fresh, uow: UnitOfWork) -> None:
         write_seats(customer_id, fresh.skus, uow)
     uow.mirror.remove_users(customer_id, [uid for uid, user in fresh.users.items() if user is None])
     present = [user for user in fresh.users.values() if user is not None]
-    write_users(customer_id, fresh.skus if current else (), present, uow, complete=False,
-                stamp=uow.mirror.bump(customer_id), fence=fresh.generation)  # fmt: skip
+    write_users(
+        customer_id,
+        fresh.skus if current else (),
+        present,
+        uow,
+        complete=False,
+        stamp=uow.mirror.bump(customer_id),
+        fence=fresh.generation,
+    )
 
 
 def tenant_generation(customer_id: str, uow: UnitOfWork) -> int:
@@ -118,24 +125,50 @@ def tenant_generation(customer_id: str, uow: UnitOfWork) -> int:
 
 
 def record_intent(
-    change: Change, customer: Customer, tenant: Tenant, decided: Sequence[UserOutcome], *, actor: str,
-    key: str | None, batch_id: str, clock: Clock, reply_to: Mapping[str, Any], uow: UnitOfWork,
-) -> PendingBatch:  # fmt: skip
+    change: Change,
+    customer: Customer,
+    tenant: Tenant,
+    decided: Sequence[UserOutcome],
+    *,
+    actor: str,
+    key: str | None,
+    batch_id: str,
+    clock: Clock,
+    reply_to: Mapping[str, Any],
+    uow: UnitOfWork,
+) -> PendingBatch:
     """T1's writes, in the caller's transaction: the batch, held by this process for LEASE."""
     updated = [o for o in decided if o.status is Status.UPDATED]
     ids = uow.mirror.object_ids(customer.id, [o.user_id for o in updated])
     ops = tuple(Operation(o.user_id, ids.get(o.user_id, o.user_id), o.assigned, o.revoked, o.location) for o in updated)
     now = clock()
-    batch = PendingBatch(batch_id, customer.id, tenant.tenant_id, actor, now, key, change.fingerprint(), change,
-                         tuple(decided), ops, dict(reply_to))  # fmt: skip
+    batch = PendingBatch(
+        batch_id,
+        customer.id,
+        tenant.tenant_id,
+        actor,
+        now,
+        key,
+        change.fingerprint(),
+        change,
+        tuple(decided),
+        ops,
+        dict(reply_to),
+    )
     uow.remote.add(batch, holder=holder_name(), lease_until=now + LEASE)
     return batch
 
 
 def execute(
-    batch: PendingBatch, *, provider: TenantProvider, uow: UnitOfWork, notify: Callable[[BatchResult], Any] | None,
-    clock: Clock = utcnow, follow_up: FollowUp | None = None, before: Mapping[str, RemoteUser | None] | None = None,
-) -> BatchResult:  # fmt: skip
+    batch: PendingBatch,
+    *,
+    provider: TenantProvider,
+    uow: UnitOfWork,
+    notify: Callable[[BatchResult], Any] | None,
+    clock: Clock = utcnow,
+    follow_up: FollowUp | None = None,
+    before: Mapping[str, RemoteUser | None] | None = None,
+) -> BatchResult:
     """Calls the tenant for a batch this process holds, then records the outcome (T2). `before`: the users as read
     just before the save decided (read_fresh), from which the mirror learns their state after the change."""
     me = holder_name()
@@ -149,8 +182,18 @@ def execute(
             results = [_failed_whole(op, e) for op in batch.operations]
     renew()  # reading back and retrying the unsure ones can take a while too
     results = outcomes.settle(batch, provider, results)
-    done = outcomes.record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
-                   clock=clock, note=None, follow_up=follow_up, before=before or {})  # fmt: skip
+    done = outcomes.record(
+        batch,
+        results,
+        _seats(provider, batch.tenant_id),
+        uow=uow,
+        holder=me,
+        notify=notify,
+        clock=clock,
+        note=None,
+        follow_up=follow_up,
+        before=before or {},
+    )
     if done is None:  # our lease ran out and another process recorded it: theirs is the result
         raise OutcomeUnknown()
     return done
@@ -178,8 +221,16 @@ def reconcile(
             log.warning("batch=%s could not be read back from %s; will try again", batch.id, batch.tenant_id)
             continue
         notify = partial(render, reply_to=batch.reply_to) if render else None
-        if outcomes.record(batch, results, _seats(provider, batch.tenant_id), uow=uow, holder=me, notify=notify,
-                   clock=clock, note=INTERRUPTED):  # fmt: skip
+        if outcomes.record(
+            batch,
+            results,
+            _seats(provider, batch.tenant_id),
+            uow=uow,
+            holder=me,
+            notify=notify,
+            clock=clock,
+            note=INTERRUPTED,
+        ):
             log.info("batch=%s customer=%s reconciled from the tenant", batch.id, batch.customer_id)
             finished.append(batch.id)
     return finished

@@ -27,8 +27,13 @@ class SyncReport:
     error: str | None = None  # why this tenant could not be synced
 
     def to_dict(self) -> dict[str, object]:
-        return {"customer": self.customer_id, "products": self.products, "users": self.users,
-                "changes": self.changes, "error": self.error}  # fmt: skip
+        return {
+            "customer": self.customer_id,
+            "products": self.products,
+            "users": self.users,
+            "changes": self.changes,
+            "error": self.error,
+        }
 
 
 def connected(customer_id: str, *, uow: UnitOfWork) -> Tenant | None:
@@ -73,8 +78,9 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
         changes = 0 if newer else write_seats(customer_id, snapshot.skus, uow)
         # Products as the mirror has them once the seats are (or are not) written: a user's license of a product
         # the mirror lacks has no subscription row to belong to.
-        changes += write_users(customer_id, () if newer else snapshot.skus, snapshot.users, uow, complete=True,
-                               fence=tenant.generation)  # fmt: skip
+        changes += write_users(
+            customer_id, () if newer else snapshot.skus, snapshot.users, uow, complete=True, fence=tenant.generation
+        )
         fulfil_synced(customer_id, uow, clock())
         alerts.check(customer_id, uow, seats=() if newer else snapshot.skus, clock=clock)
         uow.mirror.mark_synced(customer_id, clock(), users=True)
@@ -106,9 +112,15 @@ def write_seats(customer_id: str, skus: Sequence[RemoteSku], uow: UnitOfWork) ->
 
 
 def write_users(
-    customer_id: str, skus: Sequence[RemoteSku], users: Sequence[RemoteUser], uow: UnitOfWork, *, complete: bool,
-    stamp: int | None = None, fence: int | None = None,
-) -> int:  # fmt: skip
+    customer_id: str,
+    skus: Sequence[RemoteSku],
+    users: Sequence[RemoteUser],
+    uow: UnitOfWork,
+    *,
+    complete: bool,
+    stamp: int | None = None,
+    fence: int | None = None,
+) -> int:
     """The users into the mirror; `stamp` and `fence` as in TenantMirror.set_users."""
     subscribed = frozenset(s.sku for s in skus) if skus else frozenset(uow.subscriptions.for_customer(customer_id))
     mirrored = [u.as_user(customer_id, subscribed) for u in users]

@@ -68,8 +68,9 @@ class RemoteUser:
         """The mirror's user; licenses of products the tenant no longer lists are left out (they hold no seat)."""
         held = self.licenses & subscribed
         disabled = {sku: plans for sku, plans in self.disabled_plans.items() if sku in held and plans}
-        return User(customer_id, self.id, self.name or self.id, self.location, held, self.group_licenses & held,
-                    disabled)  # fmt: skip
+        return User(
+            customer_id, self.id, self.name or self.id, self.location, held, self.group_licenses & held, disabled
+        )
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,13 @@ class Operation:
         return replace(user, location=self.location or user.location, licenses=licenses, disabled_plans=disabled)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"user": self.user_id, "object_id": self.object_id, "add": list(self.add),
-                "remove": list(self.remove), "location": self.location}  # fmt: skip
+        return {
+            "user": self.user_id,
+            "object_id": self.object_id,
+            "add": list(self.add),
+            "remove": list(self.remove),
+            "location": self.location,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Operation:
@@ -153,23 +159,43 @@ class PendingBatch:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "change": {"user_ids": list(self.change.user_ids), "location": self.change.location,
-                       "desired": {s: d.value for s, d in self.change.desired.items()}},
+            "change": {
+                "user_ids": list(self.change.user_ids),
+                "location": self.change.location,
+                "desired": {s: d.value for s, d in self.change.desired.items()},
+            },
             "decided": [o.to_dict() for o in self.decided],
             "operations": [o.to_dict() for o in self.operations],
             "reply_to": self.reply_to,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(
-        cls, d: dict[str, Any], *, id: str, customer_id: str, tenant_id: str, operator: str, created_at: datetime,
-        key: str | None, fingerprint: str,
-    ) -> PendingBatch:  # fmt: skip
+        cls,
+        d: dict[str, Any],
+        *,
+        id: str,
+        customer_id: str,
+        tenant_id: str,
+        operator: str,
+        created_at: datetime,
+        key: str | None,
+        fingerprint: str,
+    ) -> PendingBatch:
         c = d["change"]
-        change = Change(customer_id, tuple(c["user_ids"]), {s: Desired(v) for s, v in c["desired"].items()},
-                        c.get("location"))  # fmt: skip
+        change = Change(
+            customer_id, tuple(c["user_ids"]), {s: Desired(v) for s, v in c["desired"].items()}, c.get("location")
+        )
         return cls(
-            id, customer_id, tenant_id, operator, created_at, key, fingerprint, change,
+            id,
+            customer_id,
+            tenant_id,
+            operator,
+            created_at,
+            key,
+            fingerprint,
+            change,
             tuple(UserOutcome.from_dict(o) for o in d["decided"]),
-            tuple(Operation.from_dict(o) for o in d["operations"]), d.get("reply_to") or {},
-        )  # fmt: skip
+            tuple(Operation.from_dict(o) for o in d["operations"]),
+            d.get("reply_to") or {},
+        )

@@ -163,8 +163,10 @@ class _Reader:
                 why = f"{customer.id} is connected to Microsoft 365 (tenant_id), which is where its {field} come from"
                 self.add(f"{path}.{field}", f"must be left out: {why}")
         if not is_tenant_id(customer.tenant_id):
-            self.add(f"{path}.tenant_id", f"{customer.tenant_id!r} is not a tenant GUID or a domain (like "
-                     "contoso.onmicrosoft.com)")  # fmt: skip
+            self.add(
+                f"{path}.tenant_id",
+                f"{customer.tenant_id!r} is not a tenant GUID or a domain (like contoso.onmicrosoft.com)",
+            )
             return []
         return [Tenant(customer.id, customer.tenant_id)]
 

@@ -39,9 +39,15 @@ class TenantMirror(Protocol):
         ...
 
     def set_users(
-        self, customer_id: str, users: Sequence[User], *, object_ids: dict[str, str], complete: bool,
-        stamp: int | None = None, fence: int | None = None,
-    ) -> int:  # fmt: skip
+        self,
+        customer_id: str,
+        users: Sequence[User],
+        *,
+        object_ids: dict[str, str],
+        complete: bool,
+        stamp: int | None = None,
+        fence: int | None = None,
+    ) -> int:
         """Create or update users with exactly their licenses (and disabled plans) and Graph object ids; with
         `complete`, users not given are removed. A save's writes pass `stamp`, the generation they were written at;
         a sync passes `fence`, the generation its snapshot began at, and users stamped after it are left as they are

@@ -23,9 +23,16 @@ class PurchaseRequests(Protocol):
         ...
 
     def decide(
-        self, request_id: int, *, status: str, by: str, at: datetime, reason: str | None = None,
-        target: int | None = None, message: tuple[str, str] | None = None,
-    ) -> bool:  # fmt: skip
+        self,
+        request_id: int,
+        *,
+        status: str,
+        by: str,
+        at: datetime,
+        reason: str | None = None,
+        target: int | None = None,
+        message: tuple[str, str] | None = None,
+    ) -> bool:
         """Approve or decline a request still 'requested' (a guarded update); False when it was decided already, by
         this transaction's rival or earlier. `message` is the (channel, ts) of the posted request decided on."""
         ...

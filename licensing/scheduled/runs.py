@@ -40,9 +40,15 @@ def key_of(change_id: int) -> str:
 
 
 def run_due(
-    *, uow: UnitOfWork, render: Render, provider: TenantProvider | None = None, clock: Clock = utcnow,
-    holder: str | None = None, limit: int = BATCH, lease: timedelta = LEASE,
-) -> list[int]:  # fmt: skip
+    *,
+    uow: UnitOfWork,
+    render: Render,
+    provider: TenantProvider | None = None,
+    clock: Clock = utcnow,
+    holder: str | None = None,
+    limit: int = BATCH,
+    lease: timedelta = LEASE,
+) -> list[int]:
     """Runs what is due now (and what a dead replica left running); returns the ids this run finished."""
     holder = holder or remote.holder_name()
     now = clock()
@@ -53,16 +59,27 @@ def run_due(
 
 
 def run_one(
-    change: ScheduledChange, *, uow: UnitOfWork, render: Render, provider: TenantProvider | None, clock: Clock,
+    change: ScheduledChange,
+    *,
+    uow: UnitOfWork,
+    render: Render,
+    provider: TenantProvider | None,
+    clock: Clock,
     holder: str,
-) -> bool:  # fmt: skip
+) -> bool:
     """Applies one claimed change and records its outcome; False if it is left for a later run (a connected save
     still in flight, or another replica took it over)."""
     result: BatchResult | None = None
     error: str | None = None
     try:
-        result = service.apply(change.change, actor=change.operator, uow=uow, idempotency_key=key_of(change.id),
-                               clock=clock, provider=provider)  # fmt: skip
+        result = service.apply(
+            change.change,
+            actor=change.operator,
+            uow=uow,
+            idempotency_key=key_of(change.id),
+            clock=clock,
+            provider=provider,
+        )
     except service.SaveInProgress:  # a crash interrupted the tenant call: the sync reconciles it, then we finish
         log.info("scheduled change %d waits for its interrupted save to be reconciled", change.id)
         return False

@@ -103,10 +103,20 @@ def plan_dates(
 
 
 def save(
-    customer_id: str, user_ids: Sequence[str], change: Change | None, dates: Dates, *, ends: Iterable[str],
-    actor: str, uow: UnitOfWork, key: str | None, notify: Confirm, provider: TenantProvider | None = None,
-    clock: Clock = utcnow, reply_to: Mapping[str, Any] | None = None,
-) -> Saved:  # fmt: skip
+    customer_id: str,
+    user_ids: Sequence[str],
+    change: Change | None,
+    dates: Dates,
+    *,
+    ends: Iterable[str],
+    actor: str,
+    uow: UnitOfWork,
+    key: str | None,
+    notify: Confirm,
+    provider: TenantProvider | None = None,
+    clock: Clock = utcnow,
+    reply_to: Mapping[str, Any] | None = None,
+) -> Saved:
     """The Save with dates. `change` is what the radios ask for (None: nothing, only an end); `ends` the products
     revoked at `dates.ends_at`. A start in the future defers the whole change; otherwise it is applied now through
     licensing.service, and the end is recorded in the same transaction as its result, for the users it did not
@@ -119,8 +129,17 @@ def save(
     )
     if change is not None and dates.starts_at is None:
         follow = _EndAfterSave(ending, dates.ends_at, actor, key, clock)
-        result = service.apply(change, actor=actor, uow=uow, idempotency_key=key, clock=clock, notify=notify,
-                               provider=provider, reply_to=reply_to, follow_up=follow)  # fmt: skip
+        result = service.apply(
+            change,
+            actor=actor,
+            uow=uow,
+            idempotency_key=key,
+            clock=clock,
+            notify=notify,
+            provider=provider,
+            reply_to=reply_to,
+            follow_up=follow,
+        )
         return Saved(result, tuple(follow.recorded), result.replayed)
     with uow:
         if uow.customers.lock(customer_id) is None:
@@ -162,11 +181,17 @@ class _EndAfterSave:
 
 
 def _add(
-    change: Change, action: ScheduledAction, at: datetime, actor: str, key: str | None, now: datetime,
+    change: Change,
+    action: ScheduledAction,
+    at: datetime,
+    actor: str,
+    key: str | None,
+    now: datetime,
     uow: UnitOfWork,
-) -> ScheduledChange:  # fmt: skip
-    row = ScheduledChange(0, change.customer_id, change.user_ids, dict(change.desired), action, at, actor, now,
-                          change.location, key)  # fmt: skip
+) -> ScheduledChange:
+    row = ScheduledChange(
+        0, change.customer_id, change.user_ids, dict(change.desired), action, at, actor, now, change.location, key
+    )
     row_id = uow.scheduled.add(row)
     what = describe(row)
     audit(uow, row_id, now, actor, change.customer_id, "scheduled", f"{what} at {at.isoformat()}")
@@ -182,17 +207,21 @@ def describe(row: ScheduledChange) -> str:
     return f"{'; '.join(parts)} for {users} user{'s' if users != 1 else ''}"
 
 
-def audit(uow: UnitOfWork, change_id: int, at: datetime, actor: str, customer_id: str, outcome: str,
-          what: str) -> None:  # fmt: skip
+def audit(uow: UnitOfWork, change_id: int, at: datetime, actor: str, customer_id: str, outcome: str, what: str) -> None:
     """One line per event of a scheduled change (scheduled, ran, failed, cancelled), its batch `scheduled-<id>`."""
-    uow.audit.append([AuditEntry(f"scheduled-{change_id}", at, actor, customer_id, "", None, "scheduled", outcome,
-                                 what)])  # fmt: skip
+    uow.audit.append(
+        [AuditEntry(f"scheduled-{change_id}", at, actor, customer_id, "", None, "scheduled", outcome, what)]
+    )
 
 
 def cancel(
-    change_id: int, *, actor: str, uow: UnitOfWork, clock: Clock = utcnow,
+    change_id: int,
+    *,
+    actor: str,
+    uow: UnitOfWork,
+    clock: Clock = utcnow,
     told: Callable[[ScheduledChange], dict[str, Any]] | None = None,
-) -> ScheduledChange:  # fmt: skip
+) -> ScheduledChange:
     """Cancels a pending change, once: allowed to the operator who scheduled it and to admin agents and global admins
     with the customer in scope. A change already run, running or cancelled raises AlreadyDone. `told` renders the
     reply queued in the save's thread with the cancel, so the thread never promises a change that will not come."""
@@ -206,8 +235,10 @@ def cancel(
         operator = operator_for(actor, uow, found.customer_id)
         if actor != found.operator and operator.role not in CANCELLERS:
             allowed = ", ".join(sorted(r.value for r in CANCELLERS))
-            raise Forbidden(f"Your role ({operator.role.value}) cannot cancel a change another operator scheduled; "
-                            f"ask them, or a {allowed}.")  # fmt: skip
+            raise Forbidden(
+                f"Your role ({operator.role.value}) cannot cancel a change another operator scheduled; "
+                f"ask them, or a {allowed}."
+            )
         at = clock()
         if found.status is not ScheduledStatus.PENDING or not uow.scheduled.cancel(change_id, by=actor, at=at):
             raise AlreadyDone(uow.scheduled.get(change_id) or found)

@@ -15,18 +15,44 @@ from playground.render.mrkdwn import mrkdwn_html, plain_html, text_html
 # Fields a view may carry that change nothing on screen: ids, state and bookkeeping Slack echoes back.
 VIEW_BOOKKEEPING = frozenset(
     {
-        "type", "blocks", "callback_id", "private_metadata", "external_id", "id", "hash", "state", "team_id",
-        "app_id", "bot_id", "root_view_id", "previous_view_id", "app_installed_team_id", "clear_on_close",
-        "notify_on_close", "submit_disabled",
+        "type",
+        "blocks",
+        "callback_id",
+        "private_metadata",
+        "external_id",
+        "id",
+        "hash",
+        "state",
+        "team_id",
+        "app_id",
+        "bot_id",
+        "root_view_id",
+        "previous_view_id",
+        "app_installed_team_id",
+        "clear_on_close",
+        "notify_on_close",
+        "submit_disabled",
     }
-)  # fmt: skip
+)
 MODAL_FIELDS = VIEW_BOOKKEEPING | {"title", "submit", "close"}
 MESSAGE_FIELDS = frozenset(
     {
-        "text", "blocks", "response_type", "replace_original", "delete_original", "thread_ts", "ts", "channel",
-        "user", "reply_broadcast", "unfurl_links", "unfurl_media", "mrkdwn", "metadata",
+        "text",
+        "blocks",
+        "response_type",
+        "replace_original",
+        "delete_original",
+        "thread_ts",
+        "ts",
+        "channel",
+        "user",
+        "reply_broadcast",
+        "unfurl_links",
+        "unfurl_media",
+        "mrkdwn",
+        "metadata",
     }
-)  # fmt: skip
+)
 
 
 def render_view(view: Json, *, errors: dict[str, str] | None = None, users: UserLookup | None = None) -> str:

@@ -65,8 +65,9 @@ class GraphTenants:
         for n, op in enumerate(operations):
             if missing := sorted(s for s in (*op.add, *op.remove) if s not in ids):
                 message = f"The tenant has no subscription of {', '.join(missing)}."
-                results[n] = OperationResult(op.user_id, OperationStatus.FAILED, code=ErrorCode.NOT_ENTITLED,
-                                             message=message, sku=missing[0])  # fmt: skip
+                results[n] = OperationResult(
+                    op.user_id, OperationStatus.FAILED, code=ErrorCode.NOT_ENTITLED, message=message, sku=missing[0]
+                )
                 continue
             add, remove = tuple(ids[s] for s in op.add), tuple(ids[s] for s in op.remove)
             changes.append((n, Change(op.object_id, add=add, remove=remove, usage_location=op.location)))
@@ -77,8 +78,9 @@ class GraphTenants:
 
     def _result(self, tenant: str, op: Operation, outcome: Outcome) -> OperationResult:
         sku = self._part(tenant, outcome.sku) if outcome.sku else None
-        return OperationResult(op.user_id, outcome.status, None, outcome.code, outcome.message, sku,
-                               outcome.location_set)  # fmt: skip
+        return OperationResult(
+            op.user_id, outcome.status, None, outcome.code, outcome.message, sku, outcome.location_set
+        )
 
     def _mapping(self, tenant: str, wanted: set[str] | tuple[()]) -> dict[str, SkuId]:
         """skuPartNumber -> skuId for the tenant, read again when a product asked for is not known yet."""

@@ -46,7 +46,7 @@ def undelivered(session: Session, limit: int = 1000) -> list[Undelivered]:
             r.next_at,
             r.deadline,
             r.last_error,
-        )  # fmt: skip
+        )
         for r in session.scalars(stmt)
     ]
 

@@ -93,9 +93,13 @@ def mark_retry(
     fall_back_to_dm: bool = False,
 ) -> bool:
     values: dict[str, Any] = {
-        "status": PENDING, "next_at": at, "unsure": unsure, "last_error": error, "claimed_by": None,
+        "status": PENDING,
+        "next_at": at,
+        "unsure": unsure,
+        "last_error": error,
+        "claimed_by": None,
         "lease_until": None,
-    }  # fmt: skip
+    }
     if fall_back_to_dm:
         values.update(dm=True, lane=dm_lane(message.fallback_user))
     with write_transaction(session):
@@ -177,11 +181,21 @@ def move_thread_to_dm(
         lane = dm_lane(parent.fallback_user)
         lanes.ensure(session, [lane])
         copy = {
-            "position": 0, "kind": parent.kind, "batch_id": parent.batch_id, "channel": None,
-            "fallback_user": parent.fallback_user, "payload": copy_parent(dict(parent.payload)), "status": PENDING,
-            "attempts": 0, "unsure": False, "dm": True, "lane": lane, "created_at": now, "deadline": message.deadline,
+            "position": 0,
+            "kind": parent.kind,
+            "batch_id": parent.batch_id,
+            "channel": None,
+            "fallback_user": parent.fallback_user,
+            "payload": copy_parent(dict(parent.payload)),
+            "status": PENDING,
+            "attempts": 0,
+            "unsure": False,
+            "dm": True,
+            "lane": lane,
+            "created_at": now,
+            "deadline": message.deadline,
             "next_at": now,
-        }  # fmt: skip
+        }
         copy_id = int(session.execute(insert(OutboxRow).values(copy).returning(OutboxRow.id)).scalar_one())
         # The rest of the thread, from this reply on (the later ones are all pending: replies go one at a time),
         # waits for the copy: no lane until the copy is sent, as for any new thread.

@@ -28,7 +28,7 @@ class OutboxRow(Base):
             "id",
             postgresql_where=text("status IN ('pending', 'sending')"),
             sqlite_where=text("status IN ('pending', 'sending')"),
-        ),  # fmt: skip
+        ),
         # A reply's earlier siblings still to send (a claim's in-order check), and a parent's replies waiting for
         # it; partial for the same reason.
         Index(
@@ -37,7 +37,7 @@ class OutboxRow(Base):
             "position",
             postgresql_where=text("status IN ('pending', 'sending')"),
             sqlite_where=text("status IN ('pending', 'sending')"),
-        ),  # fmt: skip
+        ),
     )
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)

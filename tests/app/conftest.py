@@ -32,9 +32,13 @@ def bot(tmp_path: Path, fake_slack: FakeSlack, bot_settings: dict[str, Any]) -> 
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
     settings = Settings(
-        database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url,
-        outbox_channel_interval_s=0, **bot_settings,
-    )  # type: ignore[arg-type]  # fmt: skip
+        database_url=url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake_slack.url,
+        outbox_channel_interval_s=0,
+        **bot_settings,
+    )  # type: ignore[arg-type]
     deps = bootstrap(settings)
     import_directory(load_directory(DIRECTORY), uow=deps.uow_factory())
     app = slack_app(deps)

@@ -27,8 +27,11 @@ class SlackUser(_SlackUser):
     """fakes.slack.client.SlackUser plus licensebot's own gesture: what to do with a product on Manage licenses."""
 
     def choose(self, sku: str, choice: str) -> None:
-        self.type(f"{ids.PRODUCT_BLOCK_PREFIX}{sku}", ids.PRODUCT_CHOICE,
-                  {"type": "radio_buttons", "selected_option": {"value": choice}})  # fmt: skip
+        self.type(
+            f"{ids.PRODUCT_BLOCK_PREFIX}{sku}",
+            ids.PRODUCT_CHOICE,
+            {"type": "radio_buttons", "selected_option": {"value": choice}},
+        )
 
 
 @dataclass
@@ -94,15 +97,26 @@ def save(bot: Bot, user: SlackUser) -> dict:  # type: ignore[type-arg]
 
 def click_message(bot: Bot, user_id: str, channel: str, message: Json, action_id: str) -> Any:
     """Click button `action_id` in a message posted in `channel`, as Slack sends it; returns the HTTP answer."""
-    button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == action_id)  # fmt: skip
+    button = next(
+        e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
     block = next(b for b in message["blocks"] if button in b.get("elements", []))
-    payload = {"type": "block_actions", "trigger_id": bot.fake.new_trigger(user=user_id),
-               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
-                             "is_ephemeral": False},
-               "channel": {"id": channel}, "message": message,
-               "actions": [{"action_id": action_id, "block_id": block["block_id"], "type": "button",
-                            "value": button["value"], "action_ts": "1.0"}]}  # fmt: skip
+    payload = {
+        "type": "block_actions",
+        "trigger_id": bot.fake.new_trigger(user=user_id),
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel, "is_ephemeral": False},
+        "channel": {"id": channel},
+        "message": message,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block["block_id"],
+                "type": "button",
+                "value": button["value"],
+                "action_ts": "1.0",
+            }
+        ],
+    }
     return bot.user(user_id, channel).interact(payload)
 
 
@@ -111,9 +125,14 @@ def click_message(bot: Bot, user_id: str, channel: str, message: Json, action_id
 
 def open_home(bot: Bot, user: str = ADMIN) -> Json:
     before = len(bot.fake.calls("views.publish"))
-    event = {"type": "event_callback", "team_id": bot.fake.team_id, "api_app_id": bot.fake.app_id,
-             "event": {"type": "app_home_opened", "user": user, "tab": "home", "channel": "D1"},
-             "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time())}  # fmt: skip
+    event = {
+        "type": "event_callback",
+        "team_id": bot.fake.team_id,
+        "api_app_id": bot.fake.app_id,
+        "event": {"type": "app_home_opened", "user": user, "tab": "home", "channel": "D1"},
+        "event_id": f"Ev{time.time_ns()}",
+        "event_time": int(time.time()),
+    }
     assert bot.user(user).post(json.dumps(event)).status_code == 200
     bot.fake.wait_for("views.publish", before + 1)
     return bot.fake.home_view(user)
@@ -124,19 +143,30 @@ def click_home(bot: Bot, user: SlackUser, action_id: str, method: str, value: st
     home = bot.fake.home_view(user.user_id)
     for block in home["blocks"]:
         elements = block.get("elements", []) + ([block["accessory"]] if "accessory" in block else [])
-        element = next((e for e in elements if e.get("action_id") == action_id
-                        and (value is None or e.get("value") == value)), None)  # fmt: skip
+        element = next(
+            (e for e in elements if e.get("action_id") == action_id and (value is None or e.get("value") == value)),
+            None,
+        )
         if element is not None:
             break
     else:
         raise AssertionError(f"no {action_id} on Home")
-    act = {"action_id": action_id, "block_id": block.get("block_id", "home-block"), "type": element["type"],
-           "action_ts": str(time.time())}  # fmt: skip
+    act = {
+        "action_id": action_id,
+        "block_id": block.get("block_id", "home-block"),
+        "type": element["type"],
+        "action_ts": str(time.time()),
+    }
     if "value" in element:  # a button sends its value, as Slack does
         act["value"] = element["value"]
     act.update(fields)
-    payload = {"type": "block_actions", "trigger_id": bot.fake.new_trigger(user=user.user_id),
-               "container": {"type": "view", "view_id": home["id"]}, "view": home, "actions": [act]}  # fmt: skip
+    payload = {
+        "type": "block_actions",
+        "trigger_id": bot.fake.new_trigger(user=user.user_id),
+        "container": {"type": "view", "view_id": home["id"]},
+        "view": home,
+        "actions": [act],
+    }
     before = len(bot.fake.calls(method))
     response = user.interact(payload)
     assert response.status_code == 200, response.text

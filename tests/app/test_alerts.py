@@ -28,8 +28,12 @@ TUESDAY_9 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def bot_settings() -> dict[str, Any]:
     # One license of E3 left in the directory; Visio (none left, no threshold of its own) excluded so as to start quiet.
-    return {"licensebot_alerts_channel": ALERTS, "licensebot_sales_channel": SALES_CHANNEL,
-            "licensebot_alert_below": 1, "licensebot_alert_exclude": f"{VISIO}, POWER_BI_PRO"}  # fmt: skip
+    return {
+        "licensebot_alerts_channel": ALERTS,
+        "licensebot_sales_channel": SALES_CHANNEL,
+        "licensebot_alert_below": 1,
+        "licensebot_alert_exclude": f"{VISIO}, POWER_BI_PRO",
+    }
 
 
 def change_e3(bot: Bot, name: str, choice: str) -> None:

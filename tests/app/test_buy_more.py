@@ -49,8 +49,9 @@ def visio_quantity(bot: Bot) -> int:
 
 def stored(bot: Bot) -> tuple[Any, ...]:
     with bot.deps.engine.connect() as conn:
-        row = conn.execute(text("SELECT status, decided_by, reason, note, message_channel, message_ts "
-                                "FROM purchase_requests")).one()  # fmt: skip
+        row = conn.execute(
+            text("SELECT status, decided_by, reason, note, message_channel, message_ts FROM purchase_requests")
+        ).one()
     return tuple(row)
 
 
@@ -60,9 +61,13 @@ def buttons(message: dict[str, Any]) -> list[str]:
 
 def add_operators(bot: Bot) -> None:
     with bot.deps.uow_factory() as uow:
-        uow.operators.upsert([Operator(GLOBAL, Role.GLOBAL_ADMIN, "Gil Global"),
-                              Operator(HELPDESK, Role.HELPDESK_AGENT, "Hana Help"),
-                              Operator(USERS_ADMIN, Role.USER_MANAGEMENT_ADMIN, "Uma Users")])  # fmt: skip
+        uow.operators.upsert(
+            [
+                Operator(GLOBAL, Role.GLOBAL_ADMIN, "Gil Global"),
+                Operator(HELPDESK, Role.HELPDESK_AGENT, "Hana Help"),
+                Operator(USERS_ADMIN, Role.USER_MANAGEMENT_ADMIN, "Uma Users"),
+            ]
+        )
         uow.commit()
 
 
@@ -115,8 +120,9 @@ def test_decline_asks_for_a_reason_records_it_and_tells_the_requester(bot: Bot) 
     answer = decider.submit()  # no reason
     assert answer is not None and answer["response_action"] == "errors"
     assert ids.DECLINE_REASON_BLOCK in answer["errors"]
-    decider.type(ids.DECLINE_REASON_BLOCK, ids.DECLINE_REASON_INPUT, {"type": "plain_text_input",
-                                                                     "value": "Budget is frozen"})  # fmt: skip
+    decider.type(
+        ids.DECLINE_REASON_BLOCK, ids.DECLINE_REASON_INPUT, {"type": "plain_text_input", "value": "Budget is frozen"}
+    )
     assert decider.submit() is None  # closed
     bot.fake.wait_for("chat.update", 1)
     assert visio_quantity(bot) == 1
@@ -174,8 +180,12 @@ def test_a_connected_customer_is_approved_for_partner_center_and_a_later_sync_cl
     sync_tenant("contoso", provider=tenant, uow=bot.deps.uow_factory())  # type: ignore[arg-type]
     assert stored(bot)[0] == "approved"  # not ordered yet
     tenant.visio = 5
-    sync_tenant("contoso", provider=tenant, uow=bot.deps.uow_factory(),  # type: ignore[arg-type]
-                clock=lambda: datetime(2026, 12, 2, tzinfo=UTC))  # fmt: skip
+    sync_tenant(
+        "contoso",
+        provider=tenant,
+        uow=bot.deps.uow_factory(),  # type: ignore[arg-type]
+        clock=lambda: datetime(2026, 12, 2, tzinfo=UTC),
+    )
     assert stored(bot)[0] == "fulfilled" and visio_quantity(bot) == 5
 
 

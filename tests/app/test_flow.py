@@ -12,8 +12,12 @@ from tests.text import shown
 
 
 def holders(bot: Bot, sku: str) -> set[str]:
-    s = queries.summary("contoso", [f"{n}@contoso.com" for n in ("alice", "bob", "carol", "erin", "frank", "nolo")],
-                        actor=None, uow=bot.deps.uow_factory())  # fmt: skip
+    s = queries.summary(
+        "contoso",
+        [f"{n}@contoso.com" for n in ("alice", "bob", "carol", "erin", "frank", "nolo")],
+        actor=None,
+        uow=bot.deps.uow_factory(),
+    )
     return {h.split("@")[0] for p in s.products if p.sku == sku for h in p.holders}
 
 
@@ -28,8 +32,15 @@ def test_customer_type_ahead_lists_only_customers_the_operator_may_manage(bot: B
         user = bot.user(who)
         user.open()
         block = user.block_with(ids.CUSTOMER_SELECT)
-        response = user.interact({"type": "block_suggestion", "action_id": ids.CUSTOMER_SELECT,
-                                  "block_id": block["block_id"], "value": "", "view": user.view})  # fmt: skip
+        response = user.interact(
+            {
+                "type": "block_suggestion",
+                "action_id": ids.CUSTOMER_SELECT,
+                "block_id": block["block_id"],
+                "value": "",
+                "view": user.view,
+            }
+        )
         assert [o["value"] for o in response.json()["options"]] == expected
 
 
@@ -84,8 +95,12 @@ def test_selection_survives_paging_and_searching(bot: Bot) -> None:
     tick(user, "Carol Chen")
     view = user.act_and_wait(ids.SHOW_SELECTED)
     options = view and user.block_with(ids.SELECT_USERS)["elements"][0]["options"]
-    assert [o["text"]["text"].split("*")[1] for o in options] == ["Alice Adams", "Bob Brown", "Carol Chen",
-                                                                  "Zed User 05"]  # fmt: skip
+    assert [o["text"]["text"].split("*")[1] for o in options] == [
+        "Alice Adams",
+        "Bob Brown",
+        "Carol Chen",
+        "Zed User 05",
+    ]
 
 
 def test_deselecting_in_the_selected_list_and_clearing(bot: Bot) -> None:
@@ -106,8 +121,10 @@ def test_deselecting_in_the_selected_list_and_clearing(bot: Bot) -> None:
 def test_manage_licenses_needs_a_selection(bot: Bot) -> None:
     user = open_contoso(bot)
     answer = user.submit()
-    assert answer == {"response_action": "errors",
-                      "errors": {ids.SEARCH_BLOCK: "Select at least one user first: tick the boxes."}}  # fmt: skip
+    assert answer == {
+        "response_action": "errors",
+        "errors": {ids.SEARCH_BLOCK: "Select at least one user first: tick the boxes."},
+    }
 
 
 def test_manage_shows_every_product_with_availability_and_state(bot: Bot) -> None:
@@ -142,8 +159,9 @@ def test_save_assigns_and_confirms_in_a_thread_with_every_outcome(bot: Bot) -> N
 def test_preview_warns_before_save_who_will_not_get_a_product(bot: Bot) -> None:
     user = manage(open_contoso(bot), "Alice Adams", "Bob Brown", "Frank Fox")
     user.choose(E5, Desired.ASSIGN)
-    user.act_and_wait(ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}{E5}",
-                      selected_option={"value": Desired.ASSIGN})  # fmt: skip
+    user.act_and_wait(
+        ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}{E5}", selected_option={"value": Desired.ASSIGN}
+    )
     assert "1 of the 3 users will not get Office 365 E5: only 2 available." in user.text()
 
 
@@ -166,8 +184,10 @@ def test_an_invalid_usage_location_is_an_inline_error_and_a_valid_one_is_set(bot
     user = manage(open_contoso(bot), "Nolo Nowhere")
     user.type(ids.LOCATION_BLOCK, ids.LOCATION_INPUT, {"type": "plain_text_input", "value": "USA"})
     answer = user.submit()
-    assert answer == {"response_action": "errors", "errors": {
-        ids.LOCATION_BLOCK: "'USA' is not an ISO 3166-1 alpha-2 country code (for example US, DE, GB)."}}  # fmt: skip
+    assert answer == {
+        "response_action": "errors",
+        "errors": {ids.LOCATION_BLOCK: "'USA' is not an ISO 3166-1 alpha-2 country code (for example US, DE, GB)."},
+    }
     user.type(ids.LOCATION_BLOCK, ids.LOCATION_INPUT, {"type": "plain_text_input", "value": "fr"})
     user.choose(E5, Desired.ASSIGN)
     save(bot, user)

@@ -69,9 +69,21 @@ def test_a_stale_view_hash_loses_no_selection(bot: Bot) -> None:
     block = next(b for b in stale["blocks"] if b.get("block_id", "").startswith(ids.USERS_BLOCK_PREFIX))
     option = next(o for o in block["elements"][0]["options"] if "Alice" in o["text"]["text"])
     before = len(bot.fake.calls("views.update"))
-    user.interact({"type": "block_actions", "trigger_id": bot.fake.new_trigger(), "view": stale,
-                   "actions": [{"action_id": ids.SELECT_USERS, "block_id": block["block_id"],
-                                "type": "checkboxes", "selected_options": [option]}]})  # fmt: skip
+    user.interact(
+        {
+            "type": "block_actions",
+            "trigger_id": bot.fake.new_trigger(),
+            "view": stale,
+            "actions": [
+                {
+                    "action_id": ids.SELECT_USERS,
+                    "block_id": block["block_id"],
+                    "type": "checkboxes",
+                    "selected_options": [option],
+                }
+            ],
+        }
+    )
     call = bot.fake.wait_for("views.update", before + 1)[-1]
     assert call.response == {"ok": False, "error": "hash_conflict"}
     assert user.view["callback_id"] == ids.USERS_VIEW  # no error view replaced the modal
@@ -131,9 +143,14 @@ def test_buy_more_records_the_request_and_says_so_plainly(bot: Bot) -> None:
 
 
 def test_app_home_tells_an_operator_their_role(bot: Bot) -> None:
-    event = {"type": "event_callback", "team_id": bot.fake.team_id, "api_app_id": bot.fake.app_id,
-             "event": {"type": "app_home_opened", "user": ADMIN, "tab": "home", "channel": "D1"},
-             "event_id": "Ev1", "event_time": int(time.time())}  # fmt: skip
+    event = {
+        "type": "event_callback",
+        "team_id": bot.fake.team_id,
+        "api_app_id": bot.fake.app_id,
+        "event": {"type": "app_home_opened", "user": ADMIN, "tab": "home", "channel": "D1"},
+        "event_id": "Ev1",
+        "event_time": int(time.time()),
+    }
     import json
 
     assert bot.user().post(json.dumps(event)).status_code == 200
@@ -146,11 +163,16 @@ def test_the_manifest_is_a_valid_slack_app_manifest_with_only_the_scopes_used() 
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     assert validate_manifest(manifest) == []
     assert manifest["oauth_config"]["scopes"]["bot"] == [
-        "commands", "chat:write", "im:write",
+        "commands",
+        "chat:write",
+        "im:write",
         "users:read",  # users.info: the operator's timezone, for scheduled days
         # the outbox worker reads history to find a message it may already have sent, rather than send it twice
-        "channels:history", "groups:history", "im:history", "mpim:history",
-    ]  # fmt: skip
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+    ]
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/licenses"]
 

@@ -15,11 +15,21 @@ T0 = datetime(2026, 3, 4, 5, 0, tzinfo=UTC)
 
 def append(bot: Bot, count: int, customer: str = "contoso", user: str = "bob@contoso.com", start: int = 0) -> None:
     with bot.deps.uow_factory() as uow:
-        uow.audit.append([
-            AuditEntry(f"batch{start + i:03d}", T0 + timedelta(minutes=start + i), ADMIN, customer, user, E5,
-                       "assign", "applied")
-            for i in range(count)
-        ])  # fmt: skip
+        uow.audit.append(
+            [
+                AuditEntry(
+                    f"batch{start + i:03d}",
+                    T0 + timedelta(minutes=start + i),
+                    ADMIN,
+                    customer,
+                    user,
+                    E5,
+                    "assign",
+                    "applied",
+                )
+                for i in range(count)
+            ]
+        )
         uow.commit()
 
 
@@ -90,8 +100,9 @@ def test_unknown_customer_user_or_extra_words_get_a_specific_private_answer(bot:
     assert refusal(bot, ADMIN, "history contoso bob@contoso.com extra").startswith(
         "Usage: /licenses history [CUSTOMER] [USER]"
     )
-    assert refusal(bot, STRANGER, "history").endswith("is not a licensebot operator; ask a partner admin to add you to "
-                                                     "the directory.")  # fmt: skip
+    assert refusal(bot, STRANGER, "history").endswith(
+        "is not a licensebot operator; ask a partner admin to add you to the directory."
+    )
     assert bot.fake.calls("views.open") == []
 
 

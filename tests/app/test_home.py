@@ -62,10 +62,13 @@ def test_a_partner_with_300_customers_gets_a_summary_within_slacks_limits(bot: B
     skus = ["STANDARDPACK", "ENTERPRISEPACK", "ENTERPRISEPREMIUM", "MCOMEETADV", "VISIOCLIENT"]
     with bot.deps.uow_factory() as uow:
         uow.customers.upsert([Customer(f"c{i:03d}", f"Customer {i:03d}") for i in range(300)])
-        uow.subscriptions.upsert([
-            Subscription(f"c{i:03d}", sku, 10, alert_below=20 if i % 50 == 7 and n == 2 else None)
-            for i in range(300) for n, sku in enumerate(skus)
-        ])  # fmt: skip
+        uow.subscriptions.upsert(
+            [
+                Subscription(f"c{i:03d}", sku, 10, alert_below=20 if i % 50 == 7 and n == 2 else None)
+                for i in range(300)
+                for n, sku in enumerate(skus)
+            ]
+        )
         uow.commit()
     home = open_home(bot)
     assert bot.fake.validation_errors == []

@@ -41,8 +41,9 @@ def test_300_products_paged_filtered_and_saved_with_the_choices_of_every_page(bo
 
     # Page 1: revoke what Ann holds; the radio dispatches, and the redraw counts it.
     user.choose(HELD, "revoke")
-    user.act_and_wait(ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}{HELD}",
-                      selected_option={"value": "revoke"})  # fmt: skip
+    user.act_and_wait(
+        ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}{HELD}", selected_option={"value": "revoke"}
+    )
     assert "Products 1–91 of 300 · Save will revoke 1 product" in user.text()
 
     # The last page: assign a product there (not dispatched: the next click carries it, as Slack's state does).

@@ -107,8 +107,9 @@ def test_ends_on_revokes_after_the_day_and_tells_the_thread(bot: Bot, clock: tim
 def test_a_run_with_no_seats_left_fails_and_says_why_in_the_thread(bot: Bot, clock: time_machine.Traveller) -> None:
     parent, user = schedule_e5_for_bob(bot)
     with bot.deps.engine.begin() as conn:  # meanwhile both E5 seats went to others
-        conn.execute(text("UPDATE subscriptions SET quantity = 0 WHERE customer_id = 'contoso' AND sku = :s"),
-                     {"s": E5})  # fmt: skip
+        conn.execute(
+            text("UPDATE subscriptions SET quantity = 0 WHERE customer_id = 'contoso' AND sku = :s"), {"s": E5}
+        )
     clock.move_to(PARIS_MIDNIGHT.replace(second=30))
     assert run_scheduled(bot.deps) == [1] and not held(bot, "bob@contoso.com", E5)
     bot.deliver()
@@ -148,10 +149,14 @@ def test_an_end_with_nothing_set_to_assign_is_refused(bot: Bot, clock: time_mach
 
 def add_operators(bot: Bot) -> None:
     with bot.deps.uow_factory() as uow:
-        uow.operators.upsert([Operator(GLOBAL, Role.GLOBAL_ADMIN, "Gil Global"),
-                              Operator(HELPDESK, Role.HELPDESK_AGENT, "Hel Desk"),
-                              Operator(USERS_ADMIN, Role.USER_MANAGEMENT_ADMIN, "Uma Users"),
-                              Operator(OTHER_ADMIN, Role.ADMIN_AGENT, "Ann Admin")])  # fmt: skip
+        uow.operators.upsert(
+            [
+                Operator(GLOBAL, Role.GLOBAL_ADMIN, "Gil Global"),
+                Operator(HELPDESK, Role.HELPDESK_AGENT, "Hel Desk"),
+                Operator(USERS_ADMIN, Role.USER_MANAGEMENT_ADMIN, "Uma Users"),
+                Operator(OTHER_ADMIN, Role.ADMIN_AGENT, "Ann Admin"),
+            ]
+        )
         uow.commit()
 
 
@@ -180,9 +185,16 @@ def test_the_list_shows_pending_changes_and_cancel_stops_one(bot: Bot, clock: ti
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [(OTHER_ADMIN, True), (GLOBAL, True), (HELPDESK, False), (USERS_ADMIN, False), (SALES, False),
-     (SCOPED, False), (STRANGER, False)],
-)  # fmt: skip
+    [
+        (OTHER_ADMIN, True),
+        (GLOBAL, True),
+        (HELPDESK, False),
+        (USERS_ADMIN, False),
+        (SALES, False),
+        (SCOPED, False),
+        (STRANGER, False),
+    ],
+)
 def test_cancel_by_each_role(bot: Bot, clock: time_machine.Traveller, who: str, allowed: bool) -> None:
     add_operators(bot)
     schedule_e5_for_bob(bot)

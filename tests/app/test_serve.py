@@ -31,8 +31,9 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_serve_without_tokens_says_what_to_set(tmp_path: Path) -> None:
-    done = subprocess.run([*CLI, "serve"], env=clean_env(tmp_path), cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [*CLI, "serve"], env=clean_env(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in done.stderr and "manifest.yml" in done.stderr
     assert "Traceback" not in done.stderr
@@ -44,8 +45,14 @@ def test_serve_answers_signed_slack_requests_over_http_and_stops_on_sigterm(
     port = free_port()
     env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-serve", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url)
     subprocess.run([*CLI, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
-    proc = subprocess.Popen([*CLI, "serve", "--demo", "--port", str(port)], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--demo", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -57,13 +64,23 @@ def test_serve_answers_signed_slack_requests_over_http_and_stops_on_sigterm(
                 pass
             assert proc.poll() is None and time.monotonic() < deadline, "serve did not come up"
             time.sleep(0.2)
-        body = urlencode({"command": "/licenses", "text": "contoso", "user_id": "U0ADMIN01",
-                          "channel_id": "C0SERVE", "team_id": fake_slack.team_id,
-                          "trigger_id": fake_slack.new_trigger()})  # fmt: skip
+        body = urlencode(
+            {
+                "command": "/licenses",
+                "text": "contoso",
+                "user_id": "U0ADMIN01",
+                "channel_id": "C0SERVE",
+                "team_id": fake_slack.team_id,
+                "trigger_id": fake_slack.new_trigger(),
+            }
+        )
         ts = str(int(time.time()))
         signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
-        headers = {"content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts,
-                   "x-slack-signature": signature}  # fmt: skip
+        headers = {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": signature,
+        }
         assert httpx.post(f"{base}/slack/events", content=body, headers=headers, timeout=5).status_code == 200
         view = fake_slack.wait_for("views.open", timeout=10)[0].args["view"]
         assert view["callback_id"] == "licenses_users"
@@ -85,15 +102,31 @@ def test_serve_in_socket_mode_answers_a_command_and_stops_on_sigterm_with_exit_0
 ) -> None:
     with FakeSocketMode() as sockets:
         fake_slack.use_socket_mode(sockets.url)
-        env = clean_env(tmp_path, SLACK_BOT_TOKEN=fake_slack.token, SLACK_APP_TOKEN=fake_slack.app_token,
-                        SLACK_API_URL=fake_slack.url)  # fmt: skip
+        env = clean_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=fake_slack.token,
+            SLACK_APP_TOKEN=fake_slack.app_token,
+            SLACK_API_URL=fake_slack.url,
+        )
         upgrade(env["DATABASE_URL"])
-        proc = subprocess.Popen([*CLI, "serve", "--demo"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--demo"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             sockets.wait_connected(1, timeout=30)
-            command = {"command": "/licenses", "text": "contoso", "user_id": "U0ADMIN01", "channel_id": "C0SERVE",
-                       "team_id": fake_slack.team_id, "trigger_id": fake_slack.new_trigger()}  # fmt: skip
+            command = {
+                "command": "/licenses",
+                "text": "contoso",
+                "user_id": "U0ADMIN01",
+                "channel_id": "C0SERVE",
+                "team_id": fake_slack.team_id,
+                "trigger_id": fake_slack.new_trigger(),
+            }
             sockets.send("slash_commands", command, timeout=10)
             assert fake_slack.wait_for("views.open", timeout=10)[0].args["view"]["callback_id"] == "licenses_users"
         finally:

@@ -46,12 +46,15 @@ def test_a_save_moves_the_interaction_save_and_delivery_metrics(bot: Bot) -> Non
     user = manage(open_contoso(bot), "Alice Adams", "Bob Brown", "Carol Chen")
     user.choose(E3, Desired.ASSIGN)  # Bob gets it, Alice holds it already, Carol fails (CN, and no seat left)
     save(bot, user)
-    m = counted(bot, {
-        ("slash_command", "/licenses", "ok"): 1,
-        ("block_action", ids.SELECT_USERS, "ok"): 1,
-        ("view_submission", ids.USERS_VIEW, "ok"): 1,
-        ("view_submission", ids.MANAGE_VIEW, "ok"): 1,
-    })  # fmt: skip
+    m = counted(
+        bot,
+        {
+            ("slash_command", "/licenses", "ok"): 1,
+            ("block_action", ids.SELECT_USERS, "ok"): 1,
+            ("view_submission", ids.USERS_VIEW, "ok"): 1,
+            ("view_submission", ids.MANAGE_VIEW, "ok"): 1,
+        },
+    )
     save_view = {"kind": "view_submission", "id": ids.MANAGE_VIEW}
     assert value(m, "licensebot_interaction_ack_seconds_count", **save_view) == 1
     assert value(m, "licensebot_interaction_seconds_count", **save_view, outcome="ok") == 1
@@ -83,18 +86,27 @@ def test_refusals_and_errors_are_counted_apart_from_successes(bot: Bot) -> None:
     assert user.submit() is not None  # Manage licenses with nobody ticked: the form says why
     bot.fake.fail("views.update", "fatal_error")  # Slack fails the redraw after the ack: our error
     user.action(ids.PAGE_NEXT)
-    counted(bot, {
-        ("slash_command", "/licenses", "refused"): 2,
-        ("slash_command", "/licenses", "ok"): 1,
-        ("view_submission", ids.USERS_VIEW, "refused"): 1,
-        ("block_action", "page", "error"): 1,
-    })  # fmt: skip
+    counted(
+        bot,
+        {
+            ("slash_command", "/licenses", "refused"): 2,
+            ("slash_command", "/licenses", "ok"): 1,
+            ("view_submission", ids.USERS_VIEW, "refused"): 1,
+            ("block_action", "page", "error"): 1,
+        },
+    )
 
 
 def test_label_values_come_from_closed_sets_whatever_a_request_claims(bot: Bot) -> None:
     user = open_contoso(bot)
-    response = user.interact({"type": "block_actions", "actions": [{"action_id": "made_up_1", "value": "x"}],
-                              "view": user.view, "trigger_id": bot.fake.new_trigger()})  # fmt: skip
+    response = user.interact(
+        {
+            "type": "block_actions",
+            "actions": [{"action_id": "made_up_1", "value": "x"}],
+            "view": user.view,
+            "trigger_id": bot.fake.new_trigger(),
+        }
+    )
     assert response.status_code in (200, 404)
     m = scrape(bot)
     ids_seen = {dict(labels)["id"] for (name, labels) in m if name == INTERACTIONS}

@@ -81,8 +81,13 @@ def connected(tmp_path: Path, fake_slack: FakeSlack, sockets: FakeSocketMode) ->
     url = f"sqlite:///{tmp_path / 'socket.db'}"
     upgrade(url)
     fake_slack.use_socket_mode(sockets.url)
-    settings = Settings(database_url=url, slack_bot_token="xoxb-test", slack_app_token=fake_slack.app_token,
-                        slack_api_url=fake_slack.url, outbox_channel_interval_s=0)  # type: ignore[arg-type]  # fmt: skip
+    settings = Settings(
+        database_url=url,
+        slack_bot_token="xoxb-test",
+        slack_app_token=fake_slack.app_token,
+        slack_api_url=fake_slack.url,
+        outbox_channel_interval_s=0,
+    )  # type: ignore[arg-type]
     deps = bootstrap(settings)
     import_directory(load_directory(DIRECTORY), uow=deps.uow_factory())
     app = slack_app(deps)
@@ -113,8 +118,10 @@ def test_help_and_a_refusal_answer_in_the_acknowledgement(connected: tuple[Socke
     response, _ = bot.user().slash("help")
     assert "/licenses" in response.json()["text"]
     refused, _ = bot.user("USTRANGER").slash()
-    assert refused.json() == {"response_type": "ephemeral", "text": "USTRANGER is not a licensebot operator; ask a "
-                              "partner admin to add you to the directory."}  # fmt: skip
+    assert refused.json() == {
+        "response_type": "ephemeral",
+        "text": "USTRANGER is not a licensebot operator; ask a partner admin to add you to the directory.",
+    }
 
 
 def test_the_app_reconnects_when_the_socket_drops_or_slack_asks_it_to(connected: tuple[SocketBot, Any]) -> None:

@@ -17,8 +17,13 @@ PASSWORD = "s3cret-pw"
 
 def run(tmp_path: Path, *args: str, **env: str) -> Result:
     """`licensebot ARGS` in-process, with only the given settings (the test's own SLACK_* and DATABASE_URL unset)."""
-    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'startup.db'}", "SLACK_BOT_TOKEN": None,
-            "SLACK_SIGNING_SECRET": None, "SLACK_APP_TOKEN": None, "SLACK_API_URL": None}  # fmt: skip
+    base = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'startup.db'}",
+        "SLACK_BOT_TOKEN": None,
+        "SLACK_SIGNING_SECRET": None,
+        "SLACK_APP_TOKEN": None,
+        "SLACK_API_URL": None,
+    }
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)  # no stray .env is read
         return CliRunner().invoke(main, list(args), env={**base, **env}, catch_exceptions=False)
@@ -57,8 +62,10 @@ def test_a_bot_token_slack_refuses_stops_serve_and_worker_at_once(
 ) -> None:
     fake_slack.fail("auth.test", error)
     line = one_line(run(migrated, command, **slack_env(fake_slack)))
-    assert line == f"error: Slack refused SLACK_BOT_TOKEN ({error}): {meaning}; copy it again from " \
-        "https://api.slack.com/apps -> your app"  # fmt: skip
+    assert (
+        line == f"error: Slack refused SLACK_BOT_TOKEN ({error}): {meaning}; copy it again from "
+        "https://api.slack.com/apps -> your app"
+    )
     assert fake_slack.token not in line
 
 
@@ -100,8 +107,15 @@ def test_a_postgresql_that_is_down_is_unreachable_not_unmigrated(
 
 @pytest.mark.parametrize("args", [("check",), ("db", "upgrade"), ("import", "x.yaml"), ("serve",)])
 def test_an_unsupported_database_url_says_which_are_supported(tmp_path: Path, args: tuple[str, ...]) -> None:
-    line = one_line(run(tmp_path, *args, DATABASE_URL=f"mysql://licensebot:{PASSWORD}@127.0.0.1/db",
-                        SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s"))  # fmt: skip
+    line = one_line(
+        run(
+            tmp_path,
+            *args,
+            DATABASE_URL=f"mysql://licensebot:{PASSWORD}@127.0.0.1/db",
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_SIGNING_SECRET="s",
+        )
+    )
     assert line == (
         "error: DATABASE_URL names 'mysql', which licensebot does not support: "
         "use sqlite:///FILE.db or postgresql+psycopg://USER:PASSWORD@HOST/DB"

@@ -68,8 +68,15 @@ def test_other_actions_read_as_english() -> None:
 
 
 def test_a_full_page_of_evil_long_data_stays_escaped_and_inside_slacks_limits() -> None:
-    evil = replace(ROW, customer_name=EVIL + LONG, user_id=EVIL, product=EVIL, reason=EVIL + LONG * 20,
-                   operator_id="U<!here>", batch_id="<!channel>")  # fmt: skip
+    evil = replace(
+        ROW,
+        customer_name=EVIL + LONG,
+        user_id=EVIL,
+        product=EVIL,
+        reason=EVIL + LONG * 20,
+        operator_id="U<!here>",
+        batch_id="<!channel>",
+    )
     view = history_view(replace(vm(scope=EVIL), rows=(evil,) * 25))
     assert validate_view(view) == []
     assert len(view["blocks"]) <= 100 and len(json.dumps(view)) < 150_000

@@ -54,8 +54,12 @@ def operator_home(dashboard: DashboardVM) -> dict:  # type: ignore[type-arg]
 
 def test_300_customers_are_summarised_within_the_block_limit() -> None:
     pending = tuple(PendingPurchaseVM("Customer 001", "Product 0", 3, "requested", "UPAT") for _ in range(30))
-    recent = tuple(RecentChangeVM(1772600000, "2026-03-04 05:06 UTC", "Customer 001", "bob@x.com", "Product 0",
-                                  "assign", "applied") for _ in range(30))  # fmt: skip
+    recent = tuple(
+        RecentChangeVM(
+            1772600000, "2026-03-04 05:06 UTC", "Customer 001", "bob@x.com", "Product 0", "assign", "applied"
+        )
+        for _ in range(30)
+    )
     view = operator_home(DashboardVM(seats(300), pending, recent))
     assert validate_view(view) == []
     assert len(view["blocks"]) <= 100
@@ -95,11 +99,13 @@ def test_a_drilled_customer_has_a_way_back() -> None:
 
 def test_the_dashboard_escapes_customer_product_and_user_names() -> None:
     lines = (SeatLineVM(EVIL, 1, 2, False),)
-    view = operator_home(DashboardVM(
-        (CustomerSeatsVM("contoso", EVIL, lines, 0),),
-        (PendingPurchaseVM(EVIL, EVIL, 1, "approved", "UPAT"),),
-        (RecentChangeVM(1772600000, "2026-03-04 05:06 UTC", EVIL, EVIL, EVIL, "assign", "applied"),),
-    ))  # fmt: skip
+    view = operator_home(
+        DashboardVM(
+            (CustomerSeatsVM("contoso", EVIL, lines, 0),),
+            (PendingPurchaseVM(EVIL, EVIL, 1, "approved", "UPAT"),),
+            (RecentChangeVM(1772600000, "2026-03-04 05:06 UTC", EVIL, EVIL, EVIL, "assign", "applied"),),
+        )
+    )
     assert validate_view(view) == []
     texts = [re.sub(r"<!date\^[^>]*>", "", t) for t in mrkdwn_texts(view)]
     assert all("<!" not in t and "<b>" not in t for t in texts)

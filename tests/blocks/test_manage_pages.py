@@ -27,7 +27,7 @@ def catalogue(count: int, *, sold_out_every: int = 3) -> tuple[ProductRowVM, ...
             selected=500,
             holders=SELECTED[: i % 40],
             available=0 if i % sold_out_every == 0 else 3,
-        )  # fmt: skip
+        )
         for i in range(count)
     )
 
@@ -41,9 +41,15 @@ def page_vm(products: tuple[ProductRowVM, ...], page: int, *, query: str = "", o
     here = [p for p in rows if p.available <= 0]
     others = [p for p in products if p.available <= 0 and p not in here]
     paging = ProductPagingVM(
-        owned=owned if owned is not None else len(products), matching=len(products), first=start + 1, page=page,
-        page_count=page_count, query=query, to_assign=2, to_revoke=1,
-    )  # fmt: skip
+        owned=owned if owned is not None else len(products),
+        matching=len(products),
+        first=start + 1,
+        page=page,
+        page_count=page_count,
+        query=query,
+        to_assign=2,
+        to_revoke=1,
+    )
     return ManageVM(
         customer_name=f"{EVIL} Northwind",
         selected_names=SELECTED,

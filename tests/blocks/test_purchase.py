@@ -24,13 +24,23 @@ def test_the_request_message_says_what_who_and_why_with_approve_and_decline() ->
     text = shown(message["blocks"])
     assert "5 more *Visio Plan 2* for *Contoso Ltd*" in text and "<@UREQ>" in text and "for the new hires" in text
     assert [(b["action_id"], b["value"]) for b in buttons(message)] == [
-        (ids.PURCHASE_APPROVE, "7"), (ids.PURCHASE_DECLINE, "7"),
-    ]  # fmt: skip
+        (ids.PURCHASE_APPROVE, "7"),
+        (ids.PURCHASE_DECLINE, "7"),
+    ]
 
 
 def test_a_decided_message_shows_who_and_when_and_has_no_buttons() -> None:
-    approved = PurchaseVM(7, "Contoso Ltd", "Visio Plan 2", 5, "UREQ", status="approved", decided_by="USALES",
-                          decided_at=AT, new_quantity=6)  # fmt: skip
+    approved = PurchaseVM(
+        7,
+        "Contoso Ltd",
+        "Visio Plan 2",
+        5,
+        "UREQ",
+        status="approved",
+        decided_by="USALES",
+        decided_at=AT,
+        new_quantity=6,
+    )
     message = decided_message(approved)
     assert validate_message(message) == [] and buttons(message) == []
     text = shown(message["blocks"])
@@ -39,11 +49,30 @@ def test_a_decided_message_shows_who_and_when_and_has_no_buttons() -> None:
 
 
 def test_a_connected_approval_says_partner_center_and_a_decline_says_why() -> None:
-    connected = PurchaseVM(7, "Contoso Ltd", "Visio Plan 2", 5, "UREQ", status="approved", decided_by="U1",
-                           decided_at=AT, connected=True, new_quantity=6)  # fmt: skip
+    connected = PurchaseVM(
+        7,
+        "Contoso Ltd",
+        "Visio Plan 2",
+        5,
+        "UREQ",
+        status="approved",
+        decided_by="U1",
+        decided_at=AT,
+        connected=True,
+        new_quantity=6,
+    )
     assert "place the order in Partner Center" in shown(decided_message(connected)["blocks"])
-    declined = PurchaseVM(7, "Contoso Ltd", "Visio Plan 2", 5, "UREQ", status="declined", decided_by="U1",
-                          decided_at=AT, reason="Budget is frozen")  # fmt: skip
+    declined = PurchaseVM(
+        7,
+        "Contoso Ltd",
+        "Visio Plan 2",
+        5,
+        "UREQ",
+        status="declined",
+        decided_by="U1",
+        decided_at=AT,
+        reason="Budget is frozen",
+    )
     told = outcome_message(declined)
     assert validate_message(told) == [] and told["text"].startswith("Your Buy more request 7 was declined")
     assert "Declined: Budget is frozen" in shown(told["blocks"])
@@ -52,7 +81,7 @@ def test_a_connected_approval_says_partner_center_and_a_decline_says_why() -> No
 def test_purchase_messages_escape_names_notes_and_reasons() -> None:
     evil = PurchaseVM(
         7, f"{EVIL} {LONG}", f"{EVIL} {LONG}", 5, "UREQ", note=EVIL, status="declined", decided_by="U1", reason=EVIL
-    )  # fmt: skip  (no <!date^…> token: the helper forbids "<!")
+    )  # (no <!date^…> token: the helper forbids "<!")
     for message in (request_message(evil), decided_message(evil), outcome_message(evil)):
         assert validate_message(message) == []
         assert_escaped(message)

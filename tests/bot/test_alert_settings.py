@@ -15,11 +15,16 @@ from cli import main
 
 
 def test_the_policy_comes_from_the_three_settings_and_the_time_is_utc_hh_mm() -> None:
-    policy = Settings(licensebot_alert_below=2, licensebot_alert_exclude=" FLOW_FREE, ,TEAMS_EXPLORATORY ",
-                      licensebot_alert_time="7:05").alert_policy()  # type: ignore[call-arg]  # fmt: skip
+    policy = Settings(
+        licensebot_alert_below=2,
+        licensebot_alert_exclude=" FLOW_FREE, ,TEAMS_EXPLORATORY ",
+        licensebot_alert_time="7:05",
+    ).alert_policy()  # type: ignore[call-arg]
     assert (policy.default_below, policy.exclude, policy.remind_at) == (
-        2, frozenset({"FLOW_FREE", "TEAMS_EXPLORATORY"}), time(7, 5)
-    )  # fmt: skip
+        2,
+        frozenset({"FLOW_FREE", "TEAMS_EXPLORATORY"}),
+        time(7, 5),
+    )
     assert Settings().alert_policy().remind_at == time(9, 0) and Settings().alert_policy().default_below is None
 
 

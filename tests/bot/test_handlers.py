@@ -40,8 +40,15 @@ def save(deps: Deps, modal: ModalState, view_state: dict[str, Any]) -> Mock:
     ack = Mock()
     blocks = [{"type": "input", "block_id": block_id} for block_id in view_state["values"]]  # what is on screen
     view = {"id": "V1", "hash": "h", "state": view_state, "blocks": blocks, "private_metadata": modal.token}
-    views.save(ack=ack, body={}, view=view, client=Mock(spec=WebClient), deps=deps,
-               operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
+    views.save(
+        ack=ack,
+        body={},
+        view=view,
+        client=Mock(spec=WebClient),
+        deps=deps,
+        operator=authorize(ADMIN, uow=deps.uow_factory()),
+        modal=modal,
+    )
     return ack
 
 
@@ -59,9 +66,11 @@ def test_a_save_that_changes_nothing_is_refused_under_the_first_product(deps: De
     ack = save(deps, modal, state(**radios))
     ack.assert_called_once_with(
         response_action="errors",
-        errors={f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": "Nothing to change: choose Assign or Revoke for a product, or "
-                "set a usage location."},
-    )  # fmt: skip
+        errors={
+            f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": "Nothing to change: choose Assign or Revoke for a product, or "
+            "set a usage location."
+        },
+    )
 
 
 def test_a_usage_location_that_is_no_country_is_refused_under_its_input(deps: Deps) -> None:
@@ -88,8 +97,14 @@ def test_buy_more_refuses_a_quantity_that_is_not_a_count(deps: Deps, typed: str,
     quantity = {ids.BUY_QUANTITY_BLOCK: {ids.BUY_QUANTITY_INPUT: {"value": typed}}}
     ack = Mock()
     view = {"state": state(**quantity), "private_metadata": f"{modal.token}:VISIOCLIENT"}
-    views.request_more(ack=ack, view=view, client=Mock(spec=WebClient), deps=deps,
-                       operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
+    views.request_more(
+        ack=ack,
+        view=view,
+        client=Mock(spec=WebClient),
+        deps=deps,
+        operator=authorize(ADMIN, uow=deps.uow_factory()),
+        modal=modal,
+    )
     ack.assert_called_once_with(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: message})
 
 
@@ -149,10 +164,22 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
     client = Mock(spec=WebClient)
     client.views_publish.side_effect = SlackApiError("boom", {"ok": False, "error": "not_enabled"})
     ack = Mock()
-    view = {"id": "V1", "hash": "h", "state": state(**radios), "private_metadata": modal.token,
-            "blocks": [{"type": "input", "block_id": f"{ids.PRODUCT_BLOCK_PREFIX}{E5}"}]}  # fmt: skip
-    views.save(ack=ack, body={}, view=view, client=client, deps=deps,
-               operator=authorize(ADMIN, uow=deps.uow_factory()), modal=modal)  # fmt: skip
+    view = {
+        "id": "V1",
+        "hash": "h",
+        "state": state(**radios),
+        "private_metadata": modal.token,
+        "blocks": [{"type": "input", "block_id": f"{ids.PRODUCT_BLOCK_PREFIX}{E5}"}],
+    }
+    views.save(
+        ack=ack,
+        body={},
+        view=view,
+        client=client,
+        deps=deps,
+        operator=authorize(ADMIN, uow=deps.uow_factory()),
+        modal=modal,
+    )
     assert client.views_publish.call_count == 1
     assert ack.call_args.kwargs["response_action"] == "update"
     with deps.uow_factory() as uow:

@@ -21,8 +21,14 @@ ADMIN, SCOPED = "UADMIN01", "USCOPED01"
 def click(deps: Deps, who: str, metadata: str, value: str, action_id: str = ids.HISTORY_OLDER) -> Mock:
     client = Mock(spec=WebClient)
     body: dict[str, Any] = {"view": {"id": "V1", "hash": "h", "private_metadata": metadata}}
-    turn_history_page(ack=Mock(), body=body, action={"action_id": action_id, "value": value}, client=client,
-                      deps=deps, operator=authorize(who, uow=deps.uow_factory()))  # fmt: skip
+    turn_history_page(
+        ack=Mock(),
+        body=body,
+        action={"action_id": action_id, "value": value},
+        client=client,
+        deps=deps,
+        operator=authorize(who, uow=deps.uow_factory()),
+    )
     return client
 
 
@@ -39,9 +45,14 @@ def test_a_click_is_checked_against_the_clicking_operators_scope(deps: Deps) -> 
 
 @pytest.mark.parametrize(
     ("metadata", "value"),
-    [("not json", "2026-03-04T05:00:00+00:00|7"), ("{}", "yesterday|7"), ("{}", "2026-03-04T05:00:00+00:00|x"),
-     ("[1]", "2026-03-04T05:00:00+00:00|7"), ("{}", "2026-03-04T05:00:00|7")],
-)  # fmt: skip
+    [
+        ("not json", "2026-03-04T05:00:00+00:00|7"),
+        ("{}", "yesterday|7"),
+        ("{}", "2026-03-04T05:00:00+00:00|x"),
+        ("[1]", "2026-03-04T05:00:00+00:00|7"),
+        ("{}", "2026-03-04T05:00:00|7"),
+    ],
+)
 def test_a_damaged_page_is_refused(deps: Deps, metadata: str, value: str) -> None:
     with pytest.raises(InvalidRequest, match="This history page is damaged"):
         click(deps, ADMIN, metadata, value)

@@ -76,9 +76,14 @@ def test_a_json_line_parses_and_carries_the_scope_and_extras() -> None:
         log.setLevel(logging.NOTSET)
     first, second = (json.loads(line) for line in out.getvalue().splitlines())
     assert {k: first[k] for k in ("level", "logger", "message", "slack_user", "customer", "batch", "attempt")} == {
-        "level": "WARNING", "logger": "licensebot.test", "message": "batch=b-42 retry 2 with [redacted]",
-        "slack_user": "UADMIN01", "customer": "contoso", "batch": "b-42", "attempt": 2,
-    }  # fmt: skip
+        "level": "WARNING",
+        "logger": "licensebot.test",
+        "message": "batch=b-42 retry 2 with [redacted]",
+        "slack_user": "UADMIN01",
+        "customer": "contoso",
+        "batch": "b-42",
+        "attempt": 2,
+    }
     assert "ValueError: bad secret [redacted]" in first["exc"] and SIGNING_SECRET not in out.getvalue()
     assert first["time"].endswith("+00:00")
     assert set(second) == {"time", "level", "logger", "message"}  # the scope ended with its block

@@ -47,17 +47,22 @@ def opened(deps: Deps) -> tuple[ModalState, dict[str, Any]]:
 
 
 def radios(*picks: tuple[str, str]) -> dict[str, Any]:
-    return {"values": {f"{ids.PRODUCT_BLOCK_PREFIX}{s}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": c}}}
-                       for s, c in picks}}  # fmt: skip
+    return {
+        "values": {
+            f"{ids.PRODUCT_BLOCK_PREFIX}{s}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": c}}} for s, c in picks
+        }
+    }
 
 
-def click(deps: Deps, mutate: Callable[..., ModalState], modal: ModalState, action: dict[str, Any],
-          state: dict[str, Any]) -> tuple[ModalState, dict[str, Any]]:  # fmt: skip
+def click(
+    deps: Deps, mutate: Callable[..., ModalState], modal: ModalState, action: dict[str, Any], state: dict[str, Any]
+) -> tuple[ModalState, dict[str, Any]]:
     """One click on Manage licenses through its listener; returns the stored modal and the view it drew."""
     client, ack = Mock(spec=WebClient), Mock()
     body = {"view": {"id": "V1", "hash": "h", "state": state}}
-    actions.products_action(mutate)(ack=ack, body=body, action=action, client=client, deps=deps,
-                                    operator=operator(deps), modal=modal)  # fmt: skip
+    actions.products_action(mutate)(
+        ack=ack, body=body, action=action, client=client, deps=deps, operator=operator(deps), modal=modal
+    )
     ack.assert_called_once_with()
     stored = deps.modals.get(modal.token)
     assert stored is not None
@@ -90,13 +95,15 @@ def test_opening_shows_the_first_page_and_every_product_is_on_some_page(deps: De
 
 def test_paging_keeps_the_choices_of_the_page_left_and_the_preview_counts_them(deps: Deps) -> None:
     modal, _ = opened(deps)
-    modal, view = click(deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST},
-                        radios((HELD, "revoke")))  # fmt: skip
+    modal, view = click(
+        deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
+    )
     assert modal.picked == {HELD: Desired.REVOKE} and modal.product_page == 4  # clamped from "past the end"
     assert ON_LAST_PAGE in skus_on(view) and HELD not in skus_on(view)
     assert "Products 274–300 of 300 · Save will revoke 1 product" in shown(view)
-    modal, view = click(deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_FIRST},
-                        radios((ON_LAST_PAGE, "assign")))  # fmt: skip
+    modal, view = click(
+        deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_FIRST}, radios((ON_LAST_PAGE, "assign"))
+    )
     assert modal.picked == {HELD: Desired.REVOKE, ON_LAST_PAGE: Desired.ASSIGN}
     first = next(b for b in view["blocks"] if b.get("block_id") == f"{ids.PRODUCT_BLOCK_PREFIX}{HELD}")
     assert first["element"]["initial_option"]["value"] == "revoke"  # drawn as chosen, from the stored pick
@@ -105,22 +112,34 @@ def test_paging_keeps_the_choices_of_the_page_left_and_the_preview_counts_them(d
 
 def test_a_radio_for_a_product_the_modal_did_not_offer_is_ignored(deps: Deps) -> None:
     modal, _ = opened(deps)
-    modal, _ = click(deps, actions.choose_product, modal, {"action_id": ids.PRODUCT_CHOICE},
-                     radios(("NOT-OWNED", "assign"), (HELD, "nonsense")))  # fmt: skip
+    modal, _ = click(
+        deps,
+        actions.choose_product,
+        modal,
+        {"action_id": ids.PRODUCT_CHOICE},
+        radios(("NOT-OWNED", "assign"), (HELD, "nonsense")),
+    )
     assert modal.picked == {}
 
 
 def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(deps: Deps) -> None:
     modal, _ = opened(deps)
-    modal, view = click(deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT,
-                        "value": f"  {name(299).upper()} "}, radios((HELD, "revoke")))  # fmt: skip
+    modal, view = click(
+        deps,
+        actions.filter_products,
+        modal,
+        {"action_id": ids.PRODUCT_FILTER_INPUT, "value": f"  {name(299).upper()} "},
+        radios((HELD, "revoke")),
+    )
     assert skus_on(view) == [ON_LAST_PAGE] and modal.product_query == name(299).upper()
     assert modal.picked == {HELD: Desired.REVOKE}
-    modal, view = click(deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT,
-                        "value": "nw00"}, radios())  # fmt: skip
+    modal, view = click(
+        deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "nw00"}, radios()
+    )
     assert skus_on(view) == sorted((sku(i) for i in range(1, 10)), key=lambda s: name(int(s[2:]))) + [sku(0)]
-    modal, view = click(deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT,
-                        "value": "zzz"}, radios())  # fmt: skip
+    modal, view = click(
+        deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "zzz"}, radios()
+    )
     assert "No product name or SKU contains “zzz”." in shown(view) and skus_on(view) == []
     modal, view = click(deps, actions.show_all_products, modal, {"action_id": ids.SHOW_ALL_PRODUCTS}, radios())
     assert modal.product_query == "" and "Products 1–91 of 300" in shown(view)
@@ -130,15 +149,17 @@ def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(d
 def save(deps: Deps, modal: ModalState, state: dict[str, Any], blocks: list[dict[str, Any]]) -> Mock:
     ack = Mock()
     view = {"id": "V1", "hash": "h", "state": state, "blocks": blocks, "private_metadata": modal.token}
-    views.save(ack=ack, body={}, view=view, client=Mock(spec=WebClient), deps=deps, operator=operator(deps),
-               modal=modal)  # fmt: skip
+    views.save(
+        ack=ack, body={}, view=view, client=Mock(spec=WebClient), deps=deps, operator=operator(deps), modal=modal
+    )
     return ack
 
 
 def test_save_applies_the_picks_of_every_page_not_only_the_visible_ones(deps: Deps) -> None:
     modal, _ = opened(deps)
-    modal, view = click(deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST},
-                        radios((HELD, "revoke")))  # fmt: skip
+    modal, view = click(
+        deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
+    )
     ack = save(deps, modal, radios((ON_LAST_PAGE, "assign")), view["blocks"])
     assert ack.call_args.kwargs["response_action"] == "update"
     result = shown(ack.call_args.kwargs["view"])
@@ -153,8 +174,9 @@ def test_nothing_to_save_is_said_under_an_input_on_screen(deps: Deps) -> None:
     modal, view = click(deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios())
     ack = save(deps, modal, radios(), view["blocks"])
     assert ack.call_args.kwargs["errors"] == {f"{ids.PRODUCT_BLOCK_PREFIX}{skus_on(view)[0]}": forms.NOTHING_TO_CHANGE}
-    modal, view = click(deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT,
-                        "value": "zzz"}, radios())  # fmt: skip
+    modal, view = click(
+        deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "zzz"}, radios()
+    )
     ack = save(deps, modal, radios(), view["blocks"])
     assert ack.call_args.kwargs["errors"] == {ids.LOCATION_BLOCK: forms.NOTHING_TO_CHANGE}  # no product on screen
 
@@ -162,7 +184,8 @@ def test_nothing_to_save_is_said_under_an_input_on_screen(deps: Deps) -> None:
 @pytest.mark.parametrize("change", [actions.tick_users, actions.select_page, actions.clear_page, actions.clear_all])
 def test_changing_the_selection_forgets_the_picks(deps: Deps, change: Callable[..., ModalState]) -> None:
     modal, _ = opened(deps)
-    modal = replace(modal, picked={HELD: Desired.REVOKE}, product_page=3, product_query="x",
-                    page_keys={"k": ANN}, rev=2)  # fmt: skip
+    modal = replace(
+        modal, picked={HELD: Desired.REVOKE}, product_page=3, product_query="x", page_keys={"k": ANN}, rev=2
+    )
     after = change(deps, modal, {"block_id": f"{ids.USERS_BLOCK_PREFIX}2", "selected_options": []})
     assert (after.choices, after.picked, after.product_page, after.product_query) == (None, {}, 1, "")

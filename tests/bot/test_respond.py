@@ -33,8 +33,9 @@ class Recorder:
 
 
 def run(r: Recorder, work: Any, *, budget_s: float, settle_s: float = 0.2) -> Any:
-    return ack_in_time(r.ack, r.client, "V1", work, pending=PENDING, final=lambda _: FINAL, budget_s=budget_s,
-                       settle_s=settle_s)  # fmt: skip
+    return ack_in_time(
+        r.ack, r.client, "V1", work, pending=PENDING, final=lambda _: FINAL, budget_s=budget_s, settle_s=settle_s
+    )
 
 
 def test_work_within_the_budget_is_acknowledged_with_the_final_view_and_nothing_else() -> None:

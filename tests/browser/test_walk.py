@@ -66,8 +66,12 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     page.select_option("#who", "UADMIN01")
     open_contoso(page)
 
-    for action, where in (("page_next", "page 2 of 3"), ("page_last", "page 3 of 3"), ("page_prev", "page 2 of 3"),
-                          ("page_first", "page 1 of 3")):  # fmt: skip
+    for action, where in (
+        ("page_next", "page 2 of 3"),
+        ("page_last", "page 3 of 3"),
+        ("page_prev", "page 2 of 3"),
+        ("page_first", "page 1 of 3"),
+    ):
         click(page, action)
         wait_text(page, where)
     tick(page, "Alice Adams", 1)

@@ -34,12 +34,18 @@ def test_a_state_reads_back_as_saved_and_is_replaced_by_the_next_save(world: Bac
 
 
 def test_for_customers_reads_the_states_of_the_customers_named_in_one_read(world: Backend) -> None:
-    saved(world, AlertState("fabrikam", E3, Level.LOW, AT, NEXT), AlertState("contoso", E5, Level.LOW, AT, NEXT),
-          AlertState("contoso", E3, Level.OVERUSED, AT, NEXT))  # fmt: skip
+    saved(
+        world,
+        AlertState("fabrikam", E3, Level.LOW, AT, NEXT),
+        AlertState("contoso", E5, Level.LOW, AT, NEXT),
+        AlertState("contoso", E3, Level.OVERUSED, AT, NEXT),
+    )
     with world.uow() as uow:
         assert [(s.customer_id, s.sku) for s in uow.alerts.for_customers(None)] == [
-            ("contoso", E3), ("contoso", E5), ("fabrikam", E3),
-        ]  # fmt: skip
+            ("contoso", E3),
+            ("contoso", E5),
+            ("fabrikam", E3),
+        ]
         assert [s.customer_id for s in uow.alerts.for_customers(frozenset({"fabrikam", "nobody"}))] == ["fabrikam"]
         assert uow.alerts.for_customers(frozenset()) == []
 
@@ -66,8 +72,10 @@ def test_due_lists_the_states_whose_reminder_has_come_by_customer_then_sku(world
     )
     with world.uow() as uow:
         assert [(s.customer_id, s.sku) for s in uow.alerts.due(NEXT)] == [
-            ("contoso", E3), ("contoso", E5), ("fabrikam", E3),
-        ]  # fmt: skip
+            ("contoso", E3),
+            ("contoso", E5),
+            ("fabrikam", E3),
+        ]
         assert uow.alerts.due(AT) == []
 
 

@@ -38,8 +38,12 @@ def test_a_request_is_decided_once(world: Backend) -> None:
         assert not uow.purchases.decide(request_id, status="declined", by=ADMIN, at=LATER, reason="no")
     assert stored is not None
     assert (stored.status, stored.decided_by, stored.decided_at, stored.reason, stored.target) == (
-        PurchaseStatus.APPROVED, SALES, LATER, None, 5,
-    )  # fmt: skip
+        PurchaseStatus.APPROVED,
+        SALES,
+        LATER,
+        None,
+        5,
+    )
     assert (stored.message_channel, stored.message_ts) == ("C1", "1.5")
 
 
@@ -53,8 +57,12 @@ def test_a_decision_not_committed_is_not_kept(world: Backend) -> None:
 
 
 def test_approved_requests_are_listed_per_customer_until_fulfilled(world: Backend) -> None:
-    first, declined, other, second = (requested(world), requested(world), requested(world, "fabrikam", E3),
-                                      requested(world))  # fmt: skip
+    first, declined, other, second = (
+        requested(world),
+        requested(world),
+        requested(world, "fabrikam", E3),
+        requested(world),
+    )
     with world.uow() as uow:
         for request_id in (first, other, second):
             uow.purchases.decide(request_id, status="approved", by=SALES, at=LATER, target=5)

@@ -17,8 +17,12 @@ RUN = datetime(2026, 3, 5, 23, 0, tzinfo=UTC)
 PARIS_WINTER = timezone(timedelta(hours=1))
 
 
-def change(run_at: datetime = RUN, customer: str = "contoso", key: str | None = None,
-           action: ScheduledAction = ScheduledAction.START) -> ScheduledChange:  # fmt: skip
+def change(
+    run_at: datetime = RUN,
+    customer: str = "contoso",
+    key: str | None = None,
+    action: ScheduledAction = ScheduledAction.START,
+) -> ScheduledChange:
     users, desired = ("alice@contoso.com", "bob@contoso.com"), {E5: Desired.ASSIGN, E3: Desired.REVOKE}
     return ScheduledChange(0, customer, users, desired, action, run_at, ADMIN, AT, "DE", key)
 
@@ -39,9 +43,19 @@ def test_a_change_reads_back_as_stored_in_utc(world: Backend) -> None:
         stored = uow.scheduled.get(change_id)
         assert uow.scheduled.get(change_id + 100) is None
         assert uow.scheduled.by_key("k") == [stored] and uow.scheduled.by_key("other") == []
-    assert stored == ScheduledChange(change_id, "contoso", ("alice@contoso.com", "bob@contoso.com"),
-                                     {E5: Desired.ASSIGN, E3: Desired.REVOKE}, ScheduledAction.START, RUN, ADMIN, AT,
-                                     "DE", "k", thread=7)  # fmt: skip
+    assert stored == ScheduledChange(
+        change_id,
+        "contoso",
+        ("alice@contoso.com", "bob@contoso.com"),
+        {E5: Desired.ASSIGN, E3: Desired.REVOKE},
+        ScheduledAction.START,
+        RUN,
+        ADMIN,
+        AT,
+        "DE",
+        "k",
+        thread=7,
+    )
     assert stored.run_at.tzinfo is not None and stored.run_at.utcoffset() == timedelta(0)
 
 
@@ -64,8 +78,11 @@ def test_due_changes_are_claimed_once_then_taken_over_when_the_lease_ran_out(wor
         [claimed] = uow.scheduled.claim_due(now=RUN, holder="a", until=lease, limit=5)
         uow.commit()
     assert (claimed.id, claimed.status, claimed.lease_holder, claimed.lease_until) == (
-        soon, ScheduledStatus.RUNNING, "a", lease,
-    )  # fmt: skip
+        soon,
+        ScheduledStatus.RUNNING,
+        "a",
+        lease,
+    )
     with world.uow() as uow:
         assert uow.scheduled.claim_due(now=RUN + timedelta(minutes=5), holder="b", until=lease, limit=5) == []
         again = lease + timedelta(minutes=10)
@@ -81,8 +98,11 @@ def test_due_changes_are_claimed_once_then_taken_over_when_the_lease_ran_out(wor
         assert not uow.scheduled.finish(soon, holder="b", status="done", outcome="again", at=lease)
         far = RUN + timedelta(days=2)
         assert [c.id for c in uow.scheduled.claim_due(now=far, holder="c", until=far, limit=1)] == [later]
-    assert done is not None and (done.status, done.outcome, done.finished_at) == (ScheduledStatus.FAILED, "1 failed",
-                                                                                 lease)  # fmt: skip
+    assert done is not None and (done.status, done.outcome, done.finished_at) == (
+        ScheduledStatus.FAILED,
+        "1 failed",
+        lease,
+    )
 
 
 def test_a_pending_change_is_cancelled_once_and_a_running_one_not_at_all(world: Backend) -> None:
@@ -96,8 +116,10 @@ def test_a_pending_change_is_cancelled_once_and_a_running_one_not_at_all(world: 
     with world.uow() as uow:
         gone = uow.scheduled.get(first)
     assert gone is not None and (gone.status, gone.cancelled_by, gone.cancelled_at) == (
-        ScheduledStatus.CANCELLED, SALES, AT,
-    )  # fmt: skip
+        ScheduledStatus.CANCELLED,
+        SALES,
+        AT,
+    )
 
 
 def test_pending_is_scoped_paged_and_soonest_first(world: Backend) -> None:

@@ -52,8 +52,10 @@ def test_seats_are_set_exactly_overuse_included_and_the_rest_dropped_with_their_
         uow.commit()
     with connected.uow() as uow:
         got = uow.subscriptions.for_customer("fabrikam")
-        assert got == {E1: Subscription("fabrikam", E1, 4, 6, mirrored=True),  # 6 assigned of 4 owned: overused by 2
-                       E5: Subscription("fabrikam", E5, 7, 2, mirrored=True)}  # fmt: skip
+        assert got == {
+            E1: Subscription("fabrikam", E1, 4, 6, mirrored=True),  # 6 assigned of 4 owned: overused by 2
+            E5: Subscription("fabrikam", E5, 7, 2, mirrored=True),
+        }
         assert (got[E1].available, got[E1].overused) == (-2, 2)
         assert uow.subscriptions.for_customers(frozenset({"fabrikam"})) == [got[E5], got[E1]]  # by sku
         assert uow.users.get_many("fabrikam", ["zoe@fabrikam.com"])["zoe@fabrikam.com"].licenses == frozenset()
@@ -128,8 +130,9 @@ def batch(bid: str = "b1", key: str | None = "k1") -> PendingBatch:
     change = Change("fabrikam", ("zoe@fabrikam.com",), {E3: Desired.REVOKE}, "FR")
     decided = (UserOutcome("zoe@fabrikam.com", Status.UPDATED, "Zoe Zhang", revoked=(E3,)),)
     ops = (Operation("zoe@fabrikam.com", "oid-zoe", remove=(E3,), location="FR"),)
-    return PendingBatch(bid, "fabrikam", "fabrikam.onmicrosoft.com", "UADMIN", T0, key, "fp", change, decided, ops,
-                        {"channel": "C1"})  # fmt: skip
+    return PendingBatch(
+        bid, "fabrikam", "fabrikam.onmicrosoft.com", "UADMIN", T0, key, "fp", change, decided, ops, {"channel": "C1"}
+    )
 
 
 def test_a_connected_batch_is_held_by_one_process_until_its_lease_ends(connected: Backend) -> None:

@@ -92,8 +92,9 @@ def run_scheduled(url: str, start: Barrier, results: Queue[Ran], holder: str, at
             now = datetime.fromisoformat(at)
             start.wait(timeout=30)
             ran: list[int] = []
-            while done := run_due(uow=uow, render=lambda c, r, e: {"text": f"ran {c.id}"}, clock=lambda: now,
-                                  holder=holder, limit=1):  # fmt: skip
+            while done := run_due(
+                uow=uow, render=lambda c, r, e: {"text": f"ran {c.id}"}, clock=lambda: now, holder=holder, limit=1
+            ):
                 ran += done
         results.put((holder, tuple(ran)))
     except Exception:  # reported, not raised: the test asserts every change ran once, which -1 never is

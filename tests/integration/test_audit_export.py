@@ -52,8 +52,17 @@ def rows(output: str) -> list[list[str]]:
 
 
 def test_the_csv_is_the_audit_table_row_for_row(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
-    applied = run("licenses", "apply", "contoso", "--users", "bob@contoso.com,carol@contoso.com",
-                  "--assign", "ENTERPRISEPACK", "--as", ADMIN)  # fmt: skip
+    applied = run(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "bob@contoso.com,carol@contoso.com",
+        "--assign",
+        "ENTERPRISEPACK",
+        "--as",
+        ADMIN,
+    )
     assert applied.exit_code == 1  # carol is in CN: her line is a refusal, with its reason
     result = run("audit", "export")
     assert result.exit_code == 0, result.stderr
@@ -65,7 +74,7 @@ def test_the_csv_is_the_audit_table_row_for_row(run, db_url: str) -> None:  # ty
             text(
                 "SELECT id, batch_id, operator, customer_id, user_id, sku, action, outcome, reason FROM audit "
                 "ORDER BY id"
-            )  # fmt: skip
+            )
         ).all()
     engine.dispose()
     assert len(lines) == len(table) == 2
@@ -120,8 +129,12 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_quoted(run, db_url: str) 
     append(db_url, [AuditEntry("b1", T0, ADMIN, "contoso", user, None, "assign", "failed", user) for user in evil])
     lines = rows(run("audit", "export").stdout)[1:]
     assert [line[5] for line in lines] == [
-        '\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", 'quote " and, comma\nnewline'
-    ]  # fmt: skip
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        'quote " and, comma\nnewline',
+    ]
     assert [line[9] for line in lines] == [line[5] for line in lines]
 
 
@@ -131,12 +144,21 @@ def test_exporting_200_000_lines_takes_constant_memory(run, db_url: str, tmp_pat
     engine = make_engine(db_url)
     with engine.begin() as conn:  # straight into the table: the fastest way to a long audit
         conn.execute(
-            text("INSERT INTO audit (batch_id, at, operator, customer_id, user_id, sku, action, outcome, reason) "
-                 "VALUES (:b, :at, :op, 'contoso', :u, 'ENTERPRISEPACK', 'assign', 'failed', :r)"),
-            [{"b": f"batch-{i // 50:06d}", "at": (T0 + timedelta(seconds=i)).strftime("%Y-%m-%d %H:%M:%S.%f"),
-              "op": ADMIN, "u": f"user{i % 5000}@contoso.com", "r": f"insufficient_licenses: none left ({i})"}
-             for i in range(count)],
-        )  # fmt: skip
+            text(
+                "INSERT INTO audit (batch_id, at, operator, customer_id, user_id, sku, action, outcome, reason) "
+                "VALUES (:b, :at, :op, 'contoso', :u, 'ENTERPRISEPACK', 'assign', 'failed', :r)"
+            ),
+            [
+                {
+                    "b": f"batch-{i // 50:06d}",
+                    "at": (T0 + timedelta(seconds=i)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    "op": ADMIN,
+                    "u": f"user{i % 5000}@contoso.com",
+                    "r": f"insufficient_licenses: none left ({i})",
+                }
+                for i in range(count)
+            ],
+        )
     engine.dispose()
     out = tmp_path / "big.csv"
     tracemalloc.start()

@@ -70,8 +70,9 @@ def test_a_file_with_only_users_adds_them_to_a_stored_customer(loaded, tmp_path:
     assert (result.exit_code, result.output.strip()) == (0, f"{part}: imported (1 users created or changed)")
     users = json.loads(loaded("users", "fabrikam", "--json").output)["users"]
     assert [(u["id"], u["licenses"]) for u in users] == [
-        ("fay@fabrikam.com", []), ("gina@fabrikam.com", ["ENTERPRISEPREMIUM"])
-    ]  # fmt: skip
+        ("fay@fabrikam.com", []),
+        ("gina@fabrikam.com", ["ENTERPRISEPREMIUM"]),
+    ]
 
 
 def test_a_partial_file_with_problems_lists_each_with_its_path_and_imports_nothing(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -99,8 +100,16 @@ def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(result.output)
     assert data["customer"] == "contoso"
     e3 = next(p for p in data["products"] if p["sku"] == "ENTERPRISEPACK")
-    assert e3 == {"sku": "ENTERPRISEPACK", "name": "Office 365 E3", "quantity": 3, "assigned": 2, "available": 1,
-                  "overused": 0, "holders": ["alice@contoso.com"], "state": "some"}  # fmt: skip
+    assert e3 == {
+        "sku": "ENTERPRISEPACK",
+        "name": "Office 365 E3",
+        "quantity": 3,
+        "assigned": 2,
+        "available": 1,
+        "overused": 0,
+        "holders": ["alice@contoso.com"],
+        "state": "some",
+    }
 
 
 def test_show_as_a_table(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -127,8 +136,9 @@ def test_customers_on_an_empty_directory_says_how_to_load_one(run) -> None:  # t
     assert run("db", "upgrade").exit_code == 0
     result = run("customers")
     assert (result.exit_code, result.output.strip()) == (
-        0, "no customers yet: load a directory file with `licensebot import FILE.yaml`"
-    )  # fmt: skip
+        0,
+        "no customers yet: load a directory file with `licensebot import FILE.yaml`",
+    )
 
 
 def test_users_searches_and_pages_a_customers_users(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -139,11 +149,17 @@ def test_users_searches_and_pages_a_customers_users(loaded) -> None:  # type: ig
     assert lines[-1].split() == ["erin@contoso.com", "Erin", "Evans", "US", "ENTERPRISEPACK", "MCOMEETADV"]
     data = json.loads(loaded("users", "contoso", "--search", "zed user", "--page", "1", "--json").output)
     assert (data["total"], data["page"], data["page_count"], len(data["users"])) == (17, 1, 1, 17)
-    assert data["users"][0] == {"id": "user01@contoso.com", "name": "Zed User 01", "location": "US", "licenses": [],
-                                "disabled_plans": {}}  # fmt: skip
+    assert data["users"][0] == {
+        "id": "user01@contoso.com",
+        "name": "Zed User 01",
+        "location": "US",
+        "licenses": [],
+        "disabled_plans": {},
+    }
     nolo = json.loads(loaded("users", "contoso", "--search", "nolo", "--json").output)["users"]
-    assert nolo == [{"id": "nolo@contoso.com", "name": "Nolo Nowhere", "location": None, "licenses": [],
-                     "disabled_plans": {}}]  # fmt: skip
+    assert nolo == [
+        {"id": "nolo@contoso.com", "name": "Nolo Nowhere", "location": None, "licenses": [], "disabled_plans": {}}
+    ]
 
 
 def test_users_of_an_unknown_customer_exits_2(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -152,8 +168,20 @@ def test_users_of_an_unknown_customer_exits_2(loaded) -> None:  # type: ignore[n
 
 
 def test_apply_assigns_and_reports_json_then_the_key_replays(loaded) -> None:  # type: ignore[no-untyped-def]
-    args = ("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
-            "--as", ADMIN, "--key", "k-1", "--json")  # fmt: skip
+    args = (
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "bob@contoso.com",
+        "--assign",
+        "ENTERPRISEPREMIUM",
+        "--as",
+        ADMIN,
+        "--key",
+        "k-1",
+        "--json",
+    )
     first = loaded(*args)
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
@@ -168,16 +196,36 @@ def test_apply_assigns_and_reports_json_then_the_key_replays(loaded) -> None:  #
 
 
 def test_apply_with_a_failed_user_exits_1_and_says_why(loaded) -> None:  # type: ignore[no-untyped-def]
-    result = loaded("licenses", "apply", "contoso", "--users", "carol@contoso.com,bob@contoso.com",
-                    "--assign", "ENTERPRISEPACK", "--as", ADMIN)  # fmt: skip
+    result = loaded(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "carol@contoso.com,bob@contoso.com",
+        "--assign",
+        "ENTERPRISEPACK",
+        "--as",
+        ADMIN,
+    )
     assert result.exit_code == 1
     assert "location_not_allowed: Office 365 E3 is not available in CN" in result.output
     assert "1 updated, 0 unchanged, 1 failed" in result.output
 
 
 def test_apply_moves_users_and_assigns_in_one_batch(loaded) -> None:  # type: ignore[no-untyped-def]
-    result = loaded("licenses", "apply", "contoso", "--users", "carol@contoso.com", "--location", "us",
-                    "--assign", "ENTERPRISEPACK", "--as", ADMIN)  # fmt: skip
+    result = loaded(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "carol@contoso.com",
+        "--location",
+        "us",
+        "--assign",
+        "ENTERPRISEPACK",
+        "--as",
+        ADMIN,
+    )
     assert result.exit_code == 0, result.output
     row = next(line.split() for line in result.output.splitlines() if line.startswith("carol@contoso.com"))
     assert row == ["carol@contoso.com", "updated", "ENTERPRISEPACK", "US"]
@@ -186,8 +234,19 @@ def test_apply_moves_users_and_assigns_in_one_batch(loaded) -> None:  # type: ig
 
 
 def test_dry_run_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
-    result = loaded("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
-                    "--as", ADMIN, "--dry-run", "--json")  # fmt: skip
+    result = loaded(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "bob@contoso.com",
+        "--assign",
+        "ENTERPRISEPREMIUM",
+        "--as",
+        ADMIN,
+        "--dry-run",
+        "--json",
+    )
     assert result.exit_code == 0 and json.loads(result.output)["dry_run"] is True
     show = json.loads(loaded("licenses", "show", "contoso", "--json").output)
     assert next(p for p in show["products"] if p["sku"] == "ENTERPRISEPREMIUM")["assigned"] == 0
@@ -217,11 +276,21 @@ def test_bad_input_exits_2_with_one_line(loaded, args: tuple[str, ...], message:
 
 
 def test_apply_as_someone_who_is_no_operator_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]
-    result = loaded("licenses", "apply", "contoso", "--users", "bob@contoso.com", "--assign", "ENTERPRISEPREMIUM",
-                    "--as", "U0NOBODY")  # fmt: skip
+    result = loaded(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "bob@contoso.com",
+        "--assign",
+        "ENTERPRISEPREMIUM",
+        "--as",
+        "U0NOBODY",
+    )
     assert (result.exit_code, result.output) == (
-        2, "error: --as U0NOBODY: no operator has that Slack user id; use one from the directory file's operators\n"
-    )  # fmt: skip
+        2,
+        "error: --as U0NOBODY: no operator has that Slack user id; use one from the directory file's operators\n",
+    )
     show = json.loads(loaded("licenses", "show", "contoso", "--json").output)
     assert next(p for p in show["products"] if p["sku"] == "ENTERPRISEPREMIUM")["assigned"] == 0
 
@@ -239,8 +308,12 @@ def test_check_passes_then_reports_a_violation_with_exit_1(loaded, db_url: str) 
     assert (ok.exit_code, ok.output.strip()) == (0, "ok: every invariant holds")
     engine = make_engine(db_url)
     with engine.begin() as conn:  # a license written behind the service's back: counter and exclusion broken
-        conn.execute(text("INSERT INTO user_licenses (customer_id, user_id, sku) VALUES "
-                          "('contoso', 'frank@contoso.com', 'ENTERPRISEPACK')"))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO user_licenses (customer_id, user_id, sku) VALUES "
+                "('contoso', 'frank@contoso.com', 'ENTERPRISEPACK')"
+            )
+        )
     engine.dispose()
     bad = loaded("check")
     assert bad.exit_code == 1
@@ -263,8 +336,10 @@ def test_a_first_sync_with_no_app_and_no_connected_customer_says_so_and_exits_0(
     as_json = loaded("sync", "--json")
     assert as_json.exit_code == 0
     assert json.loads(as_json.output) == {
-        "tenants": [], "reconciled": [], "note": "no customer is connected to Microsoft 365"
-    }  # fmt: skip
+        "tenants": [],
+        "reconciled": [],
+        "note": "no customer is connected to Microsoft 365",
+    }
     named = loaded("sync", "contoso")  # naming a customer asks for a sync that needs the app
     assert named.exit_code == 2 and "no Microsoft 365 app is configured" in named.stderr
 

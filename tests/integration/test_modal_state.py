@@ -19,9 +19,12 @@ def test_picks_product_page_and_filter_round_trip(session_factory: sessionmaker[
     modal = store.create("U1", "C1")
     assert (modal.picked, modal.product_page, modal.product_query) == ({}, 1, "")
     picked = replace(
-        modal, choices={"A": Desired.KEEP, "B": Desired.ASSIGN}, picked={"A": Desired.REVOKE}, product_page=3,
+        modal,
+        choices={"A": Desired.KEEP, "B": Desired.ASSIGN},
+        picked={"A": Desired.REVOKE},
+        product_page=3,
         product_query="visio",
-    )  # fmt: skip
+    )
     store.save(picked)
     assert store.get(modal.token) == picked
 
@@ -29,8 +32,9 @@ def test_picks_product_page_and_filter_round_trip(session_factory: sessionmaker[
 def test_switching_customer_forgets_the_picks(session_factory: sessionmaker[Session]) -> None:
     store = SqlModalStore(session_factory)
     modal = store.create("U1", "C1")
-    store.save(replace(modal, choices={"A": Desired.KEEP}, picked={"A": Desired.REVOKE}, product_page=2,
-                       product_query="x"))  # fmt: skip
+    store.save(
+        replace(modal, choices={"A": Desired.KEEP}, picked={"A": Desired.REVOKE}, product_page=2, product_query="x")
+    )
     fresh = store.switch_customer(modal, "fabrikam", "Fabrikam")
     assert store.get(modal.token) == fresh
     assert (fresh.choices, fresh.picked, fresh.product_page, fresh.product_query) == (None, {}, 1, "")

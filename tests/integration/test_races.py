@@ -141,11 +141,16 @@ def test_replicas_running_the_scheduled_job_at_once_run_each_change_once(migrate
     due = datetime(2027, 3, 10, 23, tzinfo=UTC)
     with uow:
         for u in users:
-            uow.scheduled.add(ScheduledChange(0, "contoso", (u,), {E5: Desired.ASSIGN}, ScheduledAction.START, due,
-                                              ADMIN, due - timedelta(days=1)))  # fmt: skip
+            uow.scheduled.add(
+                ScheduledChange(
+                    0, "contoso", (u,), {E5: Desired.ASSIGN}, ScheduledAction.START, due, ADMIN, due - timedelta(days=1)
+                )
+            )
         uow.commit()
-    ran = run_racers(racers.run_scheduled, [(migrated_url, f"replica-{i}", (due + timedelta(seconds=5)).isoformat())
-                                            for i in range(4)])  # fmt: skip
+    ran = run_racers(
+        racers.run_scheduled,
+        [(migrated_url, f"replica-{i}", (due + timedelta(seconds=5)).isoformat()) for i in range(4)],
+    )
     finished = sorted(i for _, ids in ran for i in ids)
     assert finished == list(range(1, 9)), ran
     with uow:

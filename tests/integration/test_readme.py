@@ -70,8 +70,17 @@ def test_every_readme_command_runs_as_written_against_the_demo_directory(
         assert result.exit_code == 0, f"licensebot {shlex.join(args)}\n{result.output}"
         ran.append(args[:2])
     # The README shows each of these at least once (and the loop above ran it).
-    for shown in (["db", "upgrade"], ["import", "examples/demo.yaml"], ["check"], ["customers"],
-                  ["users", "contoso"], ["licenses", "show"], ["licenses", "apply"], ["outbox"], ["sync"]):  # fmt: skip
+    for shown in (
+        ["db", "upgrade"],
+        ["import", "examples/demo.yaml"],
+        ["check"],
+        ["customers"],
+        ["users", "contoso"],
+        ["licenses", "show"],
+        ["licenses", "apply"],
+        ["outbox"],
+        ["sync"],
+    ):
         assert any(a[: len(shown)] == shown for a in ran), shown
 
     applied = CliRunner().invoke(main, ["users", "contoso", "--search", "alice@", "--json"], env=env)

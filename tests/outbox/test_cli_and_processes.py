@@ -31,9 +31,13 @@ def start(migrated_url: str, fake: FakeSlack, tmp_path: Path) -> Iterator[Start]
 
     def run(**settings: str) -> subprocess.Popen[bytes]:
         env = {
-            **os.environ, "DATABASE_URL": migrated_url, "SLACK_BOT_TOKEN": fake.token, "SLACK_API_URL": fake.url,
-            "OUTBOX_POLL_S": "0.05", **settings,
-        }  # fmt: skip
+            **os.environ,
+            "DATABASE_URL": migrated_url,
+            "SLACK_BOT_TOKEN": fake.token,
+            "SLACK_API_URL": fake.url,
+            "OUTBOX_POLL_S": "0.05",
+            **settings,
+        }
         log = open(tmp_path / f"worker{len(procs)}.log", "wb")  # the child keeps its own copy
         procs.append(subprocess.Popen([LICENSEBOT, "worker"], cwd=tmp_path, env=env, stdout=log, stderr=log))
         log.close()

@@ -71,8 +71,13 @@ def test_500s_back_off_exponentially_with_full_jitter_and_deliver_once(
 
 def test_backoff_is_a_random_share_of_a_doubling_ceiling_capped() -> None:
     assert [backoff_s(n, base_s=1, cap_s=300, rng=lambda: 0.5) for n in (1, 2, 3, 9, 10, 20)] == [
-        0.5, 1, 2, 128, 150, 150,
-    ]  # fmt: skip
+        0.5,
+        1,
+        2,
+        128,
+        150,
+        150,
+    ]
     assert backoff_s(4, base_s=2, cap_s=300, rng=lambda: 0.0) == 0
 
 

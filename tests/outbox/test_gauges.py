@@ -26,8 +26,12 @@ def scrape(url: str) -> Samples:
 
 def test_an_empty_outbox_reads_zero_everywhere(migrated_url: str) -> None:
     m = scrape(migrated_url)
-    gauges = ("licensebot_outbox_up", "licensebot_outbox_pending", "licensebot_outbox_dead",
-              "licensebot_outbox_oldest_pending_age_seconds")  # fmt: skip
+    gauges = (
+        "licensebot_outbox_up",
+        "licensebot_outbox_pending",
+        "licensebot_outbox_dead",
+        "licensebot_outbox_oldest_pending_age_seconds",
+    )
     assert {g: value(m, g) for g in gauges} == dict.fromkeys(gauges, 0) | {"licensebot_outbox_up": 1}
     assert ("licensebot_outbox_pending", frozenset()) in m  # present and zero, not missing
 
@@ -35,8 +39,7 @@ def test_an_empty_outbox_reads_zero_everywhere(migrated_url: str) -> None:
 def test_pending_in_flight_and_dead_messages_and_the_oldest_wait(
     migrated_url: str, session_factory: sessionmaker[Session]
 ) -> None:
-    first, second, third = enqueue(session_factory, thread("C1", "a", replies=1), thread("C2", "b"),
-                                   thread("C3", "c"))  # fmt: skip
+    first, second, third = enqueue(session_factory, thread("C1", "a", replies=1), thread("C2", "b"), thread("C3", "c"))
     an_hour_ago, a_day_ago = utcnow() - timedelta(hours=1), utcnow() - timedelta(days=1)
     with session_factory() as s, s.begin():
         s.execute(update(OutboxRow).where(OutboxRow.id == first).values(created_at=an_hour_ago))

@@ -40,8 +40,9 @@ def test_deliveries_are_recorded_together_and_one_whose_lease_was_lost_is_left_a
         assert outcomes.mark_sent(s, delivered, worker="w") == {one, three}
     stored = rows(session_factory)
     assert [(stored[i].status, stored[i].sent_channel, stored[i].ts) for i in (one, three)] == [
-        ("sent", "C1", "1.1"), ("sent", "C3", "1.3"),
-    ]  # fmt: skip
+        ("sent", "C1", "1.1"),
+        ("sent", "C3", "1.3"),
+    ]
     assert (stored[lost].status, stored[lost].claimed_by, stored[lost].ts) == ("sending", "other", None)
     assert stored[one + 1].lane == "C1"  # the reply may go now, into where its parent landed
     paced = lanes(session_factory)

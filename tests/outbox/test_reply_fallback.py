@@ -42,8 +42,12 @@ def test_a_refused_reply_goes_with_the_rest_of_its_thread_to_the_dm_under_a_copy
     assert {r.status for r in stored.values()} == {"sent"}
     [copy_row] = [r for r in stored.values() if r.id not in range(parent, parent + 4)]
     assert (copy_row.parent_id, copy_row.channel, copy_row.dm, copy_row.sent_channel, copy_row.ts) == (
-        None, None, True, dm, copy["ts"],
-    )  # fmt: skip
+        None,
+        None,
+        True,
+        dm,
+        copy["ts"],
+    )
     assert [stored[parent + i].parent_id for i in (1, 2, 3)] == [parent, copy_row.id, copy_row.id]
     assert [stored[parent + i].sent_channel for i in (2, 3)] == [dm, dm]
     assert f"outbox id={parent + 2} batch=b1 channel=C1 refused (not_in_channel)" in caplog.text

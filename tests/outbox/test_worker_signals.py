@@ -43,10 +43,18 @@ def test_the_worker_serves_metrics_and_readiness_and_logs_json(
 ) -> None:
     enqueue(session_factory, thread("C1", "t", batch="batch-77"))
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": migrated_url, "SLACK_BOT_TOKEN": fake.token, "SLACK_API_URL": fake.url,
-           "OUTBOX_POLL_S": "0.05", "LICENSEBOT_LOG_FORMAT": "json", "LICENSEBOT_METRICS_PORT": str(port)}  # fmt: skip
-    proc = subprocess.Popen([LICENSEBOT, "worker"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": migrated_url,
+        "SLACK_BOT_TOKEN": fake.token,
+        "SLACK_API_URL": fake.url,
+        "OUTBOX_POLL_S": "0.05",
+        "LICENSEBOT_LOG_FORMAT": "json",
+        "LICENSEBOT_METRICS_PORT": str(port),
+    }
+    proc = subprocess.Popen(
+        [LICENSEBOT, "worker"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         samples = scrape_until_sent(base, proc)

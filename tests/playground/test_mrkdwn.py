@@ -36,21 +36,27 @@ def link(href: str, text: str) -> str:
         ("<javascript:alert(1)|x>", "&lt;javascript:alert(1)|x&gt;"),
         ("by <@U1>", 'by <span class="sk-mention sk-mention-user" data-user-id="U1">@Alice &lt;Admin&gt;</span>'),
         ("<@U9>", '<span class="sk-mention sk-mention-user" data-user-id="U9">@U9</span>'),
-        ("<#C1|general> <#C2>", '<span class="sk-mention sk-mention-channel" data-channel-id="C1">#general</span> '
-         '<span class="sk-mention sk-mention-channel" data-channel-id="C2">#C2</span>'),
-        ("<!here> <!channel> <!everyone>", '<span class="sk-mention sk-mention-special">@here</span> '
-         '<span class="sk-mention sk-mention-special">@channel</span> '
-         '<span class="sk-mention sk-mention-special">@everyone</span>'),
+        (
+            "<#C1|general> <#C2>",
+            '<span class="sk-mention sk-mention-channel" data-channel-id="C1">#general</span> '
+            '<span class="sk-mention sk-mention-channel" data-channel-id="C2">#C2</span>',
+        ),
+        (
+            "<!here> <!channel> <!everyone>",
+            '<span class="sk-mention sk-mention-special">@here</span> '
+            '<span class="sk-mention sk-mention-special">@channel</span> '
+            '<span class="sk-mention sk-mention-special">@everyone</span>',
+        ),
         ("<!subteam^S1|@ops>", '<span class="sk-mention sk-mention-special">@ops</span>'),
         ("<!date^1700000000^{date}|Nov 14>", "Nov 14"),
         ("&lt;!channel&gt; &amp; &lt;b&gt; a & b", "&lt;!channel&gt; &amp; &lt;b&gt; a &amp; b"),
         ("&amp;lt;", "&amp;lt;"),  # decoded once: the text shows "&lt;"
         (":white_check_mark: :x: :warning: :heavy_minus_sign:", "\u2705 \u274c \u26a0\ufe0f \u2796"),
         (":no_such_emoji: 10:30:00", ":no_such_emoji: 10:30:00"),
-        ('"quotes" \'too\'', "&quot;quotes&quot; &#x27;too&#x27;"),
+        ("\"quotes\" 'too'", "&quot;quotes&quot; &#x27;too&#x27;"),
         ("\ue0000\ue001", "\ufffd0\ufffd"),  # the renderer's own sentinels cannot be smuggled in
     ],
-)  # fmt: skip
+)
 def test_mrkdwn(text: str, html: str) -> None:
     assert mrkdwn_html(text, CTX) == html
 

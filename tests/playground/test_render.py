@@ -130,8 +130,11 @@ def test_users_view_controls_carry_state_and_dispatch() -> None:
     assert [json.loads(b.attrs["data-option"] or "") for b in boxes] == element["options"]  # exactly Slack's objects
     nxt = root.one(data_action_id=ids.PAGE_NEXT)
     assert (nxt.tag, nxt.attrs["data-value"], nxt.attrs["data-dispatch"], nxt.attrs["data-type"]) == (
-        "button", "3", "click", "button",
-    )  # fmt: skip
+        "button",
+        "3",
+        "click",
+        "button",
+    )
     assert "data-state" not in nxt.attrs
 
 
@@ -172,19 +175,29 @@ def test_picker_external_select_and_buy_number_input() -> None:
     number = rendered(render_view(VIEWS["buy"])).one(data_action_id=ids.BUY_QUANTITY_INPUT)
     got = {k: number.attrs[k] for k in ("type", "min", "max", "step", "value", "data-decimal", "data-state")}
     assert got == {
-        "type": "number", "min": "1", "max": "10000", "step": "1", "value": "1", "data-decimal": "false",
+        "type": "number",
+        "min": "1",
+        "max": "10000",
+        "step": "1",
+        "value": "1",
+        "data-decimal": "false",
         "data-state": "value",
-    }  # fmt: skip
+    }
 
 
 def test_modal_frame_and_home_frame() -> None:
     root = rendered(render_view({**VIEWS["users"], "id": "V1", "hash": "h1"}))
     modal = root.one(has_class("sk-modal"))
     assert (modal.attrs["data-callback-id"], modal.attrs["data-view-id"], modal.attrs["data-hash"]) == (
-        ids.USERS_VIEW, "V1", "h1",
-    )  # fmt: skip
-    actions = {n.text(): n.attrs["data-view-action"] for n in root.all(has_class("sk-modal-footer"))[0].walk()
-               if "data-view-action" in n.attrs}  # fmt: skip
+        ids.USERS_VIEW,
+        "V1",
+        "h1",
+    )
+    actions = {
+        n.text(): n.attrs["data-view-action"]
+        for n in root.all(has_class("sk-modal-footer"))[0].walk()
+        if "data-view-action" in n.attrs
+    }
     assert actions == {"Cancel": "close", "Manage licenses": "submit"}
     saving = rendered(render_view(VIEWS["saving"]))
     assert [n.text() for n in saving.all(lambda n: n.attrs.get("data-view-action") == "submit")] == []
@@ -315,12 +328,24 @@ def test_errors_show_under_their_block_and_stray_ones_at_the_top() -> None:
         ([{"type": "actions", "elements": [_button("b", extra=1)]}], "unsupported field in button: extra"),
         ([{"type": "header"}], "unsupported text object: NoneType"),
         (["not a block"], "unsupported block: str"),
-        ([{"type": "actions", "elements": [{"type": "checkboxes", "action_id": "c", "options": [
-            {"text": {"type": "plain_text", "text": "A"}, "value": "a"}],
-            "initial_options": [{"text": {"type": "plain_text", "text": "A "}, "value": "a"}]}]}],
-         "initial option does not exactly match an option: a"),
+        (
+            [
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "checkboxes",
+                            "action_id": "c",
+                            "options": [{"text": {"type": "plain_text", "text": "A"}, "value": "a"}],
+                            "initial_options": [{"text": {"type": "plain_text", "text": "A "}, "value": "a"}],
+                        }
+                    ],
+                }
+            ],
+            "initial option does not exactly match an option: a",
+        ),
     ],
-)  # fmt: skip
+)
 def test_unknown_things_render_as_visible_placeholders(blocks: list[Any], expected: str) -> None:
     placeholders = [n.text() for n in parse(render_blocks(blocks)).all(has_class("sk-unknown"))]
     assert expected in placeholders

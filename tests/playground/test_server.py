@@ -18,8 +18,9 @@ from tests.playground.live import Live
 ADMIN, SALES = "UADMIN01", "USALES01"
 
 
-def request(live: Live, path: str, data: Any = None, *, raw: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:  # fmt: skip
+def request(
+    live: Live, path: str, data: Any = None, *, raw: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
     body = raw if raw is not None else (json.dumps(data).encode() if data is not None else None)
     sent = {"content-type": "application/json"} if body is not None else {}
     req = urllib.request.Request(live.url + path, data=body, headers={**sent, **(headers or {})})
@@ -78,8 +79,12 @@ def test_a_slash_command_opens_the_bot_s_modal_for_that_person_only(live: Live) 
 
 
 def test_the_bot_checks_the_signature_of_whatever_reaches_it(live: Live) -> None:
-    status, _ = request(live, "/slack/events", raw=b"command=%2Flicenses&user_id=UADMIN01",
-                        headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    status, _ = request(
+        live,
+        "/slack/events",
+        raw=b"command=%2Flicenses&user_id=UADMIN01",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert status == 401  # the production path: Bolt refuses an unsigned request
 
 
@@ -98,8 +103,17 @@ def test_help_is_the_command_s_private_answer(live: Live) -> None:
 def test_type_ahead_asks_the_bot_for_options(live: Live) -> None:
     request(live, "/play/command", {"user": ADMIN, "text": "/licenses"})
     state = seen(live, ADMIN, lambda s: "customer_select" in modal(s))
-    status, answer = request(live, "/play/options", {"user": ADMIN, "view_id": state["modal"]["view_id"],
-                             "block_id": "customer", "action_id": "customer_select", "value": "fab"})  # fmt: skip
+    status, answer = request(
+        live,
+        "/play/options",
+        {
+            "user": ADMIN,
+            "view_id": state["modal"]["view_id"],
+            "block_id": "customer",
+            "action_id": "customer_select",
+            "value": "fab",
+        },
+    )
     assert status == 200 and "Fabrikam, Inc. (fabrikam)" in answer["html"] and "Contoso" not in answer["html"]
 
 
@@ -134,8 +148,7 @@ def test_state_waits_for_a_change_then_answers_unchanged(live: Live) -> None:
 
 
 def test_unknown_users_are_refused(live: Live) -> None:
-    for path, data in (("/play/command", {"user": "UNOBODY", "text": "/licenses"}),
-                       ("/play/home", {"user": None})):  # fmt: skip
+    for path, data in (("/play/command", {"user": "UNOBODY", "text": "/licenses"}), ("/play/home", {"user": None})):
         status, answer = request(live, path, data)
         assert status == 404 and "unknown user" in answer["error"]
     status, answer = request(live, "/play/state?user=UNOBODY")
@@ -148,21 +161,51 @@ def test_malformed_requests_are_refused_with_a_reason(live: Live) -> None:
     cases = [
         ("/play/command", None, b"{not json", {}, 400, "malformed JSON"),
         ("/play/command", None, b"[1]", {}, 400, "JSON object"),
-        ("/play/command", None, b'{"user": "UADMIN01", "text": "/licenses"}', {"content-type": "text/plain"}, 415,
-         "application/json"),
+        (
+            "/play/command",
+            None,
+            b'{"user": "UADMIN01", "text": "/licenses"}',
+            {"content-type": "text/plain"},
+            415,
+            "application/json",
+        ),
         ("/play/command", {"user": ADMIN}, None, {}, 400, "'text' must be a str"),
         ("/play/command", {"user": ADMIN, "text": "/giphy cats"}, None, {}, 400, "only /licenses"),
         ("/play/submit", {"user": ADMIN, "view_id": "VNOPE"}, None, {}, 400, "no view 'VNOPE'"),
-        ("/play/submit", {"user": ADMIN, "view_id": view_id, "state": [{"block_id": "x"}]}, None, {}, 400,
-         "lacks 'action_id'"),
+        (
+            "/play/submit",
+            {"user": ADMIN, "view_id": view_id, "state": [{"block_id": "x"}]},
+            None,
+            {},
+            400,
+            "lacks 'action_id'",
+        ),
         ("/play/submit", {"user": ADMIN, "view_id": view_id, "state": "x"}, None, {}, 400, "'state' must be"),
-        ("/play/action", {"user": ADMIN, "view_id": view_id, "action": {"type": "button"}}, None, {}, 400,
-         "needs type, block_id and action_id"),
-        ("/play/action", {"user": ADMIN, "view_id": view_id, "action": {"type": "header", "block_id": "b",
-                                                                       "action_id": "a"}}, None, {}, 400, "no state"),
-        ("/play/action", {"user": ADMIN, "ts": "1.2", "action": {"type": "button", "block_id": "b",
-                                                                "action_id": "a"}}, None, {}, 400, "no message"),
-    ]  # fmt: skip
+        (
+            "/play/action",
+            {"user": ADMIN, "view_id": view_id, "action": {"type": "button"}},
+            None,
+            {},
+            400,
+            "needs type, block_id and action_id",
+        ),
+        (
+            "/play/action",
+            {"user": ADMIN, "view_id": view_id, "action": {"type": "header", "block_id": "b", "action_id": "a"}},
+            None,
+            {},
+            400,
+            "no state",
+        ),
+        (
+            "/play/action",
+            {"user": ADMIN, "ts": "1.2", "action": {"type": "button", "block_id": "b", "action_id": "a"}},
+            None,
+            {},
+            400,
+            "no message",
+        ),
+    ]
     for path, data, raw, headers, code, error in cases:
         status, answer = request(live, path, data, raw=raw, headers=headers)
         assert (status, answer["ok"]) == (code, False), (path, data, raw, answer)

@@ -102,8 +102,9 @@ def test_unknown_method_and_stub(client: WebClient, fake_slack: FakeSlack) -> No
 
 def test_users_info_gives_each_user_a_timezone(client: WebClient, fake_slack: FakeSlack) -> None:
     assert (client.users_info(user="U1")["user"]["tz"], client.users_info(user="U1")["user"]["tz_offset"]) == (
-        "America/Los_Angeles", -28800,
-    )  # fmt: skip
+        "America/Los_Angeles",
+        -28800,
+    )
     fake_slack.set_timezone("U1", "Asia/Tokyo", 32400)
     answer = client.users_info(user="U1")["user"]
     assert (answer["id"], answer["tz"], answer["tz_offset"]) == ("U1", "Asia/Tokyo", 32400)

@@ -40,10 +40,13 @@ operators:
 def graph_env(m365: FakeM365, url: str) -> dict[str, str]:
     """The environment a `licensebot` child process needs to reach the fake tenant and the database."""
     return {
-        "DATABASE_URL": url, "LICENSEBOT_GRAPH_CLIENT_ID": m365.client_id,
-        "LICENSEBOT_GRAPH_CLIENT_SECRET": m365.client_secret, "LICENSEBOT_GRAPH_URL": m365.graph_url,
-        "LICENSEBOT_LOGIN_URL": m365.login_url, "LICENSEBOT_CA_BUNDLE": m365.ca_pem_path,
-    }  # fmt: skip
+        "DATABASE_URL": url,
+        "LICENSEBOT_GRAPH_CLIENT_ID": m365.client_id,
+        "LICENSEBOT_GRAPH_CLIENT_SECRET": m365.client_secret,
+        "LICENSEBOT_GRAPH_URL": m365.graph_url,
+        "LICENSEBOT_LOGIN_URL": m365.login_url,
+        "LICENSEBOT_CA_BUNDLE": m365.ca_pem_path,
+    }
 
 
 ASSIGNED = "$batch POST /v1.0/users/{id}/assignLicense"
@@ -54,8 +57,9 @@ def kill_mid_batch(m365: FakeM365, args: list[str], env: dict[str, str], cwd: Pa
     (the fake answers slowly meanwhile); then let the fake finish what it held, as Graph would."""
     m365.set_latency(0.5)
     applied = m365.requests[ASSIGNED]
-    child = subprocess.Popen([LICENSEBOT, *args], env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)  # fmt: skip
+    child = subprocess.Popen(
+        [LICENSEBOT, *args], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while m365.requests[ASSIGNED] == applied:  # the reads before the changes are batches too
         assert time.monotonic() < deadline and child.poll() is None
@@ -94,11 +98,17 @@ def assert_mirror_matches(m365: FakeM365, tenant: str, uows: UowFactory, custome
         names = {p.id: p.name for sku in t.skus.values() for p in sku.plans}
         parts = {sku.sku_id: sku.part_number for sku in t.skus.values() if sku.applies_to == "User"}
         want_users = {
-            u.upn: (u.usage_location, {parts[s] for s in u.licenses if s in parts},
-                    {parts[s]: frozenset(names[p] for p in a.disabled_plans) for s, a in u.licenses.items()
-                     if s in parts and a.disabled_plans})
+            u.upn: (
+                u.usage_location,
+                {parts[s] for s in u.licenses if s in parts},
+                {
+                    parts[s]: frozenset(names[p] for p in a.disabled_plans)
+                    for s, a in u.licenses.items()
+                    if s in parts and a.disabled_plans
+                },
+            )
             for u in t.users.values()
-        }  # fmt: skip
+        }
         want_seats = {parts[s]: (sku.owned, t.consumed(s)) for s, sku in t.skus.items() if s in parts}
     with uows() as uow:
         users = list(uow.users.all_for_customer(customer))

@@ -38,10 +38,16 @@ class ScriptedProvider:
     def mirroring(cls, uow: FakeUnitOfWork, answer: Answer = applied, *, lands: Iterable[str] = ()) -> ScriptedProvider:
         """A tenant that holds what the in-memory world's connected customer "contoso" holds now."""
         s = uow.state
-        users = {uid: RemoteUser(uid, uid, u.name, u.location, u.licenses, u.group_licenses)
-                 for (cid, uid), u in s.users.items() if cid == "contoso"}  # fmt: skip
-        seats = tuple(RemoteSku(sku, s.products[sku].name, sub.quantity, sub.assigned)
-                      for (cid, sku), sub in s.subscriptions.items() if cid == "contoso")  # fmt: skip
+        users = {
+            uid: RemoteUser(uid, uid, u.name, u.location, u.licenses, u.group_licenses)
+            for (cid, uid), u in s.users.items()
+            if cid == "contoso"
+        }
+        seats = tuple(
+            RemoteSku(sku, s.products[sku].name, sub.quantity, sub.assigned)
+            for (cid, sku), sub in s.subscriptions.items()
+            if cid == "contoso"
+        )
         return cls(answer, users, seats, frozenset(lands))
 
     def snapshot(self, tenant: str) -> TenantSnapshot:

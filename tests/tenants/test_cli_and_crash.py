@@ -43,8 +43,20 @@ def test_sync_and_apply_from_the_cli_for_a_local_and_a_connected_customer(cli, m
     assert (report["customer"], report["users"], report["error"]) == ("contoso", 1, None)
     shown = cli("licenses", "show", "contoso", "--users", ann.upn, "--json")
     assert {p["sku"]: p["state"] for p in json.loads(shown.output)["products"]}["STANDARDPACK"] == "all"
-    done = cli("licenses", "apply", "contoso", "--users", ann.upn, "--assign", "ENTERPRISEPACK", "--revoke",
-               "STANDARDPACK", "--as", ADMIN, "--json")  # fmt: skip
+    done = cli(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        ann.upn,
+        "--assign",
+        "ENTERPRISEPACK",
+        "--revoke",
+        "STANDARDPACK",
+        "--as",
+        ADMIN,
+        "--json",
+    )
     assert done.exit_code == 0, done.output
     assert m365.licenses(tenant, ann.id) == {E3}
     local = cli("licenses", "apply", "local", "--users", "lou@local.example", "--revoke", "STANDARDPACK", "--as", ADMIN)
@@ -54,11 +66,25 @@ def test_sync_and_apply_from_the_cli_for_a_local_and_a_connected_customer(cli, m
 
 
 def test_users_after_a_save_show_what_the_tenant_holds(cli, m365: FakeM365, tenant: str) -> None:  # type: ignore[no-untyped-def]
-    m365.add_user(tenant, "ann@contoso.onmicrosoft.com", usage_location="DE", licenses=(E3,),
-                  disabled_plans={E3: (SHAREPOINTENTERPRISE.id,)})  # fmt: skip
+    m365.add_user(
+        tenant,
+        "ann@contoso.onmicrosoft.com",
+        usage_location="DE",
+        licenses=(E3,),
+        disabled_plans={E3: (SHAREPOINTENTERPRISE.id,)},
+    )
     assert cli("sync").exit_code == 0
-    done = cli("licenses", "apply", "contoso", "--users", "ann@contoso.onmicrosoft.com", "--assign", "VISIOCLIENT",
-               "--as", ADMIN)  # fmt: skip
+    done = cli(
+        "licenses",
+        "apply",
+        "contoso",
+        "--users",
+        "ann@contoso.onmicrosoft.com",
+        "--assign",
+        "VISIOCLIENT",
+        "--as",
+        ADMIN,
+    )
     assert done.exit_code == 0, done.output
     shown = cli("users", "contoso", "--search", "ann", "--json")
     [ann] = json.loads(shown.output)["users"]
@@ -123,8 +149,24 @@ def test_a_save_killed_mid_batch_is_reconciled_from_the_tenant(
     sync_tenant("contoso", provider=graph, uow=uows())
     env = {**os.environ, **graph_env(m365, migrated_url), "LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT": "1"}
     users = ",".join(u.upn for u in made)
-    kill_mid_batch(m365, ["licenses", "apply", "contoso", "--users", users, "--assign", "ENTERPRISEPACK", "--as",
-                          ADMIN, "--key", "k-crash"], env, tmp_path)  # fmt: skip
+    kill_mid_batch(
+        m365,
+        [
+            "licenses",
+            "apply",
+            "contoso",
+            "--users",
+            users,
+            "--assign",
+            "ENTERPRISEPACK",
+            "--as",
+            ADMIN,
+            "--key",
+            "k-crash",
+        ],
+        env,
+        tmp_path,
+    )
     with uows() as uow:
         assert uow.remote.get_by_key("k-crash") is not None  # recorded before the first call, never finished
     threads: list[OutgoingThread] = []
@@ -146,8 +188,25 @@ def test_a_save_killed_mid_batch_is_reconciled_from_the_tenant(
     assert [t.parent["text"] for t in threads] == [INTERRUPTED]
     calls = m365.graph_requests()
     replay = subprocess.run(
-        [LICENSEBOT, "licenses", "apply", "contoso", "--users", users, "--assign", "ENTERPRISEPACK", "--as", ADMIN,
-         "--key", "k-crash", "--json"], env=env, cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            LICENSEBOT,
+            "licenses",
+            "apply",
+            "contoso",
+            "--users",
+            users,
+            "--assign",
+            "ENTERPRISEPACK",
+            "--as",
+            ADMIN,
+            "--key",
+            "k-crash",
+            "--json",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert m365.graph_requests() == calls  # a replayed key never calls Graph again
     assert json.loads(replay.stdout)["batch_id"] == batch_id

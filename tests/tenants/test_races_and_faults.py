@@ -63,8 +63,12 @@ def test_a_storm_of_429s_is_waited_out_and_every_user_changed_once(
     sync_tenant("contoso", provider=graph, uow=uows())
     m365.fail_next(6, status=429, retry_after=0.1, method="POST", path=r"\$batch")  # whole batches
     m365.fail_next(25, status=429, retry_after=0.1, inner=True, path="assignLicense")  # parts of batches
-    result = apply(make_change("contoso", [u.upn for u in made], assign=["ENTERPRISEPACK"]), actor=ADMIN,
-                   uow=uows(), provider=graph)  # fmt: skip
+    result = apply(
+        make_change("contoso", [u.upn for u in made], assign=["ENTERPRISEPACK"]),
+        actor=ADMIN,
+        uow=uows(),
+        provider=graph,
+    )
     assert {o.status for o in result.results} == {Status.UPDATED}
     assert all(m365.licenses(tenant, u.id) == {E3} for u in made)
     assert m365.consumed(tenant, E3) == 60
@@ -77,8 +81,12 @@ def test_the_secret_never_reaches_the_logs(
     m365.add_user(tenant, "ann@contoso.onmicrosoft.com")
     with GraphClient(config_for(m365)) as good:
         sync_tenant("contoso", provider=GraphTenants(good), uow=uows())
-        apply(make_change("contoso", ["ann@contoso.onmicrosoft.com"], assign=["ENTERPRISEPACK"]), actor=ADMIN,
-              uow=uows(), provider=GraphTenants(good))  # fmt: skip
+        apply(
+            make_change("contoso", ["ann@contoso.onmicrosoft.com"], assign=["ENTERPRISEPACK"]),
+            actor=ADMIN,
+            uow=uows(),
+            provider=GraphTenants(good),
+        )
     with GraphClient(config_for(m365, client_secret="wrong-" + m365.client_secret)) as bad:
         [report] = sync_all(provider=GraphTenants(bad), uow=uows())
         logging.getLogger("test").warning("sync failed: %s (%r)", report.error, bad)

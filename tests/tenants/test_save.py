@@ -36,8 +36,9 @@ def save(uows: UowFactory, graph: GraphTenants, users: list[str], **kw: Any) -> 
         threads.append(OutgoingThread("C1", ADMIN, {"text": "done"}, (), result.batch_id))
         return threads[-1]
 
-    result = apply(make_change("contoso", users, **kw), actor=ADMIN, uow=uows(), provider=graph, notify=notify,
-                   idempotency_key=key)  # fmt: skip
+    result = apply(
+        make_change("contoso", users, **kw), actor=ADMIN, uow=uows(), provider=graph, notify=notify, idempotency_key=key
+    )
     assert len(threads) == (0 if result.replayed else 1)  # the confirmation is queued with the outcome
     return result
 
@@ -126,9 +127,15 @@ def drift(kind: str) -> Callable[[FakeM365, str, str], None]:
     ],
 )
 def test_each_refusal_of_the_tenant_reads_plainly_with_its_code(
-    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory,
-    held: tuple[str, ...], change: dict[str, list[str]], kind: str, code: ErrorCode,
-) -> None:  # fmt: skip
+    m365: FakeM365,
+    tenant: str,
+    graph: GraphTenants,
+    uows: UowFactory,
+    held: tuple[str, ...],
+    change: dict[str, list[str]],
+    kind: str,
+    code: ErrorCode,
+) -> None:
     user = m365.add_user(tenant, ANN, licenses=held)
     sync_tenant("contoso", provider=graph, uow=uows())
     racing = Racing(graph.client, lambda: drift(kind)(m365, tenant, user.id))
@@ -150,9 +157,16 @@ def test_each_refusal_of_the_tenant_reads_plainly_with_its_code(
     ],
 )
 def test_a_change_the_tenant_shows_before_the_save_is_planned_against_and_nothing_is_sent(
-    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory,
-    kind: str, held: tuple[str, ...], change: dict[str, list[str]], code: ErrorCode, says: str,
-) -> None:  # fmt: skip
+    m365: FakeM365,
+    tenant: str,
+    graph: GraphTenants,
+    uows: UowFactory,
+    kind: str,
+    held: tuple[str, ...],
+    change: dict[str, list[str]],
+    code: ErrorCode,
+    says: str,
+) -> None:
     user = m365.add_user(tenant, ANN, licenses=held)
     sync_tenant("contoso", provider=graph, uow=uows())
     drift(kind)(m365, tenant, user.id)  # since the sync: the mirror is stale, the tenant is not

@@ -62,8 +62,9 @@ def test_a_connected_customers_scheduled_assignment_runs_against_the_tenant(
     assert change is not None and change.status is ScheduledStatus.DONE
 
 
-def test_without_graph_credentials_the_run_fails_and_says_why(m365: FakeM365, tenant: str, graph: GraphTenants,
-                                                             uows: UowFactory) -> None:  # fmt: skip
+def test_without_graph_credentials_the_run_fails_and_says_why(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
     ann, change_id = ann_due_now(m365, tenant, graph, uows)
     assert run_due(uow=uows(), render=told, provider=None) == [change_id]
     change = stored(uows, change_id)

@@ -43,11 +43,18 @@ def alerting_bot(migrated_url: str, fake_slack: FakeSlack, m365: FakeM365) -> It
 
 def running(url: str, fake_slack: FakeSlack, m365: FakeM365, **more: Any) -> Iterator[Bot]:
     settings = Settings(
-        database_url=url, slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.url,
-        outbox_channel_interval_s=0, licensebot_graph_client_id=m365.client_id,
-        licensebot_graph_client_secret=m365.client_secret, licensebot_graph_url=m365.graph_url,
-        licensebot_login_url=m365.login_url, licensebot_ca_bundle=m365.ca_pem_path, **more,
-    )  # type: ignore[call-arg]  # fmt: skip
+        database_url=url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake_slack.url,
+        outbox_channel_interval_s=0,
+        licensebot_graph_client_id=m365.client_id,
+        licensebot_graph_client_secret=m365.client_secret,
+        licensebot_graph_url=m365.graph_url,
+        licensebot_login_url=m365.login_url,
+        licensebot_ca_bundle=m365.ca_pem_path,
+        **more,
+    )  # type: ignore[call-arg]
     deps = bootstrap(settings)
     import_directory(parse_directory(DIRECTORY), uow=deps.uow_factory())
     app = slack_app(deps)
@@ -157,8 +164,9 @@ def test_an_overused_tenant_reads_overused_everywhere_in_slack_and_nothing_more_
     buy = user.block_with(ids.BUY_MORE)
     assert buy["text"]["text"] == "No licenses left: *Visio Plan 2* (overused by 1)"
     user.choose("VISIOCLIENT", Desired.ASSIGN)  # the preview refuses it before anything is sent
-    user.act_and_wait(ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}VISIOCLIENT",
-                      selected_option={"value": Desired.ASSIGN})  # fmt: skip
+    user.act_and_wait(
+        ids.PRODUCT_CHOICE, block_id=f"{ids.PRODUCT_BLOCK_PREFIX}VISIOCLIENT", selected_option={"value": Desired.ASSIGN}
+    )
     assert "The user will not get Visio Plan 2: none available, it is overused by 1 (6 assigned of 5)." in user.text()
     changes = m365.requests[ASSIGNED]
     parent = save(bot, user)

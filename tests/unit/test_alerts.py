@@ -38,8 +38,10 @@ class Texts:
 
     def raised(self, a: Alert) -> dict[str, Any]:
         level = a.level.value if a.level else "?"
-        return {"text": f"{level}: {a.customer_name} {a.product_name} {a.available} left, "
-                        f"{a.assigned}/{a.quantity}, below {a.threshold}"}  # fmt: skip
+        return {
+            "text": f"{level}: {a.customer_name} {a.product_name} {a.available} left, "
+            f"{a.assigned}/{a.quantity}, below {a.threshold}"
+        }
 
     def reminder(self, a: Alert) -> dict[str, Any]:
         return {"text": f"reminder: {a.product_name} {a.available} left"}

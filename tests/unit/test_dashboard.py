@@ -23,8 +23,11 @@ def test_the_admin_sees_every_customer_the_one_with_low_seats_first() -> None:
     first = contoso.subscriptions[0]
     assert (first.sku, first.name, first.assigned, first.owned, first.low) == (VISIO, "Visio Plan 2", 1, 1, True)
     assert [s.name for s in contoso.subscriptions[1:]] == [
-        "Audio Conferencing", "Office 365 E1", "Office 365 E3", "Office 365 E5",
-    ]  # fmt: skip
+        "Audio Conferencing",
+        "Office 365 E1",
+        "Office 365 E3",
+        "Office 365 E5",
+    ]
     assert not any(s.low for s in contoso.subscriptions[1:])
 
 
@@ -62,12 +65,21 @@ def test_open_purchase_requests_and_the_operators_own_changes_within_scope() -> 
         b = uow.purchases.add(customer_id="fabrikam", sku=E3, quantity=1, operator=SCOPED, at=T0)
         c = uow.purchases.add(customer_id="contoso", sku=E3, quantity=1, operator=ADMIN, at=T0)
         assert uow.purchases.decide(c, status="declined", by=SALES, at=T0, reason="no")
-        uow.audit.append([
-            AuditEntry(f"b{i}", T0 + timedelta(minutes=i), ADMIN if i % 2 else SCOPED,
-                       "fabrikam" if i < 4 else "contoso", "zoe@fabrikam.com" if i < 4 else uid("bob"), E3, "assign",
-                       "applied")
-            for i in range(10)
-        ])  # fmt: skip
+        uow.audit.append(
+            [
+                AuditEntry(
+                    f"b{i}",
+                    T0 + timedelta(minutes=i),
+                    ADMIN if i % 2 else SCOPED,
+                    "fabrikam" if i < 4 else "contoso",
+                    "zoe@fabrikam.com" if i < 4 else uid("bob"),
+                    E3,
+                    "assign",
+                    "applied",
+                )
+                for i in range(10)
+            ]
+        )
         uow.commit()
     board = dashboard(actor=ADMIN, uow=uow)
     assert [p.id for p in board.pending] == [a, b]

@@ -30,7 +30,7 @@ def audited(n: int = 25) -> FakeUnitOfWork:
                     E5 if i % 3 else E3,
                     "assign",
                     "applied",
-                )  # fmt: skip
+                )
                 for i in range(1, n + 1)
             ]
         )

@@ -40,8 +40,14 @@ def test_a_request_is_queued_for_the_deciders_with_its_note_in_the_same_transact
 
 def test_the_decision_is_told_in_the_thread_the_request_was_posted_in() -> None:
     uow = world()
-    request = request_more("contoso", VISIO, 5, actor=ADMIN, uow=uow,
-                           notify=lambda r: OutgoingThread("CSALES", r.operator, {"text": "asked"}))  # fmt: skip
+    request = request_more(
+        "contoso",
+        VISIO,
+        5,
+        actor=ADMIN,
+        uow=uow,
+        notify=lambda r: OutgoingThread("CSALES", r.operator, {"text": "asked"}),
+    )
     assert uow.state.purchases[0].thread == 1
     decline(request.id, "No budget", actor=SALES, uow=uow, notify=lambda d: {"text": f"declined: {d.reason}"})
     [thread] = uow.state.outbox
@@ -71,8 +77,9 @@ def test_approving_a_local_customer_raises_the_quantity_once_and_audits_who() ->
     assert (stored.status, stored.decided_by, stored.decided_at, stored.message_ts) == ("approved", SALES, AT, "1.2")
     assert [(e.operator, e.outcome) for e in uow.state.audit][-1] == (SALES, "approved")
     # Never posted (no thread recorded): the requester hears it by direct message.
-    assert len(told) == 1 and uow.state.outbox[-1] == OutgoingThread(None, ADMIN, {"text": "approved"},
-                                                                      kind="purchase_outcome")  # fmt: skip
+    assert len(told) == 1 and uow.state.outbox[-1] == OutgoingThread(
+        None, ADMIN, {"text": "approved"}, kind="purchase_outcome"
+    )
     with pytest.raises(AlreadyDecided, match="already approved by Sam Sales"):
         approve(request_id, actor=ADMIN, uow=uow)
     with pytest.raises(AlreadyDecided):

@@ -27,8 +27,9 @@ TOMORROW = date(2027, 3, 11)
 
 
 def days(starts: date | None, ends: date | None, *, now: datetime = NOW, **kw: bool) -> Dates:
-    return plan_dates(starts, ends, tz=PARIS, now=now, changes_now=kw.get("changes_now", True),
-                      assigning=kw.get("assigning", True))  # fmt: skip
+    return plan_dates(
+        starts, ends, tz=PARIS, now=now, changes_now=kw.get("changes_now", True), assigning=kw.get("assigning", True)
+    )
 
 
 def test_a_start_is_midnight_where_the_operator_is_and_an_end_the_midnight_after_the_day() -> None:
@@ -83,8 +84,18 @@ def test_a_future_start_schedules_the_whole_change_with_its_audit_and_confirmati
     uow = world()
     commits = uow.commits
     when = Dates(datetime(2027, 3, 10, 23, tzinfo=UTC), datetime(2027, 3, 12, 23, tzinfo=UTC))
-    saved = schedule.save("contoso", [uid("bob")], assign_e5(), when, ends=[E5], actor=ADMIN, uow=uow, key="k",
-                          notify=confirm, clock=lambda: NOW)  # fmt: skip
+    saved = schedule.save(
+        "contoso",
+        [uid("bob")],
+        assign_e5(),
+        when,
+        ends=[E5],
+        actor=ADMIN,
+        uow=uow,
+        key="k",
+        notify=confirm,
+        clock=lambda: NOW,
+    )
     assert saved.result is None and [c.action for c in saved.scheduled] == [ScheduledAction.START, ScheduledAction.END]
     assert uow.commits == commits + 1
     assert [t.parent["text"] for t in uow.state.outbox] == ["scheduled"]
@@ -92,16 +103,36 @@ def test_a_future_start_schedules_the_whole_change_with_its_audit_and_confirmati
     assert [a.outcome for a in uow.state.audit if a.action == "scheduled"] == ["scheduled", "scheduled"]
     with uow:
         assert E5 not in uow.users.get_many("contoso", [uid("bob")])[uid("bob")].licenses
-    again = schedule.save("contoso", [uid("bob")], assign_e5(), when, ends=[E5], actor=ADMIN, uow=uow, key="k",
-                          notify=confirm, clock=lambda: NOW)  # fmt: skip
+    again = schedule.save(
+        "contoso",
+        [uid("bob")],
+        assign_e5(),
+        when,
+        ends=[E5],
+        actor=ADMIN,
+        uow=uow,
+        key="k",
+        notify=confirm,
+        clock=lambda: NOW,
+    )
     assert again.replayed and len(uow.state.scheduled) == 2 and len(uow.state.outbox) == 1
 
 
 def test_a_save_now_with_an_end_records_the_end_with_its_result_for_the_users_it_did_not_fail_for() -> None:
     uow = world()
     change = make_change("contoso", [uid("bob"), uid("carol")], assign=[E3])  # E3 is unavailable in CN: Carol fails
-    saved = schedule.save("contoso", change.user_ids, change, Dates(None, NOW + timedelta(days=2)), ends=[E3],
-                          actor=ADMIN, uow=uow, key="k2", notify=confirm, clock=lambda: NOW)  # fmt: skip
+    saved = schedule.save(
+        "contoso",
+        change.user_ids,
+        change,
+        Dates(None, NOW + timedelta(days=2)),
+        ends=[E3],
+        actor=ADMIN,
+        uow=uow,
+        key="k2",
+        notify=confirm,
+        clock=lambda: NOW,
+    )
     assert saved.result is not None and [t.parent["text"] for t in uow.state.outbox] == ["now"]
     [end] = uow.state.scheduled
     assert end.user_ids == (uid("bob"),) and end.desired == {E3: Desired.REVOKE} and end.thread == 1
@@ -110,14 +141,34 @@ def test_a_save_now_with_an_end_records_the_end_with_its_result_for_the_users_it
 def test_the_save_is_refused_to_whom_may_not_make_it() -> None:
     uow = world()
     with pytest.raises(Forbidden):
-        schedule.save("contoso", [uid("bob")], assign_e5(), Dates(NOW + timedelta(days=1)), ends=[], actor=SCOPED,
-                      uow=uow, key=None, notify=confirm, clock=lambda: NOW)  # fmt: skip
+        schedule.save(
+            "contoso",
+            [uid("bob")],
+            assign_e5(),
+            Dates(NOW + timedelta(days=1)),
+            ends=[],
+            actor=SCOPED,
+            uow=uow,
+            key=None,
+            notify=confirm,
+            clock=lambda: NOW,
+        )
     assert uow.state.scheduled == [] and uow.state.outbox == []
 
 
 def scheduled_start(uow: FakeUnitOfWork, change: Change | None = None, actor: str = ADMIN) -> int:
-    saved = schedule.save("contoso", [uid("bob")], change or assign_e5(), Dates(NOW + timedelta(hours=1)), ends=[],
-                          actor=actor, uow=uow, key=None, notify=confirm, clock=lambda: NOW)  # fmt: skip
+    saved = schedule.save(
+        "contoso",
+        [uid("bob")],
+        change or assign_e5(),
+        Dates(NOW + timedelta(hours=1)),
+        ends=[],
+        actor=actor,
+        uow=uow,
+        key=None,
+        notify=confirm,
+        clock=lambda: NOW,
+    )
     return saved.scheduled[0].id
 
 
@@ -182,8 +233,11 @@ def test_the_operator_who_scheduled_may_cancel_once_and_a_change_already_run_say
     with pytest.raises(AlreadyDone, match="has already run"):
         cancel(second, actor=SALES, uow=uow, clock=lambda: NOW)
     assert [a.outcome for a in uow.state.audit if a.action == "scheduled"] == [
-        "scheduled", "scheduled", "cancelled", "done",
-    ]  # fmt: skip
+        "scheduled",
+        "scheduled",
+        "cancelled",
+        "done",
+    ]
 
 
 def test_the_list_shows_only_the_customers_the_operator_manages() -> None:

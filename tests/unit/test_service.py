@@ -246,8 +246,10 @@ def test_location_and_licenses_are_one_save_one_batch_one_audit_one_confirmation
     assert (o.status, o.location, o.assigned) == (Status.UPDATED, "FR", (E5,))
     bob = uow.state.users[("contoso", uid("bob"))]
     assert (bob.location, bob.licenses) == ("FR", {E5})
-    assert {(a.batch_id, a.action) for a in uow.state.audit} == {(result.batch_id, "set_location:FR"),
-                                                                  (result.batch_id, "assign")}  # fmt: skip
+    assert {(a.batch_id, a.action) for a in uow.state.audit} == {
+        (result.batch_id, "set_location:FR"),
+        (result.batch_id, "assign"),
+    }
     assert queued == [result] and uow.commits == 1
 
 
@@ -259,8 +261,9 @@ def test_each_user_is_all_or_nothing_a_failed_license_keeps_the_old_location() -
     erin = uow.state.users[("contoso", uid("erin"))]
     assert (erin.location, E5 in erin.licenses) == ("US", False)
     assert [(a.user_id, a.action, a.outcome) for a in uow.state.audit if a.user_id == uid("erin")] == [
-        (uid("erin"), "set_location:GB", "failed"), (uid("erin"), "assign", "failed")
-    ]  # fmt: skip
+        (uid("erin"), "set_location:GB", "failed"),
+        (uid("erin"), "assign", "failed"),
+    ]
 
 
 def test_licenses_assigned_with_a_move_are_judged_in_the_new_country() -> None:
