@@ -1,6 +1,7 @@
 """assignLicense as Graph applies it: validate the whole change, then apply it in one step (or not at all).
 
-The texts are the ones Graph returns (licensing-facts §1.2). Checks run in a fixed order so a test gets one
+The texts are the ones Graph returns for a refused assignLicense, as seen in public scripts and Microsoft's
+"resolve license problems" page (Entra docs). Checks run in a fixed order so a test gets one
 predictable error even when a change breaks several rules.
 """
 

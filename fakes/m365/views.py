@@ -11,7 +11,7 @@ from fakes.m365.errors import bad_request
 from fakes.m365.model import Sku, Tenant, User
 
 # What Graph returns for a user read without $select (and in assignLicense's answer), in Graph's order.
-# Everything else, licenses and usage location included, comes only when named in $select (licensing-facts §1.6).
+# Everything else, licenses and usage location included, comes only when named in $select (Graph's user-get page).
 DEFAULT_USER_FIELDS = (
     "businessPhones",
     "displayName",

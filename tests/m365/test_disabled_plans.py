@@ -1,4 +1,5 @@
-"""disabledPlans are kept per user and SKU, and re-adding a SKU replaces them (licensing-facts §1.6)."""
+"""disabledPlans are kept per user and SKU, and re-adding a SKU replaces them (Microsoft's page on disabling access
+to services with PowerShell says so)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A tenant can hold more licenses than it owns, and subscribedSkus says so rather than capping (§1.6)."""
+"""A tenant can hold more licenses than it owns, and subscribedSkus says so rather than capping (Graph's
+subscribedSku page)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Graph's default property set and $select: a user read says only what Graph would say (licensing-facts §1.6)."""
+"""Graph's default property set and $select: a user read says only what Graph would say (Graph's user-get page)."""
 
 from __future__ import annotations
 
