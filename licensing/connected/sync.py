@@ -89,14 +89,19 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
 
 
 def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, clock: Clock = utcnow) -> int:
-    """One read of the tenant's subscriptions, so Available is live (opening Manage licenses); returns changes."""
+    """One read of the tenant's subscriptions, so Available is live (opening Manage licenses); returns changes.
+    A save that wrote the seats meanwhile read them later: then they are left as they are."""
     tenant = _tenant(customer_id, uow)
     skus = provider.skus(tenant.tenant_id)
     with uow:
         uow.customers.lock(customer_id)
-        changes = write_seats(customer_id, skus, uow)
+        current = uow.mirror.get(customer_id)
+        newer = current is not None and current.generation != tenant.generation
+        changes = 0 if newer else write_seats(customer_id, skus, uow)
+        if not newer:
+            uow.mirror.bump(customer_id)  # a sync whose snapshot began before this read holds older seats
         fulfil_synced(customer_id, uow, clock())
-        alerts.check(customer_id, uow, seats=skus, clock=clock)
+        alerts.check(customer_id, uow, seats=() if newer else skus, clock=clock)
         uow.mirror.mark_synced(customer_id, clock(), users=False)
         uow.commit()
     return changes

@@ -14,8 +14,8 @@ from fakes.m365 import FakeM365, Sku, generate_users
 from fakes.m365.seed import E3, SHAREPOINTENTERPRISE, TEAMS1, VISIO
 from licensing import queries
 from licensing.connected import remote
-from licensing.connected.sync import sync_tenant
-from licensing.connected.tenants import TenantSnapshot
+from licensing.connected.sync import refresh_seats, sync_tenant
+from licensing.connected.tenants import RemoteSku, TenantSnapshot
 from licensing.results import ErrorCode, Status
 from licensing.service import apply, make_change
 from licensing.types import utcnow
@@ -180,6 +180,38 @@ def test_a_sync_never_writes_its_older_snapshot_over_a_save_committed_meanwhile(
     assert holds(uows, ANN) == {E3_, VISIO_} and holds(uows, BOB) == {E3_}
     assert_mirror_matches(m365, tenant, uows)
     sync_tenant("contoso", provider=graph, uow=uows())  # the next sync has nothing newer to fence off
+    assert_mirror_matches(m365, tenant, uows)
+
+
+class SaveDuringSeatsRead(GraphTenants):
+    """The real provider: opening Manage licenses reads the seats, then a save commits, then the read is written."""
+
+    def __init__(self, client: GraphClient, uows: UowFactory) -> None:
+        super().__init__(client)
+        self.uows, self.saved = uows, False
+
+    def skus(self, tenant: str) -> tuple[RemoteSku, ...]:
+        taken = super().skus(tenant)
+        if not self.saved:
+            self.saved = True
+            apply(
+                make_change("contoso", [ANN], assign=[VISIO_]),
+                actor=ADMIN,
+                uow=self.uows(),
+                provider=GraphTenants(self.client),
+            )
+        return taken
+
+
+def test_seats_read_on_opening_never_overwrite_a_save_committed_meanwhile(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory
+) -> None:
+    m365.add_user(tenant, ANN)
+    sync_tenant("contoso", provider=graph, uow=uows())
+    refresh_seats("contoso", provider=SaveDuringSeatsRead(graph.client, uows), uow=uows())
+    assert holds(uows, ANN) == {VISIO_} and m365.consumed(tenant, VISIO) == 1
+    assert_mirror_matches(m365, tenant, uows)  # Visio 1 assigned, not the 0 read before the save
+    refresh_seats("contoso", provider=graph, uow=uows())
     assert_mirror_matches(m365, tenant, uows)
 
 
