@@ -124,7 +124,9 @@ def click_message(bot: Bot, user_id: str, channel: str, message: Json, action_id
 
 
 def open_home(bot: Bot, user: str = ADMIN) -> Json:
-    before = len(bot.fake.calls("views.publish"))
+    """Opens `user`'s App Home and waits for its publish: not any publish, since an earlier click may still be
+    refreshing someone else's Home."""
+    before = len(published(bot, user))
     event = {
         "type": "event_callback",
         "team_id": bot.fake.team_id,
@@ -134,8 +136,15 @@ def open_home(bot: Bot, user: str = ADMIN) -> Json:
         "event_time": int(time.time()),
     }
     assert bot.user(user).post(json.dumps(event)).status_code == 200
-    bot.fake.wait_for("views.publish", before + 1)
+    deadline = time.monotonic() + 5
+    while len(published(bot, user)) <= before:
+        assert time.monotonic() < deadline, f"no views.publish for {user} within 5 s"
+        time.sleep(0.01)
     return bot.fake.home_view(user)
+
+
+def published(bot: Bot, user: str) -> list[Any]:
+    return [c for c in bot.fake.calls("views.publish") if c.args.get("user_id") == user]
 
 
 def click_home(bot: Bot, user: SlackUser, action_id: str, method: str, value: str | None = None, **fields: Any) -> Any:
