@@ -136,15 +136,20 @@ def open_home(bot: Bot, user: str = ADMIN) -> Json:
         "event_time": int(time.time()),
     }
     assert bot.user(user).post(json.dumps(event)).status_code == 200
+    return wait_home(bot, user, before)
+
+
+def published(bot: Bot, user: str) -> list[Any]:
+    return [c for c in bot.fake.calls("views.publish") if c.args.get("user_id") == user]
+
+
+def wait_home(bot: Bot, user: str, before: int = 0) -> Json:
+    """`user`'s Home once it has been published more than `before` times."""
     deadline = time.monotonic() + 5
     while len(published(bot, user)) <= before:
         assert time.monotonic() < deadline, f"no views.publish for {user} within 5 s"
         time.sleep(0.01)
     return bot.fake.home_view(user)
-
-
-def published(bot: Bot, user: str) -> list[Any]:
-    return [c for c in bot.fake.calls("views.publish") if c.args.get("user_id") == user]
 
 
 def click_home(bot: Bot, user: SlackUser, action_id: str, method: str, value: str | None = None, **fields: Any) -> Any:

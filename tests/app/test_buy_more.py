@@ -13,7 +13,7 @@ from blocks import ids
 from licensing.connected.sync import sync_tenant
 from licensing.connected.tenants import RemoteSku, Tenant, TenantSnapshot
 from licensing.model import Operator, Role
-from tests.app.driver import ADMIN, SALES, SCOPED, STRANGER, VISIO, Bot, click_message, manage, open_contoso
+from tests.app.driver import ADMIN, SALES, SCOPED, STRANGER, VISIO, Bot, click_message, manage, open_contoso, wait_home
 from tests.text import shown
 
 SALES_CHANNEL = "C0SALES"
@@ -191,11 +191,10 @@ def test_a_connected_customer_is_approved_for_partner_center_and_a_later_sync_cl
 
 def test_a_request_waits_on_home_until_decided(bot: Bot) -> None:
     message = request_visio(bot)
-    bot.fake.wait_for("views.publish", 1)  # the requester's Home, refreshed after the request
+    home = wait_home(bot, ADMIN)  # the requester's Home, refreshed after the request
     asked = f"5 × Visio Plan 2 for Contoso Ltd — requested, asked by <@{ADMIN}>"
-    assert asked in shown(bot.fake.home_view(ADMIN)["blocks"])
+    assert asked in shown(home["blocks"])
     assert click_message(bot, SALES, SALES_CHANNEL, message, ids.PURCHASE_APPROVE).status_code == 200
-    bot.fake.wait_for("views.publish", 2)  # the decider's Home, refreshed after the decision
     assert f"5 × Visio Plan 2 for Contoso Ltd — approved, asked by <@{ADMIN}>" in shown(
-        bot.fake.home_view(SALES)["blocks"]
+        wait_home(bot, SALES)["blocks"]  # the decider's Home, refreshed after the decision
     )
