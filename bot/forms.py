@@ -46,7 +46,7 @@ class Later:
 def read_save(view: dict[str, Any], modal: ModalState, *, zone_of: Callable[[], OperatorZone]) -> Now | Later | Errors:
     """The form, or the errors by block id. `zone_of` is asked only when a day was chosen (it calls Slack)."""
     state = view["state"]
-    assign, revoke = screens.changes(modal.choices or {}, screens.all_choices(modal))
+    assign, revoke = screens.changes(modal.initial or {}, screens.all_choices(modal))
     errors: Errors = {}
     location = screens.parse_location(state)
     if location is not None:

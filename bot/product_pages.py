@@ -1,7 +1,7 @@
 """Manage licenses a page of products at a time: which products come first, the name/SKU filter, and the page.
 
 A customer can own more products than one modal holds (100 blocks), so the bot shows one page of them and keeps
-what the operator chose on every page in the modal's state (ModalState.picked)."""
+what the operator chose on every page in the modal's state (ModalState.choices)."""
 
 from __future__ import annotations
 

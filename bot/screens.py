@@ -25,7 +25,7 @@ from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
 from licensing.types import Desired
-from storage.modal_state import ModalState, without_picks
+from storage.modal_state import ModalState, without_choices
 
 log = logging.getLogger("licensebot.bot")
 _REFRESH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="seats")  # a few views open at once, never more
@@ -97,14 +97,14 @@ def manage(
     cid = customer_id(modal)
     label = live_seats(deps, cid) if state is None else ""  # a redraw of the preview keeps the seats it opened with
     summary = queries.summary(cid, deps.modals.selected(modal.token), actor=actor, uow=deps.uow_factory())
-    if modal.choices is None or state is None:  # opening: remember what each radio started at, nothing picked yet
-        modal = replace(without_picks(modal), choices={p.sku: Desired.matching(p.state) for p in summary.products})
+    if modal.initial is None or state is None:  # opening: remember what each radio started at, nothing chosen yet
+        modal = replace(without_choices(modal), initial={p.sku: Desired.matching(p.state) for p in summary.products})
     else:
         modal = with_visible_choices(modal, state)
     page = page_of(summary.products, query=modal.product_query, page=modal.product_page, page_size=PRODUCTS_PER_PAGE)
     modal = replace(modal, product_page=page.page)  # "Last" asks for a page past the end
     deps.modals.save(modal)
-    preset, chosen = modal.choices or {}, all_choices(modal)
+    preset, chosen = modal.initial or {}, all_choices(modal)
     assign, revoke = changes(preset, chosen)
     name_of = {u.id: u.name for u in summary.selected}
     rows = tuple(
@@ -137,14 +137,14 @@ def manage(
 def with_visible_choices(modal: ModalState, state: dict[str, Any]) -> ModalState:
     """Slack reports only the radios of the page on screen: fold them into the choices made on every page. Radios
     for products the modal did not offer are no choice of ours."""
-    offered = modal.choices or {}
+    offered = modal.initial or {}
     visible = {sku: c for sku, c in parse_choices(state).items() if sku in offered}
-    return replace(modal, picked={**modal.picked, **visible})
+    return replace(modal, choices={**modal.choices, **visible})
 
 
 def all_choices(modal: ModalState) -> dict[str, Desired]:
     """Each offered product's choice: the operator's, or the one its radio started at."""
-    return {**(modal.choices or {}), **modal.picked}
+    return {**(modal.initial or {}), **modal.choices}
 
 
 def _paging(page: ProductPage, owned: int, query: str, change: tuple[list[str], list[str]]) -> ProductPagingVM:

@@ -29,18 +29,18 @@ class ModalState:
     showing_selected: bool = False
     rev: int = 0
     page_keys: dict[str, str] = field(default_factory=dict)  # option value -> user id, for the rendered page
-    choices: dict[str, Desired] | None = None  # sku -> the choice pre-selected when Manage licenses opened
+    initial: dict[str, Desired] | None = None  # sku -> the choice pre-selected when Manage licenses opened
     # Manage licenses shows a page of products at a time and Slack only reports the radios of that page: what the
     # operator chose on any page is merged in here on every click, and Save applies all of it.
-    picked: dict[str, Desired] = field(default_factory=dict)  # sku -> the choice the operator last left it at
+    choices: dict[str, Desired] = field(default_factory=dict)  # sku -> the choice the operator last left it at
     product_page: int = 1
     product_query: str = ""  # the products' name/SKU filter
 
 
-def without_picks(modal: ModalState) -> ModalState:
+def without_choices(modal: ModalState) -> ModalState:
     """Forget Manage licenses' choices, product page and filter: they only mean something for the selection (and the
     customer) they were made for."""
-    return replace(modal, choices=None, picked={}, product_page=1, product_query="")
+    return replace(modal, initial=None, choices={}, product_page=1, product_query="")
 
 
 class ModalStore(Protocol):

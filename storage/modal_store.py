@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from licensing.types import Desired, utcnow
 from storage.bulk import rowcount
 from storage.db import write_transaction
-from storage.modal_state import ModalState, without_picks
+from storage.modal_state import ModalState, without_choices
 from storage.models import Base
 from storage.types import Key, NullableJSON, UTCDateTime
 
@@ -34,9 +34,9 @@ class ModalStateRow(Base):
     showing_selected: Mapped[bool] = mapped_column(Boolean)
     rev: Mapped[int] = mapped_column(Integer)
     page_keys: Mapped[dict[str, str]] = mapped_column(JSON)
-    choices: Mapped[dict[str, str] | None] = mapped_column(NullableJSON, nullable=True)
+    initial: Mapped[dict[str, str] | None] = mapped_column(NullableJSON, nullable=True)
     # Defaults on the database side too, for the rows of modals open while migration 0005 ran.
-    picked: Mapped[dict[str, str]] = mapped_column(JSON, server_default=text("'{}'"))
+    choices: Mapped[dict[str, str]] = mapped_column(JSON, server_default=text("'{}'"))
     product_page: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     product_query: Mapped[str] = mapped_column(String, server_default=text("''"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -77,8 +77,8 @@ class SqlModalStore:
                 row.showing_selected,
                 row.rev,
                 dict(row.page_keys),
-                _choices(row.choices),
-                _choices(row.picked) or {},
+                _choices(row.initial),
+                _choices(row.choices) or {},
                 row.product_page,
                 row.product_query,
             )
@@ -94,7 +94,7 @@ class SqlModalStore:
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
         """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""
         fresh = replace(
-            without_picks(modal),
+            without_choices(modal),
             customer_id=customer_id,
             customer_name=customer_name,
             query="",
@@ -165,8 +165,8 @@ def _row(modal: ModalState) -> dict[str, object]:
         "showing_selected": modal.showing_selected,
         "rev": modal.rev,
         "page_keys": modal.page_keys,
+        "initial": modal.initial,
         "choices": modal.choices,
-        "picked": modal.picked,
         "product_page": modal.product_page,
         "product_query": modal.product_query,
     }

@@ -21,7 +21,7 @@ from bot.roles import IN_MODAL, OPERATOR_ONLY
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
-from storage.modal_state import ModalState, without_picks
+from storage.modal_state import ModalState, without_choices
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
 PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
@@ -106,7 +106,7 @@ def tick_users(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalSt
         page = modal.page_keys
         deps.modals.select(modal.token, [uid for key, uid in page.items() if key in ticked])
         deps.modals.deselect(modal.token, [uid for key, uid in page.items() if key not in ticked])
-        return without_picks(modal)
+        return without_choices(modal)
     return modal
 
 
@@ -119,17 +119,17 @@ def turn_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalSta
 
 def select_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     deps.modals.select(modal.token, modal.page_keys.values())
-    return without_picks(modal)
+    return without_choices(modal)
 
 
 def clear_page(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     deps.modals.deselect(modal.token, modal.page_keys.values())
-    return without_picks(modal)
+    return without_choices(modal)
 
 
 def clear_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     deps.modals.clear(modal.token)
-    return replace(without_picks(modal), showing_selected=False, page=1)
+    return replace(without_choices(modal), showing_selected=False, page=1)
 
 
 def show_selected(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:

@@ -61,7 +61,7 @@ def test_manage_licenses_with_nobody_selected_points_at_the_search(deps: Deps) -
 
 
 def test_a_save_that_changes_nothing_is_refused_under_the_first_product(deps: Deps) -> None:
-    modal = replace(contoso(deps, "bob"), choices={E5: Desired.REVOKE, "ENTERPRISEPACK": Desired.REVOKE})
+    modal = replace(contoso(deps, "bob"), initial={E5: Desired.REVOKE, "ENTERPRISEPACK": Desired.REVOKE})
     radios = {f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": "revoke"}}}}
     ack = save(deps, modal, state(**radios))
     ack.assert_called_once_with(
@@ -82,7 +82,7 @@ def test_a_usage_location_that_is_no_country_is_refused_under_its_input(deps: De
 
 
 def test_a_radio_value_that_is_not_ours_is_no_choice(deps: Deps) -> None:
-    modal = replace(contoso(deps, "bob"), choices={E5: Desired.REVOKE})
+    modal = replace(contoso(deps, "bob"), initial={E5: Desired.REVOKE})
     radios = {f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": "assign!"}}}}
     ack = save(deps, modal, state(**radios))
     assert ack.call_args.kwargs["response_action"] == "errors"
@@ -159,7 +159,7 @@ def test_the_operator_middleware_refuses_a_stranger_and_names_the_operator(deps:
 
 
 def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
-    modal = replace(contoso(deps, "bob"), choices={E5: Desired.KEEP})  # as Manage licenses offered it
+    modal = replace(contoso(deps, "bob"), initial={E5: Desired.KEEP})  # as Manage licenses offered it
     radios = {f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": "assign"}}}}
     client = Mock(spec=WebClient)
     client.views_publish.side_effect = SlackApiError("boom", {"ok": False, "error": "not_enabled"})

@@ -90,7 +90,7 @@ def test_opening_shows_the_first_page_and_every_product_is_on_some_page(deps: De
     summary = queries.summary(CUSTOMER, [ANN, BEN], actor=ADMIN, uow=deps.uow_factory())
     pages = [page_of(summary.products, query="", page=n, page_size=PRODUCTS_PER_PAGE).products for n in range(1, 5)]
     assert sorted(p.sku for page in pages for p in page) == sorted(sku(i) for i in range(300))
-    assert (modal.picked, modal.product_page, len(modal.choices or {})) == ({}, 1, 300)
+    assert (modal.choices, modal.product_page, len(modal.initial or {})) == ({}, 1, 300)
 
 
 def test_paging_keeps_the_choices_of_the_page_left_and_the_preview_counts_them(deps: Deps) -> None:
@@ -98,13 +98,13 @@ def test_paging_keeps_the_choices_of_the_page_left_and_the_preview_counts_them(d
     modal, view = click(
         deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
     )
-    assert modal.picked == {HELD: Desired.REVOKE} and modal.product_page == 4  # clamped from "past the end"
+    assert modal.choices == {HELD: Desired.REVOKE} and modal.product_page == 4  # clamped from "past the end"
     assert ON_LAST_PAGE in skus_on(view) and HELD not in skus_on(view)
     assert "Products 274–300 of 300 · Save will revoke 1 product" in shown(view)
     modal, view = click(
         deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_FIRST}, radios((ON_LAST_PAGE, "assign"))
     )
-    assert modal.picked == {HELD: Desired.REVOKE, ON_LAST_PAGE: Desired.ASSIGN}
+    assert modal.choices == {HELD: Desired.REVOKE, ON_LAST_PAGE: Desired.ASSIGN}
     first = next(b for b in view["blocks"] if b.get("block_id") == f"{ids.PRODUCT_BLOCK_PREFIX}{HELD}")
     assert first["element"]["initial_option"]["value"] == "revoke"  # drawn as chosen, from the stored pick
     assert "Save will assign 1 product and revoke 1 product" in shown(view)
@@ -119,7 +119,7 @@ def test_a_radio_for_a_product_the_modal_did_not_offer_is_ignored(deps: Deps) ->
         {"action_id": ids.PRODUCT_CHOICE},
         radios(("NOT-OWNED", "assign"), (HELD, "nonsense")),
     )
-    assert modal.picked == {}
+    assert modal.choices == {}
 
 
 def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(deps: Deps) -> None:
@@ -132,7 +132,7 @@ def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(d
         radios((HELD, "revoke")),
     )
     assert skus_on(view) == [ON_LAST_PAGE] and modal.product_query == name(299).upper()
-    assert modal.picked == {HELD: Desired.REVOKE}
+    assert modal.choices == {HELD: Desired.REVOKE}
     modal, view = click(
         deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "nw00"}, radios()
     )
@@ -143,7 +143,7 @@ def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(d
     assert "No product name or SKU contains “zzz”." in shown(view) and skus_on(view) == []
     modal, view = click(deps, actions.show_all_products, modal, {"action_id": ids.SHOW_ALL_PRODUCTS}, radios())
     assert modal.product_query == "" and "Products 1–91 of 300" in shown(view)
-    assert modal.picked == {HELD: Desired.REVOKE}
+    assert modal.choices == {HELD: Desired.REVOKE}
 
 
 def save(deps: Deps, modal: ModalState, state: dict[str, Any], blocks: list[dict[str, Any]]) -> Mock:
@@ -185,7 +185,7 @@ def test_nothing_to_save_is_said_under_an_input_on_screen(deps: Deps) -> None:
 def test_changing_the_selection_forgets_the_picks(deps: Deps, change: Callable[..., ModalState]) -> None:
     modal, _ = opened(deps)
     modal = replace(
-        modal, picked={HELD: Desired.REVOKE}, product_page=3, product_query="x", page_keys={"k": ANN}, rev=2
+        modal, choices={HELD: Desired.REVOKE}, product_page=3, product_query="x", page_keys={"k": ANN}, rev=2
     )
     after = change(deps, modal, {"block_id": f"{ids.USERS_BLOCK_PREFIX}2", "selected_options": []})
-    assert (after.choices, after.picked, after.product_page, after.product_query) == (None, {}, 1, "")
+    assert (after.initial, after.choices, after.product_page, after.product_query) == (None, {}, 1, "")

@@ -14,33 +14,33 @@ from storage.migrate import alembic_config, upgrade
 from storage.modal_store import SqlModalStore
 
 
-def test_picks_product_page_and_filter_round_trip(session_factory: sessionmaker[Session]) -> None:
+def test_choices_product_page_and_filter_round_trip(session_factory: sessionmaker[Session]) -> None:
     store = SqlModalStore(session_factory)
     modal = store.create("U1", "C1")
-    assert (modal.picked, modal.product_page, modal.product_query) == ({}, 1, "")
-    picked = replace(
+    assert (modal.choices, modal.product_page, modal.product_query) == ({}, 1, "")
+    chosen = replace(
         modal,
-        choices={"A": Desired.KEEP, "B": Desired.ASSIGN},
-        picked={"A": Desired.REVOKE},
+        initial={"A": Desired.KEEP, "B": Desired.ASSIGN},
+        choices={"A": Desired.REVOKE},
         product_page=3,
         product_query="visio",
     )
-    store.save(picked)
-    assert store.get(modal.token) == picked
+    store.save(chosen)
+    assert store.get(modal.token) == chosen
 
 
-def test_switching_customer_forgets_the_picks(session_factory: sessionmaker[Session]) -> None:
+def test_switching_customer_forgets_the_choices(session_factory: sessionmaker[Session]) -> None:
     store = SqlModalStore(session_factory)
     modal = store.create("U1", "C1")
     store.save(
-        replace(modal, choices={"A": Desired.KEEP}, picked={"A": Desired.REVOKE}, product_page=2, product_query="x")
+        replace(modal, initial={"A": Desired.KEEP}, choices={"A": Desired.REVOKE}, product_page=2, product_query="x")
     )
     fresh = store.switch_customer(modal, "fabrikam", "Fabrikam")
     assert store.get(modal.token) == fresh
-    assert (fresh.choices, fresh.picked, fresh.product_page, fresh.product_query) == (None, {}, 1, "")
+    assert (fresh.initial, fresh.choices, fresh.product_page, fresh.product_query) == (None, {}, 1, "")
 
 
-def test_a_modal_open_during_the_upgrade_gets_empty_picks(db_url: str, engine: Engine) -> None:
+def test_a_modal_open_during_the_upgrade_gets_empty_choices(db_url: str, engine: Engine) -> None:
     with engine.connect() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
@@ -54,4 +54,4 @@ def test_a_modal_open_during_the_upgrade_gets_empty_picks(db_url: str, engine: E
         conn.commit()
     upgrade(db_url)
     modal = SqlModalStore(make_session_factory(engine)).get("t")
-    assert modal is not None and (modal.picked, modal.product_page, modal.product_query) == ({}, 1, "")
+    assert modal is not None and (modal.choices, modal.product_page, modal.product_query) == ({}, 1, "")
