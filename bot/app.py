@@ -7,10 +7,11 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import errors, logs
+from bot import errors
 from bot.deps import Deps
 from bot.handlers import actions, alerts, commands, events, options, purchases, scheduled, views
 from bot.interactions import ObservedApp
+from bot.runtime import logs
 
 
 def build_app(deps: Deps, client: WebClient) -> App:
@@ -32,7 +33,7 @@ def build_app(deps: Deps, client: WebClient) -> App:
 
     @app.middleware
     def log_fields(context: BoltContext, next: Any) -> None:
-        # Every line logged for this request, in any module, says whose it is (bot/logs.py); a request only gets
+        # Every line logged for this request, in any module, says whose it is (bot/runtime/logs.py); a request only gets
         # here once its signature checked out, so the id is Slack's word.
         logs.bind(slack_user=context.user_id)
         next()

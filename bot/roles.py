@@ -9,9 +9,9 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot import logs
 from bot.deps import Deps
 from bot.errors import ViewExpired
+from bot.runtime import logs
 from licensing.queries import authorize
 
 

@@ -22,9 +22,10 @@ from blocks.scheduled import (
     with_planned,
 )
 from blocks.viewmodels import ResultVM
-from bot import logs, screens
+from bot import screens
 from bot.confirm import result_vm, thread
 from bot.deps import Deps
+from bot.runtime import logs
 from bot.timezones import OperatorZone, zone_of
 from licensing.model import Change, Operator, ScheduledChange
 from licensing.notifications import OutgoingThread

@@ -1,4 +1,4 @@
-"""Prometheus metrics, on a registry of their own (built by bot/bootstrap.py), never the process-wide default: two
+"""Prometheus metrics, on a registry of their own (built by bootstrap.py), never the process-wide default: two
 apps in one test run, or one app and its worker, then count separately.
 
 Label values come from closed sets only (our own ids, Slack's request kinds, our error codes): they are read from
