@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import errors
 from bot.deps import Deps
 from bot.handlers import actions, alerts, commands, events, options, purchases, scheduled, views
-from bot.interactions import ObservedApp
 from bot.runtime import logs
+from bot.slack import errors
+from bot.slack.interactions import ObservedApp
 
 
 def build_app(deps: Deps, client: WebClient) -> App:

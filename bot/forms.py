@@ -8,7 +8,7 @@ from typing import Any
 
 from blocks import ids
 from bot import scheduled, screens
-from bot.timezones import OperatorZone
+from bot.slack.timezones import OperatorZone
 from licensing import service
 from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest

@@ -26,7 +26,7 @@ from bot import screens
 from bot.confirm import result_vm, thread
 from bot.deps import Deps
 from bot.runtime import logs
-from bot.timezones import OperatorZone, zone_of
+from bot.slack.timezones import OperatorZone, zone_of
 from licensing.model import Change, Operator, ScheduledChange
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     outbox_concurrency: int = _WORKER.concurrency  # of a claim, how many are sent at the same time
     slack_timeout_s: float = 10.0  # the worker's HTTP timeout for one Slack call
 
-    # A submission whose work ends within this budget is answered with its final view (bot/respond.py); slower
+    # A submission whose work ends within this budget is answered with its final view (bot/slack/respond.py); slower
     # work is answered "Saving…" and updated, at least `ack_settle_s` after that answer left.
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0

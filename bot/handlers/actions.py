@@ -15,9 +15,9 @@ from blocks.buy import buy_more_view
 from blocks.viewmodels import BuyMoreVM
 from bot import history, screens
 from bot.deps import Deps
-from bot.errors import after_ack
-from bot.handlers.common import update_view
-from bot.roles import IN_MODAL, OPERATOR_ONLY
+from bot.slack.errors import after_ack
+from bot.slack.roles import IN_MODAL, OPERATOR_ONLY
+from bot.slack.views import update_view
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator

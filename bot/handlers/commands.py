@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from blocks.messages import help_message
 from bot import history, scheduled, screens
 from bot.deps import Deps
-from bot.errors import after_ack
-from bot.roles import OPERATOR_ONLY
+from bot.slack.errors import after_ack
+from bot.slack.roles import OPERATOR_ONLY
 from licensing.model import Operator
 
 HELP_WORDS = {"help", "?", "-h", "--help"}
@@ -30,7 +30,7 @@ def open_licenses(
         return
     words = text.split()
     if words and words[0].lower() == "history":
-        # Read before the ack, so an unknown customer or user is the command's own private answer (bot/errors.py).
+        # Read before the ack, so an unknown customer or user is the command's own private answer (bot/slack/errors.py).
         view = history.from_command(deps, operator.slack_user_id, words[1:])
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=view)

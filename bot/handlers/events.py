@@ -27,9 +27,9 @@ from blocks.viewmodels import (
 )
 from bot import screens
 from bot.deps import Deps
-from bot.errors import after_ack, describe
-from bot.roles import OPERATOR_ONLY
 from bot.scheduled import verb
+from bot.slack.errors import after_ack, describe
+from bot.slack.roles import OPERATOR_ONLY
 from licensing import queries
 from licensing.dashboard import Dashboard, dashboard
 from licensing.errors import Forbidden, LicensingError

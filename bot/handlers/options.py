@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from blocks import ids
 from blocks.text import truncate
 from bot.deps import Deps
-from bot.roles import OPERATOR_ONLY
+from bot.slack.roles import OPERATOR_ONLY
 from licensing import queries
 from licensing.model import Operator
 

@@ -1,5 +1,5 @@
 """Approve and Decline on a posted Buy more request, and the Decline reason modal. Anyone may click; the use case
-refuses who may not decide (bot/errors.py tells them privately), and a request is decided once."""
+refuses who may not decide (bot/slack/errors.py tells them privately), and a request is decided once."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from blocks import ids
 from blocks.purchase import decline_view
 from blocks.viewmodels import PurchaseVM
 from bot.deps import Deps
-from bot.errors import after_ack
 from bot.handlers import events
 from bot.purchases import outcome_reply, show_decision
-from bot.roles import OPERATOR_ONLY
+from bot.slack.errors import after_ack
+from bot.slack.roles import OPERATOR_ONLY
 from licensing import purchases, queries
 from licensing.errors import LicensingError
 from licensing.model import Operator

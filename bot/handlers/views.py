@@ -16,12 +16,12 @@ from blocks.viewmodels import ResultVM
 from bot import forms, scheduled, screens
 from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
-from bot.errors import after_ack
 from bot.handlers import events
 from bot.purchases import request_thread
-from bot.respond import ack_in_time
-from bot.roles import IN_MODAL, argument_of
-from bot.timezones import zone_of
+from bot.slack.errors import after_ack
+from bot.slack.respond import ack_in_time
+from bot.slack.roles import IN_MODAL, argument_of
+from bot.slack.timezones import zone_of
 from licensing import purchases
 from licensing.errors import InvalidRequest
 from licensing.model import Operator

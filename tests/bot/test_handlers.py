@@ -14,9 +14,9 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from bot.deps import Deps
-from bot.errors import ViewExpired
 from bot.handlers import actions, events, options, views
-from bot.roles import load_modal, require_operator
+from bot.slack.errors import ViewExpired
+from bot.slack.roles import load_modal, require_operator
 from licensing.errors import Forbidden
 from licensing.queries import authorize
 from licensing.types import Desired

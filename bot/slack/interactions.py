@@ -81,7 +81,7 @@ _current: ContextVar[Interaction | None] = ContextVar("licensebot_interaction", 
 
 
 def note(outcome: str) -> None:
-    """Record how the current request is going (bot/errors.py calls this); outside a request it does nothing."""
+    """Record how the current request is going (bot/slack/errors.py calls this); outside a request it does nothing."""
     interaction = _current.get()
     if interaction is not None:
         interaction.note(outcome)
