@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from bot.alerts import alert_watch
+from bot.alerts.messages import alert_watch
 from bot.deps import Deps
 from bot.outbox.worker import Worker, make_worker_client
 from bot.runtime import logs

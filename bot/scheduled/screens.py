@@ -22,9 +22,9 @@ from blocks.scheduled import (
     with_planned,
 )
 from blocks.viewmodels import ResultVM
-from bot import screens
-from bot.confirm import result_vm, thread
 from bot.deps import Deps
+from bot.manage import screens
+from bot.manage.confirm import result_vm, thread
 from bot.runtime import logs
 from bot.slack.timezones import OperatorZone, zone_of
 from licensing.model import Change, Operator, ScheduledChange

@@ -1,4 +1,4 @@
-"""Modal submissions: Manage licenses (from the users page), Save, and Buy more."""
+"""Modal submissions: Manage licenses (from the users page) and Save; registered by listeners.py."""
 
 from __future__ import annotations
 
@@ -6,32 +6,21 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.buy import buy_more_done_view
 from blocks.result import result_view, saving_view
 from blocks.viewmodels import ResultVM
-from bot import forms, scheduled, screens
-from bot.confirm import refresh_users_page, save_and_confirm
 from bot.deps import Deps
-from bot.handlers import events
-from bot.purchases import request_thread
-from bot.slack.errors import after_ack
+from bot.home import screens as home
+from bot.manage import forms, screens
+from bot.manage.confirm import refresh_users_page, save_and_confirm
+from bot.scheduled import screens as scheduled
 from bot.slack.respond import ack_in_time
-from bot.slack.roles import IN_MODAL, argument_of
 from bot.slack.timezones import zone_of
-from licensing import purchases
-from licensing.errors import InvalidRequest
 from licensing.model import Operator
 from storage.modal_state import ModalState
-
-
-def register(app: App) -> None:
-    app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
-    app.view(ids.MANAGE_VIEW, middleware=IN_MODAL)(after_ack(save))
-    app.view(ids.BUY_VIEW, middleware=IN_MODAL)(request_more)
 
 
 def open_manage(ack: Ack, deps: Deps, operator: Operator, modal: ModalState) -> None:
@@ -81,39 +70,4 @@ def save(
     )
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
-    events.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer
-
-
-def request_more(
-    ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, modal: ModalState
-) -> None:
-    values = view["state"]["values"]
-    raw = values.get(ids.BUY_QUANTITY_BLOCK, {}).get(ids.BUY_QUANTITY_INPUT, {}).get("value")
-    note = values.get(ids.BUY_NOTE_BLOCK, {}).get(ids.BUY_NOTE_INPUT, {}).get("value")
-    sku = argument_of(view)
-    if note and len(note.strip()) > purchases.NOTE_MAX:
-        ack(
-            response_action="errors",
-            errors={ids.BUY_NOTE_BLOCK: f"Keep the note under {purchases.NOTE_MAX} characters."},
-        )
-        return
-    try:
-        quantity = int(raw or "")
-        request = purchases.request_more(
-            screens.customer_id(modal),
-            sku,
-            quantity,
-            actor=operator.slack_user_id,
-            uow=deps.uow_factory(),
-            note=note,
-            notify=request_thread(deps.settings),
-        )
-    except ValueError:
-        ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: "Enter a whole number of licenses."})
-        return
-    except InvalidRequest as e:
-        ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: e.user_message})
-        return
-    done = buy_more_done_view(request.customer_name, request.product_name, quantity, str(request.id), modal.token)
-    ack(response_action="update", view=done)
-    events.refresh(deps, client, operator.slack_user_id)  # the request now waits on Home
+    home.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer

@@ -10,8 +10,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from blocks import ids
-from bot import scheduled
 from bot.deps import Deps
+from bot.scheduled import screens as scheduled
 from bot.slack.errors import after_ack
 from bot.slack.roles import OPERATOR_ONLY
 from bot.slack.timezones import zone_of

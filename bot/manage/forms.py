@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import ids
-from bot import scheduled, screens
+from bot.manage import screens
+from bot.scheduled import screens as scheduled
 from bot.slack.timezones import OperatorZone
 from licensing import service
 from licensing.countries import normalize_country
