@@ -1,6 +1,7 @@
-"""Buy more on a low-license alert: opens the usual Buy more modal for the alert's customer and product. The
-submission is the one from Manage licenses (bot/manage/submissions.py), so the request goes to the sales channel as
-ever. Only operators who may manage that customer get the modal; anyone else is told privately (bot/slack/errors.py)."""
+"""Buy more on a low-license alert: opens the usual Buy more modal for the alert's customer and product. The submission
+is the one from Manage licenses (bot/purchases/listeners.py `request_more`), so the request goes to the sales channel
+as ever. Only operators who may manage that customer get the modal; anyone else is told privately
+(bot/slack/errors.py)."""
 
 from __future__ import annotations
 

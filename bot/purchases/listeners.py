@@ -1,4 +1,5 @@
-"""Approve and Decline on a posted Buy more request, and the Decline reason modal. Anyone may click; the use case
+"""Buy more: the button on Manage licenses' product rows and the form's submission (from there or from a low-license
+alert); then Approve and Decline on the posted request, and the Decline reason modal. Anyone may click; the use case
 refuses who may not decide (bot/slack/errors.py tells them privately), and a request is decided once."""
 
 from __future__ import annotations
