@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event
 
-from bot.alerts import Messages
+from bot.alerts.messages import Messages
 from licensing.alert_types import AlertPolicy, AlertWatch
 from licensing.service import apply, make_change
 from storage.db import make_engine, make_session_factory

@@ -25,9 +25,9 @@ from slack_bolt import App
 from starlette.testclient import TestClient
 
 from blocks import ids
-from bot import scheduler
-from bot.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.serve import http_app
+from bot.runtime import jobs as scheduler
+from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.runtime.serve import http_app
 from bot.settings import Settings
 from fakes.slack import FakeSlack
 from licensing.directory import Snapshot, import_directory
@@ -118,7 +118,7 @@ def floor(timer: Timer, fake: FakeSlack, runs: int) -> None:
     from starlette.concurrency import run_in_threadpool
     from starlette.routing import Route
 
-    from bot.serve import http_app as _
+    from bot.runtime.serve import http_app as _
 
     async def events(request: Any) -> Any:
         body = await request.body()

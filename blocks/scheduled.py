@@ -1,7 +1,7 @@
 """Time-bound assignments: Manage licenses' two days, what a confirmation says was scheduled, a scheduled run's
 reply in the save's thread, and `/licenses scheduled`'s list with Cancel.
 
-Times arrive as text already in the reader's timezone (bot/timezones.py), except in the run's reply, written by a
+Times arrive as text already in the reader's timezone (bot/slack/timezones.py), except in the run's reply, written by a
 background job that does not know who reads it: there Slack's `<!date>` shows each reader their own time.
 """
 

@@ -1,4 +1,5 @@
-"""Builds the Bolt app: one place wires the dependencies, the operator check, the listeners and the error handler."""
+"""Builds the Bolt app: one place wires the dependencies, the operator check, each room's listeners and the error
+handler."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot import errors, logs
+from bot.alerts import listeners as alerts
 from bot.deps import Deps
-from bot.handlers import actions, alerts, commands, events, options, purchases, scheduled, views
-from bot.interactions import ObservedApp
+from bot.history import listeners as history
+from bot.home import listeners as home
+from bot.manage import listeners as manage
+from bot.purchases import listeners as purchases
+from bot.runtime import logs
+from bot.scheduled import listeners as scheduled
+from bot.slack import errors
+from bot.slack.interactions import ObservedApp
 
 
 def build_app(deps: Deps, client: WebClient) -> App:
@@ -32,16 +39,15 @@ def build_app(deps: Deps, client: WebClient) -> App:
 
     @app.middleware
     def log_fields(context: BoltContext, next: Any) -> None:
-        # Every line logged for this request, in any module, says whose it is (bot/logs.py); a request only gets
+        # Every line logged for this request, in any module, says whose it is (bot/runtime/logs.py); a request only gets
         # here once its signature checked out, so the id is Slack's word.
         logs.bind(slack_user=context.user_id)
         next()
 
-    commands.register(app)
-    actions.register(app)
-    views.register(app)
-    options.register(app)
-    events.register(app)
+    # One room per feature; each lists its ids in its own register (bot/<room>/listeners.py).
+    manage.register(app)
+    history.register(app)
+    home.register(app)
     purchases.register(app)
     alerts.register(app)
     scheduled.register(app)

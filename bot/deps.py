@@ -1,4 +1,4 @@
-"""What the listeners, the jobs and the CLI are handed at run time; built by bot/bootstrap.py, nowhere else."""
+"""What the listeners, the jobs and the CLI are handed at run time; built by bot/runtime/bootstrap.py, nowhere else."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.metrics import Metrics
+from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from licensing.ports import TenantProvider, UnitOfWork
 from storage.modal_state import ModalStore

@@ -44,12 +44,12 @@ class Settings(BaseSettings):
     outbox_concurrency: int = _WORKER.concurrency  # of a claim, how many are sent at the same time
     slack_timeout_s: float = 10.0  # the worker's HTTP timeout for one Slack call
 
-    # A submission whose work ends within this budget is answered with its final view (bot/respond.py); slower
+    # A submission whose work ends within this budget is answered with its final view (bot/slack/respond.py); slower
     # work is answered "Saving…" and updated, at least `ack_settle_s` after that answer left.
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0
 
-    # Production signals (bot/logs.py, bot/metrics.py, bot/health.py).
+    # Production signals (bot/runtime/logs.py, bot/runtime/metrics.py, bot/runtime/health.py).
     log_format: Literal["text", "json"] = _env("log_format", "text")
     # A small HTTP listener for /metrics, /healthz and /readyz, for processes without an HTTP server of their own
     # (Socket Mode, `licensebot worker`). Off unless set; HTTP mode serves the three on the app's own port anyway.

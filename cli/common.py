@@ -11,10 +11,10 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from bot.bootstrap import bootstrap
 from bot.deps import Deps
+from bot.runtime.bootstrap import bootstrap
+from bot.runtime.startup import StartupError, database_problem
 from bot.settings import Settings
-from bot.startup import StartupError, database_problem
 from licensing.errors import DirectoryFileError, LicensingError
 from storage.db import UnsupportedDatabase
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import DBAPIError
 
+from bot.runtime.startup import reason
 from bot.settings import safe_url
-from bot.startup import reason
 from cli.common import fail, friendly_errors, settings
 from storage.db import make_engine
 from storage.migrate import upgrade

@@ -14,7 +14,7 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot.bootstrap import bootstrap
+from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
 
 
@@ -26,7 +26,7 @@ def scheduled() -> None:
 @scheduled.command("run")
 def run() -> None:
     """Run the scheduled changes due now; prints the ids finished, as JSON."""
-    from bot.scheduler import run_scheduled
+    from bot.runtime.jobs import run_scheduled
 
     try:
         deps = bootstrap(Settings())

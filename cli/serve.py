@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from bot import scheduler
-from bot.bootstrap import delivery_worker, slack_app, start_signals
 from bot.deps import Deps
-from bot.startup import hide_slack_variables, verify_database, verify_slack
+from bot.runtime import jobs as scheduler
+from bot.runtime.bootstrap import delivery_worker, slack_app, start_signals
+from bot.runtime.startup import hide_slack_variables, verify_database, verify_slack
 from cli.common import deps, fail, friendly_errors
 from licensing import directory
 from licensing.directory.importer import import_file
@@ -28,7 +28,7 @@ DEMO_FILE = Path(__file__).resolve().parents[1] / "examples" / "demo.yaml"
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
     """Run the Slack app: Socket Mode if SLACK_APP_TOKEN is set, else HTTP at POST /slack/events."""
-    from bot.serve import serve_http, serve_socket_mode
+    from bot.runtime.serve import serve_http, serve_socket_mode
 
     _log_at_info()
     d = deps(ctx)

@@ -15,9 +15,9 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot.bootstrap import bootstrap
-from bot.confirm import renderer
 from bot.deps import Deps
+from bot.manage.confirm import renderer
+from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
 from cli.tables import table
 from licensing.connected import remote

@@ -1,8 +1,8 @@
 """The playground: one Starlette app in one uvicorn process on loopback, serving three things on one port.
 
-    /slack/events, /healthz   the bot's own HTTP app (bot.serve.http_app), built by the composition root from
+    /slack/events, /healthz   the bot's own HTTP app (bot.runtime.serve.http_app), built by the composition root from
                               Settings whose SLACK_API_URL points back at /api/ below, with a signing secret and a
-                              bot token made up at start; its outbox worker runs on bot.scheduler as in `serve`
+                              bot token made up at start; its outbox worker runs on bot.runtime.jobs as in `serve`
     /api/*                    the fake Slack Web API (fakes.slack), where the bot's Web API calls land
     /, /static, /play/*       the page and its JSON API, whose gestures are signed requests to /slack/events
 
@@ -32,11 +32,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from bot import scheduler
-from bot.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.deps import Deps
 from bot.outbox.worker import Worker
-from bot.serve import http_app
+from bot.runtime import jobs as scheduler
+from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.runtime.serve import http_app
 from bot.settings import Settings
 from fakes.slack import FakeSlack
 from fakes.slack.asgi import web_api_app

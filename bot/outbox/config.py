@@ -37,7 +37,7 @@ class Stats:
     db_s: float = 0.0
     slack_s: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    # Told of every count as it is added (the metrics; see bot/bootstrap.py).
+    # Told of every count as it is added (the metrics; see bot/runtime/bootstrap.py).
     observer: Callable[[str, float], None] | None = field(default=None, repr=False)
 
     def add(self, **counts: float) -> None:

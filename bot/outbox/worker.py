@@ -19,10 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import logs
 from bot.outbox.config import Config, Stats
 from bot.outbox.failures import Failures, tag
 from bot.outbox.lookup import HistoryUnreadable, find_posted, metadata
+from bot.runtime import logs
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
 from storage.outbox.claims import Claimed

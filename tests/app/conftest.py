@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from bot.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.serve import http_app
+from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.runtime.serve import http_app
 from bot.settings import Settings
 from fakes.slack import FakeSlack
 from licensing.directory import import_directory

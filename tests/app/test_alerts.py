@@ -12,7 +12,7 @@ import time_machine
 from apscheduler.triggers.cron import CronTrigger
 
 from blocks import ids
-from bot import scheduler
+from bot.runtime import jobs as scheduler
 from licensing.connected.sync import sync_tenant
 from licensing.connected.tenants import RemoteSku, Tenant, TenantSnapshot
 from licensing.dashboard import dashboard

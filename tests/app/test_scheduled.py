@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import text
 
 from blocks import ids
-from bot.scheduler import run_scheduled
+from bot.runtime.jobs import run_scheduled
 from licensing.model import Operator, Role
 from tests.app.driver import (
     ADMIN,

@@ -14,9 +14,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from blocks import ids
-from bot.bootstrap import bootstrap, slack_app
-from bot.logs import JsonFormatter
-from bot.serve import http_app
+from bot.runtime.bootstrap import bootstrap, slack_app
+from bot.runtime.logs import JsonFormatter
+from bot.runtime.serve import http_app
 from bot.settings import Settings
 from licensing.types import Desired
 from tests.app.driver import ADMIN, E3, Bot, manage, open_contoso, save

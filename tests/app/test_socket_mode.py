@@ -14,8 +14,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from blocks import ids
-from bot.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.serve import socket_mode_handler
+from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.runtime.serve import socket_mode_handler
 from bot.settings import Settings
 from fakes.slack import FakeSlack
 from fakes.slack.socket_mode import FakeSocketMode

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import bootstrap
 from bot.deps import Deps
+from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
 from licensing.directory import import_directory
 from licensing.directory.file import load_directory

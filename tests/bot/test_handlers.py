@@ -14,9 +14,11 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from bot.deps import Deps
-from bot.errors import ViewExpired
-from bot.handlers import actions, events, options, views
-from bot.roles import load_modal, require_operator
+from bot.home import screens as home
+from bot.manage import listeners, options, submissions
+from bot.purchases import listeners as purchases
+from bot.slack.errors import ViewExpired
+from bot.slack.roles import load_modal, require_operator
 from licensing.errors import Forbidden
 from licensing.queries import authorize
 from licensing.types import Desired
@@ -40,7 +42,7 @@ def save(deps: Deps, modal: ModalState, view_state: dict[str, Any]) -> Mock:
     ack = Mock()
     blocks = [{"type": "input", "block_id": block_id} for block_id in view_state["values"]]  # what is on screen
     view = {"id": "V1", "hash": "h", "state": view_state, "blocks": blocks, "private_metadata": modal.token}
-    views.save(
+    submissions.save(
         ack=ack,
         body={},
         view=view,
@@ -54,7 +56,7 @@ def save(deps: Deps, modal: ModalState, view_state: dict[str, Any]) -> Mock:
 
 def test_manage_licenses_with_nobody_selected_points_at_the_search(deps: Deps) -> None:
     ack = Mock()
-    views.open_manage(ack=ack, deps=deps, operator=authorize(ADMIN, uow=deps.uow_factory()), modal=contoso(deps))
+    submissions.open_manage(ack=ack, deps=deps, operator=authorize(ADMIN, uow=deps.uow_factory()), modal=contoso(deps))
     ack.assert_called_once_with(
         response_action="errors", errors={ids.SEARCH_BLOCK: "Select at least one user first: tick the boxes."}
     )
@@ -97,7 +99,7 @@ def test_buy_more_refuses_a_quantity_that_is_not_a_count(deps: Deps, typed: str,
     quantity = {ids.BUY_QUANTITY_BLOCK: {ids.BUY_QUANTITY_INPUT: {"value": typed}}}
     ack = Mock()
     view = {"state": state(**quantity), "private_metadata": f"{modal.token}:VISIOCLIENT"}
-    views.request_more(
+    purchases.request_more(
         ack=ack,
         view=view,
         client=Mock(spec=WebClient),
@@ -119,16 +121,16 @@ def test_the_customer_type_ahead_offers_only_the_operators_customers(deps: Deps)
 def test_a_tick_on_a_page_redrawn_since_changes_no_selection(deps: Deps) -> None:
     modal = replace(contoso(deps), rev=3, page_keys={"k1": "bob@contoso.com"})
     stale = {"block_id": f"{ids.USERS_BLOCK_PREFIX}2", "selected_options": [{"value": "k1"}]}
-    actions.tick_users(deps, modal, stale)
+    listeners.tick_users(deps, modal, stale)
     assert deps.modals.selected(modal.token) == []
-    actions.tick_users(deps, modal, stale | {"block_id": f"{ids.USERS_BLOCK_PREFIX}3"})
+    listeners.tick_users(deps, modal, stale | {"block_id": f"{ids.USERS_BLOCK_PREFIX}3"})
     assert deps.modals.selected(modal.token) == ["bob@contoso.com"]
 
 
 def test_paging_past_the_end_asks_for_the_last_page_and_never_below_one(deps: Deps) -> None:
     modal = replace(contoso(deps), page=1)
-    assert actions.turn_page(deps, modal, {"action_id": "page_prev"}).page == 1
-    assert actions.turn_page(deps, modal, {"action_id": "page_last"}).page > 1_000
+    assert listeners.turn_page(deps, modal, {"action_id": "page_prev"}).page == 1
+    assert listeners.turn_page(deps, modal, {"action_id": "page_last"}).page > 1_000
 
 
 def context(deps: Deps, user: str) -> BoltContext:
@@ -171,7 +173,7 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
         "private_metadata": modal.token,
         "blocks": [{"type": "input", "block_id": f"{ids.PRODUCT_BLOCK_PREFIX}{E5}"}],
     }
-    views.save(
+    submissions.save(
         ack=ack,
         body={},
         view=view,
@@ -189,5 +191,5 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
 def test_refreshing_home_never_raises(deps: Deps) -> None:
     client = Mock(spec=WebClient)
     client.views_publish.side_effect = RuntimeError("down")
-    events.refresh(deps, client, ADMIN)
+    home.refresh(deps, client, ADMIN)
     assert client.views_publish.call_count == 1

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 import httpx2 as httpx
 import pytest
 
-from bot.bootstrap import bootstrap
 from bot.deps import Deps
-from bot.health import Probes, start_listener
+from bot.runtime.bootstrap import bootstrap
+from bot.runtime.health import Probes, start_listener
 from bot.settings import Settings
 from storage.migrate import head_revisions, upgrade
 from tests.scrape import parse, value

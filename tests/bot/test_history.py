@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from bot.deps import Deps
-from bot.handlers.actions import turn_history_page
+from bot.history.listeners import turn_history_page
 from licensing.errors import Forbidden, InvalidRequest
 from licensing.queries import authorize
 

@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from bot import logs
-from bot.bootstrap import secrets_of
-from bot.logs import JsonFormatter, RedactSecrets, TextFormatter
+from bot.runtime import logs
+from bot.runtime.bootstrap import secrets_of
+from bot.runtime.logs import JsonFormatter, RedactSecrets, TextFormatter
 from bot.settings import Settings
 
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"

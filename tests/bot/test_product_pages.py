@@ -13,10 +13,9 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.manage import PRODUCTS_PER_PAGE
-from bot import forms, screens
 from bot.deps import Deps
-from bot.handlers import actions, views
-from bot.product_pages import display_order, page_of
+from bot.manage import forms, listeners, screens, submissions
+from bot.manage.product_pages import display_order, page_of
 from licensing import queries
 from licensing.directory import import_directory
 from licensing.model import Operator
@@ -60,7 +59,7 @@ def click(
     """One click on Manage licenses through its listener; returns the stored modal and the view it drew."""
     client, ack = Mock(spec=WebClient), Mock()
     body = {"view": {"id": "V1", "hash": "h", "state": state}}
-    actions.products_action(mutate)(
+    listeners.products_action(mutate)(
         ack=ack, body=body, action=action, client=client, deps=deps, operator=operator(deps), modal=modal
     )
     ack.assert_called_once_with()
@@ -96,13 +95,17 @@ def test_opening_shows_the_first_page_and_every_product_is_on_some_page(deps: De
 def test_paging_keeps_the_choices_of_the_page_left_and_the_preview_counts_them(deps: Deps) -> None:
     modal, _ = opened(deps)
     modal, view = click(
-        deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
+        deps, listeners.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
     )
     assert modal.choices == {HELD: Desired.REVOKE} and modal.product_page == 4  # clamped from "past the end"
     assert ON_LAST_PAGE in skus_on(view) and HELD not in skus_on(view)
     assert "Products 274–300 of 300 · Save will revoke 1 product" in shown(view)
     modal, view = click(
-        deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_FIRST}, radios((ON_LAST_PAGE, "assign"))
+        deps,
+        listeners.turn_product_page,
+        modal,
+        {"action_id": ids.PRODUCT_PAGE_FIRST},
+        radios((ON_LAST_PAGE, "assign")),
     )
     assert modal.choices == {HELD: Desired.REVOKE, ON_LAST_PAGE: Desired.ASSIGN}
     first = next(b for b in view["blocks"] if b.get("block_id") == f"{ids.PRODUCT_BLOCK_PREFIX}{HELD}")
@@ -114,7 +117,7 @@ def test_a_radio_for_a_product_the_modal_did_not_offer_is_ignored(deps: Deps) ->
     modal, _ = opened(deps)
     modal, _ = click(
         deps,
-        actions.choose_product,
+        listeners.choose_product,
         modal,
         {"action_id": ids.PRODUCT_CHOICE},
         radios(("NOT-OWNED", "assign"), (HELD, "nonsense")),
@@ -126,7 +129,7 @@ def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(d
     modal, _ = opened(deps)
     modal, view = click(
         deps,
-        actions.filter_products,
+        listeners.filter_products,
         modal,
         {"action_id": ids.PRODUCT_FILTER_INPUT, "value": f"  {name(299).upper()} "},
         radios((HELD, "revoke")),
@@ -134,14 +137,14 @@ def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(d
     assert skus_on(view) == [ON_LAST_PAGE] and modal.product_query == name(299).upper()
     assert modal.choices == {HELD: Desired.REVOKE}
     modal, view = click(
-        deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "nw00"}, radios()
+        deps, listeners.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "nw00"}, radios()
     )
     assert skus_on(view) == sorted((sku(i) for i in range(1, 10)), key=lambda s: name(int(s[2:]))) + [sku(0)]
     modal, view = click(
-        deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "zzz"}, radios()
+        deps, listeners.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "zzz"}, radios()
     )
     assert "No product name or SKU contains “zzz”." in shown(view) and skus_on(view) == []
-    modal, view = click(deps, actions.show_all_products, modal, {"action_id": ids.SHOW_ALL_PRODUCTS}, radios())
+    modal, view = click(deps, listeners.show_all_products, modal, {"action_id": ids.SHOW_ALL_PRODUCTS}, radios())
     assert modal.product_query == "" and "Products 1–91 of 300" in shown(view)
     assert modal.choices == {HELD: Desired.REVOKE}
 
@@ -149,7 +152,7 @@ def test_the_filter_finds_by_name_or_sku_and_says_plainly_when_nothing_matches(d
 def save(deps: Deps, modal: ModalState, state: dict[str, Any], blocks: list[dict[str, Any]]) -> Mock:
     ack = Mock()
     view = {"id": "V1", "hash": "h", "state": state, "blocks": blocks, "private_metadata": modal.token}
-    views.save(
+    submissions.save(
         ack=ack, body={}, view=view, client=Mock(spec=WebClient), deps=deps, operator=operator(deps), modal=modal
     )
     return ack
@@ -158,7 +161,7 @@ def save(deps: Deps, modal: ModalState, state: dict[str, Any], blocks: list[dict
 def test_save_applies_the_picks_of_every_page_not_only_the_visible_ones(deps: Deps) -> None:
     modal, _ = opened(deps)
     modal, view = click(
-        deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
+        deps, listeners.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios((HELD, "revoke"))
     )
     ack = save(deps, modal, radios((ON_LAST_PAGE, "assign")), view["blocks"])
     assert ack.call_args.kwargs["response_action"] == "update"
@@ -171,17 +174,19 @@ def test_save_applies_the_picks_of_every_page_not_only_the_visible_ones(deps: De
 
 def test_nothing_to_save_is_said_under_an_input_on_screen(deps: Deps) -> None:
     modal, _ = opened(deps)
-    modal, view = click(deps, actions.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios())
+    modal, view = click(deps, listeners.turn_product_page, modal, {"action_id": ids.PRODUCT_PAGE_LAST}, radios())
     ack = save(deps, modal, radios(), view["blocks"])
     assert ack.call_args.kwargs["errors"] == {f"{ids.PRODUCT_BLOCK_PREFIX}{skus_on(view)[0]}": forms.NOTHING_TO_CHANGE}
     modal, view = click(
-        deps, actions.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "zzz"}, radios()
+        deps, listeners.filter_products, modal, {"action_id": ids.PRODUCT_FILTER_INPUT, "value": "zzz"}, radios()
     )
     ack = save(deps, modal, radios(), view["blocks"])
     assert ack.call_args.kwargs["errors"] == {ids.LOCATION_BLOCK: forms.NOTHING_TO_CHANGE}  # no product on screen
 
 
-@pytest.mark.parametrize("change", [actions.tick_users, actions.select_page, actions.clear_page, actions.clear_all])
+@pytest.mark.parametrize(
+    "change", [listeners.tick_users, listeners.select_page, listeners.clear_page, listeners.clear_all]
+)
 def test_changing_the_selection_forgets_the_picks(deps: Deps, change: Callable[..., ModalState]) -> None:
     modal, _ = opened(deps)
     modal = replace(

@@ -12,8 +12,7 @@ from sqlalchemy import text
 
 from blocks import ids
 from bot.deps import Deps
-from bot.handlers import purchases as listeners
-from bot.handlers import views
+from bot.purchases import listeners
 from licensing import purchases
 from licensing.errors import Forbidden
 from licensing.purchases import AlreadyDecided
@@ -37,7 +36,7 @@ def buy(deps: Deps, quantity: str = "3", note: str | None = "for the new hires")
     }
     ack = Mock()
     view = {"state": {"values": values}, "private_metadata": f"{modal.token}:{VISIO}"}
-    views.request_more(
+    listeners.request_more(
         ack=ack,
         view=view,
         client=Mock(spec=WebClient),

@@ -1,4 +1,4 @@
-"""bot.respond.ack_in_time with a stub Ack and WebClient: which answer goes out, and in which order."""
+"""bot.slack.respond.ack_in_time with a stub Ack and WebClient: which answer goes out, and in which order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.respond import ack_in_time
+from bot.slack.respond import ack_in_time
 
 PENDING, FINAL = {"title": "Saving…"}, {"title": "Done"}
 

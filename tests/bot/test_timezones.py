@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.timezones import zone_of
+from bot.slack.timezones import zone_of
 from fakes.slack import FakeSlack
 
 

@@ -8,7 +8,7 @@ from prometheus_client import generate_latest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.bootstrap import bootstrap
+from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
 from licensing.types import utcnow
 from storage.outbox.rows import DEAD, SENDING, OutboxRow

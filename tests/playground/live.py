@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bootstrap import bootstrap
+from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
 from licensing.directory import import_directory
 from licensing.directory.file import load_directory

@@ -379,7 +379,7 @@ def hostile_payloads(name: str) -> list[tuple[str, dict[str, Any]]]:
         ("view", home_view(HomeVM(name, name, name))),
         ("message", confirmation_parent(result)),
         ("message", confirmation_replies(result)[0]),
-        ("message", {"text": escape(name)}),  # the error handler's plain ephemeral, escaped as bot/errors.py does
+        ("message", {"text": escape(name)}),  # the error handler's plain ephemeral, escaped as bot/slack/errors.py does
     ]
 
 

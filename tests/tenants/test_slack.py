@@ -10,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from blocks import ids
-from bot.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.serve import http_app
+from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.runtime.serve import http_app
 from bot.settings import Settings
 from fakes.m365 import FakeM365
 from fakes.m365.seed import E1, E3, VISIO

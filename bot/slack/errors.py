@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.result import notice_view
 from blocks.text import escape
-from bot import interactions
-from bot.metrics import ERROR, REFUSED
+from bot.runtime.metrics import ERROR, REFUSED
+from bot.slack import interactions
 from licensing.errors import Forbidden, LicensingError
 
 log = logging.getLogger("licensebot.bot")

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import ids
-from bot import scheduled, screens
-from bot.timezones import OperatorZone
+from bot.manage import screens
+from bot.scheduled import screens as scheduled
+from bot.slack.timezones import OperatorZone
 from licensing import service
 from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest

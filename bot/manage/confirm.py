@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
-from bot import logs, screens
 from bot.deps import Deps
+from bot.manage import screens
+from bot.runtime import logs
 from licensing import queries, service
 from licensing.connected.remote import Render
 from licensing.model import Change, Operator

@@ -1,6 +1,6 @@
 """Listener middleware: who may act, and which modal a click belongs to. Every listener runs behind
 `require_operator`, so a role removed while a modal is open takes effect on the very next click, not only when the
-next modal opens. Both raise for bot/errors.py to answer; neither replies itself."""
+next modal opens. Both raise for bot/slack/errors.py to answer; neither replies itself."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot import logs
 from bot.deps import Deps
-from bot.errors import ViewExpired
+from bot.runtime import logs
+from bot.slack.errors import ViewExpired
 from licensing.queries import authorize
 
 

@@ -22,10 +22,11 @@ from blocks.scheduled import (
     with_planned,
 )
 from blocks.viewmodels import ResultVM
-from bot import logs, screens
-from bot.confirm import result_vm, thread
 from bot.deps import Deps
-from bot.timezones import OperatorZone, zone_of
+from bot.manage import screens
+from bot.manage.confirm import result_vm, thread
+from bot.runtime import logs
+from bot.slack.timezones import OperatorZone, zone_of
 from licensing.model import Change, Operator, ScheduledChange
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult

@@ -2,7 +2,7 @@
 and what it is about (the Slack user, the customer, the batch) wherever that is known, and never a secret.
 
 The fields live in a context variable rather than being passed around: a Slack request binds them as it learns
-them (bot/interactions.py gives every request a scope of its own, carried into the listener's thread), the save
+them (bot/slack/interactions.py gives every request a scope of its own, carried into the listener's thread), the save
 binds the customer and the batch, and the delivery worker scopes each message's batch. Every line logged meanwhile,
 by any module, carries them.
 """

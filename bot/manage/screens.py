@@ -16,7 +16,7 @@ from blocks.picker import picker_view
 from blocks.users import users_view
 from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM, SoldOutVM, UserRowVM, UsersVM
 from bot.deps import Deps
-from bot.product_pages import ProductPage, page_of
+from bot.manage.product_pages import ProductPage, page_of
 from licensing import queries, service
 from licensing.connected import sync
 from licensing.connected.tenants import ProviderError, Tenant

@@ -1,6 +1,7 @@
-"""Buy more on a low-license alert: opens the usual Buy more modal for the alert's customer and product. The
-submission is the one from Manage licenses (bot/handlers/views.py), so the request goes to the sales channel as
-ever. Only operators who may manage that customer get the modal; anyone else is told privately (bot/errors.py)."""
+"""Buy more on a low-license alert: opens the usual Buy more modal for the alert's customer and product. The submission
+is the one from Manage licenses (bot/purchases/listeners.py `request_more`), so the request goes to the sales channel
+as ever. Only operators who may manage that customer get the modal; anyone else is told privately
+(bot/slack/errors.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from blocks.alerts import parse_buy_more_value
 from blocks.buy import buy_more_view
 from blocks.viewmodels import BuyMoreVM
 from bot.deps import Deps
-from bot.errors import after_ack
-from bot.roles import OPERATOR_ONLY
+from bot.slack.errors import after_ack
+from bot.slack.roles import OPERATOR_ONLY
 from licensing import queries
 from licensing.errors import InvalidRequest
 from licensing.model import Operator

@@ -1,6 +1,6 @@
 """`/licenses scheduled`'s clicks: Cancel (after Slack's confirm dialog) and the pager. The list keeps no server-side
 state: the page's offset rides in private_metadata and each Cancel carries its change's id. A refusal replaces the
-list with the reason (bot/errors.py), which only the clicking operator sees."""
+list with the reason (bot/slack/errors.py), which only the clicking operator sees."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from blocks import ids
-from bot import scheduled
 from bot.deps import Deps
-from bot.errors import after_ack
-from bot.handlers.common import update_view
-from bot.roles import OPERATOR_ONLY
-from bot.timezones import zone_of
+from bot.scheduled import screens as scheduled
+from bot.slack.errors import after_ack
+from bot.slack.roles import OPERATOR_ONLY
+from bot.slack.timezones import zone_of
+from bot.slack.views import update_view
 from licensing.errors import InvalidRequest
 from licensing.model import Operator
 from licensing.scheduled import schedule

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from blocks import ids
 from blocks.text import truncate
 from bot.deps import Deps
-from bot.roles import OPERATOR_ONLY
 from licensing import queries
 from licensing.model import Operator
 
 MAX_OPTIONS = 100  # Slack shows "no result" past 100
-
-
-def register(app: App) -> None:
-    app.options(ids.CUSTOMER_SELECT, middleware=OPERATOR_ONLY)(customer_options)
-    app.options(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(customer_options)  # App Home's drill-down
 
 
 def customer_options(ack: Ack, payload: dict[str, Any], deps: Deps, operator: Operator) -> None:

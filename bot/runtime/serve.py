@@ -18,15 +18,15 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
-from bot.health import Probes
-from bot.startup import StartupError, slack_refusal
+from bot.runtime.health import Probes
+from bot.runtime.startup import StartupError, slack_refusal
 
 log = logging.getLogger("licensebot.serve")
 
 
 def http_app(app: App, deps: Deps) -> Starlette:
     """Every Slack request (commands, interactivity, options, events) at POST /slack/events; GET /healthz, /readyz
-    and /metrics (bot/health.py)."""
+    and /metrics (bot/runtime/health.py)."""
     probes = Probes(deps)
 
     async def events(request: Request) -> Response:

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from blocks.messages import help_message
-from bot import history, scheduled, screens
 from bot.deps import Deps
-from bot.errors import after_ack
-from bot.roles import OPERATOR_ONLY
+from bot.history import screens as history
+from bot.manage import screens
+from bot.scheduled import screens as scheduled
 from licensing.model import Operator
 
 HELP_WORDS = {"help", "?", "-h", "--help"}
-
-
-def register(app: App) -> None:
-    app.command("/licenses", middleware=OPERATOR_ONLY)(after_ack(open_licenses))
 
 
 def open_licenses(
@@ -30,7 +26,7 @@ def open_licenses(
         return
     words = text.split()
     if words and words[0].lower() == "history":
-        # Read before the ack, so an unknown customer or user is the command's own private answer (bot/errors.py).
+        # Read before the ack, so an unknown customer or user is the command's own private answer (bot/slack/errors.py).
         view = history.from_command(deps, operator.slack_user_id, words[1:])
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=view)

@@ -1,4 +1,4 @@
-"""Prometheus metrics, on a registry of their own (built by bot/bootstrap.py), never the process-wide default: two
+"""Prometheus metrics, on a registry of their own (built by bootstrap.py), never the process-wide default: two
 apps in one test run, or one app and its worker, then count separately.
 
 Label values come from closed sets only (our own ids, Slack's request kinds, our error codes): they are read from
@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
-from bot.timebox import Timebox
+from bot.slack.timebox import Timebox
 from licensing.results import BatchResult, ErrorCode, Status
 from licensing.types import Clock, utcnow
 from storage.probes import OutboxStats, outbox_stats

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from blocks import ids
-from bot import logs
-from bot.metrics import ERROR, OK, REFUSED, Metrics
+from bot.runtime import logs
+from bot.runtime.metrics import ERROR, OK, REFUSED, Metrics
 
 T = TypeVar("T")
 
@@ -81,7 +81,7 @@ _current: ContextVar[Interaction | None] = ContextVar("licensebot_interaction", 
 
 
 def note(outcome: str) -> None:
-    """Record how the current request is going (bot/errors.py calls this); outside a request it does nothing."""
+    """Record how the current request is going (bot/slack/errors.py calls this); outside a request it does nothing."""
     interaction = _current.get()
     if interaction is not None:
         interaction.note(outcome)

@@ -1,7 +1,7 @@
 """What a supervisor and a scraper ask a running process: /healthz (alive: answers without the database), /readyz
 (the database answers and its schema is at the code's migrations head) and /metrics (Prometheus).
 
-HTTP mode serves them on the app's own port (bot/serve.py). Socket Mode and `licensebot worker` have no HTTP server,
+HTTP mode serves them on the app's own port (serve.py). Socket Mode and `licensebot worker` have no HTTP server,
 so LICENSEBOT_METRICS_PORT starts this module's small listener for them (any mode may use it; it is off unless set).
 Answers name the kind of failure, never a URL or a message that could hold one.
 """
@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 
 from bot.deps import Deps
-from bot.timebox import Timebox, TimedOut
+from bot.slack.timebox import Timebox, TimedOut
 from storage.probes import ping, schema_problem
 
 log = logging.getLogger("licensebot.health")

@@ -11,12 +11,12 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from bot import logs
-from bot.alerts import alert_watch
+from bot.alerts.messages import alert_watch
 from bot.deps import Deps
-from bot.health import Probes, start_listener
-from bot.metrics import Metrics, OutboxCollector
 from bot.outbox.worker import Worker, make_worker_client
+from bot.runtime import logs
+from bot.runtime.health import Probes, start_listener
+from bot.runtime.metrics import Metrics, OutboxCollector
 from bot.settings import Settings
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants

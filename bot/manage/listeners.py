@@ -1,4 +1,6 @@
-"""Clicks inside the modal. Each acks first, changes the modal's state, then redraws the view from it."""
+"""The seed's flow, /licenses to Save: every listener of the room is registered here. The clicks inside the modal are
+below; each acks first, changes the modal's state, then redraws the view from it. The command is in commands.py, the
+customer type-ahead in options.py, the submissions (Manage licenses, Save) in submissions.py."""
 
 from __future__ import annotations
 
@@ -11,15 +13,15 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.buy import buy_more_view
-from blocks.viewmodels import BuyMoreVM
-from bot import history, screens
 from bot.deps import Deps
-from bot.errors import after_ack
-from bot.handlers.common import update_view
-from bot.roles import IN_MODAL, OPERATOR_ONLY
+from bot.manage import screens
+from bot.manage.commands import open_licenses
+from bot.manage.options import customer_options
+from bot.manage.submissions import open_manage, save
+from bot.slack.errors import after_ack
+from bot.slack.roles import IN_MODAL, OPERATOR_ONLY
+from bot.slack.views import update_view
 from licensing import queries
-from licensing.errors import InvalidRequest
 from licensing.model import Operator
 from storage.modal_state import ModalState, without_choices
 
@@ -28,6 +30,9 @@ PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
 
 
 def register(app: App) -> None:
+    app.command("/licenses", middleware=OPERATOR_ONLY)(after_ack(open_licenses))
+    app.options(ids.CUSTOMER_SELECT, middleware=OPERATOR_ONLY)(customer_options)
+    app.options(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(customer_options)  # App Home's drill-down
     guard = IN_MODAL
     app.action(ids.CUSTOMER_SELECT, middleware=guard)(after_ack(choose_customer))
     app.action(ids.CHANGE_CUSTOMER, middleware=guard)(after_ack(change_customer))
@@ -43,10 +48,8 @@ def register(app: App) -> None:
     app.action(PRODUCT_PAGING, middleware=guard)(after_ack(products_action(turn_product_page)))
     app.action(ids.PRODUCT_FILTER_INPUT, middleware=guard)(after_ack(products_action(filter_products)))
     app.action(ids.SHOW_ALL_PRODUCTS, middleware=guard)(after_ack(products_action(show_all_products)))
-    app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))
-    # The history modal keeps no server-side state: its filter is in the view, its cursor in the button.
-    app.action(ids.HISTORY_NEWER, middleware=OPERATOR_ONLY)(after_ack(turn_history_page))
-    app.action(ids.HISTORY_OLDER, middleware=OPERATOR_ONLY)(after_ack(turn_history_page))
+    app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
+    app.view(ids.MANAGE_VIEW, middleware=IN_MODAL)(after_ack(save))
 
 
 def _redraw(deps: Deps, op: Operator, modal: ModalState, client: WebClient, body: dict[str, Any]) -> None:
@@ -185,33 +188,3 @@ def filter_products(modal: ModalState, action: dict[str, Any]) -> ModalState:
 
 def show_all_products(modal: ModalState, action: dict[str, Any]) -> ModalState:
     return replace(modal, product_query="", product_page=1)
-
-
-def open_buy_more(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    deps: Deps,
-    operator: Operator,
-    modal: ModalState,
-) -> None:
-    ack()
-    deps.modals.save(screens.with_visible_choices(modal, body["view"]["state"]))  # as any click on the page does
-    sku = action.get("value") or (action.get("selected_option") or {}).get("value")
-    summary = queries.summary(screens.customer_id(modal), [], actor=operator.slack_user_id, uow=deps.uow_factory())
-    product = next((p for p in summary.products if p.sku == sku), None)
-    if product is None:
-        raise InvalidRequest(f"{summary.customer.name} owns no product '{sku}'.")
-    vm = BuyMoreVM(summary.customer.name, product.sku, product.name, product.quantity, product.available)
-    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{product.sku}"))
-
-
-def turn_history_page(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
-) -> None:
-    ack()
-    newer = action["action_id"] == ids.HISTORY_NEWER
-    metadata = body["view"].get("private_metadata") or ""
-    view = history.from_click(deps, operator.slack_user_id, metadata, newer=newer, cursor=action.get("value") or "")
-    update_view(client, body, view)

@@ -1,0 +1,1 @@
+"""Low-license alerts: their messages, and Buy more from one."""

@@ -1,1 +1,0 @@
-"""Listeners, one module per kind of Slack request; each module's `register(app)` lists its ids in one place."""

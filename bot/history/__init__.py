@@ -1,0 +1,1 @@
+"""`/licenses history`: the audit read back, a page at a time."""

@@ -1,0 +1,1 @@
+"""The App Home: the presenter (screens.py) and its listeners."""

@@ -1,0 +1,1 @@
+"""How the bot runs: the composition root, the servers, the start-up checks, health, metrics, logs and the jobs."""

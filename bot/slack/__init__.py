@@ -1,0 +1,2 @@
+"""The Slack plumbing every room shares: the guards, the one error handler, the deferred ack, the observed app,
+timezones, time boxes and updating a view without racing a newer click."""
