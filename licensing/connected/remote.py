@@ -180,7 +180,10 @@ def execute(
             results = outcomes.read_back(batch, provider, batch.operations)
         else:
             results = [_failed_whole(op, e) for op in batch.operations]
-    renew()  # reading back and retrying the unsure ones can take a while too
+    # Reading back and retrying the unsure ones can take a while too; and a process that lost the batch to another
+    # (which reads the users back and records them) must send nothing more.
+    if not renew():
+        raise OutcomeUnknown()
     results = outcomes.settle(batch, provider, results)
     done = outcomes.record(
         batch,

@@ -252,3 +252,34 @@ def test_a_long_save_keeps_its_lease_and_is_never_reconciled_while_it_runs(
     with uows() as uow:
         assert uow.remote.expired(utcnow() + timedelta(days=1)) == []
     assert_mirror_matches(m365, tenant, uows)
+
+
+def test_a_save_whose_lease_another_replica_took_sends_nothing_more(
+    m365: FakeM365, tenant: str, uows: UowFactory, short_lease: timedelta
+) -> None:
+    made = generate_users(m365.tenant(tenant), 30)
+    m365.set_owned(tenant, E3, 100)
+    with GraphClient(config_for(m365, batches_in_flight=1)) as client:
+        sync_tenant("contoso", provider=GraphTenants(client), uow=uows())
+        # Each $batch of changes now takes 2 s, twice the lease: another replica takes the save over meanwhile.
+        slow = Racing(client, lambda: m365.set_latency(2.0))
+        done = threading.Event()
+        reconciled: list[str] = []
+
+        def another_replica() -> None:
+            while not done.is_set() and not reconciled:
+                reconciled.extend(remote.reconcile(provider=GraphTenants(client), uow=uows(), render=None, me="r2"))
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=another_replica)
+        watcher.start()
+        try:
+            with pytest.raises(remote.OutcomeUnknown):
+                save(uows, slow, [u.upn for u in made], assign=[E3_])
+        finally:
+            done.set()
+            watcher.join(timeout=30)
+            m365.set_latency(0)
+    # The first $batch (20 users) ran; the owner lost its lease before the second and sent it no more.
+    assert m365.requests[ASSIGNED] == 20 and m365.consumed(tenant, E3) == 20
+    assert len(reconciled) == 1
