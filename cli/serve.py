@@ -84,8 +84,8 @@ def _stop_on_signals() -> threading.Event:
 @click.pass_context
 @friendly_errors
 def worker(ctx: click.Context) -> None:
-    """Deliver the outbox (confirmation threads, DMs) until SIGTERM or Ctrl-C; run as many as you like on
-    PostgreSQL, one on SQLite."""
+    """Run the background jobs (the outbox's threads and DMs, scheduled changes, the tenant sync, alerts) until
+    SIGTERM or Ctrl-C, without answering Slack; run as many as you like on PostgreSQL, one on SQLite."""
     _log_at_info()
     d = deps(ctx)
     start_signals(d)
