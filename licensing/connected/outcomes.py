@@ -48,10 +48,14 @@ def read_back(batch: PendingBatch, provider: TenantProvider, ops: Sequence[Opera
             results.append(OperationResult(op.user_id, OperationStatus.APPLIED, user))
         else:
             msg = "Microsoft 365 did not confirm this change and reading the user back shows it was not applied."
-            moved = op.location is not None and user is not None and user.location == op.location
             results.append(
                 OperationResult(
-                    op.user_id, OperationStatus.FAILED, user, ErrorCode.PROVIDER_UNAVAILABLE, msg, location_set=moved
+                    op.user_id,
+                    OperationStatus.FAILED,
+                    user,
+                    ErrorCode.PROVIDER_UNAVAILABLE,
+                    msg,
+                    location_set=op.moved(user),
                 )
             )
     return results
@@ -81,8 +85,7 @@ def settle(batch: PendingBatch, provider: TenantProvider, results: list[Operatio
                 op.user_id, OperationStatus.APPLIED, user, location_set=op.location is not None
             )
         elif got.status == OperationStatus.FAILED:
-            moved = got.location_set or (op.location is not None and user is not None and user.location == op.location)
-            by_user[op.user_id] = replace(got, user=user, location_set=moved)
+            by_user[op.user_id] = replace(got, user=user, location_set=got.location_set or op.moved(user))
         else:
             retry.append(op)
     if retry:

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from licensing.audit import FollowUp
 from licensing.connected import outcomes
 from licensing.connected.outcomes import OutcomeUnknown
-from licensing.connected.sync import write_seats, write_users
+from licensing.connected.sync import generation, write_seats, write_users, written_since
 from licensing.connected.tenants import (
     Operation,
     OperationResult,
@@ -89,7 +89,7 @@ def holder_name() -> str:
 def read_fresh(change: Change, tenant: Tenant, *, provider: TenantProvider, uow: UnitOfWork) -> Fresh:
     """Reads the seats and the change's users from the tenant (no transaction open while it does)."""
     with uow:
-        generation = tenant_generation(change.customer_id, uow)
+        read_at = generation(change.customer_id, uow)
         ids = uow.mirror.object_ids(change.customer_id, change.user_ids)
     # Users the mirror does not know are looked up by userPrincipalName: one created since the last sync is found.
     keys = {uid: ids.get(uid, uid) for uid in change.user_ids if uid in ids or "@" in uid}
@@ -98,12 +98,12 @@ def read_fresh(change: Change, tenant: Tenant, *, provider: TenantProvider, uow:
         found = provider.read_users(tenant.tenant_id, list(dict.fromkeys(keys.values())))
     except ProviderError as e:
         raise TenantUnreadable(f"licensebot could not read these users from Microsoft 365: {e.message}") from None
-    return Fresh(generation, skus, {uid: found.get(key) for uid, key in keys.items()})
+    return Fresh(read_at, skus, {uid: found.get(key) for uid, key in keys.items()})
 
 
 def write_fresh(customer_id: str, fresh: Fresh, uow: UnitOfWork) -> None:
     """T1's first writes, under the customer's lock: the mirror takes what the tenant was just read to hold."""
-    current = tenant_generation(customer_id, uow) == fresh.generation  # else a save since wrote newer seats
+    current = not written_since(customer_id, fresh.generation, uow)  # else a save since wrote newer seats
     if current:
         write_seats(customer_id, fresh.skus, uow)
     uow.mirror.remove_users(customer_id, [uid for uid, user in fresh.users.items() if user is None])
@@ -117,11 +117,6 @@ def write_fresh(customer_id: str, fresh: Fresh, uow: UnitOfWork) -> None:
         stamp=uow.mirror.bump(customer_id),
         fence=fresh.generation,
     )
-
-
-def tenant_generation(customer_id: str, uow: UnitOfWork) -> int:
-    tenant = uow.mirror.get(customer_id)
-    return tenant.generation if tenant else 0
 
 
 def record_intent(

@@ -73,8 +73,7 @@ def sync_tenant(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork, 
     snapshot = provider.snapshot(tenant.tenant_id)
     with uow:
         uow.customers.lock(customer_id)
-        current = uow.mirror.get(customer_id)
-        newer = current is not None and current.generation != tenant.generation
+        newer = written_since(customer_id, tenant.generation, uow)
         changes = 0 if newer else write_seats(customer_id, snapshot.skus, uow)
         # Products as the mirror has them once the seats are (or are not) written: a user's license of a product
         # the mirror lacks has no subscription row to belong to.
@@ -95,8 +94,7 @@ def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork
     skus = provider.skus(tenant.tenant_id)
     with uow:
         uow.customers.lock(customer_id)
-        current = uow.mirror.get(customer_id)
-        newer = current is not None and current.generation != tenant.generation
+        newer = written_since(customer_id, tenant.generation, uow)
         changes = 0 if newer else write_seats(customer_id, skus, uow)
         if not newer:
             uow.mirror.bump(customer_id)  # a sync whose snapshot began before this read holds older seats
@@ -105,6 +103,18 @@ def refresh_seats(customer_id: str, *, provider: TenantProvider, uow: UnitOfWork
         uow.mirror.mark_synced(customer_id, clock(), users=False)
         uow.commit()
     return changes
+
+
+def generation(customer_id: str, uow: UnitOfWork) -> int:
+    """The mirror's generation: bumped by every write of a save (or a seats read) to a connected customer's mirror."""
+    tenant = uow.mirror.get(customer_id)
+    return tenant.generation if tenant else 0
+
+
+def written_since(customer_id: str, read_at: int, uow: UnitOfWork) -> bool:
+    """Whether the mirror was written after a read of the tenant that began at generation `read_at`: the mirror is
+    then newer than that read, and the read's seats (and the users stamped since) are left as they are."""
+    return generation(customer_id, uow) != read_at
 
 
 def write_seats(customer_id: str, skus: Sequence[RemoteSku], uow: UnitOfWork) -> int:

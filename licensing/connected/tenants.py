@@ -89,6 +89,10 @@ class Operation:
     remove: tuple[str, ...] = ()
     location: str | None = None
 
+    def moved(self, user: RemoteUser | None) -> bool:
+        """Whether the tenant shows the usage location this change sets (it may have, with the licenses refused)."""
+        return self.location is not None and user is not None and user.location == self.location
+
     def landed(self, user: RemoteUser | None) -> bool:
         """Whether the tenant shows this change done (what a read-back after a crash or a lost answer decides)."""
         if user is None:
