@@ -67,7 +67,8 @@ def settle(batch: PendingBatch, provider: TenantProvider, results: list[Operatio
     license did change. Changes that did not land and got no answer are sent once more; whatever is still unknown
     then is read back for the last word."""
     ops = {op.user_id: op for op in batch.operations}
-    unsure = [ops[r.user_id] for r in results if r.status != OperationStatus.APPLIED]
+    # Results that carry a user were read back already (the whole call failed): theirs is the last word.
+    unsure = [ops[r.user_id] for r in results if r.status != OperationStatus.APPLIED and r.user is None]
     if not unsure:
         return results
     by_user = {r.user_id: r for r in results}

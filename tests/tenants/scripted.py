@@ -33,6 +33,7 @@ class ScriptedProvider:
     seats: tuple[RemoteSku, ...] = ()
     lands: frozenset[str] = frozenset()
     applied: list[Operation] = field(default_factory=list)
+    reads: list[list[str]] = field(default_factory=list)  # the object ids of each read of users, in order
 
     @classmethod
     def mirroring(cls, uow: FakeUnitOfWork, answer: Answer = applied, *, lands: Iterable[str] = ()) -> ScriptedProvider:
@@ -67,6 +68,7 @@ class ScriptedProvider:
         return results
 
     def read_users(self, tenant: str, object_ids: Sequence[str]) -> dict[str, RemoteUser | None]:
+        self.reads.append(list(object_ids))
         return {oid: self.users.get(oid) for oid in object_ids}
 
 

@@ -377,3 +377,21 @@ def test_an_unanswered_user_is_read_back_before_being_sent_again() -> None:
     # Frank's change had landed: not sent again. Bob's had not: sent once more, lost again, read back: not applied.
     assert [op.user_id for op in provider.applied] == [uid("bob"), uid("frank"), uid("bob")]
     assert {o.user_id: codes(o) for o in result.results} == {uid("bob"): ["provider_unavailable"], uid("frank"): []}
+
+
+def test_a_whole_call_that_failed_after_sending_is_read_back_once() -> None:
+    from licensing.connected.tenants import Operation, OperationResult, ProviderError
+    from tests.tenants.scripted import ScriptedProvider, connect
+
+    def dropped(op: Operation) -> OperationResult:
+        raise ProviderError("connection lost mid-batch", unavailable=True)
+
+    uow = connect(world())
+    provider = ScriptedProvider.mirroring(uow, dropped)
+    result = apply(change("bob", "frank", assign=(E5,)), actor=ADMIN, uow=uow, provider=provider)
+    assert {o.user_id: codes(o) for o in result.results} == {
+        uid("bob"): ["provider_unavailable"],
+        uid("frank"): ["provider_unavailable"],
+    }
+    # One read before the save, one after the failed call: what the second read said is not asked again.
+    assert len(provider.reads) == 2 and sorted(provider.reads[1]) == [uid("bob"), uid("frank")]
