@@ -126,7 +126,7 @@ class SqlUserRepository:
             skus: dict[str, Held] = {}
             while pending is not None and pending[0] <= uid:
                 if pending[0] == uid:
-                    skus[pending[1]] = _held(pending[2], pending[3])
+                    skus[pending[1]] = _as_held(pending[2], pending[3])
                 pending = next(held, None)
             yield _user(customer_id, uid, name, location, skus)
 
@@ -177,7 +177,7 @@ class SqlUserRepository:
                 "search": search_key(user.name, user.id),
             }
             wanted[key] = {
-                sku: _held(sku in user.group_licenses, user.disabled_plans.get(sku)) for sku in user.licenses
+                sku: _as_held(sku in user.group_licenses, user.disabled_plans.get(sku)) for sku in user.licenses
             }
         customers = sorted({c for c, _ in rows})
         new, changed = upsert_rows(
@@ -193,7 +193,7 @@ class SqlUserRepository:
             values=customers,
         )
         for (c, u, sku), (via_group, disabled) in stored.items():
-            held[(c, u)][sku] = _held(via_group, disabled)
+            held[(c, u)][sku] = _as_held(via_group, disabled)
         granted: list[Row] = []
         removed: list[Row] = []
         relicensed: set[UserKey] = set()
@@ -220,7 +220,7 @@ class SqlUserRepository:
                 lic.customer_id == customer_id, lic.user_id.in_(batch)
             )
             for uid, sku, via_group, disabled in self._session.execute(stmt):
-                held[uid][sku] = _held(via_group, disabled)
+                held[uid][sku] = _as_held(via_group, disabled)
         return held
 
     def _forget_searches(self) -> None:
@@ -238,7 +238,7 @@ class SqlUserRepository:
         }
 
 
-def _held(via_group: bool, disabled: Iterable[str] | None) -> Held:
+def _as_held(via_group: bool, disabled: Iterable[str] | None) -> Held:
     return bool(via_group), tuple(sorted(disabled or ()))
 
 
