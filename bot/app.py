@@ -13,11 +13,13 @@ from bot.deps import Deps
 from bot.history import listeners as history
 from bot.home import listeners as home
 from bot.manage import listeners as manage
+from bot.manage.commands import open_licenses
 from bot.purchases import listeners as purchases
-from bot.runtime import logs
 from bot.scheduled import listeners as scheduled
-from bot.slack import errors
+from bot.slack import commands, errors
 from bot.slack.interactions import ObservedApp
+from bot.slack.roles import OPERATOR_ONLY
+from bot.telemetry import logs
 
 
 def build_app(deps: Deps, client: WebClient) -> App:
@@ -39,12 +41,17 @@ def build_app(deps: Deps, client: WebClient) -> App:
 
     @app.middleware
     def log_fields(context: BoltContext, next: Any) -> None:
-        # Every line logged for this request, in any module, says whose it is (bot/runtime/logs.py); a request only gets
-        # here once its signature checked out, so the id is Slack's word.
+        # Every line logged for this request, in any module, says whose it is (bot/telemetry/logs.py); a request
+        # only gets here once its signature checked out, so the id is Slack's word.
         logs.bind(slack_user=context.user_id)
         next()
 
-    # One room per feature; each lists its ids in its own register (bot/<room>/listeners.py).
+    # One room per feature; each lists its ids in its own register (bot/<room>/listeners.py). The one slash command
+    # is shared: its first word picks the room.
+    licenses = commands.licenses(
+        open_licenses, history=history.open_from_command, scheduled=scheduled.open_from_command
+    )
+    app.command("/licenses", middleware=OPERATOR_ONLY)(errors.after_ack(licenses))
     manage.register(app)
     history.register(app)
     home.register(app)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.runtime.metrics import Metrics
 from bot.settings import Settings
+from bot.telemetry.metrics import Metrics
 from licensing.ports import TenantProvider, UnitOfWork
 from storage.modal_state import ModalStore
 

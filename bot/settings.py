@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0
 
-    # Production signals (bot/runtime/logs.py, bot/runtime/metrics.py, bot/runtime/health.py).
+    # Production signals (bot/telemetry/logs.py, bot/telemetry/metrics.py, bot/runtime/health.py).
     log_format: Literal["text", "json"] = _env("log_format", "text")
     # A small HTTP listener for /metrics, /healthz and /readyz, for processes without an HTTP server of their own
     # (Socket Mode, `licensebot worker`). Off unless set; HTTP mode serves the three on the app's own port anyway.

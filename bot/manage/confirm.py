@@ -14,7 +14,7 @@ from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
 from bot.deps import Deps
 from bot.manage import screens
-from bot.runtime import logs
+from bot.telemetry import logs
 from licensing import queries, service
 from licensing.connected.remote import Render
 from licensing.model import Change, Operator

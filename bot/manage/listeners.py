@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 from blocks import ids
 from bot.deps import Deps
 from bot.manage import screens
-from bot.manage.commands import open_licenses
 from bot.manage.options import customer_options
 from bot.manage.submissions import open_manage, save
 from bot.slack.errors import after_ack
@@ -30,7 +29,6 @@ PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
 
 
 def register(app: App) -> None:
-    app.command("/licenses", middleware=OPERATOR_ONLY)(after_ack(open_licenses))
     app.options(ids.CUSTOMER_SELECT, middleware=OPERATOR_ONLY)(customer_options)
     app.options(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(customer_options)  # App Home's drill-down
     guard = IN_MODAL

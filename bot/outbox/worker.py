@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.outbox.config import Config, Stats
 from bot.outbox.failures import Failures, tag
 from bot.outbox.lookup import HistoryUnreadable, find_posted, metadata
-from bot.runtime import logs
+from bot.telemetry import logs
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
 from storage.outbox.claims import Claimed

@@ -14,10 +14,10 @@ from sqlalchemy.engine import make_url
 from bot.alerts.messages import alert_watch
 from bot.deps import Deps
 from bot.outbox.worker import Worker, make_worker_client
-from bot.runtime import logs
 from bot.runtime.health import Probes, start_listener
-from bot.runtime.metrics import Metrics, OutboxCollector
 from bot.settings import Settings
+from bot.telemetry import logs
+from bot.telemetry.metrics import Metrics, OutboxCollector
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory

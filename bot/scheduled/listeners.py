@@ -28,6 +28,15 @@ def register(app: App) -> None:
     app.action(ids.HOME_SCHEDULED, middleware=OPERATOR_ONLY)(after_ack(open_from_home))
 
 
+def open_from_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, words: list[str]
+) -> None:
+    """`/licenses scheduled`: the first page of pending changes."""
+    view = scheduled.page(deps, client, operator.slack_user_id)
+    ack()
+    client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
 def cancel(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
 ) -> None:

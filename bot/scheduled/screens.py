@@ -25,8 +25,8 @@ from blocks.viewmodels import ResultVM
 from bot.deps import Deps
 from bot.manage import screens
 from bot.manage.confirm import result_vm, thread
-from bot.runtime import logs
 from bot.slack.timezones import OperatorZone, zone_of
+from bot.telemetry import logs
 from licensing.model import Change, Operator, ScheduledChange
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult

@@ -15,8 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.result import notice_view
 from blocks.text import escape
-from bot.runtime.metrics import ERROR, REFUSED
 from bot.slack import interactions
+from bot.telemetry.metrics import ERROR, REFUSED
 from licensing.errors import Forbidden, LicensingError
 
 log = logging.getLogger("licensebot.bot")

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from blocks import ids
-from bot.runtime import logs
-from bot.runtime.metrics import ERROR, OK, REFUSED, Metrics
+from bot.telemetry import logs
+from bot.telemetry.metrics import ERROR, OK, REFUSED, Metrics
 
 T = TypeVar("T")
 

@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.deps import Deps
-from bot.runtime import logs
 from bot.slack.errors import ViewExpired
+from bot.telemetry import logs
 from licensing.queries import authorize
 
 

@@ -15,9 +15,9 @@ from starlette.testclient import TestClient
 
 from blocks import ids
 from bot.runtime.bootstrap import bootstrap, slack_app
-from bot.runtime.logs import JsonFormatter
 from bot.runtime.serve import http_app
 from bot.settings import Settings
+from bot.telemetry.logs import JsonFormatter
 from licensing.types import Desired
 from tests.app.driver import ADMIN, E3, Bot, manage, open_contoso, save
 from tests.scrape import Samples, eventually, parse, value

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from bot.runtime import logs
 from bot.runtime.bootstrap import secrets_of
-from bot.runtime.logs import JsonFormatter, RedactSecrets, TextFormatter
 from bot.settings import Settings
+from bot.telemetry import logs
+from bot.telemetry.logs import JsonFormatter, RedactSecrets, TextFormatter
 
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
 BOT_TOKEN = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp"
