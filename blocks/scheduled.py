@@ -7,7 +7,7 @@ background job that does not know who reads it: there Slack's `<!date>` shows ea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from blocks import ids
 from blocks.common import context, modal, plain, section
 from blocks.text import escape, fit_escaped, plural, truncate
+from licensing.types import Desired
 
 NAME_MAX = 200
 USERS_SHOWN = 5
@@ -173,3 +174,13 @@ def _cancel(r: ScheduledRowVM) -> ButtonElement:
     return ButtonElement(
         text=plain("Cancel"), action_id=ids.SCHEDULED_CANCEL, value=str(r.id), style="danger", confirm=confirm
     )
+
+
+def verb(desired: Mapping[str, Desired], names: Mapping[str, str], location: str | None = None) -> str:
+    """ "Assign Office 365 E3, Visio; revoke Office 365 E1" by product name."""
+    assign = [names.get(s, s) for s, d in sorted(desired.items()) if d is Desired.ASSIGN]
+    revoke = [names.get(s, s) for s, d in sorted(desired.items()) if d is Desired.REVOKE]
+    parts = ([f"assign {', '.join(assign)}"] if assign else []) + ([f"revoke {', '.join(revoke)}"] if revoke else [])
+    parts += [f"set usage location {location}"] if location else []
+    text = "; ".join(parts) or "no change"
+    return text[0].upper() + text[1:]

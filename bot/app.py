@@ -3,6 +3,7 @@ handler."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -12,6 +13,7 @@ from bot.alerts import listeners as alerts
 from bot.deps import Deps
 from bot.history import listeners as history
 from bot.home import listeners as home
+from bot.home import screens as home_screens
 from bot.manage import listeners as manage
 from bot.manage.commands import open_licenses
 from bot.purchases import listeners as purchases
@@ -23,6 +25,7 @@ from bot.telemetry import logs
 
 
 def build_app(deps: Deps, client: WebClient) -> App:
+    deps = replace(deps, after_change=(*deps.after_change, home_screens.refresh))  # the Home's counts, after a change
     secret = deps.settings.slack_signing_secret
     app = ObservedApp(
         metrics=deps.metrics,

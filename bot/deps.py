@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,6 +25,14 @@ class Deps:
     metrics: Metrics  # this process's registry: /metrics serves it
     m365: TenantProvider | None = None  # Microsoft 365, when a Graph app is configured
     closing: tuple[Callable[[], None], ...] = ()  # what else to close with the database (the Graph client)
+    # What to redraw after an operator's change (the App Home, set by bot/app.py): a room that changes licenses need
+    # not know which rooms show them.
+    after_change: tuple[Callable[[Deps, WebClient, str], None], ...] = ()
+
+    def changed(self, client: WebClient, user: str) -> None:
+        """Tell the rooms that show licenses that `user` changed some (each is best effort and never raises)."""
+        for redraw in self.after_change:
+            redraw(self, client, user)
 
     def close(self) -> None:
         """Close the database connections (left open, they would outlive a CLI command, and warn in tests)."""

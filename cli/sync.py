@@ -15,8 +15,8 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from bot.confirmation import renderer
 from bot.deps import Deps
-from bot.manage.confirm import renderer
 from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
 from cli.tables import table

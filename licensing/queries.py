@@ -148,6 +148,15 @@ def selected_page(
         return UserPage(customer, tuple(shown), len(users), page, page_size, "", _names(shown, uow))
 
 
+def owned(customer_id: str, sku: str, *, actor: str, uow: UnitOfWork) -> tuple[Customer, ProductSummary]:
+    """One product the customer owns, for Buy more: InvalidRequest naming it when the customer owns none by that SKU."""
+    s = summary(customer_id, [], actor=actor, uow=uow)
+    product = next((p for p in s.products if p.sku == sku), None)
+    if product is None:
+        raise InvalidRequest(f"{s.customer.name} owns no product '{sku}'.")
+    return s.customer, product
+
+
 def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow: UnitOfWork) -> Summary:
     """Per owned product: seats, and whether all, some or none of the selected users hold it.
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
 
+from licensing.errors import InvalidRequest
 from licensing.types import Desired
 
 
@@ -35,6 +36,12 @@ class ModalState:
     choices: dict[str, Desired] = field(default_factory=dict)  # sku -> the choice the operator last left it at
     product_page: int = 1
     product_query: str = ""  # the products' name/SKU filter
+
+    def chosen_customer_id(self) -> str:
+        """The customer the modal is on; a click that needs one before it was chosen is refused, not guessed."""
+        if self.customer_id is None:
+            raise InvalidRequest("Choose a customer first.")
+        return self.customer_id
 
 
 def without_choices(modal: ModalState) -> ModalState:

@@ -35,12 +35,9 @@ def open_buy_more(
     except ValueError as e:  # not a value this bot wrote
         raise InvalidRequest("This button is not from a licensebot alert.") from e
     actor = operator.slack_user_id
-    summary = queries.summary(customer_id, [], actor=actor, uow=deps.uow_factory())  # Forbidden out of scope
-    product = next((p for p in summary.products if p.sku == sku), None)
-    if product is None:
-        raise InvalidRequest(f"{summary.customer.name} no longer owns '{sku}'.")
+    customer, p = queries.owned(customer_id, sku, actor=actor, uow=deps.uow_factory())  # Forbidden out of scope
     # The form's submission reads the customer from a modal's server-side state, as from Manage licenses.
-    channel = (body.get("channel") or {}).get("id")
-    modal = deps.modals.switch_customer(deps.modals.create(actor, channel), customer_id, summary.customer.name)
-    vm = BuyMoreVM(summary.customer.name, product.sku, product.name, product.quantity, product.available)
-    client.views_open(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{product.sku}"))
+    modal = deps.modals.create(actor, (body.get("channel") or {}).get("id"))
+    modal = deps.modals.switch_customer(modal, customer.id, customer.name)
+    vm = BuyMoreVM(customer.name, p.sku, p.name, p.quantity, p.available)
+    client.views_open(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{p.sku}"))

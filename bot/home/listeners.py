@@ -9,13 +9,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.result import notice_view
 from bot.deps import Deps
 from bot.home.screens import publish
-from bot.manage import screens
-from bot.slack.errors import after_ack, describe
+from bot.slack.errors import after_ack
 from bot.slack.roles import OPERATOR_ONLY
-from licensing import queries
 from licensing.errors import LicensingError
 from licensing.model import Operator
 
@@ -24,7 +21,6 @@ def register(app: App) -> None:
     app.event("app_home_opened")(publish_home)
     app.action(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(after_ack(drill_down))
     app.action(ids.HOME_ALL, middleware=OPERATOR_ONLY)(after_ack(show_all))
-    app.action(ids.HOME_OPEN, middleware=OPERATOR_ONLY)(after_ack(open_users))
 
 
 def publish_home(client: WebClient, context: BoltContext, deps: Deps) -> None:
@@ -43,20 +39,3 @@ def drill_down(ack: Ack, action: dict[str, Any], client: WebClient, deps: Deps, 
 def show_all(ack: Ack, client: WebClient, deps: Deps, operator: Operator) -> None:
     ack()
     publish(deps, client, operator.slack_user_id)
-
-
-def open_users(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps, operator: Operator
-) -> None:
-    """Home cannot run `/licenses`; the button opens the same modal, at the customer's users, with its trigger."""
-    ack()
-    cid = str(action.get("value") or "")
-    try:
-        customer = queries.customer(cid, actor=operator.slack_user_id, uow=deps.uow_factory())
-    except LicensingError as e:  # a Home published before the operator's scope changed: say so in a modal
-        client.views_open(trigger_id=body["trigger_id"], view=notice_view(*describe(e), ""))
-        return
-    modal = deps.modals.create(operator.slack_user_id, None)
-    modal = deps.modals.switch_customer(modal, customer.id, customer.name)
-    _, view = screens.users(deps, operator.slack_user_id, modal)
-    client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from blocks.home import home_view
+from blocks.scheduled import verb
 from blocks.viewmodels import (
     CustomerSeatsVM,
     DashboardVM,
@@ -21,7 +22,6 @@ from blocks.viewmodels import (
     SeatLineVM,
 )
 from bot.deps import Deps
-from bot.scheduled.screens import verb
 from licensing import queries
 from licensing.dashboard import Dashboard, dashboard
 from licensing.errors import Forbidden

@@ -4,19 +4,16 @@ queued in the change's own transaction (the delivery worker posts it, by direct 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from blocks.messages import confirmation_parent, confirmation_replies
-from blocks.viewmodels import OutcomeVM, ProblemVM, ResultVM
+from blocks.viewmodels import ResultVM
+from bot.confirmation import result_vm, thread
 from bot.deps import Deps
 from bot.manage import screens
 from bot.telemetry import logs
-from licensing import queries, service
-from licensing.connected.remote import Render
+from licensing import service
 from licensing.model import Change, Operator
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult
@@ -55,25 +52,6 @@ def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: 
     return vm
 
 
-def thread(result: BatchResult, reply_to: Mapping[str, Any], names: dict[str, str]) -> OutgoingThread:
-    """The confirmation thread, to the channel where the save was asked for (`reply_to`, kept with the save)."""
-    vm = result_vm(str(reply_to.get("customer_name") or result.customer_id), result, names)
-    parent, replies = confirmation_parent(vm), tuple(confirmation_replies(vm))
-    return OutgoingThread(
-        reply_to.get("channel"), str(reply_to.get("user") or result.operator), parent, replies, result.batch_id
-    )
-
-
-def renderer(deps: Deps) -> Render:
-    """Confirmations for saves reconciled after a crash, in another process than the one that took them."""
-
-    def render(result: BatchResult, *, reply_to: Mapping[str, Any]) -> OutgoingThread:
-        summary = queries.summary(result.customer_id, [], actor=None, uow=deps.uow_factory())
-        return thread(result, reply_to, {p.sku: p.name for p in summary.products})
-
-    return render
-
-
 def refresh_users_page(deps: Deps, client: WebClient, operator: Operator, modal: ModalState, view_id: str) -> None:
     """The users page under the result shows licenses from before the save: redraw it (gone already is fine)."""
     try:
@@ -81,22 +59,3 @@ def refresh_users_page(deps: Deps, client: WebClient, operator: Operator, modal:
         client.views_update(view_id=view_id, view=users)
     except SlackApiError as e:
         log.info("could not refresh the users page: %s", e.response.get("error"))
-
-
-def result_vm(customer_name: str, result: BatchResult, names: dict[str, str]) -> ResultVM:
-    """One line per user, products by name."""
-    outcomes = tuple(
-        OutcomeVM(
-            name=o.name or o.user_id,
-            user_id=o.user_id,
-            status=o.status.value,
-            assigned=tuple(names.get(s, s) for s in o.assigned),
-            revoked=tuple(names.get(s, s) for s in o.revoked),
-            errors=tuple(ProblemVM(e.code.value, e.message) for e in o.errors),
-            location=o.location,
-        )
-        for o in result.results
-    )
-    return ResultVM(
-        customer_name, result.operator, outcomes, replayed=result.replayed, note=result.note, batch_id=result.batch_id
-    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from blocks import ids
 from bot.manage import screens
-from bot.scheduled import screens as scheduled
 from bot.slack.timezones import OperatorZone
 from licensing import service
 from licensing.countries import normalize_country
@@ -56,8 +56,8 @@ def read_save(view: dict[str, Any], modal: ModalState, *, zone_of: Callable[[], 
         except InvalidRequest as e:
             errors[ids.LOCATION_BLOCK] = e.user_message
     now = Now(frozenset(assign), frozenset(revoke), location) if assign or revoke or location else None
-    starts_on = scheduled.parse_day(state, ids.STARTS_BLOCK, ids.STARTS_INPUT)
-    ends_on = scheduled.parse_day(state, ids.ENDS_BLOCK, ids.ENDS_INPUT)
+    starts_on = parse_day(state, ids.STARTS_BLOCK, ids.STARTS_INPUT)
+    ends_on = parse_day(state, ids.ENDS_BLOCK, ids.ENDS_INPUT)
     later = None
     if starts_on or ends_on:
         zone = zone_of()
@@ -87,3 +87,8 @@ def _first_input(view: dict[str, Any]) -> str:
     inputs = [str(b["block_id"]) for b in view.get("blocks") or [] if b.get("type") == "input" and b.get("block_id")]
     products = [i for i in inputs if i.startswith(ids.PRODUCT_BLOCK_PREFIX)]
     return (products or inputs or [ids.LOCATION_BLOCK])[0]
+
+
+def parse_day(state: dict[str, Any], block: str, action: str) -> date | None:
+    value = state.get("values", {}).get(block, {}).get(action, {}).get("selected_date")
+    return date.fromisoformat(value) if isinstance(value, str) and value else None

@@ -13,8 +13,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from blocks import ids
+from blocks.buy import buy_more_view
+from blocks.viewmodels import BuyMoreVM
 from bot.deps import Deps
 from bot.manage import screens
+from bot.manage.commands import open_from_home
 from bot.manage.options import customer_options
 from bot.manage.submissions import open_manage, save
 from bot.slack.errors import after_ack
@@ -46,6 +49,8 @@ def register(app: App) -> None:
     app.action(PRODUCT_PAGING, middleware=guard)(after_ack(products_action(turn_product_page)))
     app.action(ids.PRODUCT_FILTER_INPUT, middleware=guard)(after_ack(products_action(filter_products)))
     app.action(ids.SHOW_ALL_PRODUCTS, middleware=guard)(after_ack(products_action(show_all_products)))
+    app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))  # the form's submission is bot/purchases'
+    app.action(ids.HOME_OPEN, middleware=OPERATOR_ONLY)(after_ack(open_from_home))
     app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
     app.view(ids.MANAGE_VIEW, middleware=IN_MODAL)(after_ack(save))
 
@@ -139,6 +144,24 @@ def show_selected(deps: Deps, modal: ModalState, action: dict[str, Any]) -> Moda
 
 def show_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
     return replace(modal, showing_selected=False, page=1)
+
+
+def open_buy_more(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    deps: Deps,
+    operator: Operator,
+    modal: ModalState,
+) -> None:
+    """Buy more on a product row: the page's radios are kept, as by any click here, and the form is pushed on top."""
+    ack()
+    deps.modals.save(screens.with_visible_choices(modal, body["view"]["state"]))
+    sku = str(action.get("value") or (action.get("selected_option") or {}).get("value"))
+    customer, p = queries.owned(modal.chosen_customer_id(), sku, actor=operator.slack_user_id, uow=deps.uow_factory())
+    vm = BuyMoreVM(customer.name, p.sku, p.name, p.quantity, p.available)
+    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{p.sku}"))
 
 
 def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) -> Callable[..., None]:

@@ -59,7 +59,7 @@ def start(deps: Deps, actor: str, modal: ModalState, text: str) -> tuple[ModalSt
 
 def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) -> tuple[ModalState, dict[str, Any]]:
     """The users page for the session's customer, search and page; remembers which users the page shows."""
-    cid = customer_id(modal)
+    cid = modal.chosen_customer_id()
     selected = deps.modals.selected(modal.token)
     if modal.showing_selected:
         page = queries.selected_page(
@@ -94,7 +94,7 @@ def manage(
 ) -> tuple[ModalState, dict[str, Any]]:
     """Manage licenses for the selection, at the modal's product page and filter. `state` is the view's current
     input state when re-rendering it: its radios are merged into the choices of every page first."""
-    cid = customer_id(modal)
+    cid = modal.chosen_customer_id()
     label = live_seats(deps, cid) if state is None else ""  # a redraw of the preview keeps the seats it opened with
     summary = queries.summary(cid, deps.modals.selected(modal.token), actor=actor, uow=deps.uow_factory())
     if modal.initial is None or state is None:  # opening: remember what each radio started at, nothing chosen yet
@@ -251,12 +251,6 @@ def parse_location(state: dict[str, Any]) -> str | None:
 def product_names(deps: Deps, actor: str, customer_id: str) -> dict[str, str]:
     s = queries.summary(customer_id, [], actor=actor, uow=deps.uow_factory())
     return {p.sku: p.name for p in s.products}
-
-
-def customer_id(modal: ModalState) -> str:
-    if modal.customer_id is None:
-        raise InvalidRequest("Choose a customer first.")
-    return modal.customer_id
 
 
 def _row(user: User, names: dict[str, str], selected: bool) -> UserRowVM:

@@ -13,10 +13,9 @@ from blocks import ids
 from blocks.result import result_view, saving_view
 from blocks.viewmodels import ResultVM
 from bot.deps import Deps
-from bot.home import screens as home
 from bot.manage import forms, screens
 from bot.manage.confirm import refresh_users_page, save_and_confirm
-from bot.scheduled import screens as scheduled
+from bot.manage.later import save_later
 from bot.slack.respond import ack_in_time
 from bot.slack.timezones import zone_of
 from licensing.model import Operator
@@ -48,16 +47,14 @@ def save(
         return
     selected = deps.modals.selected(modal.token)
     key = forms.submission_key(body, view)
-    customer_id = screens.customer_id(modal)
+    customer_id = modal.chosen_customer_id()
     run: Callable[[], ResultVM]
     if isinstance(form, forms.Now):
         change = form.change(customer_id, selected)
         run = partial(save_and_confirm, deps, operator, modal, change, key=key)
     else:
         later = form.now.change(customer_id, selected) if form.now else None
-        run = partial(
-            scheduled.save, deps, client, operator, modal, later, form.dates, form.zone, list(form.ends), key=key
-        )
+        run = partial(save_later, deps, client, operator, modal, later, form.dates, form.zone, list(form.ends), key=key)
     ack_in_time(
         ack,
         client,
@@ -70,4 +67,4 @@ def save(
     )
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
-    home.refresh(deps, client, operator.slack_user_id)  # the Home's counts, after the save's answer
+    deps.changed(client, operator.slack_user_id)  # the Home's counts, after the save's answer

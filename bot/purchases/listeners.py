@@ -1,6 +1,6 @@
-"""Buy more: the button on Manage licenses' product rows and the form's submission (from there or from a low-license
-alert); then Approve and Decline on the posted request, and the Decline reason modal. Anyone may click; the use case
-refuses who may not decide (bot/slack/errors.py tells them privately), and a request is decided once."""
+"""Buy more: the form's submission (opened from Manage licenses' product rows, bot/manage, or from a low-license
+alert, bot/alerts); then Approve and Decline on the posted request, and the Decline reason modal. Anyone may click;
+the use case refuses who may not decide (bot/slack/errors.py tells them privately), and a request is decided once."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from blocks import ids
-from blocks.buy import buy_more_done_view, buy_more_view
+from blocks.buy import buy_more_done_view
 from blocks.purchase import decline_view
-from blocks.viewmodels import BuyMoreVM, PurchaseVM
+from blocks.viewmodels import PurchaseVM
 from bot.deps import Deps
-from bot.home import screens as home
-from bot.manage import screens
 from bot.purchases.messages import outcome_reply, request_thread, show_decision
 from bot.slack.errors import after_ack
 from bot.slack.roles import IN_MODAL, OPERATOR_ONLY, argument_of
@@ -29,7 +27,6 @@ def register(app: App) -> None:
     app.action(ids.PURCHASE_APPROVE, middleware=OPERATOR_ONLY)(after_ack(approve))
     app.action(ids.PURCHASE_DECLINE, middleware=OPERATOR_ONLY)(after_ack(ask_reason))
     app.view(ids.DECLINE_VIEW, middleware=OPERATOR_ONLY)(decline)
-    app.action(ids.BUY_MORE, middleware=IN_MODAL)(after_ack(open_buy_more))  # on Manage licenses' product rows
     app.view(ids.BUY_VIEW, middleware=IN_MODAL)(request_more)  # from Manage licenses and from a low-license alert
 
 
@@ -53,7 +50,7 @@ def approve(
         notify=outcome_reply,
     )
     show_decision(client, channel, ts, decision)
-    home.refresh(deps, client, operator.slack_user_id)
+    deps.changed(client, operator.slack_user_id)
 
 
 def ask_reason(
@@ -88,27 +85,7 @@ def decline(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, opera
         return
     ack()
     show_decision(client, channel, ts, decision)
-    home.refresh(deps, client, operator.slack_user_id)
-
-
-def open_buy_more(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    deps: Deps,
-    operator: Operator,
-    modal: ModalState,
-) -> None:
-    ack()
-    deps.modals.save(screens.with_visible_choices(modal, body["view"]["state"]))  # as any click on the page does
-    sku = action.get("value") or (action.get("selected_option") or {}).get("value")
-    summary = queries.summary(screens.customer_id(modal), [], actor=operator.slack_user_id, uow=deps.uow_factory())
-    product = next((p for p in summary.products if p.sku == sku), None)
-    if product is None:
-        raise InvalidRequest(f"{summary.customer.name} owns no product '{sku}'.")
-    vm = BuyMoreVM(summary.customer.name, product.sku, product.name, product.quantity, product.available)
-    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{product.sku}"))
+    deps.changed(client, operator.slack_user_id)
 
 
 def request_more(
@@ -127,7 +104,7 @@ def request_more(
     try:
         quantity = int(raw or "")
         request = purchases.request_more(
-            screens.customer_id(modal),
+            modal.chosen_customer_id(),
             sku,
             quantity,
             actor=operator.slack_user_id,
@@ -143,4 +120,4 @@ def request_more(
         return
     done = buy_more_done_view(request.customer_name, request.product_name, quantity, str(request.id), modal.token)
     ack(response_action="update", view=done)
-    home.refresh(deps, client, operator.slack_user_id)  # the request now waits on Home
+    deps.changed(client, operator.slack_user_id)  # the request now waits on Home

@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 
 from bot.deps import Deps
-from bot.slack.timebox import Timebox, TimedOut
+from bot.telemetry.timebox import Timebox, TimedOut
 from storage.probes import ping, schema_problem
 
 log = logging.getLogger("licensebot.health")

@@ -13,8 +13,8 @@ from datetime import UTC, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.confirmation import renderer
 from bot.deps import Deps
-from bot.manage.confirm import renderer
 from bot.outbox.worker import Worker
 from bot.scheduled.screens import run_renderer
 from bot.settings import Settings

@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
-from bot.slack.timebox import Timebox
+from bot.telemetry.timebox import Timebox
 from licensing.results import BatchResult, ErrorCode, Status
 from licensing.types import Clock, utcnow
 from storage.probes import OutboxStats, outbox_stats

@@ -13,7 +13,7 @@ import pytest
 from blocks.messages import confirmation_parent, confirmation_replies
 from blocks.result import result_view
 from blocks.text import escape
-from bot.manage.confirm import result_vm
+from bot.confirmation import result_vm
 from fakes.slack.blockkit import validate_message, validate_view
 from licensing.connected.tenants import Operation, OperationResult, OperationStatus
 from licensing.results import BatchResult, ErrorCode

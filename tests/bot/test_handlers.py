@@ -178,7 +178,7 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
         body={},
         view=view,
         client=client,
-        deps=deps,
+        deps=replace(deps, after_change=(home.refresh,)),  # as bot/app.py hands it to the listeners
         operator=authorize(ADMIN, uow=deps.uow_factory()),
         modal=modal,
     )
