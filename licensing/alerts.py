@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from licensing.alert_types import Alert, AlertPolicy, AlertState, AlertWatch, Level
-from licensing.connected.tenants import RemoteSku
 from licensing.model import Subscription
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.ports import UnitOfWork
+from licensing.tenants import RemoteSku
 from licensing.types import Clock, utcnow
 
 

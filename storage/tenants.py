@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from licensing.connected.tenants import PendingBatch, Tenant
 from licensing.model import Subscription, User
+from licensing.tenants import PendingBatch, Tenant
 from storage.bulk import chunks, insert_many, rowcount, upsert_rows
 from storage.models import (
     JobLeaseRow,

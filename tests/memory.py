@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 from licensing.alert_types import AlertState, AlertWatch
-from licensing.connected.tenants import PendingBatch, Tenant
 from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, ScheduledChange, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
+from licensing.tenants import PendingBatch, Tenant
 from tests.fake_scheduled import FakeScheduledChanges
 
 K = TypeVar("K")

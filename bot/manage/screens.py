@@ -19,11 +19,11 @@ from bot.deps import Deps
 from bot.manage.product_pages import ProductPage, page_of
 from licensing import queries, service
 from licensing.connected import sync
-from licensing.connected.tenants import ProviderError, Tenant
 from licensing.errors import InvalidRequest
 from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
+from licensing.tenants import ProviderError, Tenant
 from licensing.types import Desired
 from storage.modal_state import ModalState, without_choices
 

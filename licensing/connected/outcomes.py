@@ -11,7 +11,11 @@ from typing import Any
 from licensing import alerts
 from licensing.audit import FollowUp, audit_entries, queue
 from licensing.connected.sync import write_seats, write_users
-from licensing.connected.tenants import (
+from licensing.errors import LicensingError
+from licensing.ports import TenantProvider, UnitOfWork
+from licensing.results import BatchResult, ErrorCode, Problem, Status, UserOutcome
+from licensing.rules import Catalogue, name_of
+from licensing.tenants import (
     Operation,
     OperationResult,
     OperationStatus,
@@ -20,10 +24,6 @@ from licensing.connected.tenants import (
     RemoteSku,
     RemoteUser,
 )
-from licensing.errors import LicensingError
-from licensing.ports import TenantProvider, UnitOfWork
-from licensing.results import BatchResult, ErrorCode, Problem, Status, UserOutcome
-from licensing.rules import Catalogue, name_of
 from licensing.types import Clock
 
 

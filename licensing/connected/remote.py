@@ -29,7 +29,12 @@ from licensing.audit import FollowUp
 from licensing.connected import outcomes
 from licensing.connected.outcomes import OutcomeUnknown
 from licensing.connected.sync import generation, write_seats, write_users, written_since
-from licensing.connected.tenants import (
+from licensing.errors import LicensingError
+from licensing.model import Change, Customer
+from licensing.notifications import OutgoingThread
+from licensing.ports import TenantProvider, UnitOfWork
+from licensing.results import BatchResult, ErrorCode, Status, UserOutcome
+from licensing.tenants import (
     Operation,
     OperationResult,
     OperationStatus,
@@ -39,11 +44,6 @@ from licensing.connected.tenants import (
     RemoteUser,
     Tenant,
 )
-from licensing.errors import LicensingError
-from licensing.model import Change, Customer
-from licensing.notifications import OutgoingThread
-from licensing.ports import TenantProvider, UnitOfWork
-from licensing.results import BatchResult, ErrorCode, Status, UserOutcome
 from licensing.types import Clock, utcnow
 
 log = logging.getLogger("licensebot.remote")

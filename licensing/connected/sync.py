@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from licensing import alerts
-from licensing.connected.tenants import ProviderError, RemoteSku, RemoteUser, Tenant
 from licensing.errors import InvalidRequest, UnknownCustomer
 from licensing.model import Product, Subscription
 from licensing.ports import TenantProvider, UnitOfWork
 from licensing.purchases import fulfil_synced
+from licensing.tenants import ProviderError, RemoteSku, RemoteUser, Tenant
 from licensing.types import Clock, utcnow
 
 

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from licensing import alerts
-from licensing.connected.tenants import Tenant
 from licensing.errors import DirectoryFileError
 from licensing.invariants import violations
 from licensing.model import Customer, Operator, Product, Subscription, User
 from licensing.ports import UnitOfWork
+from licensing.tenants import Tenant
 
 
 @dataclass(frozen=True)

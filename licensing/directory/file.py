@@ -17,7 +17,6 @@ import re
 from collections import Counter
 from typing import Any
 
-from licensing.connected.tenants import Tenant, is_tenant_id
 from licensing.countries import is_country
 from licensing.directory import Snapshot
 from licensing.directory.known import Known, NothingKnown
@@ -36,6 +35,7 @@ from licensing.directory.schema import (
 from licensing.errors import DirectoryFileError
 from licensing.model import Customer, Operator, Product, Role, Subscription, User
 from licensing.rules import excluded
+from licensing.tenants import Tenant, is_tenant_id
 
 ALL_CUSTOMERS = "*"
 _ROLES = tuple(role.value for role in Role)

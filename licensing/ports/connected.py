@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from licensing.connected.tenants import (
+from licensing.model import Subscription, User
+from licensing.tenants import (
     Operation,
     OperationResult,
     PendingBatch,
@@ -15,7 +16,6 @@ from licensing.connected.tenants import (
     Tenant,
     TenantSnapshot,
 )
-from licensing.model import Subscription, User
 
 
 class TenantMirror(Protocol):

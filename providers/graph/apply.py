@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from licensing.connected.tenants import OperationStatus
 from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
 from providers.graph.errors import classify
 from providers.graph.ids import SkuId
 from providers.graph.models import Change, Outcome

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from licensing.connected.tenants import OperationStatus
 from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
 from providers.graph.catalog import Catalog
 from providers.graph.errors import GraphError
 from providers.graph.ids import SkuId

@@ -2,7 +2,7 @@
 
 licensebot names products by skuPartNumber (as the directory file does); Graph wants skuIds, which differ per
 tenant only in which ones exist. The mapping is learnt from each tenant's subscribedSkus and kept per tenant.
-Graph failures of a whole call become licensing.connected.tenants.ProviderError; the client's per-user codes pass
+Graph failures of a whole call become licensing.tenants.ProviderError; the client's per-user codes pass
 through.
 """
 
@@ -14,7 +14,8 @@ from typing import TypeVar
 
 import requests
 
-from licensing.connected.tenants import (
+from licensing.results import ErrorCode
+from licensing.tenants import (
     Operation,
     OperationResult,
     OperationStatus,
@@ -23,7 +24,6 @@ from licensing.connected.tenants import (
     RemoteUser,
     TenantSnapshot,
 )
-from licensing.results import ErrorCode
 from providers.graph.client import GraphClient
 from providers.graph.errors import AuthError, GraphError, UnavailableError
 from providers.graph.ids import SkuId

@@ -14,9 +14,9 @@ from apscheduler.triggers.cron import CronTrigger
 from blocks import ids
 from bot.runtime import jobs as scheduler
 from licensing.connected.sync import sync_tenant
-from licensing.connected.tenants import RemoteSku, Tenant, TenantSnapshot
 from licensing.dashboard import dashboard
 from licensing.model import Subscription
+from licensing.tenants import RemoteSku, Tenant, TenantSnapshot
 from tests.app.driver import ADMIN, E3, SCOPED, STRANGER, VISIO, Bot, click_message, manage, open_contoso, save
 from tests.text import shown
 

@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from blocks import ids
 from licensing.connected.sync import sync_tenant
-from licensing.connected.tenants import RemoteSku, Tenant, TenantSnapshot
 from licensing.model import Operator, Role
+from licensing.tenants import RemoteSku, Tenant, TenantSnapshot
 from tests.app.driver import ADMIN, SALES, SCOPED, STRANGER, VISIO, Bot, click_message, manage, open_contoso, wait_home
 from tests.text import shown
 

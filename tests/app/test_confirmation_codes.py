@@ -15,9 +15,9 @@ from blocks.result import result_view
 from blocks.text import escape
 from bot.confirmation import result_vm
 from fakes.slack.blockkit import validate_message, validate_view
-from licensing.connected.tenants import Operation, OperationResult, OperationStatus
 from licensing.results import BatchResult, ErrorCode
 from licensing.service import apply, make_change, plan
+from licensing.tenants import Operation, OperationResult, OperationStatus
 from tests.memory import FakeUnitOfWork
 from tests.tenants.scripted import ScriptedProvider, connect
 from tests.text import shown

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from licensing.connected.tenants import Operation, PendingBatch, Tenant
 from licensing.model import Change, Product, Subscription, User
 from licensing.results import Status, UserOutcome
+from licensing.tenants import Operation, PendingBatch, Tenant
 from licensing.types import Desired
 from tests.contract.backends import Backend
 from tests.world import E1, E3, E5, uid

@@ -4,8 +4,8 @@ import pytest
 
 from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import ARCHIVING, E1, E3, EXCHANGE_P1, VISIO, standard_skus
-from licensing.connected.tenants import OperationStatus
 from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
 from providers.graph import Change, GraphClient
 
 UNKNOWN_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"

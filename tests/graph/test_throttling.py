@@ -6,8 +6,8 @@ import pytest
 
 from fakes.m365 import FakeM365
 from fakes.m365.seed import E3
-from licensing.connected.tenants import OperationStatus
 from licensing.results import ErrorCode
+from licensing.tenants import OperationStatus
 from providers.graph import Change, GraphClient, UnavailableError
 from tests.m365.helpers import config_for
 

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fakes.m365 import FakeM365
-from licensing.connected.tenants import Operation, OperationResult
 from licensing.ports import UnitOfWork
+from licensing.tenants import Operation, OperationResult
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from tests.m365.helpers import TENANT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from licensing.connected.tenants import (
+from licensing.tenants import (
     Operation,
     OperationResult,
     OperationStatus,

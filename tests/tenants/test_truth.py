@@ -15,9 +15,9 @@ from fakes.m365.seed import E3, SHAREPOINTENTERPRISE, TEAMS1, VISIO
 from licensing import queries
 from licensing.connected import remote
 from licensing.connected.sync import refresh_seats, sync_tenant
-from licensing.connected.tenants import RemoteSku, TenantSnapshot
 from licensing.results import ErrorCode, Status
 from licensing.service import apply, make_change
+from licensing.tenants import RemoteSku, TenantSnapshot
 from licensing.types import utcnow
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants

@@ -8,11 +8,11 @@ from typing import Any
 
 from licensing import alerts
 from licensing.alert_types import Alert, AlertPolicy, AlertWatch, Level
-from licensing.connected.tenants import RemoteSku
 from licensing.model import Subscription
 from licensing.notifications import OutgoingThread
 from licensing.purchases import approve, request_more
 from licensing.service import apply, make_change
+from licensing.tenants import RemoteSku
 from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, E3, E5, SALES, VISIO, uid, world
 

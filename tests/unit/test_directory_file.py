@@ -559,7 +559,7 @@ def test_the_demo_keeps_every_invariant(demo: Snapshot) -> None:
 
 
 def test_a_connected_customer_takes_its_subscriptions_and_users_from_the_tenant() -> None:
-    from licensing.connected.tenants import Tenant
+    from licensing.tenants import Tenant
 
     text = """
 products: [{sku: E1, name: Office 365 E1}]

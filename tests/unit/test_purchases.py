@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from licensing.connected.tenants import Tenant
 from licensing.errors import Forbidden, InvalidRequest
 from licensing.model import Operator, PurchaseStatus, Role, Subscription
 from licensing.notifications import OutgoingThread
 from licensing.purchases import AlreadyDecided, Decision, PurchaseRequest, approve, decline, fulfil_synced, request_more
+from licensing.tenants import Tenant
 from tests.memory import FakeUnitOfWork
 from tests.world import ADMIN, SALES, SCOPED, STRANGER, VISIO, world
 

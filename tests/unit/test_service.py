@@ -338,7 +338,7 @@ def test_a_license_a_tenant_gives_through_a_group_cannot_be_revoked_from_the_use
 
 
 def test_a_connected_customer_is_saved_through_its_tenant_which_decides() -> None:
-    from licensing.connected.tenants import OperationResult, OperationStatus
+    from licensing.tenants import OperationResult, OperationStatus
     from tests.tenants.scripted import ScriptedProvider, connect
 
     def answer(op):  # type: ignore[no-untyped-def]
@@ -365,7 +365,7 @@ def test_a_connected_customer_needs_graph_credentials() -> None:
 
 
 def test_an_unanswered_user_is_read_back_before_being_sent_again() -> None:
-    from licensing.connected.tenants import OperationResult, OperationStatus
+    from licensing.tenants import OperationResult, OperationStatus
     from tests.tenants.scripted import ScriptedProvider, connect
 
     def lost(op):  # type: ignore[no-untyped-def]
@@ -380,7 +380,7 @@ def test_an_unanswered_user_is_read_back_before_being_sent_again() -> None:
 
 
 def test_a_whole_call_that_failed_after_sending_is_read_back_once() -> None:
-    from licensing.connected.tenants import Operation, OperationResult, ProviderError
+    from licensing.tenants import Operation, OperationResult, ProviderError
     from tests.tenants.scripted import ScriptedProvider, connect
 
     def dropped(op: Operation) -> OperationResult:
