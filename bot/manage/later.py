@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from slack_sdk import WebClient
-
 from blocks.scheduled import PlannedVM, scheduled_only, verb, with_planned
 from blocks.viewmodels import ResultVM
 from bot.confirmation import result_vm, thread
 from bot.deps import Deps
 from bot.manage import screens
+from bot.manage.forms import Later
 from bot.slack.timezones import OperatorZone
 from bot.telemetry import logs
 from licensing.model import Change, Operator
@@ -23,26 +22,17 @@ from licensing.types import Desired
 from storage.modal_state import ModalState
 
 
-def save_later(
-    deps: Deps,
-    client: WebClient,
-    operator: Operator,
-    modal: ModalState,
-    change: Change | None,
-    dates: schedule.Dates,
-    zone: OperatorZone,
-    ends: list[str],
-    *,
-    key: str,
-) -> ResultVM:
+def save_later(deps: Deps, operator: Operator, modal: ModalState, form: Later, *, key: str) -> ResultVM:
     """Save with days: what is applied now (if anything) and what is scheduled, one use case, one transaction."""
     actor = operator.slack_user_id
     customer_id = modal.chosen_customer_id()
     name = modal.customer_name or customer_id
     names = screens.product_names(deps, actor, customer_id)
     users = deps.modals.selected(modal.token)
+    change = form.now.change(customer_id, users) if form.now else None
+    ends = list(form.ends)
     reply_to = {"channel": modal.channel_id, "user": actor, "customer_name": name}
-    planned = _planned(change, dates, zone, ends, names, len(users))
+    planned = _planned(change, form.dates, form.zone, ends, names, len(users))
 
     def confirmation(result: BatchResult | None) -> OutgoingThread:
         if result is None:
@@ -57,7 +47,7 @@ def save_later(
         customer_id,
         users,
         change,
-        dates,
+        form.dates,
         ends=ends,
         actor=actor,
         uow=deps.uow_factory(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -45,26 +44,19 @@ def save(
     if isinstance(form, dict):
         ack(response_action="errors", errors=form)
         return
-    selected = deps.modals.selected(modal.token)
-    key = forms.submission_key(body, view)
-    customer_id = modal.chosen_customer_id()
-    run: Callable[[], ResultVM]
-    if isinstance(form, forms.Now):
-        change = form.change(customer_id, selected)
-        run = partial(save_and_confirm, deps, operator, modal, change, key=key)
-    else:
-        later = form.now.change(customer_id, selected) if form.now else None
-        run = partial(save_later, deps, client, operator, modal, later, form.dates, form.zone, list(form.ends), key=key)
-    ack_in_time(
-        ack,
-        client,
-        view["id"],
-        run,
-        pending=saving_view(modal.customer_name or "", len(selected), modal.token),
-        final=lambda vm: result_view(vm, modal.token),
-        budget_s=deps.settings.ack_budget_s,
-        settle_s=deps.settings.ack_settle_s,
-    )
+    run = partial(_save, deps, operator, modal, form, key=forms.submission_key(body, view))
+    pending = saving_view(modal.customer_name or "", deps.modals.count(modal.token), modal.token)
+    final = partial(result_view, private_metadata=modal.token)
+    budget_s, settle_s = deps.settings.ack_budget_s, deps.settings.ack_settle_s
+    ack_in_time(ack, client, view["id"], run, pending=pending, final=final, budget_s=budget_s, settle_s=settle_s)
     if root := view.get("root_view_id"):
         refresh_users_page(deps, client, operator, modal, root)
     deps.changed(client, operator.slack_user_id)  # the Home's counts, after the save's answer
+
+
+def _save(deps: Deps, operator: Operator, modal: ModalState, form: forms.Now | forms.Later, *, key: str) -> ResultVM:
+    """The Save the form asks for: at once, or with days."""
+    if isinstance(form, forms.Later):
+        return save_later(deps, operator, modal, form, key=key)
+    change = form.change(modal.chosen_customer_id(), deps.modals.selected(modal.token))
+    return save_and_confirm(deps, operator, modal, change, key=key)

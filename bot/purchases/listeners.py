@@ -14,9 +14,10 @@ from blocks.buy import buy_more_done_view
 from blocks.purchase import decline_view
 from blocks.viewmodels import PurchaseVM
 from bot.deps import Deps
+from bot.purchases import forms
 from bot.purchases.messages import outcome_reply, request_thread, show_decision
 from bot.slack.errors import after_ack
-from bot.slack.roles import IN_MODAL, OPERATOR_ONLY, argument_of
+from bot.slack.roles import IN_MODAL, OPERATOR_ONLY
 from licensing import purchases, queries
 from licensing.errors import InvalidRequest, LicensingError
 from licensing.model import Operator
@@ -68,22 +69,24 @@ def ask_reason(
 
 
 def decline(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, operator: Operator) -> None:
-    request_id, channel, ts = (str(view.get("private_metadata") or "").split(":", 2) + ["", ""])[:3]
-    values = view["state"]["values"]
-    reason = str(values.get(ids.DECLINE_REASON_BLOCK, {}).get(ids.DECLINE_REASON_INPUT, {}).get("value") or "")
+    form = forms.read_decline(view)
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
+        return
     try:
         decision = purchases.decline(
-            int(request_id),
-            reason,
+            form.request_id,
+            form.reason,
             actor=operator.slack_user_id,
             uow=deps.uow_factory(),
-            message=(channel, ts) if channel and ts else None,
+            message=form.message,
             notify=outcome_reply,
         )
     except LicensingError as e:  # no reason, decided meanwhile, no longer allowed: said under the reason
         ack(response_action="errors", errors={ids.DECLINE_REASON_BLOCK: e.user_message})
         return
     ack()
+    channel, ts = form.message or ("", "")
     show_decision(client, channel, ts, decision)
     deps.changed(client, operator.slack_user_id)
 
@@ -91,33 +94,23 @@ def decline(ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, opera
 def request_more(
     ack: Ack, view: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, modal: ModalState
 ) -> None:
-    values = view["state"]["values"]
-    raw = values.get(ids.BUY_QUANTITY_BLOCK, {}).get(ids.BUY_QUANTITY_INPUT, {}).get("value")
-    note = values.get(ids.BUY_NOTE_BLOCK, {}).get(ids.BUY_NOTE_INPUT, {}).get("value")
-    sku = argument_of(view)
-    if note and len(note.strip()) > purchases.NOTE_MAX:
-        ack(
-            response_action="errors",
-            errors={ids.BUY_NOTE_BLOCK: f"Keep the note under {purchases.NOTE_MAX} characters."},
-        )
+    form = forms.read_request(view)
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
         return
     try:
-        quantity = int(raw or "")
         request = purchases.request_more(
             modal.chosen_customer_id(),
-            sku,
-            quantity,
+            form.sku,
+            form.quantity,
             actor=operator.slack_user_id,
             uow=deps.uow_factory(),
-            note=note,
+            note=form.note,
             notify=request_thread(deps.settings),
         )
-    except ValueError:
-        ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: "Enter a whole number of licenses."})
-        return
     except InvalidRequest as e:
         ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: e.user_message})
         return
-    done = buy_more_done_view(request.customer_name, request.product_name, quantity, str(request.id), modal.token)
+    done = buy_more_done_view(request.customer_name, request.product_name, form.quantity, str(request.id), modal.token)
     ack(response_action="update", view=done)
     deps.changed(client, operator.slack_user_id)  # the request now waits on Home

@@ -198,3 +198,17 @@ def test_a_request_waits_on_home_until_decided(bot: Bot) -> None:
     assert f"5 × Visio Plan 2 for Contoso Ltd — approved, asked by <@{ADMIN}>" in shown(
         wait_home(bot, SALES)["blocks"]  # the decider's Home, refreshed after the decision
     )
+
+
+def test_a_damaged_decline_form_is_told_under_the_reason_and_decides_nothing(bot: Bot) -> None:
+    message = request_visio(bot)
+    decider = bot.user(SALES, SALES_CHANNEL)
+    before = len(bot.fake.calls("views.open"))
+    click_message(bot, SALES, SALES_CHANNEL, message, ids.PURCHASE_DECLINE)
+    decider.top = bot.fake.wait_for("views.open", before + 1)[-1].response["view"]["id"]
+    decider.view["private_metadata"] = "not-a-request"  # not metadata this bot wrote
+    decider.type(ids.DECLINE_REASON_BLOCK, ids.DECLINE_REASON_INPUT, {"type": "plain_text_input", "value": "No"})
+    answer = decider.submit()
+    assert answer is not None and answer["response_action"] == "errors"
+    assert answer["errors"] == {ids.DECLINE_REASON_BLOCK: "This form is damaged: press Decline on the request again."}
+    assert stored(bot)[0] == "requested" and bot.fake.calls("chat.update") == []
