@@ -51,9 +51,7 @@ def build_app(deps: Deps, client: WebClient) -> App:
 
     # One room per feature; each lists its ids in its own register (bot/<room>/listeners.py). The one slash command
     # is shared: its first word picks the room.
-    licenses = commands.licenses(
-        open_licenses, history=history.open_from_command, scheduled=scheduled.open_from_command
-    )
+    licenses = commands.licenses(open_licenses, history=history.from_command, scheduled=scheduled.from_command)
     app.command("/licenses", middleware=OPERATOR_ONLY)(errors.after_ack(licenses))
     manage.register(app)
     history.register(app)

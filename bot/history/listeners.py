@@ -1,5 +1,5 @@
 """The history modal's pager. It keeps no server-side state: its filter is in the view, its cursor in the button.
-The modal is opened by `/licenses history` (`open_from_command`, routed by bot/slack/commands.py)."""
+The modal is opened by `/licenses history` (`from_command`, routed by bot/slack/commands.py)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,9 @@ def register(app: App) -> None:
     app.action(ids.HISTORY_OLDER, middleware=OPERATOR_ONLY)(after_ack(turn_history_page))
 
 
-def open_from_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, words: list[str]
-) -> None:
-    """`/licenses history [CUSTOMER] [USER]` (`words` after "history")."""
-    # Read before the ack, so an unknown customer or user is the command's own private answer (bot/slack/errors.py).
-    view = history.from_command(deps, operator.slack_user_id, words)
-    ack()
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+def from_command(deps: Deps, client: WebClient, operator: Operator, words: list[str]) -> dict[str, Any]:
+    """`/licenses history [CUSTOMER] [USER]` (`words` after "history"): the modal to open."""
+    return history.from_command(deps, operator.slack_user_id, words)
 
 
 def turn_history_page(

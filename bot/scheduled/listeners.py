@@ -28,13 +28,9 @@ def register(app: App) -> None:
     app.action(ids.HOME_SCHEDULED, middleware=OPERATOR_ONLY)(after_ack(open_from_home))
 
 
-def open_from_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, operator: Operator, words: list[str]
-) -> None:
-    """`/licenses scheduled`: the first page of pending changes."""
-    view = scheduled.page(deps, client, operator.slack_user_id)
-    ack()
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+def from_command(deps: Deps, client: WebClient, operator: Operator, words: list[str]) -> dict[str, Any]:
+    """`/licenses scheduled`: the modal to open, the first page of pending changes."""
+    return scheduled.page(deps, client, operator.slack_user_id)
 
 
 def cancel(

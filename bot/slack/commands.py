@@ -12,20 +12,25 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from licensing.model import Operator
 
-# (ack, command, client, deps, operator, the words after the subcommand's own)
-Subcommand = Callable[[Ack, dict[str, Any], WebClient, Deps, Operator, list[str]], None]
+# The seed's flow: (ack, command, client, deps, operator, every word); it answers the command itself.
+Default = Callable[[Ack, dict[str, Any], WebClient, Deps, Operator, list[str]], None]
+# A room's subcommand: (deps, client, operator, the words after its own) -> the modal to open.
+Subcommand = Callable[[Deps, WebClient, Operator, list[str]], dict[str, Any]]
 
 
-def licenses(default: Subcommand, **subcommands: Subcommand) -> Callable[..., None]:
-    """The `/licenses` listener: the subcommand named by the first word, else `default` with every word."""
+def licenses(default: Default, **subcommands: Subcommand) -> Callable[..., None]:
+    """The `/licenses` listener: the modal of the subcommand named by the first word, else `default`."""
 
     def listener(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, operator: Operator) -> None:
         words = (command.get("text") or "").split()
         chosen = subcommands.get(words[0].lower()) if words else None
         if chosen is None:
             default(ack, command, client, deps, operator, words)
-        else:
-            chosen(ack, command, client, deps, operator, words[1:])
+            return
+        # Read before the ack, so an unknown customer or user is the command's own private answer (errors.py).
+        view = chosen(deps, client, operator, words[1:])
+        ack()
+        client.views_open(trigger_id=command["trigger_id"], view=view)
 
     listener.__name__ = "licenses"  # Bolt names listeners in its logs
     return listener
