@@ -9,8 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 
 from blocks import ids
 from blocks.buy import buy_more_view
@@ -20,11 +19,11 @@ from bot.manage import screens
 from bot.manage.commands import open_from_home
 from bot.manage.options import customer_options
 from bot.manage.submissions import open_manage, save
+from bot.slack.clicks import Click, modal_click
 from bot.slack.errors import after_ack
 from bot.slack.roles import IN_MODAL, OPERATOR_ONLY
 from bot.slack.views import update_view
 from licensing import queries
-from licensing.model import Operator
 from storage.modal_state import ModalState, without_choices
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
@@ -34,70 +33,53 @@ PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
 def register(app: App) -> None:
     app.options(ids.CUSTOMER_SELECT, middleware=OPERATOR_ONLY)(customer_options)
     app.options(ids.HOME_CUSTOMER, middleware=OPERATOR_ONLY)(customer_options)  # App Home's drill-down
-    guard = IN_MODAL
-    app.action(ids.CUSTOMER_SELECT, middleware=guard)(after_ack(choose_customer))
-    app.action(ids.CHANGE_CUSTOMER, middleware=guard)(after_ack(change_customer))
-    app.action(ids.SEARCH_INPUT, middleware=guard)(after_ack(users_page_action(search)))
-    app.action(ids.SELECT_USERS, middleware=guard)(after_ack(users_page_action(tick_users)))
-    app.action(PAGING, middleware=guard)(after_ack(users_page_action(turn_page)))
-    app.action(ids.SELECT_PAGE, middleware=guard)(after_ack(users_page_action(select_page)))
-    app.action(ids.CLEAR_PAGE, middleware=guard)(after_ack(users_page_action(clear_page)))
-    app.action(ids.CLEAR_ALL, middleware=guard)(after_ack(users_page_action(clear_all)))
-    app.action(ids.SHOW_SELECTED, middleware=guard)(after_ack(users_page_action(show_selected)))
-    app.action(ids.SHOW_ALL, middleware=guard)(after_ack(users_page_action(show_all)))
-    app.action(ids.PRODUCT_CHOICE, middleware=guard)(after_ack(products_action(choose_product)))
-    app.action(PRODUCT_PAGING, middleware=guard)(after_ack(products_action(turn_product_page)))
-    app.action(ids.PRODUCT_FILTER_INPUT, middleware=guard)(after_ack(products_action(filter_products)))
-    app.action(ids.SHOW_ALL_PRODUCTS, middleware=guard)(after_ack(products_action(show_all_products)))
-    app.action(ids.BUY_MORE, middleware=guard)(after_ack(open_buy_more))  # the form's submission is bot/purchases'
     app.action(ids.HOME_OPEN, middleware=OPERATOR_ONLY)(after_ack(open_from_home))
+    clicks: dict[str | re.Pattern[str], Callable[[Click], None]] = {
+        ids.CUSTOMER_SELECT: choose_customer,
+        ids.CHANGE_CUSTOMER: change_customer,
+        ids.SEARCH_INPUT: users_page_action(search),
+        ids.SELECT_USERS: users_page_action(tick_users),
+        PAGING: users_page_action(turn_page),
+        ids.SELECT_PAGE: users_page_action(select_page),
+        ids.CLEAR_PAGE: users_page_action(clear_page),
+        ids.CLEAR_ALL: users_page_action(clear_all),
+        ids.SHOW_SELECTED: users_page_action(show_selected),
+        ids.SHOW_ALL: users_page_action(show_all),
+        ids.PRODUCT_CHOICE: products_action(choose_product),
+        PRODUCT_PAGING: products_action(turn_product_page),
+        ids.PRODUCT_FILTER_INPUT: products_action(filter_products),
+        ids.SHOW_ALL_PRODUCTS: products_action(show_all_products),
+        ids.BUY_MORE: open_buy_more,  # the form's submission is bot/purchases'
+    }
+    for action_id, click in clicks.items():
+        app.action(action_id, middleware=IN_MODAL)(modal_click(click))
     app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
     app.view(ids.MANAGE_VIEW, middleware=IN_MODAL)(after_ack(save))
 
 
-def _redraw(deps: Deps, op: Operator, modal: ModalState, client: WebClient, body: dict[str, Any]) -> None:
-    _, view = screens.users(deps, op.slack_user_id, modal)
-    update_view(client, body, view)
+def _redraw(c: Click, modal: ModalState) -> None:
+    _, view = screens.users(c.deps, c.actor, modal)
+    update_view(c.client, c.body, view)
 
 
-def choose_customer(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    deps: Deps,
-    operator: Operator,
-    modal: ModalState,
-) -> None:
-    ack()
-    chosen = queries.customer(action["selected_option"]["value"], actor=operator.slack_user_id, uow=deps.uow_factory())
-    modal = deps.modals.switch_customer(modal, chosen.id, chosen.name)
-    _redraw(deps, operator, modal, client, body)
+def choose_customer(c: Click) -> None:
+    chosen = queries.customer(c.action["selected_option"]["value"], actor=c.actor, uow=c.deps.uow_factory())
+    _redraw(c, c.deps.modals.switch_customer(c.modal, chosen.id, chosen.name))
 
 
-def change_customer(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, modal: ModalState) -> None:
-    ack()
-    modal = deps.modals.switch_customer(modal, None, None)
-    update_view(client, body, screens.picker(deps, modal))
+def change_customer(c: Click) -> None:
+    modal = c.deps.modals.switch_customer(c.modal, None, None)
+    update_view(c.client, c.body, screens.picker(c.deps, modal))
 
 
-def users_page_action(mutate: Callable[[Deps, ModalState, dict[str, Any]], ModalState]) -> Callable[..., None]:
+def users_page_action(mutate: Callable[[Deps, ModalState, dict[str, Any]], ModalState]) -> Callable[[Click], None]:
     """A click on the users page whose whole job is to change the modal's state (given the action), then redraw."""
 
-    def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        deps: Deps,
-        operator: Operator,
-        modal: ModalState,
-    ) -> None:
-        ack()
-        _redraw(deps, operator, mutate(deps, modal, action), client, body)
+    def redraw(c: Click) -> None:
+        _redraw(c, mutate(c.deps, c.modal, c.action))
 
-    listener.__name__ = mutate.__name__  # Bolt names listeners in its logs
-    return listener
+    redraw.__name__ = mutate.__name__
+    return redraw
 
 
 def search(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalState:
@@ -146,49 +128,26 @@ def show_all(deps: Deps, modal: ModalState, action: dict[str, Any]) -> ModalStat
     return replace(modal, showing_selected=False, page=1)
 
 
-def open_buy_more(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    deps: Deps,
-    operator: Operator,
-    modal: ModalState,
-) -> None:
+def open_buy_more(c: Click) -> None:
     """Buy more on a product row: the page's radios are kept, as by any click here, and the form is pushed on top."""
-    ack()
-    deps.modals.save(screens.with_visible_choices(modal, body["view"]["state"]))
-    sku = str(action.get("value") or (action.get("selected_option") or {}).get("value"))
-    customer, p = queries.owned(modal.chosen_customer_id(), sku, actor=operator.slack_user_id, uow=deps.uow_factory())
+    c.deps.modals.save(screens.with_visible_choices(c.modal, c.state))
+    sku = str(c.action.get("value") or (c.action.get("selected_option") or {}).get("value"))
+    customer, p = queries.owned(c.modal.chosen_customer_id(), sku, actor=c.actor, uow=c.deps.uow_factory())
     vm = BuyMoreVM(customer.name, p.sku, p.name, p.quantity, p.available)
-    client.views_push(trigger_id=body["trigger_id"], view=buy_more_view(vm, f"{modal.token}:{p.sku}"))
+    c.client.views_push(trigger_id=c.body["trigger_id"], view=buy_more_view(vm, f"{c.modal.token}:{p.sku}"))
 
 
-def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) -> Callable[..., None]:
+def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) -> Callable[[Click], None]:
     """A click on Manage licenses: change the product page or filter (given the action), then redraw. The redraw
     first folds the radios on screen into the choices of every page, and refreshes the preview from all of them."""
 
-    def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        deps: Deps,
-        operator: Operator,
-        modal: ModalState,
-    ) -> None:
-        ack()
-        _, view = screens.manage(
-            deps,
-            operator.slack_user_id,
-            mutate(modal, action),
-            can_set_location=operator.may_set_location,
-            state=body["view"]["state"],
-        )
-        update_view(client, body, view)
+    def redraw(c: Click) -> None:
+        location = c.operator.may_set_location
+        _, view = screens.manage(c.deps, c.actor, mutate(c.modal, c.action), can_set_location=location, state=c.state)
+        update_view(c.client, c.body, view)
 
-    listener.__name__ = mutate.__name__
-    return listener
+    redraw.__name__ = mutate.__name__
+    return redraw
 
 
 def choose_product(modal: ModalState, action: dict[str, Any]) -> ModalState:

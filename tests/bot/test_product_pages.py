@@ -16,6 +16,7 @@ from blocks.manage import PRODUCTS_PER_PAGE
 from bot.deps import Deps
 from bot.manage import forms, listeners, screens, submissions
 from bot.manage.product_pages import display_order, page_of
+from bot.slack.clicks import modal_click
 from licensing import queries
 from licensing.directory import import_directory
 from licensing.model import Operator
@@ -59,7 +60,7 @@ def click(
     """One click on Manage licenses through its listener; returns the stored modal and the view it drew."""
     client, ack = Mock(spec=WebClient), Mock()
     body = {"view": {"id": "V1", "hash": "h", "state": state}}
-    listeners.products_action(mutate)(
+    modal_click(listeners.products_action(mutate))(
         ack=ack, body=body, action=action, client=client, deps=deps, operator=operator(deps), modal=modal
     )
     ack.assert_called_once_with()
