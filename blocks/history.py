@@ -21,6 +21,9 @@ OUTCOMES = {
     "applied": ":white_check_mark:",
     "failed": ":x:",
     "requested": ":shopping_trolley:",
+    "approved": ":white_check_mark:",
+    "declined": ":no_entry_sign:",
+    "fulfilled": ":white_check_mark:",
     "scheduled": ":calendar:",
     "done": ":white_check_mark:",
     "cancelled": ":no_entry_sign:",
@@ -55,25 +58,33 @@ def row_text(r: HistoryRowVM) -> str:
     icon = OUTCOMES.get(r.outcome, ":grey_question:")
     what = f"*{_action(r.action, r.product)}*"
     whom = f"{fit_escaped(r.user_id, NAME_MAX)} at " if r.user_id else ""
-    outcome = escape(r.outcome)
-    if r.reason:
-        outcome += f": {fit_escaped(one_line(r.reason), REASON_MAX)}"
+    outcome = _outcome(r)
     when = f"<!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{escape(r.at_fallback)}>"
-    who = f"<@{escape(r.operator_id)}>" if r.operator_id else "licensebot"
+    who = f"<@{escape(r.operator_id)}>" if r.operator_id else escape(r.by)
     return (
         f"{icon} {what} · {whom}{fit_escaped(r.customer_name, NAME_MAX)} — {outcome}\n"
         f"{when} · by {who} · batch `{escape(r.batch_id)}`"
     )
 
 
+def _outcome(r: HistoryRowVM) -> str:
+    """ "failed: why"; a reason that already says the outcome ("3 more declined: Budget frozen") is said alone."""
+    if not r.reason:
+        return escape(r.outcome)
+    reason = fit_escaped(one_line(r.reason), REASON_MAX)
+    return reason if r.outcome in r.reason.split(":")[0].split() else f"{escape(r.outcome)}: {reason}"
+
+
 def _action(action: str, product: str | None) -> str:
     name = fit_escaped(product, NAME_MAX) if product else ""
     if action.startswith("set_location:"):
-        return f"Set usage location {escape(action.partition(':')[2])}"
+        country = action.partition(":")[2]
+        return f"Set usage location {escape(country)}" if country else "Clear usage location"
     verb = {
         "assign": "Assign",
         "revoke": "Revoke",
         "buy_more": "Buy more",
+        "quantity": "Set owned quantity of",
         "none": "No change",
         "scheduled": "Scheduled change",
     }.get(action)

@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.history import screens as history
 from bot.manage import screens
 from bot.scheduled import screens as scheduled
+from bot.slack.timezones import zone_of
 from licensing.model import Operator
 
 HELP_WORDS = {"help", "?", "-h", "--help"}
@@ -27,7 +28,8 @@ def open_licenses(
     words = text.split()
     if words and words[0].lower() == "history":
         # Read before the ack, so an unknown customer or user is the command's own private answer (bot/slack/errors.py).
-        view = history.from_command(deps, operator.slack_user_id, words[1:])
+        actor = operator.slack_user_id
+        view = history.from_command(deps, actor, words[1:], zone_of(client, actor))
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return

@@ -51,6 +51,12 @@ def zone_of(client: WebClient, user_id: str) -> OperatorZone:
     return zone
 
 
+def forget_all() -> None:
+    """Forgets every cached zone: a new fake Slack may listen where an earlier one did (tests), with other zones."""
+    with _lock:
+        _cache.clear()
+
+
 def _ask(client: WebClient, user_id: str) -> OperatorZone:
     try:
         user = client.users_info(user=user_id).get("user") or {}
