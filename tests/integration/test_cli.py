@@ -277,7 +277,7 @@ def test_apply_as_someone_who_is_no_operator_is_bad_input(loaded) -> None:  # ty
 def test_a_key_reused_for_another_change_is_bad_input(loaded) -> None:  # type: ignore[no-untyped-def]
     base = ("licenses", "apply", "contoso", "--assign", "ENTERPRISEPREMIUM", "--as", ADMIN, "--key", "k-2")
     assert loaded(*base, "--users", "bob@contoso.com").exit_code == 0
-    result = loaded(*base, "--users", "bob@contoso.com,fay@contoso.com")
+    result = loaded(*base, "--users", "bob@contoso.com,dave@contoso.com")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: The idempotency key 'k-2' was already used for a different change."
 
