@@ -32,17 +32,6 @@ def test_unknown_users_and_products_are_bad_input_said_once_and_nothing_is_recor
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
     assert loaded("audit", "export").output.splitlines()[1:] == []
     # The key was never used: the same key with good input applies.
-    good = loaded(
-        "licenses",
-        "apply",
-        "contoso",
-        "--users",
-        "bob@contoso.com",
-        "--assign",
-        "ENTERPRISEPREMIUM",
-        "--as",
-        ADMIN,
-        "--key",
-        "k-bad",
-    )
+    bob_e5 = "--users bob@contoso.com --assign ENTERPRISEPREMIUM --key k-bad".split()
+    good = loaded("licenses", "apply", "contoso", *bob_e5, "--as", ADMIN)
     assert good.exit_code == 0 and "(already applied" not in good.output
