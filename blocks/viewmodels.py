@@ -173,8 +173,7 @@ class CustomerSeatsVM:
 class PendingPurchaseVM:
     customer_name: str
     product_name: str
-    quantity: int
-    status: str  # requested | approved
+    quantity: int  # how many more, waiting for a decision
     requester: str  # Slack user id
 
 

@@ -98,7 +98,7 @@ def history_vm(page: HistoryPage, metadata: str, zone: OperatorZone) -> HistoryV
     rows = tuple(
         HistoryRowVM(
             at_epoch=int(r.entry.at.timestamp()),
-            at_fallback=f"{r.entry.at.astimezone(zone.tz):%Y-%m-%d %H:%M} {zone.label}",
+            at_fallback=zone.stamp(r.entry.at),
             operator_id="" if r.entry.operator in NOT_PEOPLE else r.entry.operator,
             by=NOT_PEOPLE.get(r.entry.operator, "licensebot"),
             customer_name=names.get(r.entry.customer_id, r.entry.customer_id),

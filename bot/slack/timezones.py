@@ -32,6 +32,10 @@ class OperatorZone:
         local = at.astimezone(self.tz)
         return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({self.label})"
 
+    def stamp(self, at: datetime) -> str:
+        """ "2026-03-04 14:00 Asia/Tokyo": the fallback of a `<!date>`, which Slack shows in the reader's zone too."""
+        return f"{at.astimezone(self.tz):%Y-%m-%d %H:%M} {self.label}"
+
 
 _cache: dict[tuple[str, str], tuple[float, OperatorZone]] = {}
 _lock = threading.Lock()

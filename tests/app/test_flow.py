@@ -73,7 +73,7 @@ def test_a_stranger_is_refused_privately_and_no_modal_opens(bot: Bot) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "response_type": "ephemeral",
-        "text": "USTRANGER is not a licensebot operator; ask a partner admin to add you to the directory.",
+        "text": "You are not a licensebot operator; ask a partner admin to add you to the directory.",
     }
     assert bot.fake.calls("views.open") == []
 

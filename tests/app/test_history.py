@@ -100,8 +100,8 @@ def test_unknown_customer_user_or_extra_words_get_a_specific_private_answer(bot:
     assert refusal(bot, ADMIN, "history contoso bob@contoso.com extra").startswith(
         "Usage: /licenses history [CUSTOMER] [USER]"
     )
-    assert refusal(bot, STRANGER, "history").endswith(
-        "is not a licensebot operator; ask a partner admin to add you to the directory."
+    assert refusal(bot, STRANGER, "history") == (
+        "You are not a licensebot operator; ask a partner admin to add you to the directory."
     )
     assert bot.fake.calls("views.open") == []
 

@@ -142,7 +142,7 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
 def test_a_non_operator_is_refused_and_sees_the_home_tab_say_so(page: Any) -> None:
     page.select_option("#who", VISITOR_ID)
     command(page, "/licenses")
-    wait_text(page, "is not a licensebot operator", "#channel .sk-ephemeral")
+    wait_text(page, "You are not a licensebot operator", "#channel .sk-ephemeral")
     assert page.locator("#overlay").is_hidden()
     page.locator('[data-pane="app"]').click()
     wait_text(page, "You are not an operator yet", "#home")
