@@ -304,7 +304,7 @@ def test_check_passes_then_reports_a_violation_with_exit_1(loaded, db_url: str) 
 def test_an_unmigrated_database_gets_a_clear_error(run) -> None:  # type: ignore[no-untyped-def]
     result = run("licenses", "show", "contoso")
     assert result.exit_code == 2
-    assert "is not ready" in result.stderr and "licensebot db upgrade" in result.stderr
+    assert "licensebot db upgrade` first" in result.stderr and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
 
 
@@ -327,4 +327,4 @@ def test_sync_on_an_unmigrated_database_gets_a_clear_error(run, monkeypatch) -> 
     monkeypatch.delenv("LICENSEBOT_GRAPH_CLIENT_ID", raising=False)
     result = run("sync")
     assert result.exit_code == 2
-    assert "is not ready" in result.stderr and "licensebot db upgrade" in result.stderr
+    assert "licensebot db upgrade` first" in result.stderr and result.stderr.count("\n") == 1
