@@ -1,12 +1,10 @@
 """The seed's flow, clicked through in a browser: the page drives the real bot through the playground.
 
-Set LICENSEBOT_SCREENSHOTS=1 to (re)write the README's screenshots in docs/.
+The README's screenshots are taken on the demo directory by tests/browser/test_screenshots.py.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,18 +14,7 @@ from tests.playground.live import Live
 
 pytestmark = pytest.mark.slow  # starts a browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODAL = ".pg-modal .sk-modal"
-
-
-def shot(page: Any, name: str, height: int) -> None:
-    """A README screenshot, in a window tall enough for the whole modal (it grows to 90% of the height)."""
-    if os.environ.get("LICENSEBOT_SCREENSHOTS") != "1":
-        return
-    DOCS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1280, "height": height})
-    page.screenshot(path=str(DOCS / name))
-    page.set_viewport_size({"width": 1280, "height": 860})
 
 
 def modal(page: Any, callback_id: str) -> Any:
@@ -78,7 +65,6 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
         wait_text(page, where)
     tick(page, "Alice Adams", 1)
     tick(page, "Erin Evans", 2)
-    shot(page, "playground-users.png", 1320)
 
     page.locator(f"{MODAL} [data-view-action=submit]").click()  # Manage licenses: pushed over the users page
     manage = modal(page, "licenses_manage")
@@ -88,7 +74,6 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     assert "Now: 1 of 2 have it" in text and "Assigned 1 of 2 selected: Erin Evans" in text  # some, and who
     assert "Now: none has it" in text  # none
     assert "No licenses left: Visio Plan 2" in text and "Buy more" in text
-    shot(page, "playground-manage.png", 1800)
 
     page.locator(f"{MODAL} [data-view-action=close]", has_text="Back").click()  # back to the users page
     modal(page, "licenses_users").wait_for()
@@ -133,7 +118,6 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     assert page.evaluate("async () => (await fetch('/static/emoji/white_check_mark.svg')).ok")  # drawn, no font
     assert "Alice Adams — assigned Office 365 E5; usage location set to DE" in replies  # the location change
     assert "Zoe Zhou — No Office 365 E5 license left: all 2 are assigned." in replies  # the partial failure
-    shot(page, "playground-thread.png", 600)
 
     # The Buy more request was posted in the channel for approval; an admin agent approves it there, after the
     # confirmation Slack asks for first: Back sends nothing, Approve in the dialog sends the click.
