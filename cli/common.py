@@ -66,12 +66,14 @@ def not_set_up(url: str) -> str | None:
     return None if path is None else f"there is no database at {path} yet; run `licensebot db upgrade` first"
 
 
-def deps(ctx: click.Context) -> Deps:
-    """Built on first use (`db upgrade` needs none), from the composition root, and closed with the command."""
+def deps(ctx: click.Context, *, set_up: bool = True) -> Deps:
+    """Built on first use (`db upgrade` needs none), from the composition root, and closed with the command.
+
+    `set_up` refuses a database never set up at once; serve and worker check their settings first, then that."""
     root = ctx.find_root()
     if root.obj is None:
         configured = settings()
-        if problem := not_set_up(configured.database_url):
+        if set_up and (problem := not_set_up(configured.database_url)):
             fail(problem)
         root.obj = bootstrap(configured)
         root.call_on_close(root.obj.close)
