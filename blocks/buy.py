@@ -66,7 +66,7 @@ def buy_more_done_view(
         section(f":memo: Request sent: {quantity:,} more *{product}* for *{customer}*."),
         context(
             f"Request {fit_escaped(request_id, 100)}. Nothing was bought yet: the partner's sales people approve or "
-            "decline it, and you will hear which by direct message."
+            "decline it, and you will hear which in the request's thread, where the decision mentions you."
         ),
     ]
     return modal(

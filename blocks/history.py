@@ -11,16 +11,20 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
 
 from blocks import ids
+from blocks.actions import action_words, outcome_words
 from blocks.common import context, modal, plain, section
-from blocks.text import escape, fit_escaped, one_line
+from blocks.text import escape, fit_escaped
 from blocks.viewmodels import HistoryRowVM, HistoryVM
 
-NAME_MAX = 200
+NAME_MAX = 200  # a user's or customer's name in a line
 REASON_MAX = 1000  # with the rest of the line, well under a section's 3000
 OUTCOMES = {
     "applied": ":white_check_mark:",
     "failed": ":x:",
     "requested": ":shopping_trolley:",
+    "approved": ":white_check_mark:",
+    "declined": ":no_entry_sign:",
+    "fulfilled": ":white_check_mark:",
     "scheduled": ":calendar:",
     "done": ":white_check_mark:",
     "cancelled": ":no_entry_sign:",
@@ -53,28 +57,12 @@ def history_view(vm: HistoryVM) -> dict[str, Any]:
 def row_text(r: HistoryRowVM) -> str:
     """ ":x: *Assign Office 365 E5* · carol@contoso.com at Contoso Ltd — failed: why"; below: when, who, batch."""
     icon = OUTCOMES.get(r.outcome, ":grey_question:")
-    what = f"*{_action(r.action, r.product)}*"
+    what = f"*{action_words(r.action, r.product)}*"
     whom = f"{fit_escaped(r.user_id, NAME_MAX)} at " if r.user_id else ""
-    outcome = escape(r.outcome)
-    if r.reason:
-        outcome += f": {fit_escaped(one_line(r.reason), REASON_MAX)}"
+    outcome = outcome_words(r.outcome, r.reason, REASON_MAX)
     when = f"<!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{escape(r.at_fallback)}>"
-    who = f"<@{escape(r.operator_id)}>" if r.operator_id else "licensebot"
+    who = f"<@{escape(r.operator_id)}>" if r.operator_id else escape(r.by)
     return (
         f"{icon} {what} · {whom}{fit_escaped(r.customer_name, NAME_MAX)} — {outcome}\n"
         f"{when} · by {who} · batch `{escape(r.batch_id)}`"
     )
-
-
-def _action(action: str, product: str | None) -> str:
-    name = fit_escaped(product, NAME_MAX) if product else ""
-    if action.startswith("set_location:"):
-        return f"Set usage location {escape(action.partition(':')[2])}"
-    verb = {
-        "assign": "Assign",
-        "revoke": "Revoke",
-        "buy_more": "Buy more",
-        "none": "No change",
-        "scheduled": "Scheduled change",
-    }.get(action)
-    return " ".join(filter(None, (verb or escape(action), name)))

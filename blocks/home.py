@@ -8,7 +8,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     ExternalDataSelectElement,
     HeaderBlock,
@@ -16,7 +15,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from blocks import ids
-from blocks.common import VIEW_BLOCKS_MAX, context, md, plain, section
+from blocks.actions import action_words
+from blocks.common import VIEW_BLOCKS_MAX, context, plain, section
 from blocks.text import escape, fit_escaped, plural, truncate
 from blocks.viewmodels import CustomerSeatsVM, DashboardVM, HomeVM, SeatLineVM
 
@@ -51,7 +51,8 @@ def home_view(vm: HomeVM) -> dict[str, Any]:
 
 SHOWN_CUSTOMERS = 12  # customers drawn in full; past that a summary and a select to drill into one
 BAR = 10  # segments in a seat bar
-LINES_PER_ELEMENT = 8  # seat lines per context element (a context block holds at most 10 elements)
+SEAT_SECTIONS = 3  # sections of seat lines per customer; a context block's elements would sit side by side
+SECTION_TEXT_MAX = 3000  # Slack's limit on a section's text
 LIST_MAX = 10  # pending requests and recent changes shown
 
 
@@ -92,7 +93,7 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
     blocks.append(section("*Purchase requests waiting*"))
     pending = [
         f"• {p.quantity:,} × {fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
-        f" — {p.status}, asked by <@{p.requester}>"
+        f" — asked by <@{escape(p.requester)}>"
         for p in vm.pending
     ]
     blocks.append(_listed(pending, "None waiting.", more=True))
@@ -100,9 +101,10 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
     blocks.append(DividerBlock())
     blocks.append(section("*Your recent changes*"))
     recent = [
-        f"• <!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{r.at_fallback}> {r.action}"
-        f"{' ' + fit_escaped(r.product_name, 80) if r.product_name else ''}"
-        f" · {fit_escaped(r.user_id, 100)} at {fit_escaped(r.customer_name, 80)} — {r.outcome}"
+        f"• <!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{escape(r.at_fallback)}> "
+        f"{action_words(r.action, r.product_name)} · "
+        f"{fit_escaped(r.user_id, 100) + ' at ' if r.user_id else ''}{fit_escaped(r.customer_name, 80)}"
+        f" — {escape(r.outcome)}"
         for r in vm.recent
     ]
     blocks.append(_listed(recent, "None yet. `/licenses history` shows everyone's."))
@@ -140,6 +142,13 @@ def _customer(c: CustomerSeatsVM) -> list[Block]:
     if not lines:
         blocks.append(context("No subscriptions."))
         return blocks
-    chunks = [lines[i : i + LINES_PER_ELEMENT] for i in range(0, len(lines), LINES_PER_ELEMENT)][:10]
-    blocks.append(ContextBlock(elements=[md("\n".join(chunk)) for chunk in chunks]))
+    texts: list[list[str]] = [[]]
+    for line in lines:  # one per line, in order: as many lines to a section as its text holds
+        if sum(len(x) + 1 for x in texts[-1]) + len(line) > SECTION_TEXT_MAX:
+            texts.append([])
+        texts[-1].append(line)
+    blocks += [section("\n".join(text)) for text in texts[:SEAT_SECTIONS]]
+    left = sum(len(text) for text in texts[SEAT_SECTIONS:])
+    if left:
+        blocks.append(context(f"…and {plural(left, 'more subscription')}: Manage users shows them all"))
     return blocks

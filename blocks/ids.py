@@ -39,6 +39,7 @@ PRODUCT_CHOICE = "product_choice"  # radio buttons; their values are licensing.t
 LOCATION_BLOCK = "location"
 LOCATION_INPUT = "location_input"
 PREVIEW_BLOCK = "preview"
+SAVE_SUMMARY_BLOCK = "save-summary"  # the preview again, next to Save
 BUY_MORE = "buy_more"  # a button (one sold-out product) or a static select (several); value/option = sku
 PRODUCT_FILTER_BLOCK = "product_filter:"  # + a digest of the filter, so clearing it also empties what was typed
 PRODUCT_FILTER_INPUT = "product_filter_input"  # dispatches on Enter

@@ -1,7 +1,10 @@
-"""Manage licenses: one Assign / Leave as is / Revoke choice per product for all the selected users at once.
+"""Manage licenses: one choice per product for all the selected users at once, said as the end state: everyone
+has it, as is, no one has it.
 
-Checkboxes have no "some users have it" state, hence radio buttons with a neutral "Leave as is". Each product's
-input dispatches on change so the bot can redraw the preview of what would fail before the operator saves.
+Checkboxes have no "some users have it" state, hence radio buttons with a neutral "As is". The option that matches
+where the selection stands starts chosen and says "no change", so an untouched product never reads as a revoke.
+Each product's input dispatches on change so the bot can redraw the preview of what would fail, at the top and
+again next to Save, before the operator saves.
 A customer may own more products than a modal holds: the bot pages them (PRODUCTS_PER_PAGE) behind a name/SKU
 filter and keeps the choices of every page.
 """
@@ -39,16 +42,18 @@ NAME_MAX = 60  # one user's name in those lists
 SELECT_OPTIONS_MAX = 100  # static_select
 QUERY_MAX = 100  # the filter's input; shown back in the status line
 # The blocks around the products, each at most once: who is selected, the preview, the usage location, Starts on
-# and Ends on, the filter, the status line, the pager and Buy more. A customer without products shows a note instead.
-FRAME_BLOCKS_MAX = 9
-PRODUCTS_PER_PAGE = VIEW_BLOCKS_MAX - FRAME_BLOCKS_MAX  # 91: every block the frame does not need holds a product
+# and Ends on, the filter, the status line, the pager, Buy more and the summary next to Save. A customer without
+# products shows a note instead.
+FRAME_BLOCKS_MAX = 10
+PRODUCTS_PER_PAGE = VIEW_BLOCKS_MAX - FRAME_BLOCKS_MAX  # 90: every block the frame does not need holds a product
 # Size is no tighter limit: a full page of the longest names and hints the builder lets through is ~150 kB of JSON,
 # under the 250 kB past which Slack answers view_too_large (tests/blocks/test_manage_pages.py measures it).
 FILTER_FROM = 10  # past this many products the list outgrows a screen, and finding one by name helps
-CHOICE_TEXT: dict[Desired, str] = {
-    Desired.ASSIGN: "Assign to all selected",
-    Desired.KEEP: "Leave as is",
-    Desired.REVOKE: "Revoke from all selected",
+# The end state each choice leads to, for many selected users and for one.
+CHOICE_TEXT: dict[Desired, tuple[str, str]] = {
+    Desired.ASSIGN: ("Everyone selected has it", "Has it"),
+    Desired.KEEP: ("As is", "As is"),
+    Desired.REVOKE: ("No one selected has it", "Doesn't have it"),
 }
 
 
@@ -75,6 +80,8 @@ def manage_view(vm: ManageVM, private_metadata: str) -> dict[str, Any]:
         sold_out = tuple(SoldOutVM(p.sku, p.name, max(0, -p.available)) for p in rows if p.available <= 0)
     if sold_out:
         blocks.append(_buy_more(sold_out))
+    if summary := _save_summary(vm.preview, paging):
+        blocks.append(summary)
     return modal(
         callback_id=ids.MANAGE_VIEW,
         title="Manage licenses",
@@ -118,8 +125,27 @@ def _status(p: ProductPagingVM, shown: int) -> str:
         line = f"Products {p.first:,}–{last:,} of {p.matching:,} matching “{query}” ({p.owned:,} in all)"
     else:
         line = f"Products {p.first:,}–{last:,} of {p.owned:,}"
-    changes = [f"{verb} {plural(n, 'product')}" for verb, n in (("assign", p.to_assign), ("revoke", p.to_revoke)) if n]
-    return line + (" · Save will " + " and ".join(changes) if changes else "")
+    changes = _changes(p)
+    return line + (f" · Save will {changes}" if changes else "")
+
+
+def _changes(p: ProductPagingVM) -> str:
+    """ "assign 2 products and revoke 1 product", on every page; "" when nothing is set to change."""
+    said = [f"{verb} {plural(n, 'product')}" for verb, n in (("assign", p.to_assign), ("revoke", p.to_revoke)) if n]
+    return " and ".join(said)
+
+
+def _save_summary(preview: tuple[str, ...], p: ProductPagingVM) -> Block | None:
+    """Next to Save, out of the long list's way: what Save will do, and the preview's warnings again."""
+    changes = _changes(p)
+    if not changes and not preview:
+        return None
+    head = f"*Save will {changes}.*" if changes else "*Save will change nothing yet.*"
+    return (
+        _preview(preview, head=head, block_id=ids.SAVE_SUMMARY_BLOCK)
+        if preview
+        else section(head, block_id=ids.SAVE_SUMMARY_BLOCK)
+    )
 
 
 def _no_products(p: ProductPagingVM) -> str:
@@ -152,14 +178,14 @@ def _who(vm: ManageVM) -> Block:
     return section(f"*Customer:* {fit_escaped(vm.customer_name, 200)}\n*{count} selected:* {names}".rstrip())
 
 
-def _preview(lines: tuple[str, ...]) -> Block:
-    head = ":warning: *If you save now:*"
+def _preview(lines: tuple[str, ...], head: str = "", block_id: str = ids.PREVIEW_BLOCK) -> Block:
+    head = f"{head + chr(10) if head else ''}:warning: *If you save now:*"
     bullets = [f"• {fit_escaped(one_line(line), 500)}" for line in lines]
     room = SECTION_MAX - len(head) - 40  # keeps space for the "and k more" line
     shown, taken = take_lines(bullets, room, max_chunks=1)
     rest = len(bullets) - taken
     tail = f"\n…and {rest:,} more" if rest > 0 else ""
-    return section(f"{head}\n{shown[0]}{tail}", block_id=ids.PREVIEW_BLOCK)
+    return section(f"{head}\n{shown[0]}{tail}", block_id=block_id)
 
 
 def _location(vm: ManageVM) -> Block:
@@ -201,15 +227,25 @@ def _seats(p: ProductRowVM) -> str:
     return f"{'none' if p.available == 0 else f'{p.available:,}'} available of {p.quantity:,}"
 
 
+def _effect(p: ProductRowVM, choice: Desired) -> str:
+    """What choosing this option would do: "no change" for where the selection already stands."""
+    if choice == Desired.matching(p.state):
+        return f"{_now(p)} · no change"
+    if choice == Desired.ASSIGN:
+        return f"Assigns it to {plural(p.selected - p.held_by, 'user')}"
+    if choice == Desired.REVOKE:
+        return f"Revokes it from {plural(p.held_by, 'user')}"
+    return "No change"
+
+
 def _product(p: ProductRowVM) -> Block:
-    described = Desired.matching(p.state)  # the option that says where the selection stands today: "Now: …"
     options = {
         choice: Option(
             value=choice.value,
-            text=plain(text),
-            description=plain(_now(p)) if choice == described else None,
+            text=plain(many if p.selected != 1 else one),
+            description=plain(_effect(p, choice)),
         )
-        for choice, text in CHOICE_TEXT.items()
+        for choice, (many, one) in CHOICE_TEXT.items()
     }
     return InputBlock(
         block_id=f"{ids.PRODUCT_BLOCK_PREFIX}{p.sku}",

@@ -173,8 +173,7 @@ class CustomerSeatsVM:
 class PendingPurchaseVM:
     customer_name: str
     product_name: str
-    quantity: int
-    status: str  # requested | approved
+    quantity: int  # how many more, waiting for a decision
     requester: str  # Slack user id
 
 
@@ -236,15 +235,18 @@ class HistoryRowVM:
     """One audit line: a change to one user, applied or refused."""
 
     at_epoch: int  # Unix seconds, for Slack's <!date^…> (shown in the reader's own time zone)
-    at_fallback: str  # what clients that cannot format dates show, e.g. "2026-03-04 05:06 UTC"
-    operator_id: str  # Slack user id, rendered as a mention
+    at_fallback: (
+        str  # what clients that cannot format dates show, in the reader's zone: "2026-03-04 06:06 Europe/Paris"
+    )
+    operator_id: str  # Slack user id, rendered as a mention; "" when no person did it (then `by` says who did)
     customer_name: str
     user_id: str  # "" for a request not about one user (Buy more)
-    action: str  # assign | revoke | set_location:CC | buy_more | none
+    action: str  # assign | revoke | set_location:CC | quantity | buy_more | scheduled | none
     product: str | None  # the product's name (or its SKU when the catalogue has none)
-    outcome: str  # applied | failed | requested
+    outcome: str  # applied | failed | requested | approved | declined | fulfilled | scheduled | done | cancelled
     reason: str | None
     batch_id: str
+    by: str = "licensebot"  # who did it when no Slack user did: "directory import", "the Microsoft 365 sync"
 
 
 @dataclass(frozen=True)

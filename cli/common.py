@@ -16,7 +16,7 @@ from bot.runtime.bootstrap import bootstrap
 from bot.runtime.startup import StartupError, database_problem
 from bot.settings import Settings
 from licensing.errors import DirectoryFileError, LicensingError
-from storage.db import UnsupportedDatabase
+from storage.db import UnsupportedDatabase, missing_sqlite_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,10 +60,21 @@ def settings() -> Settings:
         fail("; ".join(f"{'.'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors()))
 
 
-def deps(ctx: click.Context) -> Deps:
-    """Built on first use (`db upgrade` needs none), from the composition root, and closed with the command."""
+def not_set_up(url: str) -> str | None:
+    """Why a command cannot run on a database never set up, without creating an empty file by asking."""
+    path = missing_sqlite_file(url)
+    return None if path is None else f"there is no database at {path} yet; run `licensebot db upgrade` first"
+
+
+def deps(ctx: click.Context, *, set_up: bool = True) -> Deps:
+    """Built on first use (`db upgrade` needs none), from the composition root, and closed with the command.
+
+    `set_up` refuses a database never set up at once; serve and worker check their settings first, then that."""
     root = ctx.find_root()
     if root.obj is None:
-        root.obj = bootstrap(settings())
+        configured = settings()
+        if set_up and (problem := not_set_up(configured.database_url)):
+            fail(problem)
+        root.obj = bootstrap(configured)
         root.call_on_close(root.obj.close)
     return cast(Deps, root.obj)

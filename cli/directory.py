@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from cli import import_changes
 from cli.common import deps, fail, friendly_errors
 from cli.tables import table
 from licensing import directory, queries
@@ -18,16 +19,27 @@ USERS_PER_PAGE = 25
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what it would change, writing nothing.")
 @click.pass_context
 @friendly_errors
-def import_(ctx: click.Context, file: Path) -> None:
-    """Load a directory file (YAML), whole or a part: upsert by id, all or nothing."""
-    report = import_file(file, uow=deps(ctx).uow_factory())
+def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Load a directory file (YAML), whole or a part: upsert by id, all or nothing.
+
+    Users and subscriptions it names end as it says: what was changed in Slack since is undone, audited and listed.
+    """
+    report = import_file(file, uow=deps(ctx).uow_factory(), dry_run=dry_run)
     if report.changed == 0:
         click.echo(f"{file}: already up to date, nothing changed")
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items() if n)
-    click.echo(f"{file}: imported ({counts} created or changed)")
+    done = (
+        f"dry run, nothing written; would import ({counts} created or changed)"
+        if dry_run
+        else f"imported ({counts} created or changed)"
+    )
+    click.echo(f"{file}: {done}")
+    for line in import_changes.describe(report.changes):
+        click.echo(line)
 
 
 @click.command()

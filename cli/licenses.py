@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 
 import click
 
@@ -26,9 +27,7 @@ def licenses() -> None:
 @friendly_errors
 def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: bool) -> None:
     """Every product CUSTOMER owns: seats, and which of the selected users hold it."""
-    s = queries.summary(customer, split(users), actor=None, uow=deps(ctx).uow_factory())
-    if s.missing:
-        fail(f"no user {', '.join(repr(m) for m in s.missing)} in customer {customer}")
+    s = _summary(ctx, customer, split(users))
     # available is quantity − assigned (negative when a connected tenant is overused); overused says by how many.
     fields = ("sku", "name", "quantity", "assigned", "available", "overused", "holders", "state")
     products = [{f: list(v) if isinstance(v := getattr(p, f), tuple) else v for f in fields} for p in s.products]
@@ -69,6 +68,7 @@ def apply_(
         # Checked here, not left to the batch: a typo in --as is bad input (exit 2), not every user failing (1).
         fail(f"--as {actor}: no operator has that Slack user id; use one from the directory file's operators")
     change = service.make_change(customer, split(users), assign=split(assign), revoke=split(revoke), location=location)
+    _known(ctx, customer, change.user_ids, [*split(assign), *split(revoke)])
     uow = deps(ctx).uow_factory()
     if dry_run:
         result = service.plan(change, actor=actor, uow=uow)
@@ -77,6 +77,23 @@ def apply_(
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_batch(result))
     if result.failed:
         sys.exit(1)
+
+
+def _summary(ctx: click.Context, customer: str, users: Sequence[str]) -> queries.Summary:
+    s = queries.summary(customer, users, actor=None, uow=deps(ctx).uow_factory())
+    if s.missing:
+        fail(f"no user {', '.join(repr(m) for m in s.missing)} in customer {customer}")
+    return s
+
+
+def _known(ctx: click.Context, customer: str, users: Sequence[str], skus: list[str]) -> None:
+    """Unknown users and products are bad input (exit 2, said once, nothing recorded), not every user failing (1)."""
+    s = _summary(ctx, customer, users)
+    owned = {p.sku for p in s.products}
+    unknown = [sku for sku in dict.fromkeys(skus) if sku not in owned]
+    if unknown:
+        products = ", ".join(sorted(owned)) or "none"
+        fail(f"customer {customer} owns no {', '.join(repr(u) for u in unknown)}; its products: {products}")
 
 
 def _available(product: dict[str, object]) -> object:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -41,4 +42,9 @@ def playground(host: str, port: int, demo: bool) -> None:
     if demo and (users := server.import_demo(url)) is not None:
         click.echo(f"imported the demo directory ({users} users) into {safe_url(url)}")
     pg = server.Playground(database_url=url, base_url=base)
+    # uvicorn handles SIGTERM and Ctrl-C itself, then raises the signal again for the handler it found: this one
+    # only notes it, so a stop is a clean exit 0, not death by the signal or a KeyboardInterrupt traceback.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     server.server(pg).run(sockets=[sock])
+    click.echo("licensebot playground: stopped")

@@ -8,7 +8,6 @@ a database not ready.
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 from pydantic import ValidationError
@@ -16,6 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
+from cli.common import fail, not_set_up
 
 
 @click.group("scheduled")
@@ -24,22 +24,27 @@ def scheduled() -> None:
 
 
 @scheduled.command("run")
-def run() -> None:
-    """Run the scheduled changes due now; prints the ids finished, as JSON."""
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def run(as_json: bool) -> None:
+    """Run the scheduled changes due now; says which ran."""
     from bot.runtime.jobs import run_scheduled
 
     try:
-        deps = bootstrap(Settings())
+        settings = Settings()
     except (ValidationError, ValueError) as e:
-        click.echo(f"error: {str(e).splitlines()[0]}", err=True)
-        sys.exit(2)
+        fail(str(e).splitlines()[0])
+    if problem := not_set_up(settings.database_url):
+        fail(problem)
+    deps = bootstrap(settings)
     try:
         done = run_scheduled(deps)
     except (OperationalError, ProgrammingError) as e:
-        click.echo(
-            f"error: the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first", err=True
-        )
-        sys.exit(2)
+        fail(f"the database is not ready ({type(e.orig).__name__}); run `licensebot db upgrade` first")
     finally:
         deps.close()
-    click.echo(json.dumps({"ran": done}))
+    if as_json:
+        click.echo(json.dumps({"ran": done}))
+    elif done:
+        click.echo(f"ran {len(done)} scheduled change{'s' if len(done) != 1 else ''}: {', '.join(map(str, done))}")
+    else:
+        click.echo("no scheduled change was due")

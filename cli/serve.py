@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.runtime import jobs as scheduler
 from bot.runtime.bootstrap import delivery_worker, slack_app, start_signals
 from bot.runtime.startup import hide_slack_variables, verify_database, verify_slack
-from cli.common import deps, fail, friendly_errors
+from cli.common import deps, fail, friendly_errors, not_set_up
 from licensing import directory
 from licensing.directory.importer import import_file
 
@@ -31,7 +31,7 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
     from bot.runtime.serve import serve_http, serve_socket_mode
 
     _log_at_info()
-    d = deps(ctx)
+    d = deps(ctx, set_up=False)
     start_signals(d)  # the log format (and secret redaction) asked for, and the metrics listener if configured
     s = d.settings
     missing = [] if s.slack_bot_token else ["SLACK_BOT_TOKEN"]
@@ -67,6 +67,8 @@ def _log_at_info() -> None:
 
 def _verify(d: Deps) -> None:
     """Refuse to start, in one line, rather than run without a database or with a token Slack refuses."""
+    if problem := not_set_up(d.settings.database_url):
+        fail(problem)  # before connecting, which would leave an empty file behind
     verify_database(d.engine, d.settings.database_url)
     verify_slack(d.settings)
     hide_slack_variables()
@@ -87,7 +89,7 @@ def worker(ctx: click.Context) -> None:
     """Run the background jobs (the outbox's threads and DMs, scheduled changes, the tenant sync, alerts) until
     SIGTERM or Ctrl-C, without answering Slack; run as many as you like on PostgreSQL, one on SQLite."""
     _log_at_info()
-    d = deps(ctx)
+    d = deps(ctx, set_up=False)
     start_signals(d)
     if not d.settings.slack_bot_token:
         fail("set SLACK_BOT_TOKEN")

@@ -19,6 +19,7 @@ from bot.confirmation import renderer
 from bot.deps import Deps
 from bot.runtime.bootstrap import bootstrap
 from bot.settings import Settings
+from cli.common import not_set_up
 from cli.tables import table
 from licensing.connected import remote
 from licensing.connected.sync import SyncReport, sync_all
@@ -28,8 +29,12 @@ MISSING = "set LICENSEBOT_GRAPH_CLIENT_ID and LICENSEBOT_GRAPH_CLIENT_SECRET (or
 NONE_CONNECTED = "no customer is connected to Microsoft 365"
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+def _fail(message: str, as_json: bool) -> NoReturn:
+    """One line on stderr; with --json, a JSON object on stdout instead: a script reads errors as it reads the rest."""
+    if as_json:
+        click.echo(json.dumps({"error": message}))
+    else:
+        click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
 
@@ -39,18 +44,21 @@ def _fail(message: str) -> NoReturn:
 def sync(customers: tuple[str, ...], as_json: bool) -> None:
     """Sync CUSTOMERS (default: every connected customer) from Microsoft 365: products, seats and users."""
     try:
-        deps = bootstrap(Settings())
+        settings = Settings()
     except (ValidationError, ValueError) as e:
-        _fail(str(e).splitlines()[0])
+        _fail(str(e).splitlines()[0], as_json)
+    if problem := not_set_up(settings.database_url):
+        _fail(problem, as_json)
+    deps = bootstrap(settings)
     if deps.m365 is None:
         _without_an_app(deps, customers, as_json)
         return
     try:
         reconciled, reports = _run(deps, customers)
     except LicensingError as e:
-        _fail(e.user_message)
+        _fail(e.user_message, as_json)
     except (OperationalError, ProgrammingError) as e:
-        _fail(_not_ready(e))
+        _fail(_not_ready(e), as_json)
     finally:
         deps.close()
     _print(reports, reconciled, as_json)
@@ -66,11 +74,11 @@ def _without_an_app(deps: Deps, customers: tuple[str, ...], as_json: bool) -> No
         with uow:
             nothing_to_sync = not customers and not uow.mirror.all()
     except (OperationalError, ProgrammingError) as e:
-        _fail(_not_ready(e))
+        _fail(_not_ready(e), as_json)
     finally:
         deps.close()
     if not nothing_to_sync:
-        _fail(f"no Microsoft 365 app is configured: {MISSING}")
+        _fail(f"no Microsoft 365 app is configured: {MISSING}", as_json)
     if as_json:
         click.echo(json.dumps({"tenants": [], "reconciled": [], "note": NONE_CONNECTED}, indent=2))
     else:

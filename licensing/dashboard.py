@@ -58,7 +58,7 @@ class CustomerSeats:
 @dataclass(frozen=True)
 class Dashboard:
     customers: tuple[CustomerSeats, ...]  # by urgency: most low subscriptions first, then by name
-    pending: tuple[Purchase, ...]  # requested or approved, oldest first
+    pending: tuple[Purchase, ...]  # waiting for a decision, oldest first
     recent: tuple[AuditRecord, ...]  # the operator's own changes, newest first
     customer_names: dict[str, str]  # id -> name, for every customer in scope
     product_names: dict[str, str]  # sku -> name, for the products shown

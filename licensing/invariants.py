@@ -30,7 +30,7 @@ def violations(
         if held > sub.quantity:
             verb = "is" if sub.quantity == 1 else "are"
             found.append(f"{customer.id}: {held} users hold {sku} but only {sub.quantity} {verb} owned")
-        if held != sub.assigned:
+        elif held != sub.assigned:  # over-owned, the counter cannot follow (assigned <= quantity): said once above
             found.append(f"{customer.id}: {sku} counts {sub.assigned} assigned but {held} users hold it")
     return found
 

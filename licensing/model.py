@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +18,17 @@ class Role(StrEnum):
     HELPDESK_AGENT = "helpdesk_agent"
     SALES_AGENT = "sales_agent"
     USER_MANAGEMENT_ADMIN = "user_management_admin"
+
+    @property
+    def label(self) -> str:
+        """The role in words, as people read it: "Helpdesk agent"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+def any_of(roles: Iterable[Role]) -> str:
+    """ "an admin agent, a global admin or a sales agent": whom to ask, in words."""
+    said = [("an " if r.label[0] in "AEIOU" else "a ") + r.label.lower() for r in sorted(roles)]
+    return ", ".join(said[:-1]) + f" or {said[-1]}" if len(said) > 1 else "".join(said)
 
 
 # Every role may view and assign/revoke; a sales agent may not touch a user's usage location.

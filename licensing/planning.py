@@ -10,20 +10,21 @@ from licensing.results import ErrorCode, Problem, Status, UserOutcome
 from licensing.rules import Catalogue, check_change, check_known, check_new_location, name_of
 
 
-def forbidden_reason(operator: Operator | None, actor: str, customer_id: str | None) -> str | None:
+def forbidden_reason(operator: Operator | None, customer_id: str | None) -> str | None:
     """Why an operator may not act (on a customer, if one is named); None when they may."""
     if operator is None:
-        return f"{actor} is not a licensebot operator; ask a partner admin to add you to the directory."
+        # Said to the person themselves: "you", not their Slack user id.
+        return "You are not a licensebot operator; ask a partner admin to add you to the directory."
     if customer_id is not None and not operator.may_manage(customer_id):
         return f"Your operator account is not allowed to manage customer {customer_id}."
     return None
 
 
-def save_refusal(operator: Operator | None, actor: str, change: Change) -> str | None:
+def save_refusal(operator: Operator | None, change: Change) -> str | None:
     """Why this operator may not make this save at all; None when they may."""
-    reason = forbidden_reason(operator, actor, change.customer_id)
+    reason = forbidden_reason(operator, change.customer_id)
     if reason is None and operator is not None and change.location and not operator.may_set_location:
-        reason = f"Your role ({operator.role.value}) cannot change usage locations."
+        reason = f"Your role ({operator.role.label}) cannot change usage locations."
     return reason
 
 

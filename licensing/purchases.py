@@ -15,7 +15,7 @@ from typing import Any
 
 from licensing import alerts
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
-from licensing.model import Purchase, Role, Subscription
+from licensing.model import Purchase, Role, Subscription, any_of
 from licensing.model import PurchaseStatus as Status
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.ports import UnitOfWork
@@ -237,8 +237,9 @@ def _get(request_id: int, uow: UnitOfWork) -> Purchase:
 def _decider(actor: str, uow: UnitOfWork, customer_id: str) -> None:
     operator = operator_for(actor, uow, customer_id)
     if operator.role not in DECIDERS:
-        allowed = ", ".join(sorted(r.value for r in DECIDERS))
-        raise Forbidden(f"Your role ({operator.role.value}) cannot approve or decline purchases; ask a {allowed}.")
+        raise Forbidden(
+            f"Your role ({operator.role.label}) cannot approve or decline purchases; ask {any_of(DECIDERS)}."
+        )
 
 
 def _audit(

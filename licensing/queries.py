@@ -69,7 +69,7 @@ class Summary:
 def operator_for(actor: str, uow: UnitOfWork, customer_id: str | None = None) -> Operator:
     """The operator behind a Slack user, refused unless in the directory (and scoped to the customer, if given)."""
     operator = uow.operators.get(actor)
-    reason = forbidden_reason(operator, actor, customer_id)
+    reason = forbidden_reason(operator, customer_id)
     if reason is not None or operator is None:
         raise Forbidden(reason)
     return operator

@@ -166,13 +166,13 @@ def _read_fresh(
         tenant = uow.mirror.get(change.customer_id)
         if tenant is None or (idempotency_key and _replay(idempotency_key, change, uow)):
             return None
-        if save_refusal(uow.operators.get(actor), actor, change) is not None:
+        if save_refusal(uow.operators.get(actor), change) is not None:
             return None  # refused whoever holds what: the tenant need not be asked
     return remote.read_fresh(change, tenant, provider=provider, uow=uow)
 
 
 def _decide(change: Change, customer: Customer, actor: str, uow: UnitOfWork) -> tuple[UserOutcome, ...]:
-    refusal = save_refusal(uow.operators.get(actor), actor, change)
+    refusal = save_refusal(uow.operators.get(actor), change)
     owned = uow.subscriptions.for_customer(customer.id)
     catalogue = uow.products.get_many(set(owned) | set(change.desired))
     referenced = {r for p in catalogue.values() for r in p.requires_one_of} - catalogue.keys()

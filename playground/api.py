@@ -8,6 +8,8 @@ browser asking first (CORS preflight, which this API never allows), so it cannot
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +25,7 @@ from playground.screen import screen
 
 Json = dict[str, Any]
 LONG_POLL_S = 15.0
+WAKE_S = 0.2  # how often a long poll looks whether the playground is stopping
 
 
 class Refused(Exception):
@@ -31,8 +34,8 @@ class Refused(Exception):
         self.status, self.error = status, error
 
 
-def routes(gestures: Gestures, people: Callable[[], list[Person]]) -> list[Route]:
-    api = Api(gestures, people)
+def routes(gestures: Gestures, people: Callable[[], list[Person]], stopping: threading.Event) -> list[Route]:
+    api = Api(gestures, people, stopping)
     gestures_ = {
         "command": api.command,
         "action": api.action,
@@ -40,6 +43,7 @@ def routes(gestures: Gestures, people: Callable[[], list[Person]]) -> list[Route
         "close": api.close,
         "options": api.options,
         "home": api.home,
+        "reload": api.reload,
     }
     return [
         Route("/play/people", api.who),
@@ -51,8 +55,8 @@ def routes(gestures: Gestures, people: Callable[[], list[Person]]) -> list[Route
 class Api:
     """Each gesture's checks and its call into playground.gestures; each read of what a person sees."""
 
-    def __init__(self, gestures: Gestures, people: Callable[[], list[Person]]) -> None:
-        self.gestures, self.people, self.fake = gestures, people, gestures.fake
+    def __init__(self, gestures: Gestures, people: Callable[[], list[Person]], stopping: threading.Event) -> None:
+        self.gestures, self.people, self.fake, self.stopping = gestures, people, gestures.fake, stopping
 
     def person(self, user: Any) -> Person:
         found = next((p for p in self.people() if p.id == user), None)
@@ -106,6 +110,15 @@ class Api:
         )
         return {"html": render_options(found)}
 
+    def reload(self, _: Json) -> Json:
+        """The page was (re)loaded: like a Slack client restarting, it shows no modal, so every modal left open
+        is closed, as its × would (`view_closed` where a view asks for it)."""
+        for person in self.people():
+            stack = self.fake.modal_stack(person.id)
+            if stack:
+                self.gestures.close(person.id, stack[-1]["id"], everything=True)
+        return {}
+
     def home(self, data: Json) -> Json:
         return _answered(self.gestures.home_opened(data["user"]).status)
 
@@ -122,11 +135,19 @@ class Api:
             return JSONResponse({"ok": False, "error": e.error}, status_code=e.status)
         except ValueError:
             return JSONResponse({"ok": False, "error": "'since' must be a number"}, status_code=400)
-        version = await run_in_threadpool(self.fake.wait_for_change, since, LONG_POLL_S if since >= 0 else 0)
+        version = await run_in_threadpool(self._wait, since, LONG_POLL_S if since >= 0 else 0)
         if version == since:
             return JSONResponse({"ok": True, "version": version, "changed": False})
         seen = await run_in_threadpool(screen, self.fake, user.id, self.names())
         return JSONResponse({"ok": True, "version": version, "changed": True, **seen})
+
+    def _wait(self, since: int, timeout: float) -> int:
+        """The version once it differs from `since`, or the timeout; at once when the playground is stopping."""
+        deadline = time.monotonic() + timeout
+        version = self.fake.version
+        while version == since and not self.stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            version = self.fake.wait_for_change(since, min(left, WAKE_S))
+        return version
 
 
 def _gesture(api: Api, fn: Callable[[Json], Json]) -> Callable[[Request], Awaitable[Response]]:

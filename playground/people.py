@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from licensing.model import Role
 from storage.models import OperatorRow
 
 VISITOR_ID = "U0VISITOR1"  # not in any directory: the bot must refuse them
@@ -21,7 +22,7 @@ VISITOR_ID = "U0VISITOR1"  # not in any directory: the bot must refuse them
 class Person:
     id: str
     name: str
-    role: str | None  # None: not an operator
+    role: str | None  # in words, "Admin agent"; None: not an operator
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -31,6 +32,6 @@ def people(sessions: sessionmaker[Session]) -> list[Person]:
     """The operators by name, then the visitor."""
     with sessions() as session:
         rows = session.scalars(select(OperatorRow).order_by(OperatorRow.name, OperatorRow.slack_user_id)).all()
-        found = [Person(r.slack_user_id, r.name or r.slack_user_id, str(r.role)) for r in rows]
+        found = [Person(r.slack_user_id, r.name or r.slack_user_id, Role(r.role).label) for r in rows]
     visitor = Person(VISITOR_ID, "Vic Visitor", None)
     return [*found, visitor] if all(p.id != VISITOR_ID for p in found) else found

@@ -75,6 +75,7 @@ class Playground:
     bot: Bot | None = None
     ready: threading.Event = field(default_factory=threading.Event)
     failed: BaseException | None = None
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM or Ctrl-C: long polls end
 
     def settings(self) -> Settings:
         return Settings(
@@ -157,7 +158,7 @@ def asgi(pg: Playground) -> Starlette:
         Route("/", index),
         Mount("/static", app=StaticFiles(directory=str(static))),
         Mount("/api", app=web_api_app(pg.fake)),
-        *api.routes(gestures, pg.people),
+        *api.routes(gestures, pg.people, pg.stopping),
         Route("/slack/events", BotDoor(pg), methods=["POST"]),
         Route("/healthz", BotDoor(pg)),
     ]
@@ -180,6 +181,19 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def server(pg: Playground) -> uvicorn.Server:
+class Server(uvicorn.Server):
+    """uvicorn, which on SIGTERM or Ctrl-C also lets the open pages' long polls answer at once: the graceful stop
+    then has no request to wait out, and none to cancel (a cancelled poll would print a traceback)."""
+
+    def __init__(self, config: uvicorn.Config, pg: Playground) -> None:
+        super().__init__(config)
+        self.pg = pg
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        self.pg.stopping.set()
+        super().handle_exit(sig, frame)
+
+
+def server(pg: Playground) -> Server:
     config = uvicorn.Config(asgi(pg), log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
-    return uvicorn.Server(config)
+    return Server(config, pg)

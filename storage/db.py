@@ -9,6 +9,7 @@ on PostgreSQL the repositories lock rows or the customers table instead.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,19 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
             f"DATABASE_URL names the driver '{driver}', which is not installed: use {SUPPORTED}"
         ) from None
     raise UnsupportedDatabase(f"DATABASE_URL names '{backend}', which licensebot does not support: use {SUPPORTED}")
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite database file that does not exist yet (None otherwise): connecting would create it
+    empty, so only `licensebot db upgrade` should."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # make_engine says what is wrong with it
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if os.path.exists(path) else path
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

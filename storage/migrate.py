@@ -42,15 +42,19 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(url: str, *, schema: str | None = None, revision: str = "head") -> None:
-    """Apply every migration not yet applied to the database at `url` (in `schema`, on PostgreSQL)."""
+def upgrade(url: str, *, schema: str | None = None, revision: str = "head") -> frozenset[str]:
+    """Apply every migration not yet applied to the database at `url` (in `schema`, on PostgreSQL); returns where
+    the schema stood before (empty: a new database)."""
     engine = make_engine(url, schema=schema)
     try:
         with engine.connect() as connection:
+            before = current_revisions(connection)
+            connection.rollback()  # the read's transaction, so that the upgrade begins its own as a writer
             config = alembic_config()
             # Begun as a writer, so a concurrent writer on SQLite makes this wait rather than fail midway.
             config.attributes["connection"] = connection.execution_options(**{WRITE_TRANSACTION: True})
             command.upgrade(config, revision)
+        return before
     finally:
         engine.dispose()
 

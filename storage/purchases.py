@@ -90,8 +90,7 @@ class SqlPurchaseRequests:
     def pending(self, only: frozenset[str] | None, *, limit: int) -> list[Purchase]:
         if only is not None and not only:
             return []
-        open_ = (PurchaseStatus.REQUESTED.value, PurchaseStatus.APPROVED.value)
-        stmt = select(PurchaseRequestRow).where(PurchaseRequestRow.status.in_(open_))
+        stmt = select(PurchaseRequestRow).where(PurchaseRequestRow.status == PurchaseStatus.REQUESTED.value)
         if only is not None:
             stmt = stmt.where(PurchaseRequestRow.customer_id.in_(sorted(only)))
         stmt = stmt.order_by(PurchaseRequestRow.at, PurchaseRequestRow.id).limit(limit)

@@ -369,8 +369,8 @@ class FakePurchases:
         ]
 
     def pending(self, only: frozenset[str] | None, *, limit: int) -> list[Purchase]:
-        open_ = (PurchaseStatus.REQUESTED, PurchaseStatus.APPROVED)
-        found = [p for p in self.t.use().purchases if p.status in open_ and (only is None or p.customer_id in only)]
+        waiting = PurchaseStatus.REQUESTED
+        found = [p for p in self.t.use().purchases if p.status is waiting and (only is None or p.customer_id in only)]
         return sorted(found, key=lambda p: (p.at, p.id))[:limit]
 
     def set_thread(self, request_id: int, outbox_id: int) -> None:

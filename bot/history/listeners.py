@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.history import screens as history
 from bot.slack.errors import after_ack
 from bot.slack.roles import OPERATOR_ONLY
+from bot.slack.timezones import zone_of
 from bot.slack.views import update_view
 from licensing.model import Operator
 
@@ -24,7 +25,8 @@ def register(app: App) -> None:
 
 def from_command(deps: Deps, client: WebClient, operator: Operator, words: list[str]) -> dict[str, Any]:
     """`/licenses history [CUSTOMER] [USER]` (`words` after "history"): the modal to open."""
-    return history.from_command(deps, operator.slack_user_id, words)
+    actor = operator.slack_user_id
+    return history.from_command(deps, actor, words, zone_of(client, actor))
 
 
 def turn_history_page(
@@ -33,5 +35,7 @@ def turn_history_page(
     ack()
     newer = action["action_id"] == ids.HISTORY_NEWER
     metadata = body["view"].get("private_metadata") or ""
-    view = history.from_click(deps, operator.slack_user_id, metadata, newer=newer, cursor=action.get("value") or "")
+    actor = operator.slack_user_id
+    zone = zone_of(client, actor)
+    view = history.from_click(deps, actor, metadata, zone, newer=newer, cursor=action.get("value") or "")
     update_view(client, body, view)

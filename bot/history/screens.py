@@ -7,20 +7,26 @@ page is read again with the clicking operator as the actor, so scope is checked 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from blocks.history import history_view
 from blocks.viewmodels import HistoryRowVM, HistoryVM
 from bot.deps import Deps
+from bot.slack.timezones import OperatorZone
 from licensing import history, queries
+from licensing.directory.changes import DIRECTORY_IMPORT
 from licensing.errors import InvalidRequest, LicensingError
 from licensing.history import Cursor, HistoryPage
+from licensing.purchases import SYNC
+
+# Audit lines no Slack user wrote, by who wrote them: shown in words, never as a mention of an id Slack lacks.
+NOT_PEOPLE = {DIRECTORY_IMPORT: "directory import", SYNC: "the Microsoft 365 sync"}
 
 METADATA_MAX = 3000  # Slack's limit on private_metadata
 
 
-def from_command(deps: Deps, actor: str, words: list[str]) -> dict[str, Any]:
+def from_command(deps: Deps, actor: str, words: list[str], zone: OperatorZone) -> dict[str, Any]:
     """The first page for `/licenses history [CUSTOMER] [USER]` (`words` after "history")."""
     if len(words) > 2:
         raise InvalidRequest(
@@ -28,10 +34,12 @@ def from_command(deps: Deps, actor: str, words: list[str]) -> dict[str, Any]:
         )
     customer_id = resolve_customer(deps, actor, words[0]) if words else None
     user_id = words[1] if len(words) > 1 else None
-    return view(deps, actor, customer_id, user_id)
+    return view(deps, actor, customer_id, user_id, zone)
 
 
-def from_click(deps: Deps, actor: str, metadata: str, *, newer: bool, cursor: str) -> dict[str, Any]:
+def from_click(
+    deps: Deps, actor: str, metadata: str, zone: OperatorZone, *, newer: bool, cursor: str
+) -> dict[str, Any]:
     """Another page of the filter the view was opened with, newer or older than `cursor`."""
     try:
         saved = json.loads(metadata)
@@ -43,7 +51,7 @@ def from_click(deps: Deps, actor: str, metadata: str, *, newer: bool, cursor: st
     except (ValueError, AttributeError) as e:
         raise InvalidRequest("This history page is damaged. Run /licenses history again.") from e
     after, before = (key, None) if newer else (None, key)
-    return view(deps, actor, customer_id, user_id, before=before, after=after)
+    return view(deps, actor, customer_id, user_id, zone, before=before, after=after)
 
 
 def resolve_customer(deps: Deps, actor: str, word: str) -> str:
@@ -65,6 +73,7 @@ def view(
     actor: str,
     customer_id: str | None,
     user_id: str | None,
+    zone: OperatorZone,
     *,
     before: Cursor | None = None,
     after: Cursor | None = None,
@@ -75,10 +84,11 @@ def view(
     page = history.recent(
         actor=actor, uow=deps.uow_factory(), customer_id=customer_id, user_id=user_id, before=before, after=after
     )
-    return history_view(history_vm(page, metadata))
+    return history_view(history_vm(page, metadata, zone))
 
 
-def history_vm(page: HistoryPage, metadata: str) -> HistoryVM:
+def history_vm(page: HistoryPage, metadata: str, zone: OperatorZone) -> HistoryVM:
+    """Times in the reader's zone: Slack formats `<!date>` so itself, and the fallback text says the same time."""
     names = page.customer_names
     if page.customer_id is None:
         scope = "All your customers"
@@ -88,8 +98,9 @@ def history_vm(page: HistoryPage, metadata: str) -> HistoryVM:
     rows = tuple(
         HistoryRowVM(
             at_epoch=int(r.entry.at.timestamp()),
-            at_fallback=r.entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            operator_id=r.entry.operator,
+            at_fallback=zone.stamp(r.entry.at),
+            operator_id="" if r.entry.operator in NOT_PEOPLE else r.entry.operator,
+            by=NOT_PEOPLE.get(r.entry.operator, "licensebot"),
             customer_name=names.get(r.entry.customer_id, r.entry.customer_id),
             user_id=r.entry.user_id,
             action=r.entry.action,

@@ -22,6 +22,7 @@ from blocks.viewmodels import (
     SeatLineVM,
 )
 from bot.deps import Deps
+from bot.slack.timezones import OperatorZone, zone_of
 from licensing import queries
 from licensing.dashboard import Dashboard, dashboard
 from licensing.errors import Forbidden
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 def publish(deps: Deps, client: WebClient, user: str, customer_id: str | None = None) -> None:
     """Publish the user's Home: the dashboard for an operator (of one customer, if given), a hello otherwise."""
-    client.views_publish(user_id=user, view=home_view(home_vm(deps, user, customer_id)))
+    zone = zone_of(client, user)
+    client.views_publish(user_id=user, view=home_view(home_vm(deps, user, zone, customer_id)))
 
 
 def refresh(deps: Deps, client: WebClient, user: str) -> None:
@@ -44,7 +46,7 @@ def refresh(deps: Deps, client: WebClient, user: str) -> None:
         log.exception("home refresh for %s failed", user)
 
 
-def home_vm(deps: Deps, user: str, customer_id: str | None = None) -> HomeVM:
+def home_vm(deps: Deps, user: str, zone: OperatorZone, customer_id: str | None = None) -> HomeVM:
     try:
         op = queries.authorize(user, uow=deps.uow_factory())
     except Forbidden:
@@ -52,12 +54,16 @@ def home_vm(deps: Deps, user: str, customer_id: str | None = None) -> HomeVM:
     scope = "all customers" if op.customers is None else ", ".join(sorted(op.customers))
     board = dashboard(actor=user, uow=deps.uow_factory(), customer_id=customer_id)
     return HomeVM(
-        operator_name=op.name or user, role=op.role.value, customers=scope, dashboard=dashboard_vm(board, customer_id)
+        operator_name=op.name or user,
+        role=op.role.label,
+        customers=scope,
+        dashboard=dashboard_vm(board, zone, customer_id),
     )
 
 
-def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
+def dashboard_vm(board: Dashboard, zone: OperatorZone, focus: str | None) -> DashboardVM:
     names, products = board.customer_names, board.product_names
+
     return DashboardVM(
         customers=tuple(
             CustomerSeatsVM(
@@ -73,7 +79,6 @@ def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
                 names.get(p.customer_id, p.customer_id),
                 products.get(p.sku, p.sku),
                 p.quantity,
-                p.status.value,
                 p.operator,
             )
             for p in board.pending
@@ -81,7 +86,7 @@ def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
         recent=tuple(
             RecentChangeVM(
                 int(r.entry.at.timestamp()),
-                r.entry.at.strftime("%Y-%m-%d %H:%M UTC"),
+                zone.stamp(r.entry.at),
                 names.get(r.entry.customer_id, r.entry.customer_id),
                 r.entry.user_id,
                 products.get(r.entry.sku, r.entry.sku) if r.entry.sku else None,
@@ -94,7 +99,7 @@ def dashboard_vm(board: Dashboard, focus: str | None) -> DashboardVM:
         scheduled=tuple(
             ScheduledLineVM(
                 int(c.run_at.timestamp()),
-                c.run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                zone.stamp(c.run_at),
                 verb(c.desired, products, c.location),
                 names.get(c.customer_id, c.customer_id),
                 len(c.user_ids),

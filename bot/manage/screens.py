@@ -13,6 +13,7 @@ from typing import Any
 from blocks import ids
 from blocks.manage import PRODUCTS_PER_PAGE, manage_view
 from blocks.picker import picker_view
+from blocks.text import one_line, truncate
 from blocks.users import users_view
 from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM, SoldOutVM, UserRowVM, UsersVM
 from bot.deps import Deps
@@ -31,6 +32,7 @@ log = logging.getLogger("licensebot.bot")
 _REFRESH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="seats")  # a few views open at once, never more
 PAGE_SIZE = 10  # a checkboxes element holds at most 10 options
 CHOICES = frozenset(d.value for d in Desired)
+QUOTE_MAX = 60  # what `/licenses NAME` typed, when quoted back
 
 
 def user_key(user_id: str) -> str:
@@ -51,7 +53,8 @@ def start(deps: Deps, actor: str, modal: ModalState, text: str) -> tuple[ModalSt
     exact = [c for c in matches if wanted in (c.id.casefold(), c.name.casefold())]
     chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
     if chosen is None:
-        notice = f"No customer matches “{text}”." if not matches else f"{len(matches)} customers match “{text}”."
+        said = truncate(one_line(text), QUOTE_MAX)  # what was typed, quoted back: enough to recognise, not a wall
+        notice = f"No customer matches “{said}”." if not matches else f"{len(matches)} customers match “{said}”."
         return modal, picker(deps, modal, notice + " Choose one below.")
     modal = deps.modals.switch_customer(modal, chosen.id, chosen.name)
     return users(deps, actor, modal)

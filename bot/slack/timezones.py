@@ -32,6 +32,10 @@ class OperatorZone:
         local = at.astimezone(self.tz)
         return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({self.label})"
 
+    def stamp(self, at: datetime) -> str:
+        """ "2026-03-04 14:00 Asia/Tokyo": the fallback of a `<!date>`, which Slack shows in the reader's zone too."""
+        return f"{at.astimezone(self.tz):%Y-%m-%d %H:%M} {self.label}"
+
 
 _cache: dict[tuple[str, str], tuple[float, OperatorZone]] = {}
 _lock = threading.Lock()
@@ -49,6 +53,12 @@ def zone_of(client: WebClient, user_id: str) -> OperatorZone:
     with _lock:
         _cache[key] = (now, zone)
     return zone
+
+
+def forget_all() -> None:
+    """Forgets every cached zone: a new fake Slack may listen where an earlier one did (tests), with other zones."""
+    with _lock:
+        _cache.clear()
 
 
 def _ask(client: WebClient, user_id: str) -> OperatorZone:

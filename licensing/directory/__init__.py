@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from licensing import alerts
+from licensing.directory.changes import CustomerChanges, audit_entries, find_changes
 from licensing.errors import DirectoryFileError
 from licensing.invariants import violations
 from licensing.model import Customer, Operator, Product, Subscription, User
 from licensing.ports import UnitOfWork
 from licensing.tenants import Tenant
+from licensing.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -34,27 +36,31 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """How many records each kind created or changed; all zero when the file was already loaded."""
+    """How many records each kind created or changed (all zero when the file was already loaded), and what it changed
+    in the users and subscriptions already stored, per customer."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    changes: tuple[CustomerChanges, ...] = ()
 
     @property
     def changed(self) -> int:
         return sum(self.counts.values())
 
 
-def import_directory(snapshot: Snapshot, *, uow: UnitOfWork) -> ImportReport:
+def import_directory(snapshot: Snapshot, *, uow: UnitOfWork, source: str = "a directory file") -> ImportReport:
     """Upserts the snapshot in one transaction; if the result breaks any rule, nothing is kept."""
     with uow:
         uow.customers.lock_all()
-        report = upsert_checked(snapshot, uow)
+        report = upsert_checked(snapshot, uow, source=source)
         alerts.check_each(sorted({s.customer_id for s in snapshot.subscriptions}), uow)  # quantities may have moved
         uow.commit()
     return report
 
 
-def upsert_checked(snapshot: Snapshot, uow: UnitOfWork) -> ImportReport:
-    """Inside the caller's write transaction: upserts, then raises DirectoryFileError if any rule is broken."""
+def upsert_checked(snapshot: Snapshot, uow: UnitOfWork, *, source: str) -> ImportReport:
+    """Inside the caller's write transaction: audits what it changes in stored users and subscriptions (`source`
+    names the file), upserts, then raises DirectoryFileError if any rule is broken."""
+    changed = find_changes(snapshot.users, snapshot.subscriptions, uow)
     counts = {
         "products": uow.products.upsert(snapshot.products),
         "customers": uow.customers.upsert(snapshot.customers),
@@ -68,7 +74,8 @@ def upsert_checked(snapshot: Snapshot, uow: UnitOfWork) -> ImportReport:
     problems = _violations(touched, uow, snapshot.customer_paths)
     if problems:
         raise DirectoryFileError(problems)
-    return ImportReport(counts)
+    uow.audit.append(audit_entries(changed, source=source, at=utcnow()))
+    return ImportReport(counts, tuple(changed))
 
 
 def has_customers(*, uow: UnitOfWork) -> bool:

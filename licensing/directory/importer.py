@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from licensing import alerts
 from licensing.directory import ImportReport, upsert_checked
 from licensing.directory.file import load_directory
 from licensing.model import Customer, Product
@@ -35,15 +36,18 @@ class StoredDirectory:
         return self._subscribed[customer_id]
 
 
-def import_file(path: str | os.PathLike[str], *, uow: UnitOfWork) -> ImportReport:
+def import_file(path: str | os.PathLike[str], *, uow: UnitOfWork, dry_run: bool = False) -> ImportReport:
     """Reads a directory file (a whole directory, or additions and changes to the one stored) and upserts it.
 
     The file is read inside the import's write transaction, so what it is checked against cannot change before it
     is applied; every problem of the file, or of the directory it would leave, raises DirectoryFileError and
-    nothing is kept.
+    nothing is kept. `dry_run` does all of it, reports the same, and rolls back.
     """
     with uow:
         uow.customers.lock_all()
-        report = upsert_checked(load_directory(path, StoredDirectory(uow)), uow)
-        uow.commit()
+        snapshot = load_directory(path, StoredDirectory(uow))
+        report = upsert_checked(snapshot, uow, source=os.fspath(path))
+        alerts.check_each(sorted({s.customer_id for s in snapshot.subscriptions}), uow)  # quantities may have moved
+        if not dry_run:
+            uow.commit()
     return report

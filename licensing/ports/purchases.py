@@ -42,8 +42,8 @@ class PurchaseRequests(Protocol):
         ...
 
     def pending(self, only: frozenset[str] | None, *, limit: int) -> list[Purchase]:
-        """Up to `limit` requests still requested or approved (not declined, not fulfilled) of the customers named
-        (None: of every customer), oldest first."""
+        """Up to `limit` requests waiting for a decision (requested: not yet approved or declined) of the customers
+        named (None: of every customer), oldest first."""
         ...
 
     def fulfil(self, request_ids: Sequence[int]) -> None:

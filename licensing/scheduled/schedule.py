@@ -16,7 +16,7 @@ from typing import Any
 
 from licensing import service
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
-from licensing.model import Change, Role, ScheduledAction, ScheduledChange, ScheduledStatus
+from licensing.model import Change, Role, ScheduledAction, ScheduledChange, ScheduledStatus, any_of
 from licensing.notifications import OutgoingReply, OutgoingThread
 from licensing.planning import save_refusal
 from licensing.ports import TenantProvider, UnitOfWork
@@ -147,7 +147,7 @@ def save(
         probe = change or ending
         if probe is None:
             raise InvalidRequest("Nothing to schedule.")
-        if (reason := save_refusal(uow.operators.get(actor), actor, probe)) is not None:
+        if (reason := save_refusal(uow.operators.get(actor), probe)) is not None:
             raise Forbidden(reason)
         if key and (prior := uow.scheduled.by_key(key)):
             return Saved(None, tuple(prior), replayed=True)
@@ -234,10 +234,9 @@ def cancel(
         found = uow.scheduled.get(change_id) or first
         operator = operator_for(actor, uow, found.customer_id)
         if actor != found.operator and operator.role not in CANCELLERS:
-            allowed = ", ".join(sorted(r.value for r in CANCELLERS))
             raise Forbidden(
-                f"Your role ({operator.role.value}) cannot cancel a change another operator scheduled; "
-                f"ask them, or a {allowed}."
+                f"Your role ({operator.role.label}) cannot cancel a change another operator scheduled; "
+                f"ask them, or {any_of(CANCELLERS)}."
             )
         at = clock()
         if found.status is not ScheduledStatus.PENDING or not uow.scheduled.cancel(change_id, by=actor, at=at):

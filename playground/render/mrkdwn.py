@@ -45,6 +45,26 @@ EMOJI = {
     "rotating_light": "\U0001f6a8",
     "shopping_trolley": "\U0001f6d2",
 }
+# The shortcodes the bot sends, drawn as Slack draws them, with an image: Twemoji (CC BY 4.0) bundled in the
+# playground's static/emoji/ (its LICENSE.md), so they show on a machine without an emoji font.
+IMAGES = frozenset(
+    {
+        "alarm_clock",
+        "calendar",
+        "grey_question",
+        "heavy_minus_sign",
+        "hourglass_flowing_sand",
+        "information_source",
+        "lock",
+        "memo",
+        "no_entry_sign",
+        "rotating_light",
+        "shopping_trolley",
+        "warning",
+        "white_check_mark",
+        "x",
+    }
+)
 _SHORTCODE = re.compile(r":([a-z0-9_+\-']+):")
 # Private-use characters mark where a cut-out token goes back; any in the input are replaced first.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -62,8 +82,20 @@ _SPECIAL = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
 
 
 def emojify(escaped: str) -> str:
-    """Replaces known `:shortcodes:` in already-escaped text with the emoji; unknown ones stay as typed."""
-    return _SHORTCODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), escaped)
+    """Replaces known `:shortcodes:` in already-escaped text with the emoji; unknown ones stay as typed.
+
+    One with a bundled image is its character in a span that names the image: the page's CSS paints the image
+    instead of the character, which stays in the text for reading and copying."""
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        char = EMOJI.get(code)
+        if char is None or code not in IMAGES:
+            return char or m.group(0)
+        image = f'url("/static/emoji/{code}.svg")'
+        return f'<span class="sk-emoji"{attrs(data_emoji=code, style=f"--sk-emoji: {image}")}>{char}</span>'
+
+    return _SHORTCODE.sub(one, escaped)
 
 
 def plain_html(text: str, emoji: bool = False) -> str:

@@ -209,7 +209,9 @@ function wire() {
     const button = event.target.closest('button[data-dispatch="click"], a[data-dispatch="click"]');
     if (button) {
       if (button.tagName === "BUTTON") event.preventDefault();
-      if (button.dataset.confirm === "true") confirmThen(button); else act(button);
+      // The renderer marks a button with a confirm object by a bare data-confirm attribute: as Slack does, the
+      // confirmation dialog comes first, and the click is sent only on its confirm button.
+      if (button.hasAttribute("data-confirm")) confirmThen(button); else act(button);
       return;
     }
     const nav = event.target.closest("[data-pane]");
@@ -268,6 +270,8 @@ function showTab(tab) {
 
 function become(user) {
   pg.user = user;
+  const chosen = $$("#who option").find((o) => o.value === user);
+  $("#who-role").textContent = chosen ? chosen.dataset.role : "";
   pg.version = -1;
   pg.keys = {};
   pg.html = {};
@@ -284,11 +288,13 @@ async function start() {
     people = (await (await fetch("/play/people")).json()).people || [];
     if (!people.length) await new Promise((r) => setTimeout(r, 300));
   }
+  await call("/play/reload", { user: people[0].id }); // a Slack client that restarts shows no modal left open
   const who = $("#who");
   for (const person of people) {
     const option = document.createElement("option");
     option.value = person.id;
-    option.textContent = `${person.name} — ${person.role || "not an operator"}`;
+    option.textContent = person.name;
+    option.dataset.role = person.role || "not an operator";
     who.append(option);
   }
   become(people[0].id);

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.runtime.serve import http_app
 from bot.settings import Settings
+from bot.slack import timezones
 from fakes.slack import FakeSlack
 from licensing.directory import import_directory
 from licensing.directory.file import load_directory
@@ -31,6 +32,7 @@ def bot_settings() -> dict[str, Any]:
 def bot(tmp_path: Path, fake_slack: FakeSlack, bot_settings: dict[str, Any]) -> Iterator[Bot]:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
+    timezones.forget_all()  # this test's fake Slack may listen on a port an earlier one used, with other zones
     settings = Settings(
         database_url=url,
         slack_bot_token="xoxb-test",

@@ -144,6 +144,7 @@ def test_who_may_not_decide_is_refused_privately(bot: Bot, who: str, button: str
     bot.fake.wait_for("chat.postEphemeral", 1)
     [refusal] = bot.fake.ephemeral(SALES_CHANNEL, who)
     assert "not" in refusal["text"] or "cannot" in refusal["text"]
+    assert "_agent" not in refusal["text"] and "_admin" not in refusal["text"] and who not in refusal["text"]
     assert stored(bot)[0] == "requested" and visio_quantity(bot) == 1
     assert bot.fake.calls("chat.update") == [] and len(bot.fake.calls("views.open")) == 1
 
@@ -192,12 +193,13 @@ def test_a_connected_customer_is_approved_for_partner_center_and_a_later_sync_cl
 def test_a_request_waits_on_home_until_decided(bot: Bot) -> None:
     message = request_visio(bot)
     home = wait_home(bot, ADMIN)  # the requester's Home, refreshed after the request
-    asked = f"5 × Visio Plan 2 for Contoso Ltd — requested, asked by <@{ADMIN}>"
+    asked = f"5 × Visio Plan 2 for Contoso Ltd — asked by <@{ADMIN}>"
     assert asked in shown(home["blocks"])
+    assert "Buy more Visio Plan 2 · Contoso Ltd — requested" in shown(home["blocks"])  # words, not buy_more
     assert click_message(bot, SALES, SALES_CHANNEL, message, ids.PURCHASE_APPROVE).status_code == 200
-    assert f"5 × Visio Plan 2 for Contoso Ltd — approved, asked by <@{ADMIN}>" in shown(
-        wait_home(bot, SALES)["blocks"]  # the decider's Home, refreshed after the decision
-    )
+    decided = shown(wait_home(bot, SALES)["blocks"])  # the decider's Home, refreshed after the decision
+    assert "5 × Visio Plan 2" not in decided and "None waiting." in decided  # approved: no longer waiting
+    assert "Buy more Visio Plan 2 · Contoso Ltd — approved" in decided
 
 
 def test_a_damaged_decline_form_is_told_under_the_reason_and_decides_nothing(bot: Bot) -> None:

@@ -123,7 +123,7 @@ SCENARIOS: dict[ErrorCode, tuple[Scenario, str]] = {
     ),
     ErrorCode.FORBIDDEN: (
         locating("bob", "FR", actor=SALES),
-        "Your role (sales_agent) cannot change usage locations.",
+        "Your role (Sales agent) cannot change usage locations.",
     ),
 }
 

@@ -61,6 +61,13 @@ def test_slash_with_a_name_jumps_to_that_customer_and_an_unknown_name_says_so(bo
     assert "No customer matches “initech”." in shown(view["blocks"])
 
 
+def test_a_very_long_name_is_not_echoed_back_at_length(bot: Bot) -> None:
+    view = bot.user().open("x" * 4000)
+    assert view["callback_id"] == ids.PICK_VIEW
+    assert f"No customer matches “{'x' * 59}…”. Choose one below." in shown(view["blocks"])
+    assert len(shown(view["blocks"])) < 1000
+
+
 def test_help_answers_privately_with_usage(bot: Bot) -> None:
     response, _ = bot.user().slash("help")
     body = response.json()
@@ -73,7 +80,7 @@ def test_a_stranger_is_refused_privately_and_no_modal_opens(bot: Bot) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "response_type": "ephemeral",
-        "text": "USTRANGER is not a licensebot operator; ask a partner admin to add you to the directory.",
+        "text": "You are not a licensebot operator; ask a partner admin to add you to the directory.",
     }
     assert bot.fake.calls("views.open") == []
 

@@ -14,7 +14,7 @@ from blocks import ids
 from fakes.slack.blockkit import validate_manifest
 from licensing import queries
 from licensing.types import Desired
-from tests.app.driver import ADMIN, E5, SALES, SCOPED, VISIO, Bot, manage, open_contoso, save, tick
+from tests.app.driver import ADMIN, E5, SALES, SCOPED, VISIO, Bot, manage, open_contoso, save, tick, wait_home
 from tests.text import shown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,9 +154,8 @@ def test_app_home_tells_an_operator_their_role(bot: Bot) -> None:
     import json
 
     assert bot.user().post(json.dumps(event)).status_code == 200
-    bot.fake.wait_for("views.publish")
-    home = bot.fake.home_view(ADMIN)
-    assert "admin_agent" in shown(home["blocks"])
+    home = wait_home(bot, ADMIN)
+    assert "role *Admin agent*" in shown(home["blocks"])
 
 
 def test_the_manifest_is_a_valid_slack_app_manifest_with_only_the_scopes_used() -> None:
@@ -192,7 +191,7 @@ def test_a_sales_agent_setting_a_location_anyway_is_refused_per_user(bot: Bot) -
     # The input is not shown to sales agents; a crafted submission carrying one still changes nobody's location.
     user.type(ids.LOCATION_BLOCK, ids.LOCATION_INPUT, {"type": "plain_text_input", "value": "FR"})
     save(bot, user)
-    assert "Your role (sales_agent) cannot change usage locations." in user.text()
+    assert "Your role (Sales agent) cannot change usage locations." in user.text()
     page = queries.page_users("contoso", actor=ADMIN, query="bob", uow=bot.deps.uow_factory())
     assert page.users[0].location == "DE"
 
@@ -213,6 +212,13 @@ def test_a_confirmation_slack_refuses_everywhere_still_leaves_the_result_in_the_
 
 
 def test_a_refusal_quoting_crafted_input_is_escaped_and_pings_nobody(bot: Bot) -> None:
-    response, _ = bot.user("U<!channel>&").slash()
+    response, _ = bot.user().slash("history <!channel>&")
     text = response.json()["text"]
-    assert "<!channel>" not in text and text.startswith("U&lt;!channel&gt;&amp; is not a licensebot operator")
+    assert "<!channel>" not in text and text.startswith("No customer you manage matches “&lt;!channel&gt;&amp;”")
+
+
+def test_someone_not_in_the_directory_is_told_so_without_their_user_id(bot: Bot) -> None:
+    response, _ = bot.user("U0VISITOR1").slash()
+    assert (
+        response.json()["text"] == "You are not a licensebot operator; ask a partner admin to add you to the directory."
+    )

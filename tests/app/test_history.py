@@ -100,8 +100,8 @@ def test_unknown_customer_user_or_extra_words_get_a_specific_private_answer(bot:
     assert refusal(bot, ADMIN, "history contoso bob@contoso.com extra").startswith(
         "Usage: /licenses history [CUSTOMER] [USER]"
     )
-    assert refusal(bot, STRANGER, "history").endswith(
-        "is not a licensebot operator; ask a partner admin to add you to the directory."
+    assert refusal(bot, STRANGER, "history") == (
+        "You are not a licensebot operator; ask a partner admin to add you to the directory."
     )
     assert bot.fake.calls("views.open") == []
 
@@ -110,3 +110,20 @@ def test_a_customer_without_changes_says_so(bot: Bot) -> None:
     view = bot.user().open("history fabrikam")
     assert "No changes recorded here yet." in shown(view["blocks"])
     assert buttons(view) == set()
+
+
+def test_times_read_in_the_readers_zone_and_lines_no_person_wrote_say_who_did(bot: Bot) -> None:
+    bot.fake.set_timezone(ADMIN, "Asia/Tokyo", 32400)
+    with bot.deps.uow_factory() as uow:
+        uow.audit.append(
+            [
+                AuditEntry("import-1", T0, "directory import", "contoso", "", E5, "quantity", "applied", "4 → 2 owned"),
+                AuditEntry("purchase-1", T0, "licensebot-sync", "contoso", "", E5, "buy_more", "fulfilled", "has 4"),
+            ]
+        )
+        uow.commit()
+    text = shown(bot.user().open("history contoso")["blocks"])
+    assert "|2026-03-04 14:00 Asia/Tokyo> · by directory import · batch `import-1`" in text
+    assert "*Set owned quantity of Office 365 E5* · Contoso Ltd — applied: 4 → 2 owned" in text
+    assert "|2026-03-04 14:00 Asia/Tokyo> · by the Microsoft 365 sync · batch `purchase-1`" in text
+    assert "<@directory import>" not in text and "<@licensebot-sync>" not in text

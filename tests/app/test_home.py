@@ -3,6 +3,7 @@ after a save."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import event
@@ -10,7 +11,20 @@ from sqlalchemy import event
 from blocks import ids
 from licensing.dashboard import dashboard
 from licensing.model import Customer, Operator, Role, Subscription
-from tests.app.driver import ADMIN, E5, SCOPED, STRANGER, Bot, click_home, manage, open_home, save
+from tests.app.driver import (
+    ADMIN,
+    E5,
+    SCOPED,
+    STRANGER,
+    Bot,
+    click_home,
+    manage,
+    open_contoso,
+    open_home,
+    published,
+    save,
+    wait_home,
+)
 from tests.text import shown
 
 Json = dict[str, Any]
@@ -50,12 +64,11 @@ def test_manage_users_opens_the_users_modal_and_a_save_refreshes_home(bot: Bot) 
     assert user.view["callback_id"] == ids.USERS_VIEW
     assert "`▱▱▱▱▱▱▱▱▱▱ 0/2` Office 365 E5" in shown(bot.fake.home_view(ADMIN)["blocks"])
     manage(user, "Bob Brown").choose(E5, "assign")
-    published = len(bot.fake.calls("views.publish"))
+    before = len(published(bot, ADMIN))
     save(bot, user)
-    bot.fake.wait_for("views.publish", published + 1)
-    text = shown(bot.fake.home_view(ADMIN)["blocks"])
+    text = shown(wait_home(bot, ADMIN, before)["blocks"])
     assert "`▰▰▰▰▰▱▱▱▱▱ 1/2` Office 365 E5" in text
-    assert "assign Office 365 E5 · bob@contoso.com at Contoso Ltd — applied" in text
+    assert "Assign Office 365 E5 · bob@contoso.com at Contoso Ltd — applied" in text
 
 
 def test_a_partner_with_300_customers_gets_a_summary_within_slacks_limits(bot: Bot) -> None:
@@ -116,3 +129,13 @@ def test_a_customer_out_of_scope_shows_every_customer_or_a_notice(bot: Bot) -> N
         uow.commit()
     call = click_home(bot, user, ids.HOME_OPEN, "views.open", value="fabrikam")
     assert call.response["view"]["callback_id"] == ids.NOTICE_VIEW
+
+
+def test_recent_changes_read_in_the_readers_zone(bot: Bot) -> None:
+    bot.fake.set_timezone(ADMIN, "Asia/Tokyo", 32400)
+    user = manage(open_contoso(bot), "Bob Brown")
+    user.choose(E5, "assign")
+    save(bot, user)
+    text = shown(open_home(bot)["blocks"])
+    assert re.search(r"\|\d{4}-\d\d-\d\d \d\d:\d\d Asia/Tokyo> Assign Office 365 E5 · bob@contoso.com", text), text
+    assert " UTC>" not in text

@@ -120,7 +120,7 @@ def test_help_and_a_refusal_answer_in_the_acknowledgement(connected: tuple[Socke
     refused, _ = bot.user("USTRANGER").slash()
     assert refused.json() == {
         "response_type": "ephemeral",
-        "text": "USTRANGER is not a licensebot operator; ask a partner admin to add you to the directory.",
+        "text": "You are not a licensebot operator; ask a partner admin to add you to the directory.",
     }
 
 

@@ -134,8 +134,8 @@ def test_db_upgrade_where_the_file_cannot_be_created(tmp_path: Path) -> None:
 
 def test_serve_on_a_database_never_migrated_says_to_run_db_upgrade(tmp_path: Path, fake_slack: FakeSlack) -> None:
     line = one_line(run(tmp_path, "serve", **slack_env(fake_slack)))
-    url = f"sqlite:///{tmp_path / 'startup.db'}"
-    assert line == f"error: the database at {url} is not ready; run `licensebot db upgrade` first"
+    assert line == f"error: there is no database at {tmp_path / 'startup.db'} yet; run `licensebot db upgrade` first"
+    assert not (tmp_path / "startup.db").exists()  # asking did not create it empty
 
 
 def test_a_setting_of_the_wrong_type_is_named_without_its_value(tmp_path: Path) -> None:

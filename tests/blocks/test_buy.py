@@ -51,4 +51,6 @@ def test_buy_more_done_view() -> None:
     assert view["title"]["text"] == "Request sent" and "submit" not in view
     text = shown(view)
     assert "12 more *Visio Plan 2*" in text and "REQ-7" in text and "Nothing was bought yet" in text
+    # The decision is told in the request's thread (tests/app/test_buy_more.py), not by direct message.
+    assert "in the request's thread" in text and "direct message" not in text
     assert_escaped(view)

@@ -90,3 +90,19 @@ def test_the_confirmation_names_its_batch_and_where_to_find_it() -> None:
     message = confirmation_parent(ResultVM("Contoso Ltd", "U0OPERATOR", (outcome(1),), batch_id="abc123"))
     assert validate_message(message) == []
     assert "batch `abc123`: `/licenses history` shows it" in shown(message)
+
+
+def test_a_purchase_line_says_its_outcome_once_with_an_icon_of_its_own() -> None:
+    declined = replace(ROW, action="buy_more", user_id="", outcome="declined", reason="3 more declined: Budget frozen")
+    approved = replace(declined, outcome="approved", reason="3 more approved (quantity 5)")
+    text = shown(history_view(replace(vm(0), rows=(declined, approved))))
+    assert ":no_entry_sign: *Buy more Office 365 E3* · Contoso Ltd — 3 more declined: Budget frozen\n" in text
+    assert ":white_check_mark: *Buy more Office 365 E3* · Contoso Ltd — 3 more approved (quantity 5)\n" in text
+    assert ":grey_question:" not in text
+
+
+def test_a_line_no_person_wrote_names_who_did_it_in_words() -> None:
+    row = replace(ROW, operator_id="", by="directory import", action="set_location:", outcome="applied", reason=None)
+    text = shown(history_view(replace(vm(0), rows=(row,))))
+    assert "*Clear usage location* · carol@contoso.com at Contoso Ltd — applied\n" in text
+    assert "· by directory import · batch `b1`" in text

@@ -53,7 +53,7 @@ def operator_home(dashboard: DashboardVM) -> dict:  # type: ignore[type-arg]
 
 
 def test_300_customers_are_summarised_within_the_block_limit() -> None:
-    pending = tuple(PendingPurchaseVM("Customer 001", "Product 0", 3, "requested", "UPAT") for _ in range(30))
+    pending = tuple(PendingPurchaseVM("Customer 001", "Product 0", 3, "UPAT") for _ in range(30))
     recent = tuple(
         RecentChangeVM(
             1772600000, "2026-03-04 05:06 UTC", "Customer 001", "bob@x.com", "Product 0", "assign", "applied"
@@ -102,7 +102,7 @@ def test_the_dashboard_escapes_customer_product_and_user_names() -> None:
     view = operator_home(
         DashboardVM(
             (CustomerSeatsVM("contoso", EVIL, lines, 0),),
-            (PendingPurchaseVM(EVIL, EVIL, 1, "approved", "UPAT"),),
+            (PendingPurchaseVM(EVIL, EVIL, 1, "UPAT"),),
             (RecentChangeVM(1772600000, "2026-03-04 05:06 UTC", EVIL, EVIL, EVIL, "assign", "applied"),),
         )
     )
@@ -110,3 +110,17 @@ def test_the_dashboard_escapes_customer_product_and_user_names() -> None:
     texts = [re.sub(r"<!date\^[^>]*>", "", t) for t in mrkdwn_texts(view)]
     assert all("<!" not in t and "<b>" not in t for t in texts)
     assert sum(t.count(EVIL_ESCAPED) for t in texts) == 7
+
+
+def test_seat_bars_are_one_per_line_in_order_never_side_by_side() -> None:
+    view = operator_home(DashboardVM(seats(1, products=12), (), ()))
+    seat_blocks = [b for b in view["blocks"] if "`▰" in str(b) or "`▱" in str(b)]
+    assert [b["type"] for b in seat_blocks] == ["section"]  # a context's elements would sit two to a line
+    lines = seat_blocks[0]["text"]["text"].split("\n")
+    assert [line.split("` ")[1].split(" —")[0] for line in lines] == [f"Product {p}" for p in range(12)]
+
+
+def test_a_customer_with_hundreds_of_subscriptions_stays_within_slacks_limits() -> None:
+    view = operator_home(DashboardVM(seats(12, products=400), (), ()))
+    assert validate_view(view) == [] and len(view["blocks"]) <= 100
+    assert "…and " in shown(view) and "more subscriptions: Manage users shows them all" in shown(view)

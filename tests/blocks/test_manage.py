@@ -4,7 +4,7 @@ from typing import Any
 
 from blocks import ids
 from blocks.manage import manage_view
-from blocks.viewmodels import ManageVM, ProductRowVM
+from blocks.viewmodels import ManageVM, ProductPagingVM, ProductRowVM
 from fakes.slack.blockkit import validate_view
 from licensing.types import Desired
 from tests.blocks.helpers import EVIL, TOKEN, assert_escaped, block_ids, elements, product, worst_manage_vm
@@ -62,13 +62,12 @@ def test_product_block_is_a_dispatching_radio_input_with_three_choices() -> None
     assert e3["hint"]["text"] == "Assigned 2 of 5 selected: Alice and Bob"
     radio = e3["element"]
     assert radio["type"] == "radio_buttons" and radio["action_id"] == ids.PRODUCT_CHOICE
-    assert [(o["value"], o["text"]["text"]) for o in radio["options"]] == [
-        (Desired.ASSIGN, "Assign to all selected"),
-        (Desired.KEEP, "Leave as is"),
-        (Desired.REVOKE, "Revoke from all selected"),
+    # Each option says the end state it leads to, and what it would do from here.
+    assert [(o["value"], o["text"]["text"], o["description"]["text"]) for o in radio["options"]] == [
+        (Desired.ASSIGN, "Everyone selected has it", "Assigns it to 3 users"),
+        (Desired.KEEP, "As is", "Now: 2 of 5 have it · no change"),
+        (Desired.REVOKE, "No one selected has it", "Revokes it from 2 users"),
     ]
-    # "some" is the state; its option, Leave as is, says where things stand and is chosen
-    assert [o.get("description", {}).get("text") for o in radio["options"]] == [None, "Now: 2 of 5 have it", None]
     assert radio["initial_option"] == radio["options"][1]
 
 
@@ -78,9 +77,12 @@ def test_state_descriptions_and_initial_choice_follow_the_view_model() -> None:
     chosen = product("C", "Operator chose", holders=("Alice",), choice="revoke")
     view = build(vm(everyone, nobody, chosen))
     radios = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("block_id", "").startswith("product:")}
-    assert radios["product:A"]["options"][0]["description"]["text"] == "Now: all 5 have it"
+    assert radios["product:A"]["options"][0]["description"]["text"] == "Now: all 5 have it · no change"
     assert radios["product:A"]["initial_option"]["value"] == Desired.ASSIGN
-    assert radios["product:N"]["options"][2]["description"]["text"] == "Now: none has it"
+    # A product nobody selected holds starts on its end state, which reads as no change, never as a revoke.
+    assert radios["product:N"]["initial_option"]["text"]["text"] == "No one selected has it"
+    assert radios["product:N"]["initial_option"]["description"]["text"] == "Now: none has it · no change"
+    assert radios["product:N"]["options"][0]["description"]["text"] == "Assigns it to 5 users"
     assert block(view, "product:N")["hint"]["text"] == "None of the 5 selected users has it"
     assert block(view, "product:N")["label"]["text"] == "Nobody — none available of 10"
     assert radios["product:C"]["initial_option"] == radios["product:C"]["options"][2]
@@ -89,7 +91,9 @@ def test_state_descriptions_and_initial_choice_follow_the_view_model() -> None:
 def test_a_single_selected_user_reads_naturally() -> None:
     view = build(vm(product("E3", "E3", selected=1, holders=("Alice",)), selected_names=("Alice",)))
     radio = block(view, "product:E3")["element"]
-    assert radio["options"][0]["description"]["text"] == "Now: has it"
+    assert [o["text"]["text"] for o in radio["options"]] == ["Has it", "As is", "Doesn't have it"]
+    assert radio["options"][0]["description"]["text"] == "Now: has it · no change"
+    assert radio["options"][2]["description"]["text"] == "Revokes it from 1 user"
     assert "*1 user selected:* Alice" in view["blocks"][0]["text"]["text"]
 
 
@@ -100,6 +104,18 @@ def test_preview_appears_only_with_lines() -> None:
     assert text.startswith(":warning: *If you save now:*")
     assert "• Carol: Visio Plan 2 has no licenses left\n• Dan: needs a usage location" in text
     assert block_ids(view).index(ids.PREVIEW_BLOCK) < block_ids(view).index("product:E3")
+
+
+def test_the_summary_is_repeated_next_to_save() -> None:
+    assert ids.SAVE_SUMMARY_BLOCK not in block_ids(build(vm()))  # nothing chosen, nothing to warn of
+    paging = ProductPagingVM(owned=1, matching=1, first=1, to_assign=2, to_revoke=1)
+    view = build(vm(paging=paging, preview=("1 of the 5 users will not get Visio Plan 2: only 0 available.",)))
+    assert block_ids(view)[-1] == ids.SAVE_SUMMARY_BLOCK  # the last block, just above Save
+    text = block(view, ids.SAVE_SUMMARY_BLOCK)["text"]["text"]
+    assert text.startswith("*Save will assign 2 products and revoke 1 product.*\n:warning: *If you save now:*")
+    assert "• 1 of the 5 users will not get Visio Plan 2: only 0 available." in text
+    quiet = build(vm(paging=paging))
+    assert block(quiet, ids.SAVE_SUMMARY_BLOCK)["text"]["text"] == "*Save will assign 2 products and revoke 1 product.*"
 
 
 def test_location_input_only_when_allowed() -> None:

@@ -74,7 +74,7 @@ def product_skus(view: dict[str, Any]) -> list[str]:
 
 
 def test_the_page_size_is_what_the_frame_leaves_of_100_blocks() -> None:
-    assert PRODUCTS_PER_PAGE == 100 - FRAME_BLOCKS_MAX == 91
+    assert PRODUCTS_PER_PAGE == 100 - FRAME_BLOCKS_MAX == 90
     view = build(page_vm(catalogue(300), 1))
     assert len(view["blocks"]) == 100  # every frame block there, and a full page: not one block to spare
     assert len(product_skus(view)) == PRODUCTS_PER_PAGE
@@ -93,11 +93,11 @@ def test_300_products_every_one_on_exactly_one_page_and_no_page_past_100_blocks(
 
 def test_status_line_says_which_products_are_shown_and_what_save_will_do() -> None:
     products = catalogue(300)
-    assert "Products 1–91 of 300 · Save will assign 2 products and revoke 1 product" in shown(
+    assert "Products 1–90 of 300 · Save will assign 2 products and revoke 1 product" in shown(
         build(page_vm(products, 1))
     )
-    assert "Products 92–182 of 300" in shown(build(page_vm(products, 2)))
-    assert "Products 274–300 of 300" in shown(build(page_vm(products, 4)))
+    assert "Products 91–180 of 300" in shown(build(page_vm(products, 2)))
+    assert "Products 271–300 of 300" in shown(build(page_vm(products, 4)))
     filtered = build(page_vm(products[:12], 1, query="Dyn", owned=300))
     assert "Products 1–12 of 12 matching “Dyn” (300 in all)" in shown(filtered)
 

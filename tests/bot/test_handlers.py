@@ -152,7 +152,7 @@ def test_the_modal_middleware_refuses_someone_elses_modal(deps: Deps) -> None:
 
 def test_the_operator_middleware_refuses_a_stranger_and_names_the_operator(deps: Deps) -> None:
     nxt = Mock()
-    with pytest.raises(Forbidden, match="USTRANGER is not a licensebot operator"):
+    with pytest.raises(Forbidden, match="You are not a licensebot operator"):
         require_operator(context(deps, STRANGER), nxt)
     nxt.assert_not_called()
     ctx = context(deps, ADMIN)
@@ -165,6 +165,7 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
     radios = {f"{ids.PRODUCT_BLOCK_PREFIX}{E5}": {ids.PRODUCT_CHOICE: {"selected_option": {"value": "assign"}}}}
     client = Mock(spec=WebClient)
     client.views_publish.side_effect = SlackApiError("boom", {"ok": False, "error": "not_enabled"})
+    client.base_url, client.users_info.return_value = "https://stub.invalid/api/", {"ok": True, "user": {"tz": "UTC"}}
     ack = Mock()
     view = {
         "id": "V1",
@@ -191,5 +192,6 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
 def test_refreshing_home_never_raises(deps: Deps) -> None:
     client = Mock(spec=WebClient)
     client.views_publish.side_effect = RuntimeError("down")
+    client.base_url, client.users_info.return_value = "https://stub.invalid/api/", {"ok": True, "user": {"tz": "UTC"}}
     home.refresh(deps, client, ADMIN)
     assert client.views_publish.call_count == 1

@@ -20,6 +20,8 @@ ADMIN, SCOPED = "UADMIN01", "USCOPED01"
 
 def click(deps: Deps, who: str, metadata: str, value: str, action_id: str = ids.HISTORY_OLDER) -> Mock:
     client = Mock(spec=WebClient)
+    client.base_url = "https://stub.invalid/api/"
+    client.users_info.return_value = {"ok": True, "user": {"id": who, "tz": "Europe/Paris", "tz_offset": 3600}}
     body: dict[str, Any] = {"view": {"id": "V1", "hash": "h", "private_metadata": metadata}}
     turn_history_page(
         ack=Mock(),

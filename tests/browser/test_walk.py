@@ -1,12 +1,10 @@
 """The seed's flow, clicked through in a browser: the page drives the real bot through the playground.
 
-Set LICENSEBOT_SCREENSHOTS=1 to (re)write the README's screenshots in docs/.
+The README's screenshots are taken on the demo directory by tests/browser/test_screenshots.py.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,18 +14,7 @@ from tests.playground.live import Live
 
 pytestmark = pytest.mark.slow  # starts a browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODAL = ".pg-modal .sk-modal"
-
-
-def shot(page: Any, name: str, height: int) -> None:
-    """A README screenshot, in a window tall enough for the whole modal (it grows to 90% of the height)."""
-    if os.environ.get("LICENSEBOT_SCREENSHOTS") != "1":
-        return
-    DOCS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1280, "height": height})
-    page.screenshot(path=str(DOCS / name))
-    page.set_viewport_size({"width": 1280, "height": 860})
 
 
 def modal(page: Any, callback_id: str) -> Any:
@@ -64,6 +51,8 @@ def open_contoso(page: Any) -> None:
 
 def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     page.select_option("#who", "UADMIN01")
+    assert page.locator("#who option:checked").inner_text() == "Ada Admin"  # the whole name, the role beside it
+    assert page.locator("#who-role").inner_text() == "Admin agent"
     open_contoso(page)
 
     for action, where in (
@@ -76,7 +65,6 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
         wait_text(page, where)
     tick(page, "Alice Adams", 1)
     tick(page, "Erin Evans", 2)
-    shot(page, "playground-users.png", 1320)
 
     page.locator(f"{MODAL} [data-view-action=submit]").click()  # Manage licenses: pushed over the users page
     manage = modal(page, "licenses_manage")
@@ -86,7 +74,6 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     assert "Now: 1 of 2 have it" in text and "Assigned 1 of 2 selected: Erin Evans" in text  # some, and who
     assert "Now: none has it" in text  # none
     assert "No licenses left: Visio Plan 2" in text and "Buy more" in text
-    shot(page, "playground-manage.png", 1800)
 
     page.locator(f"{MODAL} [data-view-action=close]", has_text="Back").click()  # back to the users page
     modal(page, "licenses_users").wait_for()
@@ -126,23 +113,44 @@ def test_pick_page_select_manage_buy_and_save(page: Any, live: Live) -> None:
     thread = page.locator("#channel .sk-thread-group", has_text="Contoso Ltd: licenses updated for 2 of 7 users")
     thread.wait_for()  # the outbox worker posted the confirmation and its thread
     replies = "\n".join(thread.locator(".sk-reply").all_inner_texts())
+    emoji = thread.locator('.sk-emoji[data-emoji="white_check_mark"]').first
+    assert "/static/emoji/white_check_mark.svg" in emoji.evaluate("e => getComputedStyle(e).backgroundImage")
+    assert page.evaluate("async () => (await fetch('/static/emoji/white_check_mark.svg')).ok")  # drawn, no font
     assert "Alice Adams — assigned Office 365 E5; usage location set to DE" in replies  # the location change
     assert "Zoe Zhou — No Office 365 E5 license left: all 2 are assigned." in replies  # the partial failure
-    shot(page, "playground-thread.png", 600)
 
-    # The Buy more request was posted in the channel for approval; an admin agent approves it there.
+    # The Buy more request was posted in the channel for approval; an admin agent approves it there, after the
+    # confirmation Slack asks for first: Back sends nothing, Approve in the dialog sends the click.
     request = page.locator("#channel .sk-message", has_text="5 more Visio Plan 2 for Contoso Ltd").first
-    request.locator('[data-action-id="purchase_approve"]').click()
+    approve = request.locator('[data-action-id="purchase_approve"]')
+    approve.click()
+    dialog = request.locator("dialog.sk-confirm[open]")
+    assert "Approve this purchase?" in dialog.inner_text()
+    dialog.locator('[data-confirm-choice="deny"]').click()
+    assert request.locator("dialog.sk-confirm[open]").count() == 0 and approve.count() == 1
+    assert live.pg.fake.calls("chat.update") == []  # nothing was sent to the bot
+    approve.click()
+    dialog.locator('[data-confirm-choice="confirm"]').click()
     decided = page.locator("#channel .sk-thread-group", has_text="Approved by")
     decided.wait_for()  # the request message updated in place, the requester told in its thread
     assert decided.locator('[data-action-id="purchase_approve"]').count() == 0
     wait_text(page, "your Buy more request 1", "#channel .sk-reply")
 
 
+def test_a_reload_shows_no_modal_left_open(page: Any) -> None:
+    page.select_option("#who", "UADMIN01")
+    command(page, "/licenses")
+    modal(page, "licenses_pick").wait_for()
+    page.reload()
+    page.wait_for_selector("#who option", state="attached")
+    wait_text(page, "No messages yet.", "#channel")  # the page shows what there is (not "Loading…")
+    assert page.locator("#overlay").is_hidden() and page.locator(MODAL).count() == 0
+
+
 def test_a_non_operator_is_refused_and_sees_the_home_tab_say_so(page: Any) -> None:
     page.select_option("#who", VISITOR_ID)
     command(page, "/licenses")
-    wait_text(page, "is not a licensebot operator", "#channel .sk-ephemeral")
+    wait_text(page, "You are not a licensebot operator", "#channel .sk-ephemeral")
     assert page.locator("#overlay").is_hidden()
     page.locator('[data-pane="app"]').click()
     wait_text(page, "You are not an operator yet", "#home")

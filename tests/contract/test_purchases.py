@@ -78,13 +78,15 @@ def test_approved_requests_are_listed_per_customer_until_fulfilled(world: Backen
     assert statuses == [PurchaseStatus.FULFILLED, PurchaseStatus.DECLINED]
 
 
-def test_pending_lists_requested_and_approved_requests_of_the_customers_named_oldest_first(world: Backend) -> None:
-    first, second, third, fourth = (requested(world, c) for c in ("contoso", "fabrikam", "contoso", "contoso"))
+def test_pending_lists_the_requests_waiting_for_a_decision_of_the_customers_named_oldest_first(world: Backend) -> None:
+    first, second, third, fourth, fifth = (
+        requested(world, c) for c in ("contoso", "fabrikam", "contoso", "contoso", "fabrikam")
+    )
     with world.uow() as uow:
-        assert uow.purchases.decide(second, status="approved", by=SALES, at=LATER, target=13)
         assert uow.purchases.decide(third, status="declined", by=SALES, at=LATER, reason="no")
         assert uow.purchases.decide(fourth, status="approved", by=SALES, at=LATER, target=5)
         uow.purchases.fulfil([fourth])
+        assert uow.purchases.decide(fifth, status="approved", by=SALES, at=LATER, target=14)  # with Partner Center
         uow.commit()
     with world.uow() as uow:
         assert [p.id for p in uow.purchases.pending(None, limit=10)] == [first, second]

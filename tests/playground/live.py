@@ -3,6 +3,7 @@ thread of the test process, over a migrated SQLite database loaded with a direct
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,6 @@ def running(tmp: Path, directory: Path) -> Iterator[Live]:
     try:
         yield Live(pg, pg.base_url)
     finally:
-        uv.should_exit = True
+        uv.handle_exit(signal.SIGTERM, None)  # as a signal would: the open pages' long polls answer at once
         thread.join(15)
         sock.close()

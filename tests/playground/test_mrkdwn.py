@@ -51,7 +51,11 @@ def link(href: str, text: str) -> str:
         ("<!date^1700000000^{date}|Nov 14>", "Nov 14"),
         ("&lt;!channel&gt; &amp; &lt;b&gt; a & b", "&lt;!channel&gt; &amp; &lt;b&gt; a &amp; b"),
         ("&amp;lt;", "&amp;lt;"),  # decoded once: the text shows "&lt;"
-        (":white_check_mark: :x: :warning: :heavy_minus_sign:", "\u2705 \u274c \u26a0\ufe0f \u2796"),
+        (
+            ":white_check_mark: :tada:",  # with a bundled image (what the bot sends), and with a character only
+            '<span class="sk-emoji" data-emoji="white_check_mark" '
+            'style="--sk-emoji: url(&quot;/static/emoji/white_check_mark.svg&quot;)">\u2705</span> \U0001f389',
+        ),
         (":no_such_emoji: 10:30:00", ":no_such_emoji: 10:30:00"),
         ("\"quotes\" 'too'", "&quot;quotes&quot; &#x27;too&#x27;"),
         ("\ue0000\ue001", "\ufffd0\ufffd"),  # the renderer's own sentinels cannot be smuggled in
@@ -63,7 +67,10 @@ def test_mrkdwn(text: str, html: str) -> None:
 
 def test_plain_text_is_shown_exactly_and_emoji_only_when_asked() -> None:
     assert plain_html("*a* &amp; <b> :x:\nnext") == "*a* &amp;amp; &lt;b&gt; :x:<br>next"
-    assert plain_html(":x: <!here>", emoji=True) == "\u274c &lt;!here&gt;"
+    assert plain_html(":x: <!here>", emoji=True) == (
+        '<span class="sk-emoji" data-emoji="x" style="--sk-emoji: url(&quot;/static/emoji/x.svg&quot;)">\u274c</span>'
+        " &lt;!here&gt;"
+    )
 
 
 def test_text_objects_pick_their_renderer() -> None:

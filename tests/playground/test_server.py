@@ -67,7 +67,7 @@ def test_who_am_i_lists_the_operators_and_one_visitor(live: Live) -> None:
     assert status == 200
     people = {p["id"]: p for p in answer["people"]}
     assert {"UADMIN01", "USALES01", "USCOPED01", VISITOR_ID} == set(people)
-    assert people[ADMIN] == {"id": ADMIN, "name": "Ada Admin", "role": "admin_agent"}
+    assert people[ADMIN] == {"id": ADMIN, "name": "Ada Admin", "role": "Admin agent"}  # the role in words
     assert people[VISITOR_ID]["role"] is None
 
 
@@ -136,7 +136,7 @@ def test_opening_the_home_tab_publishes_it(live: Live) -> None:
     status, _ = request(live, "/play/home", {"user": SALES})
     assert status == 200
     home = seen(live, SALES, lambda s: s["home"] is not None)["home"]
-    assert "Sam Sales" in home["html"] and "sales_agent" in home["html"]
+    assert "Sam Sales" in home["html"] and "Sales agent" in home["html"]
 
 
 def test_state_waits_for_a_change_then_answers_unchanged(live: Live) -> None:
@@ -223,3 +223,10 @@ def test_the_command_refuses_a_non_loopback_host() -> None:
     result = CliRunner().invoke(main, ["playground", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "loopback only" in result.output
+
+
+def test_a_reloaded_page_shows_no_modal_left_open(live: Live) -> None:
+    open_users(live)
+    status, answer = request(live, "/play/reload", {"user": SALES})  # the page, (re)loaded as anyone
+    assert (status, answer) == (200, {"ok": True})
+    assert seen(live, ADMIN, lambda s: s["modal"] is None)["modal"] is None  # as a restarted Slack client shows

@@ -108,8 +108,13 @@ def test_only_sales_admin_and_global_admins_may_decide(actor: str, role: Role | 
             uow.operators.upsert([Operator(actor, role)])
             uow.commit()
     request_id = asked(uow)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as refused:
         approve(request_id, actor=actor, uow=uow)
+    if role is Role.HELPDESK_AGENT:
+        assert refused.value.user_message == (
+            "Your role (Helpdesk agent) cannot approve or decline purchases; "
+            "ask an admin agent, a global admin or a sales agent."
+        )
     with pytest.raises(Forbidden):
         decline(request_id, "no", actor=actor, uow=uow)
     assert uow.state.purchases[0].status is PurchaseStatus.REQUESTED and visio(uow).quantity == 1

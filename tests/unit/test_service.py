@@ -229,7 +229,7 @@ def test_sales_agent_cannot_change_locations_nor_anything_saved_with_one() -> No
     uow = world()
     result = apply(move("bob", to="FR", assign=(E5,)), actor=SALES, uow=uow)
     assert codes(result.results[0]) == ["forbidden"]
-    assert "sales_agent" in result.results[0].errors[0].message
+    assert "Sales agent" in result.results[0].errors[0].message
     assert uow.state.users[("contoso", uid("bob"))] == world().state.users[("contoso", uid("bob"))]
 
 
