@@ -14,6 +14,7 @@ from blocks.history import history_view
 from blocks.viewmodels import HistoryRowVM, HistoryVM
 from bot.deps import Deps
 from licensing import history, queries
+from licensing.audit import service_text
 from licensing.errors import InvalidRequest, LicensingError
 from licensing.history import Cursor, HistoryPage
 
@@ -97,6 +98,7 @@ def history_vm(page: HistoryPage, metadata: str) -> HistoryVM:
             outcome=r.entry.outcome,
             reason=r.entry.reason,
             batch_id=r.entry.batch_id,
+            service=service_text(r.entry.action, r.entry.sku),
         )
         for r in page.records
     )

@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import text
 
-from cli import main
 from storage.db import make_engine
 
 DIRECTORY = Path(__file__).resolve().parents[1] / "app" / "directory.yaml"
@@ -17,14 +15,8 @@ ADMIN = "UADMIN01"
 
 
 @pytest.fixture
-def run(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.chdir(tmp_path)  # no stray .env is read, no licensebot.db left behind
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
+def run(cli):  # type: ignore[no-untyped-def]
+    return cli  # this module starts from an empty database: it tests `db upgrade` and `import` too
 
 
 @pytest.fixture
@@ -100,6 +92,8 @@ def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(result.output)
     assert data["customer"] == "contoso"
     e3 = next(p for p in data["products"] if p["sku"] == "ENTERPRISEPACK")
+    services = e3.pop("services")  # tests/integration/test_services_cli.py tells their states
+    assert len(services) == 37 and {"plan": "TEAMS1", "name": "Microsoft Teams", "state": "all"} in services
     assert e3 == {
         "sku": "ENTERPRISEPACK",
         "name": "Office 365 E3",
@@ -265,7 +259,8 @@ def test_dry_run_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def
         ),
         (
             ("licenses", "apply", "contoso", "--users", "a", "--as", ADMIN),
-            "error: Nothing to change: choose a product to assign or revoke, or a usage location.",
+            "error: Nothing to change: choose a product to assign or revoke, a service to turn on or off, or a usage "
+            "location.",
         ),
     ],
 )
