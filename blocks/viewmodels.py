@@ -99,9 +99,7 @@ class ManageVM:
 
 
 @dataclass(frozen=True)
-class ServiceRowVM:
-    """One service of the product across its holders among the selected users, and the operator's choice."""
-
+class ServiceRowVM:  # one service of the product across its holders among the selected users, and the choice
     plan: str  # servicePlanName
     title: str  # Microsoft's friendly name
     state: HoldState  # how many holders have it on: all, some or none

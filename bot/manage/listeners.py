@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from bot.deps import Deps
-from bot.manage import screens
+from bot.manage import screens, services
 from bot.manage.commands import open_licenses
 from bot.manage.options import customer_options
 from bot.manage.submissions import open_manage, save
@@ -27,6 +27,7 @@ from storage.modal_state import ModalState, without_choices
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
 PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
+SERVICE_PAGING = re.compile(r"^service_page_(prev|next)$")
 
 
 def register(app: App) -> None:
@@ -48,6 +49,11 @@ def register(app: App) -> None:
     app.action(PRODUCT_PAGING, middleware=guard)(after_ack(products_action(turn_product_page)))
     app.action(ids.PRODUCT_FILTER_INPUT, middleware=guard)(after_ack(products_action(filter_products)))
     app.action(ids.SHOW_ALL_PRODUCTS, middleware=guard)(after_ack(products_action(show_all_products)))
+    app.action(ids.SERVICES_OPEN, middleware=guard)(after_ack(services.open_services))
+    app.action(ids.SERVICE_CHOICE, middleware=guard)(after_ack(services.choose_service))
+    app.action(SERVICE_PAGING, middleware=guard)(after_ack(services.turn_page))
+    app.view(ids.SERVICES_VIEW, middleware=IN_MODAL)(after_ack(services.done))
+    app.view_closed(ids.SERVICES_VIEW, middleware=IN_MODAL)(after_ack(services.done))
     app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
     app.view(ids.MANAGE_VIEW, middleware=IN_MODAL)(after_ack(save))
 
