@@ -3,14 +3,31 @@ computed from the tenant's fresh read, sent as a re-add of the product (Graph re
 
 from __future__ import annotations
 
-from fakes.m365 import FakeM365
+import json
+import os
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from fakes.m365 import FakeM365, generate_users
 from fakes.m365.seed import ARCHIVING, E3, EXCHANGE_S_ENTERPRISE, OFFICESUBSCRIPTION, SHAREPOINTENTERPRISE, TEAMS1
 from licensing import queries
+from licensing.connected.remote import reconcile
 from licensing.connected.sync import sync_tenant
 from licensing.results import ErrorCode, ServiceChange, Status
-from licensing.types import Switch
+from licensing.types import Switch, utcnow
 from providers.graph.tenant import GraphTenants
-from tests.tenants.helpers import ADMIN, ASSIGNED, UowFactory, assert_mirror_matches
+from tests.tenants.helpers import (
+    ADMIN,
+    ASSIGNED,
+    LICENSEBOT,
+    UowFactory,
+    assert_mirror_matches,
+    graph_env,
+    kill_mid_batch,
+)
 from tests.tenants.test_save import ANN, BOB, E3_, save
 
 CY, DEE = "cy@contoso.onmicrosoft.com", "dee@contoso.onmicrosoft.com"
@@ -111,3 +128,33 @@ def test_a_service_the_tenants_product_does_not_have_is_refused_before_anything_
     assert (o.status, [e.code for e in o.errors]) == (Status.FAILED, [ErrorCode.UNKNOWN_SERVICE])
     assert "SWAY" in o.errors[0].message
     assert m365.requests[ASSIGNED] == 0
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.slow  # starts a licensebot process and kills it
+def test_a_services_save_killed_mid_batch_is_reconciled_from_the_tenant_and_never_sent_twice(
+    m365: FakeM365, tenant: str, graph: GraphTenants, uows: UowFactory, migrated_url: str, tmp_path: Path
+) -> None:
+    made = generate_users(m365.tenant(tenant), 45, licenses=(E3,))
+    for u in made[::2]:  # half have Apps off already: their list must keep it
+        m365.set_licenses(tenant, u.id, licenses=(E3,), disabled_plans={E3: (OFFICESUBSCRIPTION.id,)})
+    sync_tenant("contoso", provider=graph, uow=uows())
+    env = {**os.environ, **graph_env(m365, migrated_url), "LICENSEBOT_GRAPH_BATCHES_IN_FLIGHT": "1"}
+    args = ["licenses", "apply", "contoso", "--users", ",".join(u.upn for u in made)]
+    args += ["--disable", "ENTERPRISEPACK:TEAMS1", "--as", ADMIN, "--key", "k-teams"]
+    kill_mid_batch(m365, args, env, tmp_path)
+    later = lambda: utcnow() + timedelta(minutes=11)  # noqa: E731
+    [batch_id] = reconcile(provider=graph, uow=uows(), render=None, clock=later)
+    with uows() as uow:
+        _, result = uow.batches.get_by_key("k-teams") or ("", None)
+    assert result is not None and result.batch_id == batch_id
+    truth = {u.upn: TEAMS1.id in m365.disabled_plans(tenant, u.id, E3) for u in made}
+    assert {o.user_id: o.status for o in result.results} == {
+        upn: Status.UPDATED if off else Status.FAILED for upn, off in truth.items()
+    }
+    assert 20 <= sum(truth.values()) < 45  # the kill really came mid-batch
+    assert all(OFFICESUBSCRIPTION.id in m365.disabled_plans(tenant, u.id, E3) for u in made[::2])
+    assert_mirror_matches(m365, tenant, uows)
+    calls = m365.graph_requests()
+    replay = subprocess.run([LICENSEBOT, *args, "--json"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert m365.graph_requests() == calls and json.loads(replay.stdout)["batch_id"] == batch_id
