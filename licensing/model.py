@@ -49,6 +49,9 @@ class Subscription:
     # A connected tenant's seats, as its last read reported them: `assigned` is its consumedUnits, which Microsoft 365
     # lets exceed what is owned (overuse). A local customer's counter never exceeds its quantity.
     mirrored: bool = False
+    # A connected tenant's service plans of the product (servicePlanName, from subscribedSkus), as its last read
+    # listed them; None for a local customer, whose product has what Microsoft's table lists.
+    plans: tuple[str, ...] | None = None
 
     @property
     def available(self) -> int:

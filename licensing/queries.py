@@ -167,7 +167,7 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow
         holders = tuple(u.id for u in selected if sku in u.licenses)
         state = HoldState.of(len(holders), len(selected))
         name = catalogue[sku].name if sku in catalogue else sku
-        services = summarize(sku, [u for u in selected if sku in u.licenses], plan_table())
+        services = summarize(sku, [u for u in selected if sku in u.licenses], plan_table(), sub.plans)
         products.append(
             ProductSummary(
                 sku, name, sub.quantity, sub.assigned, sub.available, holders, state, sub.alert_below, services

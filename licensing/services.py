@@ -204,11 +204,20 @@ class ServiceState:
     holders: int
 
 
-def summarize(sku: str, holders: Iterable[User], table: PlanTable) -> tuple[ServiceState, ...]:
-    """Every service of the product, by friendly name, with how many of its holders have it on."""
+def summarize(
+    sku: str, holders: Iterable[User], table: PlanTable, tenant_plans: tuple[str, ...] | None = None
+) -> tuple[ServiceState, ...]:
+    """Every service of the product, by friendly name, with how many of its holders have it on. `tenant_plans`: a
+    connected tenant's list for the product (subscribedSkus), which wins over Microsoft's table; names the table
+    does not know are shown as they are."""
     lists = [u.disabled_plans.get(sku, frozenset()) for u in holders]
+    plans = table.plans(sku)
+    if tenant_plans is not None:
+        known = {p.name: p for p in plans}
+        listed = [known.get(name, ServicePlan(name, "", name)) for name in tenant_plans]
+        plans = tuple(sorted(listed, key=lambda p: (p.title.casefold(), p.name)))
     states = []
-    for p in table.plans(sku):
+    for p in plans:
         state, on, count = state_of(p.name, lists)
         states.append(ServiceState(p.name, p.title, state, on, count))
     return tuple(states)

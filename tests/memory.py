@@ -462,7 +462,12 @@ class FakeTenants:
                 raise Refused(f"No product {sku} for a subscription")
             old = stored.get(sku)
             sub = replace(sub, alert_below=old.alert_below) if old else sub
-            changed += old is None or (old.quantity, old.assigned, old.mirrored) != (sub.quantity, sub.assigned, True)
+            changed += old is None or (old.quantity, old.assigned, old.mirrored, old.plans or ()) != (
+                sub.quantity,
+                sub.assigned,
+                True,
+                sub.plans or (),
+            )
             s.subscriptions[(customer_id, sku)] = sub
         return len(gone) + changed
 

@@ -50,6 +50,7 @@ class RemoteSku:
     name: str
     owned: int  # prepaidUnits enabled + warning
     assigned: int  # consumedUnits
+    plans: tuple[str, ...] = ()  # servicePlans[].servicePlanName: the services this tenant's product has
 
 
 @dataclass(frozen=True)

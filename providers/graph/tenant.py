@@ -44,7 +44,10 @@ class GraphTenants:
         with self._lock:
             self._ids[tenant] = {s.part_number: s.sku_id for s in found}
             self._plans[tenant] = {pid: name for s in found for pid, name in s.plan_names.items() if name}
-        return tuple(RemoteSku(s.part_number, s.name, s.owned, s.assigned) for s in found)
+        return tuple(
+            RemoteSku(s.part_number, s.name, s.owned, s.assigned, tuple(sorted(n for n in s.plan_names.values() if n)))
+            for s in found
+        )
 
     def snapshot(self, tenant: str) -> TenantSnapshot:
         skus = self.skus(tenant)

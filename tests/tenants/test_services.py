@@ -57,6 +57,13 @@ def test_one_service_off_and_one_on_for_three_users_in_mixed_states(
     assert m365.requests[ASSIGNED] == before + 2  # one assignLicense per user who holds E3
     assert_mirror_matches(m365, tenant, uows)
     e3 = next(p for p in queries.summary("contoso", [ANN, BOB, CY], actor=ADMIN, uow=uows()).products if p.sku == E3_)
+    # The tenant's E3 (subscribedSkus) has four services, not the 37 of Microsoft's table: those are what it offers.
+    assert [s.title for s in e3.services] == [
+        "Exchange Online (Plan 2)",
+        "Microsoft 365 Apps for Enterprise",
+        "Microsoft Teams",
+        "SharePoint (Plan 2)",
+    ]
     states = {s.plan: (s.state.value, s.on, s.holders) for s in e3.services}
     assert states["TEAMS1"] == ("all", 2, 2) and states["OFFICESUBSCRIPTION"] == ("some", 1, 2)
     assert states["SHAREPOINTENTERPRISE"] == ("none", 0, 2)

@@ -9,7 +9,15 @@ import pytest
 from licensing.connected.tenants import Operation, PendingBatch, RemoteUser
 from licensing.model import Change, User
 from licensing.results import ErrorCode, ServiceChange, Status, UserOutcome
-from licensing.services import disabled_after, for_user, parse_switches, parse_table, plan_table, state_of
+from licensing.services import (
+    disabled_after,
+    for_user,
+    parse_switches,
+    parse_table,
+    plan_table,
+    state_of,
+    summarize,
+)
 from licensing.types import HoldState, Switch
 
 E3 = "ENTERPRISEPACK"
@@ -101,3 +109,12 @@ def test_a_re_add_landed_only_when_the_tenant_shows_the_whole_new_list() -> None
     ann = RemoteUser("ann", "oid", "Ann", "US", frozenset({E3}), disabled_plans={E3: frozenset({"TEAMS1"})})
     assert not op.landed(ann)
     assert op.landed(op.after(ann)) and op.after(ann).disabled_plans == {E3: frozenset({"SWAY", "TEAMS1"})}
+
+
+def test_a_connected_tenants_list_wins_over_microsofts_table_and_unknown_names_show_as_they_are() -> None:
+    states = summarize(E3, [user(licenses=frozenset({E3}))], plan_table(), ("TEAMS1", "NEW_PLAN_2027"))
+    assert [(s.plan, s.title, s.state) for s in states] == [
+        ("TEAMS1", "Microsoft Teams", HoldState.ALL),
+        ("NEW_PLAN_2027", "NEW_PLAN_2027", HoldState.ALL),
+    ]
+    assert len(summarize(E3, [], plan_table())) == 37  # a local customer: Microsoft's table
