@@ -68,6 +68,9 @@ def test_one_service_off_one_on_for_three_users_then_back_and_save(bot: Bot) -> 
     assert "Microsoft Teams on in Office 365 E3" in result and "does not hold Office 365 E3" in result
     thread = replies(bot, parent)
     assert thread.count("Sway off in Office 365 E3") == 2 and "Bob Brown" in thread
+    bot.user().open("history contoso alice@contoso.com")  # /licenses history says it in words too
+    history = shown(bot.fake.views[bot.fake.calls("views.open")[-1].response["view"]["id"]]["blocks"])
+    assert "Sway off in Office 365 E3" in history and "Microsoft Teams on in Office 365 E3" in history
 
 
 def test_choices_survive_the_services_pages_and_back(bot: Bot) -> None:
