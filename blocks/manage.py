@@ -175,7 +175,20 @@ def _short_names(names: tuple[str, ...]) -> list[str]:
 def _who(vm: ManageVM) -> Block:
     count = plural(len(vm.selected_names), "user")
     names = escape(names_line(_short_names(vm.selected_names), SHOWN_USERS))
-    return section(f"*Customer:* {fit_escaped(vm.customer_name, 200)}\n*{count} selected:* {names}".rstrip())
+    text = f"*Customer:* {fit_escaped(vm.customer_name, 200)}\n*{count} selected:* {names}".rstrip()
+    return section(text, accessory=_services(vm.service_products))
+
+
+def _services(products: tuple[tuple[str, str], ...]) -> StaticSelectElement | None:
+    """Services of a product the selection holds or is being given: a select beside who is selected, so it takes
+    none of the blocks the products need. Choosing one pushes that product's Services view."""
+    if not products:
+        return None
+    options = [
+        Option(value=sku, text=plain(truncate(name.strip() or sku, OPTION_MAX)))
+        for sku, name in products[:SELECT_OPTIONS_MAX]
+    ]
+    return StaticSelectElement(action_id=ids.SERVICES_OPEN, placeholder=plain("Services…"), options=options)
 
 
 def _preview(lines: tuple[str, ...], head: str = "", block_id: str = ids.PREVIEW_BLOCK) -> Block:

@@ -15,7 +15,8 @@ ICON: dict[OutcomeStatus, str] = {
 
 
 def outcome_line(o: OutcomeVM) -> str:
-    """ ":white_check_mark: *Alice* — assigned E3; revoked E1", escaped mrkdwn of at most LINE_MAX characters."""
+    """ ":white_check_mark: *Alice* — assigned E3; revoked E1; Microsoft Teams off in E3", escaped mrkdwn of at most
+    LINE_MAX characters."""
     parts: list[str] = []
     if o.assigned:
         parts.append("assigned " + ", ".join(o.assigned))
@@ -23,6 +24,8 @@ def outcome_line(o: OutcomeVM) -> str:
         parts.append("revoked " + ", ".join(o.revoked))
     if o.location:
         parts.append(f"usage location set to {o.location}")
+    parts += list(o.services)
+    parts += [f"does not hold {name}: its services unchanged" for name in o.not_held]
     parts += [problem.message for problem in o.errors]
     if not parts:
         parts.append("could not be updated" if o.status == "failed" else "no change")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from licensing.types import Desired, HoldState
+from licensing.types import Desired, HoldState, Switch
 
 OutcomeStatus = Literal["updated", "unchanged", "failed"]
 
@@ -95,6 +95,28 @@ class ManageVM:
     paging: ProductPagingVM | None = None  # None: every product is shown, and there is no filter
     sold_out: tuple[SoldOutVM, ...] | None = None  # for Buy more: the page's first, then the other matching ones
     # (None: the sold-out ones among `products`)
+    service_products: tuple[tuple[str, str], ...] = ()  # (sku, name): what Services can open, held or being given
+
+
+@dataclass(frozen=True)
+class ServiceRowVM:  # one service of the product across its holders among the selected users, and the choice
+    plan: str  # servicePlanName
+    title: str  # Microsoft's friendly name
+    state: HoldState  # how many holders have it on: all, some or none
+    on: int
+    holders: int
+    choice: Switch
+
+
+@dataclass(frozen=True)
+class ServicesVM:
+    product_name: str
+    holders: int  # selected users who hold the product
+    giving: int  # selected users this save gives it to
+    rows: tuple[ServiceRowVM, ...]  # one page of them
+    page: int
+    page_count: int
+    total: int  # services of the product
 
 
 @dataclass(frozen=True)
@@ -112,6 +134,8 @@ class OutcomeVM:
     revoked: tuple[str, ...] = ()
     errors: tuple[ProblemVM, ...] = ()
     location: str | None = None  # set when the usage location changed
+    services: tuple[str, ...] = ()  # "Microsoft Teams off in Office 365 E3", one per service changed
+    not_held: tuple[str, ...] = ()  # product names whose services were chosen but this user does not hold
 
 
 @dataclass(frozen=True)
@@ -247,6 +271,7 @@ class HistoryRowVM:
     reason: str | None
     batch_id: str
     by: str = "licensebot"  # who did it when no Slack user did: "directory import", "the Microsoft 365 sync"
+    service: str | None = None  # a service line's words, e.g. "Microsoft Teams off"
 
 
 @dataclass(frozen=True)

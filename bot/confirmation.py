@@ -46,6 +46,8 @@ def result_vm(customer_name: str, result: BatchResult, names: dict[str, str]) ->
             revoked=tuple(names.get(s, s) for s in o.revoked),
             errors=tuple(ProblemVM(e.code.value, e.message) for e in o.errors),
             location=o.location,
+            services=tuple(f"{c.text} in {names.get(c.sku, c.sku)}" for c in o.services),
+            not_held=tuple(names.get(s, s) for s in o.not_held),
         )
         for o in result.results
     )

@@ -13,9 +13,11 @@ import click
 
 from cli.common import deps, fail, friendly_errors
 from licensing import history
+from licensing.audit import service_text
 from licensing.results import AuditRecord
 
-HEADER = ("id", "at", "batch_id", "operator", "customer_id", "user_id", "sku", "action", "outcome", "reason")
+# `detail` (last, so scripts reading the earlier columns by position keep working): a service line's words.
+HEADER = ("id", "at", "batch_id", "operator", "customer_id", "user_id", "sku", "action", "outcome", "reason", "detail")
 FORMULA_STARTS = ("=", "+", "-", "@")  # also tab and carriage return, which some spreadsheets skip before a formula
 
 
@@ -66,7 +68,10 @@ def row(record: AuditRecord) -> list[str]:
     e = record.entry
     at = e.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     values: Iterator[str | None] = iter(
-        (str(record.id), at, e.batch_id, e.operator, e.customer_id, e.user_id, e.sku, e.action, e.outcome, e.reason)
+        (
+            *(str(record.id), at, e.batch_id, e.operator, e.customer_id, e.user_id, e.sku, e.action, e.outcome),
+            *(e.reason, service_text(e.action, e.sku)),
+        )
     )
     return [safe(v or "") for v in values]
 

@@ -10,8 +10,8 @@ import click
 
 from cli.common import deps, fail, friendly_errors, split
 from cli.tables import table
-from licensing import queries, service
-from licensing.results import BatchResult
+from licensing import queries, service, services
+from licensing.results import BatchResult, UserOutcome
 
 
 @click.group()
@@ -31,6 +31,9 @@ def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: boo
     # available is quantity − assigned (negative when a connected tenant is overused); overused says by how many.
     fields = ("sku", "name", "quantity", "assigned", "available", "overused", "holders", "state")
     products = [{f: list(v) if isinstance(v := getattr(p, f), tuple) else v for f in fields} for p in s.products]
+    for product, p in zip(products, s.products, strict=True):
+        # Over the selected users who hold the product: "all" of none when nobody selected holds it is "none".
+        product["services"] = [{"plan": v.plan, "name": v.title, "state": v.state.value} for v in p.services]
     if as_json:
         click.echo(json.dumps({"customer": s.customer.id, "products": products}, indent=2))
         return
@@ -45,6 +48,8 @@ def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: boo
 @click.option("--assign", "assign", multiple=True, help="SKU to assign to every user (repeatable).")
 @click.option("--revoke", "revoke", multiple=True, help="SKU to revoke from every user (repeatable).")
 @click.option("--location", default=None, help="Usage location (ISO 3166 alpha-2) to give every user.")
+@click.option("--enable", "enable", multiple=True, help="SKU:PLAN service to turn on for the holders (repeatable).")
+@click.option("--disable", "disable", multiple=True, help="SKU:PLAN service to turn off for the holders (repeatable).")
 @click.option("--as", "actor", required=True, help="Slack user id of the operator acting.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 @click.option("--key", default=None, help="Idempotency key: a repeat with the same key changes nothing.")
@@ -58,16 +63,25 @@ def apply_(
     assign: tuple[str, ...],
     revoke: tuple[str, ...],
     location: str | None,
+    enable: tuple[str, ...],
+    disable: tuple[str, ...],
     actor: str,
     dry_run: bool,
     key: str | None,
     as_json: bool,
 ) -> None:
-    """Assign and revoke products (and set the usage location) for users of CUSTOMER; each user all or nothing."""
+    """Assign and revoke products, turn services on and off (and set the usage location) for users of CUSTOMER;
+    each user all or nothing."""
     if queries.find_operator(actor, uow=deps(ctx).uow_factory()) is None:
         # Checked here, not left to the batch: a typo in --as is bad input (exit 2), not every user failing (1).
         fail(f"--as {actor}: no operator has that Slack user id; use one from the directory file's operators")
-    change = service.make_change(customer, split(users), assign=split(assign), revoke=split(revoke), location=location)
+    try:
+        switches = services.parse_switches(enable=split(enable), disable=split(disable))
+    except ValueError as e:
+        fail(str(e))
+    change = service.make_change(
+        customer, split(users), assign=split(assign), revoke=split(revoke), location=location, services=switches
+    )
     _known(ctx, customer, change.user_ids, [*split(assign), *split(revoke)])
     uow = deps(ctx).uow_factory()
     if dry_run:
@@ -101,12 +115,19 @@ def _available(product: dict[str, object]) -> object:
     return f"overused by {product['overused']}" if product["overused"] else product["available"]
 
 
+def _services(o: UserOutcome) -> str:
+    said = [f"{c.sku}: {c.text}" for c in o.services] + [f"{sku}: not held, unchanged" for sku in o.not_held]
+    return "; ".join(said)
+
+
 def render_batch(result: BatchResult) -> str:
     head = f"{'Dry run' if result.dry_run else 'Batch ' + (result.batch_id or '')} for {result.customer_id}"
     if result.replayed:
         head += " (already applied with this key: nothing changed now)"
     moved = any(o.location for o in result.results)
-    headers = ["USER", "STATUS", "ASSIGNED", "REVOKED", *(["LOCATION"] if moved else []), "ERRORS"]
+    switched = any(o.services or o.not_held for o in result.results)
+    headers = ["USER", "STATUS", "ASSIGNED", "REVOKED", *(["LOCATION"] if moved else [])]
+    headers += [*(["SERVICES"] if switched else []), "ERRORS"]
     rows = [
         [
             o.user_id,
@@ -114,6 +135,7 @@ def render_batch(result: BatchResult) -> str:
             " ".join(o.assigned),
             " ".join(o.revoked),
             *([o.location or ""] if moved else []),
+            *([_services(o)] if switched else []),
             "; ".join(f"{e.code.value}: {e.message}" for e in o.errors),
         ]
         for o in result.results

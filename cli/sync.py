@@ -45,6 +45,7 @@ def sync(customers: tuple[str, ...], as_json: bool) -> None:
     """Sync CUSTOMERS (default: every connected customer) from Microsoft 365: products, seats and users."""
     try:
         settings = Settings()
+        settings.graph_config()  # a half-configured Graph app is one line, before the database is looked at
     except (ValidationError, ValueError) as e:
         _fail(str(e).splitlines()[0], as_json)
     if problem := not_set_up(settings.database_url):

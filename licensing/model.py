@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from licensing.types import Desired
+from licensing.types import Desired, Switch
 
 
 class Role(StrEnum):
@@ -60,6 +60,9 @@ class Subscription:
     # A connected tenant's seats, as its last read reported them: `assigned` is its consumedUnits, which Microsoft 365
     # lets exceed what is owned (overuse). A local customer's counter never exceeds its quantity.
     mirrored: bool = False
+    # A connected tenant's service plans of the product (servicePlanName, from subscribedSkus), as its last read
+    # listed them; None for a local customer, whose product has what Microsoft's table lists.
+    plans: tuple[str, ...] | None = None
 
     @property
     def available(self) -> int:
@@ -112,6 +115,8 @@ class Change:
     user_ids: tuple[str, ...]
     desired: Mapping[str, Desired] = field(default_factory=dict)
     location: str | None = None
+    # sku -> service plan name -> ON or OFF, for the holders of that product (licensing/services.py)
+    services: Mapping[str, Mapping[str, Switch]] = field(default_factory=dict)
 
     @property
     def to_assign(self) -> frozenset[str]:
@@ -126,7 +131,13 @@ class Change:
         users = ",".join(sorted(set(self.user_ids)))
         wanted = ",".join(f"{s}={d.value}" for s, d in sorted(self.desired.items()) if d is not Desired.KEEP)
         where = f"|location={self.location}" if self.location else ""
-        return f"{self.customer_id}|{users}|{wanted}{where}"
+        switched = ",".join(
+            f"{sku}:{plan}={s.value}"
+            for sku, chosen in sorted(self.services.items())
+            for plan, s in sorted(chosen.items())
+            if s is not Switch.KEEP
+        )
+        return f"{self.customer_id}|{users}|{wanted}{where}" + (f"|services={switched}" if switched else "")
 
 
 class PurchaseStatus(StrEnum):

@@ -8,6 +8,7 @@ from dataclasses import replace
 from licensing.model import Change, Customer, Operator, Subscription, User
 from licensing.results import ErrorCode, Problem, Status, UserOutcome
 from licensing.rules import Catalogue, check_change, check_known, check_new_location, name_of
+from licensing.services import PlanTable, check_known_services, for_user, plan_table
 
 
 def forbidden_reason(operator: Operator | None, customer_id: str | None) -> str | None:
@@ -44,11 +45,13 @@ def decide(
     catalogue: Catalogue,
     owned: Mapping[str, Subscription],
     forbidden: str | None = None,
+    plans: PlanTable | None = None,
 ) -> tuple[UserOutcome, ...]:
-    """Each user's one outcome, in processing order: the new usage location and the license changes together, all
-    or nothing. Earlier users take the seats first; a failed user frees none."""
+    """Each user's one outcome, in processing order: the new usage location, the license and the service changes
+    together, all or nothing. Earlier users take the seats first; a failed user frees none."""
     seats = {sku: sub.available for sku, sub in owned.items()}
-    unknown = check_known(change.desired.keys(), catalogue)
+    plans = plans or plan_table()
+    unknown = check_known(change.desired.keys(), catalogue) + check_known_services(change.services, plans)
     outcomes: list[UserOutcome] = []
     for uid in processing_order(change, users):
         user = users.get(uid)
@@ -62,13 +65,15 @@ def decide(
         add = frozenset(s for s in change.to_assign if s not in user.licenses)
         remove = frozenset(s for s in change.to_revoke if s in user.licenses)
         moved = change.location if change.location and change.location != user.location else None
-        problems = list(unknown)
+        services = for_user(user, change.services, add=add, remove=remove, table=plans)
+        problems = list(unknown) + list(services.problems)
         if moved:
             problems += check_new_location(user, moved, user.licenses - remove, catalogue)
             user = replace(user, location=moved)  # licenses assigned by this save are judged in the new country
         problems += check_change(user, add, remove, catalogue=catalogue, owned=owned, customer_name=customer.name)
-        if unknown or not (add or remove or moved):
-            outcomes.append(_failed(uid, user, problems) if problems else UserOutcome(uid, Status.UNCHANGED, user.name))
+        if unknown or not (add or remove or moved or services.changes):
+            unchanged = UserOutcome(uid, Status.UNCHANGED, user.name, not_held=services.not_held)
+            outcomes.append(_failed(uid, user, problems) if problems else unchanged)
             continue
         problems += _seat_problems(add, seats, owned, catalogue)
         if problems:
@@ -86,6 +91,8 @@ def decide(
                 assigned=tuple(sorted(add)),
                 revoked=tuple(sorted(remove)),
                 location=moved,
+                services=services.changes,
+                not_held=services.not_held,
             )
         )
     return tuple(outcomes)

@@ -14,6 +14,7 @@ from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
 from licensing.model import Customer, Operator, User
 from licensing.planning import forbidden_reason
 from licensing.ports import UnitOfWork
+from licensing.services import ServiceState, plan_table, summarize
 from licensing.types import HoldState
 
 MAX_PAGE_SIZE = 100
@@ -51,6 +52,7 @@ class ProductSummary:
     holders: tuple[str, ...]  # the selected users who hold it, in display order
     state: HoldState
     alert_below: int | None = None
+    services: tuple[ServiceState, ...] = ()  # Microsoft's service plans of it, across the holders
 
     @property
     def overused(self) -> int:
@@ -174,8 +176,11 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow
         holders = tuple(u.id for u in selected if sku in u.licenses)
         state = HoldState.of(len(holders), len(selected))
         name = catalogue[sku].name if sku in catalogue else sku
+        services = summarize(sku, [u for u in selected if sku in u.licenses], plan_table(), sub.plans)
         products.append(
-            ProductSummary(sku, name, sub.quantity, sub.assigned, sub.available, holders, state, sub.alert_below)
+            ProductSummary(
+                sku, name, sub.quantity, sub.assigned, sub.available, holders, state, sub.alert_below, services
+            )
         )
     products.sort(key=lambda p: (p.name.casefold(), p.sku))
     missing = tuple(u for u in ids if u not in found)

@@ -20,9 +20,13 @@ class ErrorCode(StrEnum):
     NOT_ENTITLED = "not_entitled"
     UNKNOWN_USER = "unknown_user"
     UNKNOWN_PRODUCT = "unknown_product"
+    UNKNOWN_SERVICE = "unknown_service"  # a service plan the product does not have (licensing/services.py)
     FORBIDDEN = "forbidden"
     # Connected (Microsoft 365) customers only:
     GROUP_ASSIGNED = "group_assigned"  # the license comes from a group; it cannot be revoked from the user
+    # A service turned off that another one of the user's needs, or one turned on without what it needs: the message
+    # names both services.
+    SERVICE_DEPENDENCY = "service_dependency"
     PROVIDER_ERROR = "provider_error"  # Microsoft 365 refused for a reason licensebot has no code for
     PROVIDER_UNAVAILABLE = "provider_unavailable"  # Microsoft 365 kept throttling or did not answer
 
@@ -48,6 +52,27 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class ServiceChange:
+    """One service of one product turned on or off for one user (licensing/services.py decides them)."""
+
+    sku: str
+    plan: str  # servicePlanName, e.g. TEAMS1
+    title: str  # Microsoft's friendly name, e.g. Microsoft Teams
+    on: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.title} {'on' if self.on else 'off'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sku": self.sku, "plan": self.plan, "name": self.title, "state": "on" if self.on else "off"}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ServiceChange:
+        return cls(d["sku"], d["plan"], d["name"], d["state"] == "on")
+
+
+@dataclass(frozen=True)
 class UserOutcome:
     user_id: str
     status: Status
@@ -56,6 +81,9 @@ class UserOutcome:
     revoked: tuple[str, ...] = ()
     errors: tuple[Problem, ...] = ()
     location: str | None = None  # the usage location this save gave the user, when it moved them
+    services: tuple[ServiceChange, ...] = ()
+    # Products whose services the save chose but this user neither holds nor is given: their services are unchanged.
+    not_held: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +93,8 @@ class UserOutcome:
             "assigned": list(self.assigned),
             "revoked": list(self.revoked),
             "location": self.location,
+            "services": [c.to_dict() for c in self.services],
+            "not_held": list(self.not_held),
             "errors": [e.to_dict() for e in self.errors],
         }
 
@@ -78,6 +108,8 @@ class UserOutcome:
             revoked=tuple(d["revoked"]),
             errors=tuple(Problem.from_dict(e) for e in d["errors"]),
             location=d.get("location"),  # batches stored before a save could move users have none
+            services=tuple(ServiceChange.from_dict(c) for c in d.get("services", ())),  # nor before services
+            not_held=tuple(d.get("not_held", ())),
         )
 
 

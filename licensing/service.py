@@ -16,7 +16,8 @@ from licensing.model import Change, Customer
 from licensing.planning import decide, save_refusal
 from licensing.ports import TenantProvider, UnitOfWork
 from licensing.results import BatchResult, Status, UserOutcome
-from licensing.types import Clock, Desired, utcnow
+from licensing.services import Switches, check_known_services, disabled_lists, plan_table
+from licensing.types import Clock, Desired, Switch, utcnow
 
 MAX_USERS_PER_CHANGE = 10_000
 
@@ -39,6 +40,7 @@ def make_change(
     assign: Iterable[str] = (),
     revoke: Iterable[str] = (),
     location: str | None = None,
+    services: Switches | None = None,
 ) -> Change:
     """Validates the shape of a save: users given, something to do, no product both assigned and revoked, a real
     country code."""
@@ -48,13 +50,25 @@ def make_change(
         raise InvalidRequest("Select at least one user.")
     if len(users) > MAX_USERS_PER_CHANGE:
         raise InvalidRequest(f"At most {MAX_USERS_PER_CHANGE:,} users can be changed at once.")
-    if not assign and not revoke and not location:
-        raise InvalidRequest("Nothing to change: choose a product to assign or revoke, or a usage location.")
+    switched = {sku: dict(c) for sku, chosen in (services or {}).items() if (c := _switched(chosen))}
+    if not assign and not revoke and not location and not switched:
+        raise InvalidRequest(
+            "Nothing to change: choose a product to assign or revoke, a service to turn on or off, or a usage location."
+        )
     if both := sorted(assign & revoke):
         raise InvalidRequest(f"A product cannot be assigned and revoked at once: {', '.join(both)}.")
     desired = {sku: Desired.ASSIGN for sku in assign} | {sku: Desired.REVOKE for sku in revoke}
     country = normalize_country(location) if location else None
-    return Change(customer_id=customer_id, user_ids=users, desired=desired, location=country)
+    if unknown := check_known_services(switched, plans := plan_table()):
+        raise InvalidRequest(" ".join(p.message for p in unknown))
+    switched = {sku: {plans.canonical(sku, p): s for p, s in chosen.items()} for sku, chosen in switched.items()}
+    if gone := sorted(set(switched) & revoke):
+        raise InvalidRequest(f"Services of a product being revoked cannot be changed: {', '.join(gone)}.")
+    return Change(customer_id=customer_id, user_ids=users, desired=desired, location=country, services=switched)
+
+
+def _switched(chosen: Mapping[str, Switch]) -> dict[str, Switch]:
+    return {plan: s for plan, s in chosen.items() if s is not Switch.KEEP}
 
 
 def plan(change: Change, *, actor: str, uow: UnitOfWork) -> BatchResult:
@@ -146,6 +160,7 @@ def _apply_locally(
         grants=[(o.user_id, sku) for o in done for sku in o.assigned],
         removals=[(o.user_id, sku) for o in done for sku in o.revoked],
     )
+    _write_services(customer.id, done, uow)
     result = BatchResult(uuid.uuid4().hex, customer.id, False, outcomes, how.actor, how.clock())
     uow.audit.append(audit_entries(result, change))
     uow.batches.add(result, key=how.key, fingerprint=change.fingerprint())
@@ -153,6 +168,22 @@ def _apply_locally(
     alerts.check(customer.id, uow, actor=how.actor, clock=how.clock)
     uow.commit()
     return result
+
+
+def _write_services(customer_id: str, done: list[UserOutcome], uow: UnitOfWork) -> None:
+    """Each changed user's new disabled lists, from their lists as held (the change's products are granted by now)."""
+    changed = [o for o in done if o.services]
+    if not changed:
+        return
+    users = uow.users.get_many(customer_id, [o.user_id for o in changed])
+    uow.users.set_disabled_plans(
+        customer_id,
+        [
+            (o.user_id, sku, plans)
+            for o in changed
+            for sku, plans in sorted(disabled_lists(users[o.user_id], o.services).items())
+        ],
+    )
 
 
 def _read_fresh(

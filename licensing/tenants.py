@@ -15,7 +15,7 @@ from typing import Any
 
 from licensing.model import Change, User
 from licensing.results import ErrorCode, UserOutcome
-from licensing.types import Desired
+from licensing.types import Desired, Switch
 
 
 class OperationStatus(StrEnum):
@@ -50,6 +50,7 @@ class RemoteSku:
     name: str
     owned: int  # prepaidUnits enabled + warning
     assigned: int  # consumedUnits
+    plans: tuple[str, ...] = ()  # servicePlans[].servicePlanName: the services this tenant's product has
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,9 @@ class Operation:
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     location: str | None = None
+    # skuPartNumber -> every service plan (by name) to have off in it, for each product of `add` sent with a list: a
+    # product the user holds is sent again (re-added), and Graph replaces their list with exactly this one.
+    disabled: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def moved(self, user: RemoteUser | None) -> bool:
         """Whether the tenant shows the usage location this change sets (it may have, with the licenses refused)."""
@@ -98,13 +102,15 @@ class Operation:
         if user is None:
             return False
         where = self.location is None or user.location == self.location
-        return where and set(self.add) <= user.licenses and not set(self.remove) & user.licenses
+        services = all(user.disabled_plans.get(s, frozenset()) == set(p) for s, p in self.disabled.items())
+        return where and services and set(self.add) <= user.licenses and not set(self.remove) & user.licenses
 
     def after(self, user: RemoteUser) -> RemoteUser:
         """The user as the tenant holds them once this change applied to `user`, read just before it was sent.
         Graph answers a change without the user's licenses, so this, not the answer, is what the mirror records."""
         licenses = (user.licenses - set(self.remove)) | set(self.add)
         disabled = {s: p for s, p in user.disabled_plans.items() if s in licenses and s not in self.add}
+        disabled |= {s: frozenset(p) for s, p in self.disabled.items() if p}
         return replace(user, location=self.location or user.location, licenses=licenses, disabled_plans=disabled)
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,11 +120,13 @@ class Operation:
             "add": list(self.add),
             "remove": list(self.remove),
             "location": self.location,
+            "disabled": {s: list(p) for s, p in self.disabled.items()},
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Operation:
-        return cls(d["user"], d["object_id"], tuple(d["add"]), tuple(d["remove"]), d.get("location"))
+        disabled = {s: tuple(p) for s, p in (d.get("disabled") or {}).items()}  # none stored before services
+        return cls(d["user"], d["object_id"], tuple(d["add"]), tuple(d["remove"]), d.get("location"), disabled)
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,7 @@ class PendingBatch:
                 "user_ids": list(self.change.user_ids),
                 "location": self.change.location,
                 "desired": {s: d.value for s, d in self.change.desired.items()},
+                "services": {s: {p: v.value for p, v in c.items()} for s, c in self.change.services.items()},
             },
             "decided": [o.to_dict() for o in self.decided],
             "operations": [o.to_dict() for o in self.operations],
@@ -187,9 +196,9 @@ class PendingBatch:
         fingerprint: str,
     ) -> PendingBatch:
         c = d["change"]
-        change = Change(
-            customer_id, tuple(c["user_ids"]), {s: Desired(v) for s, v in c["desired"].items()}, c.get("location")
-        )
+        services = {s: {p: Switch(v) for p, v in chosen.items()} for s, chosen in (c.get("services") or {}).items()}
+        desired = {s: Desired(v) for s, v in c["desired"].items()}
+        change = Change(customer_id, tuple(c["user_ids"]), desired, c.get("location"), services)
         return cls(
             id,
             customer_id,

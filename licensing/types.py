@@ -36,3 +36,16 @@ class Desired(StrEnum):
     def matching(cls, state: HoldState) -> Desired:
         """The choice that describes where the selection stands today, so that saving it changes nothing."""
         return {HoldState.ALL: cls.ASSIGN, HoldState.SOME: cls.KEEP, HoldState.NONE: cls.REVOKE}[state]
+
+
+class Switch(StrEnum):
+    """What an operator wants for one service across the selected holders: Services' radios."""
+
+    ON = "on"
+    KEEP = "keep"
+    OFF = "off"
+
+    @classmethod
+    def matching(cls, state: HoldState) -> Switch:
+        """The choice that describes where the holders stand today, so that saving it changes nothing."""
+        return {HoldState.ALL: cls.ON, HoldState.SOME: cls.KEEP, HoldState.NONE: cls.OFF}[state]

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from licensing.errors import InvalidRequest
-from licensing.types import Desired
+from licensing.types import Desired, Switch
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class ModalState:
     choices: dict[str, Desired] = field(default_factory=dict)  # sku -> the choice the operator last left it at
     product_page: int = 1
     product_query: str = ""  # the products' name/SKU filter
+    # Services (a view pushed over Manage licenses): sku -> service plan name -> what the operator chose, on any page
+    # of the services, kept across Back; a choice of Leave as is is kept too (it undoes an earlier one).
+    service_choices: dict[str, dict[str, Switch]] = field(default_factory=dict)
 
     def chosen_customer_id(self) -> str:
         """The customer the modal is on; a click that needs one before it was chosen is refused, not guessed."""
@@ -45,9 +48,9 @@ class ModalState:
 
 
 def without_choices(modal: ModalState) -> ModalState:
-    """Forget Manage licenses' choices, product page and filter: they only mean something for the selection (and the
-    customer) they were made for."""
-    return replace(modal, initial=None, choices={}, product_page=1, product_query="")
+    """Forget Manage licenses' choices (services' too), product page and filter: they only mean something for the
+    selection (and the customer) they were made for."""
+    return replace(modal, initial=None, choices={}, product_page=1, product_query="", service_choices={})
 
 
 class ModalStore(Protocol):
@@ -55,7 +58,13 @@ class ModalStore(Protocol):
 
     def get(self, token: str) -> ModalState | None: ...
 
-    def save(self, modal: ModalState) -> None: ...
+    def save(self, modal: ModalState) -> None:
+        """Stores the modal; its service choices only when empty (forgotten): merge_services writes them."""
+        ...
+
+    def merge_services(self, token: str, sku: str, choices: dict[str, Switch]) -> ModalState | None:
+        """Adds choices for services of `sku` atomically; returns the modal as stored after it (None: gone)."""
+        ...
 
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
         """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from licensing.types import Desired, utcnow
+from licensing.types import Desired, Switch, utcnow
 from storage.bulk import rowcount
 from storage.db import write_transaction
 from storage.modal_state import ModalState, without_choices
@@ -39,6 +39,7 @@ class ModalStateRow(Base):
     choices: Mapped[dict[str, str]] = mapped_column(JSON, server_default=text("'{}'"))
     product_page: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     product_query: Mapped[str] = mapped_column(String, server_default=text("''"))
+    service_choices: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, server_default=text("'{}'"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -81,15 +82,34 @@ class SqlModalStore:
                 _choices(row.choices) or {},
                 row.product_page,
                 row.product_query,
+                {sku: {p: Switch(c) for p, c in chosen.items()} for sku, chosen in (row.service_choices or {}).items()},
             )
 
     def save(self, modal: ModalState) -> None:
+        row = _row(modal)
+        if modal.service_choices:  # written only by merge_services, so a stale copy never undoes a newer choice
+            del row["service_choices"]
         with self._sessions.begin() as s:
             s.execute(
-                update(ModalStateRow)
-                .where(ModalStateRow.token == modal.token)
-                .values(**_row(modal), updated_at=utcnow())
+                update(ModalStateRow).where(ModalStateRow.token == modal.token).values(**row, updated_at=utcnow())
             )
+
+    def merge_services(self, token: str, sku: str, choices: dict[str, Switch]) -> ModalState | None:
+        """Adds `choices` to the product's service choices in one write transaction: two clicks handled at once both
+        count. Returns the modal as stored after it (None: gone)."""
+        with self._sessions() as s, write_transaction(s):
+            found = s.scalars(
+                select(ModalStateRow.service_choices).where(ModalStateRow.token == token).with_for_update()
+            ).first()
+            if found is None:
+                return None
+            merged = {**found, sku: {**found.get(sku, {}), **{p: c.value for p, c in choices.items()}}}
+            s.execute(
+                update(ModalStateRow)
+                .where(ModalStateRow.token == token)
+                .values(service_choices=merged, updated_at=utcnow())
+            )
+        return self.get(token)
 
     def switch_customer(self, modal: ModalState, customer_id: str | None, customer_name: str | None) -> ModalState:
         """A new customer starts from a clean slate: first page, no search, nothing selected, no product picked."""
@@ -169,6 +189,7 @@ def _row(modal: ModalState) -> dict[str, object]:
         "choices": modal.choices,
         "product_page": modal.product_page,
         "product_query": modal.product_query,
+        "service_choices": modal.service_choices,
     }
 
 

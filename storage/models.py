@@ -90,6 +90,7 @@ class SubscriptionRow(Base):
     quantity: Mapped[int]
     assigned: Mapped[int]
     alert_below: Mapped[int | None]
+    service_plans: Mapped[list[str] | None] = mapped_column(NullableJSON)  # a connected tenant's (Subscription.plans)
     mirrored: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a tenant's seats
 
 

@@ -147,10 +147,12 @@ class SqlSubscriptionRepository:
 
     def for_customer(self, customer_id: str) -> dict[str, Subscription]:
         r = SubscriptionRow
-        stmt = select(r.sku, r.quantity, r.assigned, r.alert_below, r.mirrored).where(r.customer_id == customer_id)
+        stmt = select(r.sku, r.quantity, r.assigned, r.alert_below, r.mirrored, r.service_plans).where(
+            r.customer_id == customer_id
+        )
         return {
-            sku: Subscription(customer_id, sku, quantity, assigned, alert_below, mirrored)
-            for sku, quantity, assigned, alert_below, mirrored in self._session.execute(stmt)
+            sku: Subscription(customer_id, sku, quantity, assigned, below, mirrored, _plans(plans))
+            for sku, quantity, assigned, below, mirrored, plans in self._session.execute(stmt)
         }
 
     def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
@@ -272,3 +274,7 @@ class SqlBatchRepository:
                 result=result.to_dict(),
             )
         )
+
+
+def _plans(stored: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(stored) if stored is not None else None

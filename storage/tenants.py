@@ -54,32 +54,36 @@ class SqlTenantMirror:
     def set_seats(self, customer_id: str, subscriptions: Sequence[Subscription]) -> int:
         s, ul = table(SubscriptionRow), table(UserLicenseRow)
         stored = {
-            sku: (quantity, assigned, mirrored)
-            for sku, quantity, assigned, mirrored in self._session.execute(
-                select(s.c.sku, s.c.quantity, s.c.assigned, s.c.mirrored).where(s.c.customer_id == customer_id)
+            sku: (quantity, assigned, mirrored, plans)
+            for sku, quantity, assigned, mirrored, plans in self._session.execute(
+                select(s.c.sku, s.c.quantity, s.c.assigned, s.c.mirrored, s.c.service_plans).where(
+                    s.c.customer_id == customer_id
+                )
             )
         }
         # Exactly as the tenant reports them: consumedUnits above what is owned is overuse, shown as it is (the CHECK
         # lets a mirrored counter exceed its quantity).
-        wanted = {sub.sku: (sub.quantity, sub.assigned, True) for sub in subscriptions}
+        wanted = {sub.sku: (sub.quantity, sub.assigned, True, _listed(sub.plans)) for sub in subscriptions}
         gone = sorted(stored.keys() - wanted.keys())
         for batch in chunks(gone):
             self._session.execute(delete(ul).where(ul.c.customer_id == customer_id, ul.c.sku.in_(batch)))
             self._session.execute(delete(s).where(s.c.customer_id == customer_id, s.c.sku.in_(batch)))
         new = [
             {"customer_id": customer_id, "sku": k, "quantity": q, "assigned": a, "alert_below": None, "mirrored": m}
-            for k, (q, a, m) in sorted(wanted.items())
+            | {"service_plans": p}
+            for k, (q, a, m, p) in sorted(wanted.items())
             if k not in stored
         ]
         insert_many(self._session, s, new)
         changed = [
-            {"k": k, "q": q, "a": a} for k, (q, a, m) in sorted(wanted.items()) if stored.get(k, (q, a, m)) != (q, a, m)
+            {"k": k, "q": w[0], "a": w[1], "p": w[3]} for k, w in sorted(wanted.items()) if stored.get(k, w) != w
         ]
         if changed:
+            plans = bindparam("p", type_=s.c.service_plans.type)
             stmt = (
                 update(s)
                 .where(s.c.customer_id == customer_id, s.c.sku == bindparam("k"))
-                .values(quantity=bindparam("q"), assigned=bindparam("a"), mirrored=True)
+                .values(quantity=bindparam("q"), assigned=bindparam("a"), mirrored=True, service_plans=plans)
             )
             self._session.execute(stmt, changed)
         return len(gone) + len(new) + len(changed)
@@ -218,3 +222,7 @@ def _pending(row: RemoteBatchRow) -> PendingBatch:
         key=row.idempotency_key,
         fingerprint=row.fingerprint,
     )
+
+
+def _listed(plans: tuple[str, ...] | None) -> list[str] | None:
+    return list(plans) if plans is not None else None

@@ -162,6 +162,26 @@ class SqlUserRepository:
             )
             self._session.execute(stmt, moves)
 
+    def set_disabled_plans(self, customer_id: str, lists: Sequence[tuple[str, str, frozenset[str]]]) -> None:
+        self._forget_searches()
+        lic = self._licenses
+        rows = [
+            {"k_customer_id": customer_id, "k_user_id": uid, "k_sku": sku, "plans": sorted(plans) or None}
+            for uid, sku, plans in lists
+        ]
+        if not rows:
+            return
+        stmt = (
+            update(lic)
+            .where(
+                lic.c.customer_id == bindparam("k_customer_id"),
+                lic.c.user_id == bindparam("k_user_id"),
+                lic.c.sku == bindparam("k_sku"),
+            )
+            .values(disabled_plans=bindparam("plans", type_=lic.c.disabled_plans.type))
+        )
+        self._session.execute(stmt, rows)
+
     def upsert(self, users: Sequence[User]) -> int:
         self._forget_searches()
         rows: dict[UserKey, Row] = {}

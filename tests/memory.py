@@ -231,7 +231,19 @@ class FakeUsers:
             sub = s.subscriptions[(customer_id, sku)]
             s.subscriptions[(customer_id, sku)] = replace(sub, assigned=sub.assigned + delta)
         for uid in {uid for uid, _ in (*grants, *removals)}:
-            s.users[(customer_id, uid)] = replace(s.users[(customer_id, uid)], licenses=frozenset(licenses[uid]))
+            user = s.users[(customer_id, uid)]
+            # A license removed takes its disabled service plans with it, as its row does in the database.
+            disabled = {sku: p for sku, p in user.disabled_plans.items() if sku in licenses[uid]}
+            s.users[(customer_id, uid)] = replace(user, licenses=frozenset(licenses[uid]), disabled_plans=disabled)
+
+    def set_disabled_plans(self, customer_id: str, lists: Sequence[tuple[str, str, frozenset[str]]]) -> None:
+        s = self.t.use()
+        for uid, sku, plans in lists:
+            user = s.users.get((customer_id, uid))
+            if user is None or sku not in user.licenses:
+                continue  # as the database's UPDATE matches no row
+            disabled = {k: v for k, v in user.disabled_plans.items() if k != sku} | ({sku: plans} if plans else {})
+            s.users[(customer_id, uid)] = replace(user, disabled_plans=disabled)
 
     def upsert(self, users: Sequence[User]) -> int:
         s = self.t.use()
@@ -450,7 +462,12 @@ class FakeTenants:
                 raise Refused(f"No product {sku} for a subscription")
             old = stored.get(sku)
             sub = replace(sub, alert_below=old.alert_below) if old else sub
-            changed += old is None or (old.quantity, old.assigned, old.mirrored) != (sub.quantity, sub.assigned, True)
+            changed += old is None or (old.quantity, old.assigned, old.mirrored, old.plans or ()) != (
+                sub.quantity,
+                sub.assigned,
+                True,
+                sub.plans or (),
+            )
             s.subscriptions[(customer_id, sku)] = sub
         return len(gone) + changed
 

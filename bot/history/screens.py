@@ -15,6 +15,7 @@ from blocks.viewmodels import HistoryRowVM, HistoryVM
 from bot.deps import Deps
 from bot.slack.timezones import OperatorZone
 from licensing import history, queries
+from licensing.audit import service_text
 from licensing.directory.changes import DIRECTORY_IMPORT
 from licensing.errors import InvalidRequest, LicensingError
 from licensing.history import Cursor, HistoryPage
@@ -108,6 +109,7 @@ def history_vm(page: HistoryPage, metadata: str, zone: OperatorZone) -> HistoryV
             outcome=r.entry.outcome,
             reason=r.entry.reason,
             batch_id=r.entry.batch_id,
+            service=service_text(r.entry.action, r.entry.sku),
         )
         for r in page.records
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,11 +15,13 @@ from licensing.countries import normalize_country
 from licensing.errors import InvalidRequest
 from licensing.model import Change
 from licensing.scheduled import schedule
-from licensing.types import Desired, utcnow
+from licensing.services import Switches
+from licensing.types import Desired, Switch, utcnow
 from storage.modal_state import ModalState
 
 Errors = dict[str, str]  # what to say, by the block id of the input it is about
 NOTHING_TO_CHANGE = "Nothing to change: choose Assign or Revoke for a product, or set a usage location."
+SERVICES_NOT_SCHEDULED = "Services change at once only: save them without days, then schedule the products."
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,12 @@ class Now:
     assign: frozenset[str] = frozenset()
     revoke: frozenset[str] = frozenset()
     location: str | None = None  # an ISO 3166 code, checked
+    services: Switches = field(default_factory=dict)  # sku -> plan -> on/off (Services, pushed over this view)
 
     def change(self, customer_id: str, users: Iterable[str]) -> Change:
-        return service.make_change(customer_id, users, assign=self.assign, revoke=self.revoke, location=self.location)
+        return service.make_change(
+            customer_id, users, assign=self.assign, revoke=self.revoke, location=self.location, services=self.services
+        )
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,12 @@ def read_save(view: dict[str, Any], modal: ModalState, *, zone_of: Callable[[], 
             location = normalize_country(location)
         except InvalidRequest as e:
             errors[ids.LOCATION_BLOCK] = e.user_message
-    now = Now(frozenset(assign), frozenset(revoke), location) if assign or revoke or location else None
+    services = switched(modal)
+    now = (
+        Now(frozenset(assign), frozenset(revoke), location, services)
+        if assign or revoke or location or services
+        else None
+    )
     starts_on = parse_day(state, ids.STARTS_BLOCK, ids.STARTS_INPUT)
     ends_on = parse_day(state, ids.ENDS_BLOCK, ids.ENDS_INPUT)
     later = None
@@ -69,11 +79,23 @@ def read_save(view: dict[str, Any], modal: ModalState, *, zone_of: Callable[[], 
             later = Later(now, dates, zone, ends)
         except schedule.DateErrors as e:
             errors |= {ids.STARTS_BLOCK if f == schedule.START else ids.ENDS_BLOCK: m for f, m in e.errors.items()}
+    if later is not None and services:  # a scheduled change keeps products and a location, not services (yet)
+        errors[ids.STARTS_BLOCK if starts_on else ids.ENDS_BLOCK] = SERVICES_NOT_SCHEDULED
     if errors:
         return errors
     if later is not None and (now is not None or later.dates.ends_at):
         return later
     return now or {_first_input(view): NOTHING_TO_CHANGE}
+
+
+def switched(modal: ModalState) -> dict[str, dict[str, Switch]]:
+    """The services the operator turned on or off (Leave as is changes nothing), by product."""
+    chosen: dict[str, dict[str, Switch]] = {}
+    for sku, plans in modal.service_choices.items():
+        moved: dict[str, Switch] = {p: c for p, c in plans.items() if c != Switch.KEEP}
+        if moved:
+            chosen[sku] = moved
+    return chosen
 
 
 def submission_key(body: dict[str, Any], view: dict[str, Any]) -> str:

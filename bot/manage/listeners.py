@@ -15,7 +15,7 @@ from blocks import ids
 from blocks.buy import buy_more_view
 from blocks.viewmodels import BuyMoreVM
 from bot.deps import Deps
-from bot.manage import screens
+from bot.manage import screens, services
 from bot.manage.commands import open_from_home
 from bot.manage.options import customer_options
 from bot.manage.submissions import open_manage, save
@@ -28,6 +28,7 @@ from storage.modal_state import ModalState, without_choices
 
 PAGING = re.compile(r"^page_(first|prev|next|last)$")
 PRODUCT_PAGING = re.compile(r"^product_page_(first|prev|next|last)$")
+SERVICE_PAGING = re.compile(r"^service_page_(prev|next)$")
 
 
 def register(app: App) -> None:
@@ -50,9 +51,14 @@ def register(app: App) -> None:
         ids.PRODUCT_FILTER_INPUT: products_action(filter_products),
         ids.SHOW_ALL_PRODUCTS: products_action(show_all_products),
         ids.BUY_MORE: open_buy_more,  # the form's submission is bot/purchases'
+        ids.SERVICES_OPEN: services.open_services,
+        ids.SERVICE_CHOICE: services.choose_service,
+        SERVICE_PAGING: services.turn_page,
     }
     for action_id, click in clicks.items():
         app.action(action_id, middleware=IN_MODAL)(modal_click(click))
+    app.view(ids.SERVICES_VIEW, middleware=IN_MODAL)(after_ack(services.done))
+    app.view_closed(ids.SERVICES_VIEW, middleware=IN_MODAL)(after_ack(services.done))
     app.view(ids.USERS_VIEW, middleware=IN_MODAL)(open_manage)
     app.view(ids.MANAGE_VIEW, middleware=IN_MODAL)(after_ack(save))
 

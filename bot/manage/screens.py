@@ -18,14 +18,16 @@ from blocks.users import users_view
 from blocks.viewmodels import ManageVM, PickerVM, ProductPagingVM, ProductRowVM, SoldOutVM, UserRowVM, UsersVM
 from bot.deps import Deps
 from bot.manage.product_pages import ProductPage, page_of
+from bot.manage.service_preview import service_lines, service_products
 from licensing import queries, service
 from licensing.connected import sync
 from licensing.errors import InvalidRequest
 from licensing.model import User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
+from licensing.services import Switches
 from licensing.tenants import ProviderError, Tenant
-from licensing.types import Desired
+from licensing.types import Desired, Switch
 from storage.modal_state import ModalState, without_choices
 
 log = logging.getLogger("licensebot.bot")
@@ -129,10 +131,11 @@ def manage(
         products=rows,
         can_set_location=can_set_location,
         locations=_locations(summary),
-        preview=preview(deps, actor, summary, (assign, revoke)),
+        preview=preview(deps, actor, summary, (assign, revoke), modal.service_choices),
         location_value=parse_location(state) if state else None,
         paging=_paging(page, len(summary.products), modal.product_query, (assign, revoke)),
         sold_out=tuple(SoldOutVM(p.sku, p.name, max(0, -p.available)) for p in page.sold_out),
+        service_products=service_products(summary, chosen),
     )
     return modal, manage_view(vm, modal.token)
 
@@ -196,13 +199,18 @@ def changes(preset: dict[str, Desired], chosen: dict[str, Desired]) -> tuple[lis
     )
 
 
-def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], list[str]]) -> tuple[str, ...]:
-    """Before Save: who would fail and why, grouped, e.g. "2 of the 5 users will not get Visio: only 3 available"."""
+def preview(
+    deps: Deps, actor: str, summary: Summary, change: tuple[list[str], list[str]], services: Switches | None = None
+) -> tuple[str, ...]:
+    """Before Save: what services would change ("Microsoft Teams off for 3 users"), and who would fail and why,
+    grouped, e.g. "2 of the 5 users will not get Visio: only 3 available"."""
     assign, revoke = change
-    if not (assign or revoke) or not summary.selected:
+    switched = any(c is not Switch.KEEP for chosen in (services or {}).values() for c in chosen.values())
+    if not (assign or revoke or switched) or not summary.selected:
         return ()
     try:
-        c = service.make_change(summary.customer.id, [u.id for u in summary.selected], assign=assign, revoke=revoke)
+        ids_ = [u.id for u in summary.selected]
+        c = service.make_change(summary.customer.id, ids_, assign=assign, revoke=revoke, services=services)
     except InvalidRequest as e:
         return (e.user_message,)
     planned = service.plan(c, actor=actor, uow=deps.uow_factory())
@@ -214,7 +222,7 @@ def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], l
             groups[(problem.code.value, problem.sku)] += 1
             first.setdefault((problem.code.value, problem.sku), problem.message)
     available = {p.sku: p for p in summary.products}
-    lines = []
+    lines = service_lines(planned, {p.sku: p.name for p in summary.products})
     for (code, sku), n in sorted(groups.items(), key=lambda kv: -kv[1]):
         who = f"{n} of the {total} users" if total > 1 else "The user"
         if code == ErrorCode.INSUFFICIENT_LICENSES and sku in available:
@@ -228,7 +236,7 @@ def preview(deps: Deps, actor: str, summary: Summary, change: tuple[list[str], l
                 lines.append(f"{who} will not get {p.name}: only {p.available} available.")
         else:
             lines.append(f"{who} will fail: {first[(code, sku)]}" + (" (and similar)" if n > 1 else ""))
-    if lines:
+    if planned.failed:
         lines.append(
             f"A user who fails gets none of the changes; {total - len(planned.failed)} of {total} will be updated."
         )

@@ -160,8 +160,15 @@ class SlackUser:
         return answer
 
     def close(self) -> None:
+        """Press Close (Back on a pushed view): the view leaves the stack; Slack then sends `view_closed`, with the
+        view's state, to an app whose view asked for it (`notify_on_close`)."""
         assert self.top is not None
+        view = self.view
         self.top = self.fake.close_view(self.top)
+        if view.get("notify_on_close"):
+            payload = {"type": "view_closed", "view": self.with_state(view), "is_cleared": False}
+            response = self.interact(payload)
+            assert response.status_code == 200, response.text
 
     # --- reading the view ---------------------------------------------------------------------------------------
 

@@ -161,7 +161,9 @@ def _final(planned: UserOutcome, got: OperationResult | None, catalogue: Catalog
     problem = Problem(code, plain_message(code, planned, got, catalogue), got.sku)
     # The tenant took the usage location, then refused the licenses: the location stays changed, and is said.
     moved = planned.location if got.location_set else None
-    return replace(planned, status=Status.FAILED, assigned=(), revoked=(), location=moved, errors=(problem,))
+    return replace(
+        planned, status=Status.FAILED, assigned=(), revoked=(), services=(), location=moved, errors=(problem,)
+    )
 
 
 def plain_message(code: ErrorCode, planned: UserOutcome, got: OperationResult, catalogue: Catalogue) -> str:
@@ -179,6 +181,9 @@ def plain_message(code: ErrorCode, planned: UserOutcome, got: OperationResult, c
         ErrorCode.DEPENDENCY_IN_USE: f"Microsoft 365 refused: another product of the user still needs {product}.",
         ErrorCode.GROUP_ASSIGNED: f"{who} gets {product} through a group in Microsoft 365; remove them from the group"
         " instead.",
+        # The provider's words already name the services (both, for a dependency).
+        ErrorCode.SERVICE_DEPENDENCY: f"{said}.",
+        ErrorCode.UNKNOWN_SERVICE: f"{said}.",
         ErrorCode.UNKNOWN_USER: f"Microsoft 365 has no user {planned.user_id} any more.",
         ErrorCode.FORBIDDEN: "Microsoft 365 refused licensebot: check the app's admin consent and GDAP roles.",
         ErrorCode.PROVIDER_UNAVAILABLE: "Microsoft 365 was busy or unavailable; nothing changed for this user. "

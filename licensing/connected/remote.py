@@ -30,10 +30,11 @@ from licensing.connected import outcomes
 from licensing.connected.outcomes import OutcomeUnknown
 from licensing.connected.sync import generation, write_seats, write_users, written_since
 from licensing.errors import LicensingError
-from licensing.model import Change, Customer
+from licensing.model import Change, Customer, User
 from licensing.notifications import OutgoingThread
 from licensing.ports import TenantProvider, UnitOfWork
 from licensing.results import BatchResult, ErrorCode, Status, UserOutcome
+from licensing.services import disabled_lists
 from licensing.tenants import (
     Operation,
     OperationResult,
@@ -135,7 +136,9 @@ def record_intent(
     """T1's writes, in the caller's transaction: the batch, held by this process for LEASE."""
     updated = [o for o in decided if o.status is Status.UPDATED]
     ids = uow.mirror.object_ids(customer.id, [o.user_id for o in updated])
-    ops = tuple(Operation(o.user_id, ids.get(o.user_id, o.user_id), o.assigned, o.revoked, o.location) for o in updated)
+    # The users as `write_fresh` just wrote them from the tenant's fresh read: their disabled lists are the tenant's.
+    users = uow.users.get_many(customer.id, [o.user_id for o in updated if o.services])
+    ops = tuple(_operation(o, ids.get(o.user_id, o.user_id), users.get(o.user_id)) for o in updated)
     now = clock()
     batch = PendingBatch(
         batch_id,
@@ -152,6 +155,14 @@ def record_intent(
     )
     uow.remote.add(batch, holder=holder_name(), lease_until=now + LEASE)
     return batch
+
+
+def _operation(outcome: UserOutcome, object_id: str, user: User | None) -> Operation:
+    """One user's change for the tenant; a product whose services change is sent (again) with its whole new list."""
+    lists = disabled_lists(user, outcome.services) if user is not None else {}
+    disabled = {sku: tuple(sorted(plans)) for sku, plans in sorted(lists.items())}
+    add = tuple(sorted({*outcome.assigned, *disabled}))
+    return Operation(outcome.user_id, object_id, add, outcome.revoked, outcome.location, disabled)
 
 
 def execute(

@@ -122,7 +122,7 @@ def write_seats(customer_id: str, skus: Sequence[RemoteSku], uow: UnitOfWork) ->
     rules) are left as they are."""
     known = uow.products.get_many(s.sku for s in skus)
     changes = uow.products.upsert([Product(s.sku, s.name) for s in skus if s.sku not in known])
-    subs = [Subscription(customer_id, s.sku, s.owned, s.assigned) for s in skus]
+    subs = [Subscription(customer_id, s.sku, s.owned, s.assigned, plans=s.plans) for s in skus]
     return changes + uow.mirror.set_seats(customer_id, subs)
 
 

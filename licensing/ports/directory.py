@@ -77,6 +77,11 @@ class UserRepository(Protocol):
         """
         ...
 
+    def set_disabled_plans(self, customer_id: str, lists: Sequence[tuple[str, str, frozenset[str]]]) -> None:
+        """Replace the disabled service plans of (user_id, sku) licenses the users hold; an empty set turns every
+        service of it on. A license the user does not hold is left alone (the caller decided from what is held)."""
+        ...
+
     def upsert(self, users: Sequence[User]) -> int:
         """Create or update users with exactly the licenses given; counters are fixed by `recount`."""
         ...

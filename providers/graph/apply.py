@@ -9,7 +9,7 @@ from typing import Any
 
 from licensing.results import ErrorCode
 from licensing.tenants import OperationStatus
-from providers.graph.errors import classify
+from providers.graph.errors import classify, service_dependency
 from providers.graph.ids import SkuId
 from providers.graph.models import Change, Outcome
 from providers.graph.retry import Backoff
@@ -88,7 +88,7 @@ def _requests(change: Change) -> list[dict[str, Any]]:
         )
     if change.add or change.remove:
         body = {
-            "addLicenses": [{"skuId": s, "disabledPlans": []} for s in change.add],
+            "addLicenses": [{"skuId": s, "disabledPlans": list(change.disabled.get(s, ()))} for s in change.add],
             "removeLicenses": list(change.remove),
         }
         request = {
@@ -136,6 +136,11 @@ def _problem(
             message="No answer from Microsoft Graph; the change may or may not have been applied.",
         )
     message = _graph_message(reply.body)
+    words = service_dependency(message, add=change.add, remove=change.remove, disabled=change.disabled)
+    if change.disabled and words:
+        return Outcome(
+            change.user_id, OperationStatus.FAILED, ErrorCode.SERVICE_DEPENDENCY, words, location_set=location_set
+        )
     code, sku = classify(
         reply.status, message, add=change.add, remove=change.remove, location_set=location_set, plans_of=plans_of
     )

@@ -1,4 +1,5 @@
-"""Microsoft's product names table, shipped in the package: skuId or skuPartNumber → the name admins know."""
+"""Microsoft's product names table (licensing/data, shared with the domain's service plans): skuId or
+skuPartNumber → the name admins know."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def parse(products_csv: str, plans_csv: str = "") -> Catalog:
 
 @cache
 def default_catalog() -> Catalog:
-    data = resources.files("providers.graph") / "data"
+    data = resources.files("licensing") / "data"
     products = (data / "microsoft-products.csv").read_text(encoding="utf-8")
     plans_file = data / "microsoft-service-plans.csv"
     plans = plans_file.read_text(encoding="utf-8") if plans_file.is_file() else ""

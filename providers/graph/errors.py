@@ -9,13 +9,15 @@ texts). fakes/m365/rules.py answers with the same ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from licensing.results import ErrorCode
+from licensing.services import plan_table
 from providers.graph.ids import SkuId
 
 _NO_SEATS = re.compile(r"Subscription with SKU (?P<sku>[0-9a-fA-F-]{36}) does not have any available licenses")
 _DEPENDS = re.compile(r"service plan (?P<plan>[0-9a-fA-F-]{36}) depends on the service plan")
+_NEEDS = re.compile(r"depends on the service plan\(s\) (?P<needs>[0-9a-fA-F-]{36}(?:, [0-9a-fA-F-]{36})*)")
 
 
 class GraphError(Exception):
@@ -83,3 +85,27 @@ def _dependency(
     if not add:
         return ErrorCode.DEPENDENCY_IN_USE
     return ErrorCode.DEPENDENCY_MISSING if any(plan in plans_of(sku) for sku in add) else ErrorCode.DEPENDENCY_IN_USE
+
+
+def service_dependency(
+    message: str, *, add: Iterable[SkuId], remove: Iterable[SkuId], disabled: Mapping[SkuId, Iterable[str]]
+) -> str | None:
+    """For a change that turns services on or off, Graph's "depends on" refusal in words naming both services
+    ("Exchange Online Archiving depends on Exchange Online (Plan 2)…"); None when the refusal is about something
+    else, or about products the change adds or removes rather than its services."""
+    found, needs = _DEPENDS.search(message), _NEEDS.search(message)
+    if found is None or needs is None:
+        return None
+    needed = [n.strip().lower() for n in needs["needs"].split(",")]
+    off = {p.lower() for plans in disabled.values() for p in plans}
+    only_services = not list(remove) and set(add) <= disabled.keys()
+    if not (off & set(needed)) and not only_services:
+        return None
+    table = plan_table()
+
+    def title(plan_id: str) -> str:
+        plan = table.by_id.get(plan_id)
+        return plan.title if plan else plan_id
+
+    either = " or ".join(title(n) for n in needed)
+    return f"{title(found['plan'].lower())} depends on {either}: Microsoft 365 refused this user's services change."

@@ -61,6 +61,8 @@ class Change:
     add: tuple[SkuId, ...] = ()
     remove: tuple[SkuId, ...] = ()
     usage_location: str | None = None
+    # Of `add`, the SKUs sent with service plans off: skuId -> servicePlanIds (Graph replaces the user's list).
+    disabled: dict[SkuId, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,10 @@ class GraphTenants:
         with self._lock:
             self._ids[tenant] = {s.part_number: s.sku_id for s in found}
             self._plans[tenant] = {pid: name for s in found for pid, name in s.plan_names.items() if name}
-        return tuple(RemoteSku(s.part_number, s.name, s.owned, s.assigned) for s in found)
+        return tuple(
+            RemoteSku(s.part_number, s.name, s.owned, s.assigned, tuple(sorted(n for n in s.plan_names.values() if n)))
+            for s in found
+        )
 
     def snapshot(self, tenant: str) -> TenantSnapshot:
         skus = self.skus(tenant)
@@ -70,11 +73,32 @@ class GraphTenants:
                 )
                 continue
             add, remove = tuple(ids[s] for s in op.add), tuple(ids[s] for s in op.remove)
-            changes.append((n, Change(op.object_id, add=add, remove=remove, usage_location=op.location)))
+            disabled = self._plan_ids(tenant, op)
+            if isinstance(disabled, OperationResult):
+                results[n] = disabled
+                continue
+            changes.append(
+                (n, Change(op.object_id, add, remove, op.location, {ids[s]: p for s, p in disabled.items()}))
+            )
         outcomes = _guard(lambda: self.client.apply(tenant, [c for _, c in changes], progress)) if changes else []
         for (n, _), outcome in zip(changes, outcomes, strict=True):
             results[n] = self._result(tenant, operations[n], outcome)
         return [results[n] for n in range(len(operations))]
+
+    def _plan_ids(self, tenant: str, op: Operation) -> dict[str, tuple[str, ...]] | OperationResult:
+        """The operation's disabled plans by servicePlanId (the tenant's subscribedSkus name them), or the user's
+        refusal naming a plan the tenant does not have."""
+        with self._lock:
+            by_name = {name: pid for pid, name in self._plans.get(tenant, {}).items()}
+        disabled: dict[str, tuple[str, ...]] = {}
+        for sku, plans in op.disabled.items():
+            if missing := sorted(p for p in plans if p not in by_name):
+                message = f"The tenant's {sku} has no service plan {', '.join(missing)}."
+                return OperationResult(
+                    op.user_id, OperationStatus.FAILED, code=ErrorCode.UNKNOWN_SERVICE, message=message, sku=sku
+                )
+            disabled[sku] = tuple(sorted(by_name[p] for p in plans))
+        return disabled
 
     def _result(self, tenant: str, op: Operation, outcome: Outcome) -> OperationResult:
         sku = self._part(tenant, outcome.sku) if outcome.sku else None

@@ -121,6 +121,23 @@ SCENARIOS: dict[ErrorCode, tuple[Scenario, str]] = {
         refused_by_the_tenant("bob", E1, ErrorCode.PROVIDER_UNAVAILABLE, "Too many requests."),
         "Microsoft 365 was busy or unavailable; nothing changed for this user. Try again in a few minutes.",
     ),
+    ErrorCode.UNKNOWN_SERVICE: (
+        refused_by_the_tenant(
+            "bob", E1, ErrorCode.UNKNOWN_SERVICE, "The tenant's STANDARDPACK has no service plan SWAY."
+        ),
+        "The tenant's STANDARDPACK has no service plan SWAY.",
+    ),
+    ErrorCode.SERVICE_DEPENDENCY: (
+        refused_by_the_tenant(
+            "bob",
+            E1,
+            ErrorCode.SERVICE_DEPENDENCY,
+            "Exchange Online Archiving depends on Exchange Online (Plan 2): Microsoft 365 refused this user's "
+            "services change.",
+        ),
+        "Exchange Online Archiving depends on Exchange Online (Plan 2): Microsoft 365 refused this user's services "
+        "change.",
+    ),
     ErrorCode.FORBIDDEN: (
         locating("bob", "FR", actor=SALES),
         "Your role (Sales agent) cannot change usage locations.",

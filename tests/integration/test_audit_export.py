@@ -10,31 +10,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import text
 
-from cli import main
 from cli.audit import HEADER
 from licensing.results import AuditEntry
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 
-DIRECTORY = Path(__file__).resolve().parents[1] / "app" / "directory.yaml"
 ADMIN = "UADMIN01"
 T0 = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def run(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-    assert invoke("db", "upgrade").exit_code == 0
-    assert invoke("import", str(DIRECTORY)).exit_code == 0
-    return invoke
 
 
 def append(db_url: str, entries: list[AuditEntry]) -> None:
@@ -51,8 +35,8 @@ def rows(output: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(output)))
 
 
-def test_the_csv_is_the_audit_table_row_for_row(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
-    applied = run(
+def test_the_csv_is_the_audit_table_row_for_row(loaded, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    applied = loaded(
         "licenses",
         "apply",
         "contoso",
@@ -64,7 +48,7 @@ def test_the_csv_is_the_audit_table_row_for_row(run, db_url: str) -> None:  # ty
         ADMIN,
     )
     assert applied.exit_code == 1  # carol is in CN: her line is a refusal, with its reason
-    result = run("audit", "export")
+    result = loaded("audit", "export")
     assert result.exit_code == 0, result.stderr
     header, *lines = rows(result.stdout)
     assert tuple(header) == HEADER
@@ -79,14 +63,14 @@ def test_the_csv_is_the_audit_table_row_for_row(run, db_url: str) -> None:  # ty
     engine.dispose()
     assert len(lines) == len(table) == 2
     for line, db in zip(lines, table, strict=True):
-        assert [line[0], *line[2:]] == [str(db.id), *(v or "" for v in db[1:])]
+        assert [line[0], *line[2:]] == [str(db.id), *(v or "" for v in db[1:]), ""]  # detail: service lines only
         assert datetime.fromisoformat(line[1]).utcoffset() == timedelta(0) and line[1].endswith("Z")
     bob, carol = lines
     assert (bob[5], bob[7], bob[8]) == ("bob@contoso.com", "assign", "applied")
     assert (carol[5], carol[8]) == ("carol@contoso.com", "failed") and carol[9].startswith("location_not_allowed")
 
 
-def test_dates_are_whole_utc_days_and_customers_filter(run, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dates_are_whole_utc_days_and_customers_filter(loaded, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     def entry(n: int, hours: float, customer: str = "contoso") -> AuditEntry:
         at = T0 + timedelta(hours=hours)
         return AuditEntry(f"b{n}", at, ADMIN, customer, "bob@contoso.com", "ENTERPRISEPACK", "assign", "applied")
@@ -95,7 +79,7 @@ def test_dates_are_whole_utc_days_and_customers_filter(run, db_url: str, tmp_pat
     append(db_url, [entry(1, 0), entry(2, 1), entry(3, 24), entry(4, 25, "fabrikam")])
 
     def batches(*args: str) -> list[str]:
-        result = run("audit", "export", *args)
+        result = loaded("audit", "export", *args)
         assert result.exit_code == 0, result.stderr
         return [line[2] for line in rows(result.stdout)[1:]]
 
@@ -104,7 +88,7 @@ def test_dates_are_whole_utc_days_and_customers_filter(run, db_url: str, tmp_pat
     assert batches("--until", "2026-03-04") == ["b1"]
     assert batches("--customer", "fabrikam") == ["b4"]
     out = tmp_path / "audit.csv"
-    written = run("audit", "export", "--customer", "contoso", "--output", str(out))
+    written = loaded("audit", "export", "--customer", "contoso", "--output", str(out))
     assert written.exit_code == 0 and written.stdout == ""
     assert [line[2] for line in rows(out.read_text())[1:]] == ["b1", "b2", "b3"]
     assert out.read_bytes().endswith(b"\r\n")
@@ -119,15 +103,15 @@ def test_dates_are_whole_utc_days_and_customers_filter(run, db_url: str, tmp_pat
         (("--customer", "initech"), "error: No customer with id 'initech'."),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
-    result = run("audit", "export", *args)
+def test_bad_input_is_one_line_and_exit_2(loaded, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = loaded("audit", "export", *args)
     assert (result.exit_code, result.stderr.strip(), result.stdout) == (2, message, "")
 
 
-def test_cells_a_spreadsheet_would_run_as_formulas_are_quoted(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_cells_a_spreadsheet_would_run_as_formulas_are_quoted(loaded, db_url: str) -> None:  # type: ignore[no-untyped-def]
     evil = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", 'quote " and, comma\nnewline']
     append(db_url, [AuditEntry("b1", T0, ADMIN, "contoso", user, None, "assign", "failed", user) for user in evil])
-    lines = rows(run("audit", "export").stdout)[1:]
+    lines = rows(loaded("audit", "export").stdout)[1:]
     assert [line[5] for line in lines] == [
         '\'=HYPERLINK("http://x")',
         "'+1",
@@ -139,7 +123,7 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_quoted(run, db_url: str) 
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_exporting_200_000_lines_takes_constant_memory(run, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_exporting_200_000_lines_takes_constant_memory(loaded, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     count = 200_000
     engine = make_engine(db_url)
     with engine.begin() as conn:  # straight into the table: the fastest way to a long audit
@@ -164,7 +148,7 @@ def test_exporting_200_000_lines_takes_constant_memory(run, db_url: str, tmp_pat
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        result = run("audit", "export", "--output", str(out))
+        result = loaded("audit", "export", "--output", str(out))
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()

@@ -79,6 +79,8 @@ def test_show_as_json(loaded) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(result.output)
     assert data["customer"] == "contoso"
     e3 = next(p for p in data["products"] if p["sku"] == "ENTERPRISEPACK")
+    services = e3.pop("services")  # tests/integration/test_services_cli.py tells their states
+    assert len(services) == 37 and {"plan": "TEAMS1", "name": "Microsoft Teams", "state": "all"} in services
     assert e3 == {
         "sku": "ENTERPRISEPACK",
         "name": "Office 365 E3",
@@ -244,7 +246,8 @@ def test_dry_run_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def
         ),
         (
             ("licenses", "apply", "contoso", "--users", "a", "--as", ADMIN),
-            "error: Nothing to change: choose a product to assign or revoke, or a usage location.",
+            "error: Nothing to change: choose a product to assign or revoke, a service to turn on or off, or a usage "
+            "location.",
         ),
     ],
 )

@@ -8,9 +8,10 @@ from alembic import command
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing.types import Desired
+from licensing.types import Desired, Switch
 from storage.db import make_session_factory
 from storage.migrate import alembic_config, upgrade
+from storage.modal_state import without_choices
 from storage.modal_store import SqlModalStore
 
 
@@ -55,3 +56,18 @@ def test_a_modal_open_during_the_upgrade_gets_empty_choices(db_url: str, engine:
     upgrade(db_url)
     modal = SqlModalStore(make_session_factory(engine)).get("t")
     assert modal is not None and (modal.choices, modal.product_page, modal.product_query) == ({}, 1, "")
+
+
+def test_service_choices_merge_and_a_stale_copy_never_undoes_them(session_factory: sessionmaker[Session]) -> None:
+    store = SqlModalStore(session_factory)
+    modal = store.create("U1", "C1")  # two clicks handled at once both start from this copy
+    store.merge_services(modal.token, "E3", {"TEAMS1": Switch.OFF})
+    merged = store.merge_services(modal.token, "E3", {"SWAY": Switch.ON})
+    assert merged is not None and merged.service_choices == {"E3": {"TEAMS1": Switch.OFF, "SWAY": Switch.ON}}
+    store.save(replace(modal, product_page=2, service_choices={"E3": {"TEAMS1": Switch.ON}}))  # a stale copy's save
+    again = store.get(modal.token)
+    assert again is not None and again.product_page == 2
+    assert again.service_choices == {"E3": {"TEAMS1": Switch.OFF, "SWAY": Switch.ON}}
+    store.save(without_choices(again))  # a new selection forgets them
+    assert store.get(modal.token).service_choices == {}  # type: ignore[union-attr]
+    assert store.merge_services("gone", "E3", {"TEAMS1": Switch.OFF}) is None

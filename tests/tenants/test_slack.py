@@ -14,7 +14,7 @@ from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
 from bot.runtime.serve import http_app
 from bot.settings import Settings
 from fakes.m365 import FakeM365
-from fakes.m365.seed import E1, E3, VISIO
+from fakes.m365.seed import ARCHIVING, E1, E3, EXCHANGE_S_ENTERPRISE, TEAMS1, VISIO
 from fakes.slack import FakeSlack
 from licensing.connected.sync import sync_tenant
 from licensing.directory import import_directory
@@ -185,3 +185,31 @@ def test_an_overused_tenant_reads_overused_everywhere_in_slack_and_nothing_more_
 
     home = shown(open_home(bot))
     assert ":warning: `▰▰▰▰▰▰▰▰▰▰ 6/5` Visio Plan 2 — overused by 1" in home
+
+
+def test_services_from_slack_change_the_tenant_and_a_refused_dependency_is_that_users_only(
+    alerting_bot: Bot, m365: FakeM365, tenant: str
+) -> None:
+    """On SQLite and PostgreSQL: Exchange off in E3 for Ann and Bob; Ann's archive needs it, so the tenant refuses
+    her alone, naming both services; Bob's E3 is re-sent with Exchange off."""
+    bot = alerting_bot
+    ann = m365.add_user(tenant, "ann@contoso.onmicrosoft.com", licenses=(E3, ARCHIVING))
+    bob = m365.add_user(tenant, "bob@contoso.onmicrosoft.com", licenses=(E3,), disabled_plans={E3: (TEAMS1.id,)})
+    assert bot.deps.m365 is not None
+    sync_tenant("contoso", provider=bot.deps.m365, uow=bot.deps.uow_factory())
+    user = bot.user("UADMIN01")
+    user.open("contoso")
+    manage(user, "ann", "bob")
+    view = user.act_and_wait(ids.SERVICES_OPEN, method="views.push", selected_option={"value": "ENTERPRISEPACK"})
+    assert view["callback_id"] == ids.SERVICES_VIEW and "Microsoft Teams" in user.text()
+    block = f"{ids.SERVICE_BLOCK_PREFIX}EXCHANGE_S_ENTERPRISE"
+    user.type(block, ids.SERVICE_CHOICE, {"type": "radio_buttons", "selected_option": {"value": "off"}})
+    user.act_and_wait(ids.SERVICE_CHOICE, block_id=block, selected_option={"value": "off"})
+    user.close()
+    assert "Exchange Online (Plan 2) off for 2 users (Office 365 E3)" in user.text()
+    parent = save(bot, user)
+    thread = "\n".join(shown(m["blocks"]) for m in bot.fake.thread(parent["channel"], parent["ts"])[1:])
+    assert "Exchange Online Archiving depends on Exchange Online (Plan 1) or Exchange Online (Plan 2)" in thread
+    assert "Exchange Online (Plan 2) off in Office 365 E3" in thread
+    assert m365.disabled_plans(tenant, ann.id, E3) == set()
+    assert m365.disabled_plans(tenant, bob.id, E3) == {TEAMS1.id, EXCHANGE_S_ENTERPRISE.id}  # Teams stays off
