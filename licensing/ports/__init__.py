@@ -12,6 +12,7 @@ from licensing.ports.directory import (
     UserRepository,
 )
 from licensing.ports.outbox import Outbox
+from licensing.ports.partner import PartnerCenter
 from licensing.ports.purchases import PurchaseRequests
 from licensing.ports.records import AuditLog, BatchRepository
 from licensing.ports.scheduled import ScheduledChanges
@@ -24,6 +25,7 @@ __all__ = [
     "LicenseAlerts",
     "OperatorRepository",
     "Outbox",
+    "PartnerCenter",
     "ProductRepository",
     "PurchaseRequests",
     "RemoteBatches",
