@@ -6,7 +6,7 @@ Every string here may come from a customer's directory: builders escape it for m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from licensing.types import Desired, HoldState
@@ -229,6 +229,22 @@ class PurchaseVM:
     reason: str | None = None
     connected: bool = False  # the customer's tenant is the truth: the order is placed in Partner Center
     new_quantity: int | None = None
+    order: str | None = None  # connected: placed | refused | pending | by_hand (licensing.connected.partner)
+    order_detail: str = ""  # Partner Center's description (refused), or why (pending, by hand)
+    order_quantity: int | None = None  # placed: the subscription's quantity in Partner Center now
+    order_subscription: str = ""  # placed: the subscription's offer name
+
+
+@dataclass(frozen=True)
+class SubscriptionChoiceVM:
+    """One of the Partner Center subscriptions that feed a product, for the approver to buy on."""
+
+    id: str
+    name: str
+    quantity: int
+    term: str  # P1M, P1Y…
+    billing_cycle: str
+    commitment_end: date | None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ refuses who may not decide (bot/slack/errors.py tells them privately), and a req
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -16,6 +17,7 @@ from blocks.viewmodels import BuyMoreVM, PurchaseVM
 from bot.deps import Deps
 from bot.home import screens as home
 from bot.manage import screens
+from bot.purchases import ordering
 from bot.purchases.messages import outcome_reply, request_thread, show_decision
 from bot.slack.errors import after_ack
 from bot.slack.roles import IN_MODAL, OPERATOR_ONLY, argument_of
@@ -27,6 +29,7 @@ from storage.modal_state import ModalState
 
 def register(app: App) -> None:
     app.action(ids.PURCHASE_APPROVE, middleware=OPERATOR_ONLY)(after_ack(approve))
+    app.action(re.compile(f"^{ids.PURCHASE_APPROVE_ON}_[0-9]+$"), middleware=OPERATOR_ONLY)(after_ack(approve))
     app.action(ids.PURCHASE_DECLINE, middleware=OPERATOR_ONLY)(after_ack(ask_reason))
     app.view(ids.DECLINE_VIEW, middleware=OPERATOR_ONLY)(decline)
     app.action(ids.BUY_MORE, middleware=IN_MODAL)(after_ack(open_buy_more))  # on Manage licenses' product rows
@@ -45,14 +48,18 @@ def approve(
 ) -> None:
     ack()
     channel, ts = message_of(body)
-    decision = purchases.approve(
-        int(action["value"]),
-        actor=operator.slack_user_id,
-        uow=deps.uow_factory(),
-        message=(channel, ts),
-        notify=outcome_reply,
-    )
-    show_decision(client, channel, ts, decision)
+    request_id, _, subscription_id = str(action["value"]).partition(":")  # Approve on one subscription: "<id>:<sub>"
+    if deps.partner is not None and ordering.connected(deps, int(request_id)):
+        ordering.approve(client, deps, operator, int(request_id), subscription_id or None, (channel, ts))
+    else:
+        decision = purchases.approve(
+            int(request_id),
+            actor=operator.slack_user_id,
+            uow=deps.uow_factory(),
+            message=(channel, ts),
+            notify=ordering.by_hand,
+        )
+        show_decision(client, channel, ts, ordering.manual(decision))
     home.refresh(deps, client, operator.slack_user_id)
 
 

@@ -7,7 +7,8 @@ JSON, ETags or request ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,35 @@ class OrderRefused(Exception):
         super().__init__(f"Partner Center refused it ({code}): {description}")
         self.code = code
         self.description = description
+
+
+@dataclass(frozen=True)
+class Order:
+    """An approved Buy more request's change in Partner Center, recorded before anything is sent (the intent), so
+    a retry or a restart reads the subscription and compares before sending again."""
+
+    purchase_id: int
+    customer_id: str
+    subscription_id: str
+    request_id: str  # the MS-RequestId, made once for this purchase and sent with every try
+    quantity: int  # the subscription's quantity once bought
+    holder: str  # the process placing it
+    lease_until: datetime  # after this, another process may take it over (the holder died)
+    placed: bool = False
+
+
+class OrderState(StrEnum):
+    PLACED = "placed"  # Partner Center has the new quantity
+    REFUSED = "refused"  # nothing was bought; the request can be decided again
+    PENDING = "pending"  # no answer yet: licensebot reads the subscription and tries again
+    BY_HAND = "by_hand"  # licensebot is not connected to Partner Center: a person places it
+
+
+@dataclass(frozen=True)
+class OrderNews:
+    """What became of an approved request's order, for the messages."""
+
+    state: OrderState
+    detail: str = ""  # Partner Center's description (refused), or why (pending, by hand)
+    quantity: int | None = None  # placed: the subscription's quantity in Partner Center now
+    subscription: str = ""  # placed: which subscription (its offer name)

@@ -11,6 +11,7 @@ from licensing.ports.directory import (
     SubscriptionRepository,
     UserRepository,
 )
+from licensing.ports.orders import PartnerOrders
 from licensing.ports.outbox import Outbox
 from licensing.ports.partner import PartnerCenter
 from licensing.ports.purchases import PurchaseRequests
@@ -26,6 +27,7 @@ __all__ = [
     "OperatorRepository",
     "Outbox",
     "PartnerCenter",
+    "PartnerOrders",
     "ProductRepository",
     "PurchaseRequests",
     "RemoteBatches",

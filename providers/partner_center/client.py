@@ -63,16 +63,25 @@ class PartnerCenterClient:
         self, tenant: str, subscription_id: str, quantity: int, *, request_id: str
     ) -> CommerceSubscription:
         path = self._path(tenant, subscription_id)
+        growing: bool | None = None
+        why = "kept changing"
         for _ in range(ATTEMPTS):
             resource = self._http.call("GET", path)  # the whole resource, with the ETag of now
-            if int(resource.get("quantity", 0)) == quantity:
-                return self._value(tenant, resource)  # already there (our lost answer, or a rival's same change)
+            current = int(resource.get("quantity", 0))
+            growing = quantity > current if growing is None else growing
+            # Already there (our own answer lost, or a rival's change): a purchase never brings it back down.
+            if current == quantity or (growing and current > quantity):
+                return self._value(tenant, resource)
             try:
                 changed = self._http.call("PATCH", path, json={**resource, "quantity": quantity}, request_id=request_id)
-            except (StaleEtag, Unanswered):
-                continue  # changed underneath, or no answer: read again before sending anything
+            except StaleEtag:
+                why = "kept changing"
+                continue  # changed underneath: read again before sending anything
+            except Unanswered:
+                why = "got no answer"
+                continue  # it may have been applied: read again before sending anything
             return self._value(tenant, changed)
-        raise ProviderError(f"subscription {subscription_id} kept changing in Partner Center", unavailable=True)
+        raise ProviderError(f"the change to subscription {subscription_id} {why} in Partner Center", unavailable=True)
 
     def _value(self, tenant: str, item: dict[str, Any]) -> CommerceSubscription:
         return CommerceSubscription(

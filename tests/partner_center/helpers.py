@@ -21,9 +21,9 @@ class Shop:
 
 
 def open_shop(m365: FakeM365) -> Shop:
-    """Contoso's tenant (the standard SKUs, 25 seats each) and the partner who sells it its licenses."""
+    """The partner who sells Contoso (its tenant added first, with the standard SKUs, 25 seats each) its licenses."""
     partner = m365.add_tenant(PARTNER, skus=[])
-    contoso = m365.tenant(TENANT) if m365.directory.find_tenant(TENANT) else m365.add_tenant(TENANT)
+    contoso = m365.tenant(TENANT)
     m365.partner.partner_tenant_id = partner.id
     m365.partner.add_customer(contoso.id, "Contoso Ltd", TENANT)
     visio = m365.partner.add_subscription(contoso.id, VISIO, "Visio Plan 2", 25)

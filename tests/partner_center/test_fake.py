@@ -11,7 +11,7 @@ import requests
 
 from fakes.m365 import FakeM365
 from tests.m365.helpers import TENANT
-from tests.partner_center.helpers import PARTNER, Shop, open_shop
+from tests.partner_center.helpers import PARTNER, Shop
 
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
 
@@ -33,11 +33,6 @@ def token(m365: FakeM365, tenant: str, scope: str) -> str:
         f"{m365.login_url}/{tenant}/oauth2/v2.0/token", data={**form, "scope": scope}, verify=m365.ca_pem_path
     )
     return str(answer.json()["access_token"])
-
-
-@pytest.fixture
-def shop(m365: FakeM365) -> Shop:
-    return open_shop(m365)
 
 
 @pytest.fixture

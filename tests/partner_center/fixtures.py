@@ -1,3 +1,5 @@
+"""The fake Partner Center's standard shop, and a client for it: a pytest plugin (tests/conftest.py loads it)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -11,7 +13,8 @@ from tests.partner_center.helpers import PARTNER, Shop, open_shop
 
 
 @pytest.fixture
-def shop(m365: FakeM365) -> Shop:
+def shop(m365: FakeM365, tenant: str) -> Shop:
+    """Contoso's tenant, and the partner selling it Visio (monthly) and E3 (annual) in Partner Center."""
     return open_shop(m365)
 
 
