@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # the partner's own tenant). Unset: approval asks for the order to be placed by hand, as without it.
     partner_tenant_id: str | None = _env("partner_tenant_id")
     partner_center_url: str = _env("partner_center_url", DEFAULT_PARTNER_CENTER_URL)
+    # How long a process placing an order holds it; after that another takes it over (reading before sending).
+    partner_order_lease_s: float = _env("partner_order_lease_s", 300.0)
 
     # Buy more: where requests are posted for approval (a channel id); else the alerts channel; else the requester's
     # own direct messages.

@@ -5,6 +5,7 @@ did. Without Partner Center settings, approval asks for the order by hand, and s
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -74,6 +75,7 @@ def _approve(
         holder=remote.holder_name(),
         message=at,
         notify=outcome_reply,
+        lease=timedelta(seconds=deps.settings.partner_order_lease_s),
     )
     if decision.order is not None and decision.order.state is OrderState.REFUSED:
         _update(client, at, request_message(decision_vm(decision)))  # open again, with Partner Center's reason

@@ -130,6 +130,7 @@ def resume_orders(deps: Deps) -> int:
         provider=deps.m365,
         holder=remote.holder_name(),
         notify=outcome_reply,
+        lease=timedelta(seconds=deps.settings.partner_order_lease_s),
     )
     if done:
         log.info("resumed %d Partner Center order(s): %s", len(done), ", ".join(str(d.request.id) for d in done))

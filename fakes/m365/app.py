@@ -110,6 +110,8 @@ def build_app(state: State) -> ASGIApp:
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
     async def partner_request(request: Request) -> Response:
+        # The whole request is received before it is slow: a client that dies meanwhile still has it applied.
+        payload = await _json(request)
         if (refused := await gate(request)) is not None:
             return refused
         header = request.headers.get("authorization", "")
@@ -123,9 +125,7 @@ def build_app(state: State) -> ASGIApp:
         request_id = request.headers.get("ms-requestid", "")
         if request.method == "PATCH" and not request_id:
             return JSONResponse(partner_api.error(400, 0, "The MS-RequestId header is required.")[1], 400)
-        status, body = partner_api.handle(
-            state.partner, request.method, request.url.path, await _json(request), request_id
-        )
+        status, body = partner_api.handle(state.partner, request.method, request.url.path, payload, request_id)
         return lost(request) or JSONResponse(body, status_code=status)
 
     app = Starlette(

@@ -28,7 +28,7 @@ from licensing.types import Clock, utcnow
 
 log = logging.getLogger(__name__)
 # Longer than the client may spend on one order (its retry deadline and timeouts): a live holder is never overtaken.
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # the default of LICENSEBOT_PARTNER_ORDER_LEASE_S
 Notify = Callable[[Decision], dict[str, Any]]
 
 
@@ -61,6 +61,7 @@ def approve_and_buy(
     message: tuple[str, str] | None = None,
     notify: Notify | None = None,
     clock: Clock = utcnow,
+    lease: timedelta = LEASE,
 ) -> Decision:
     """Approves the request and buys its licenses on `subscription_id`, once. The decision says what Partner
     Center did: placed (the customer is synced at once), refused (the request is open again), or pending."""
@@ -76,7 +77,7 @@ def approve_and_buy(
         str(uuid.uuid4()),
         now.quantity + purchase.quantity,
         holder,
-        clock() + LEASE,
+        clock() + lease,
     )
 
     def intent(uow: UnitOfWork, decided: Purchase, at: datetime) -> None:
@@ -96,6 +97,7 @@ def resume(
     holder: str,
     notify: Notify | None = None,
     clock: Clock = utcnow,
+    lease: timedelta = LEASE,
 ) -> list[Decision]:
     """Places the orders whose process died or gave up (their lease ended): each is read before anything is sent."""
     with uow:
@@ -103,7 +105,7 @@ def resume(
     done = []
     for purchase_id in due:
         with uow:
-            order = uow.orders.claim(purchase_id, holder=holder, now=clock(), until=clock() + LEASE)
+            order = uow.orders.claim(purchase_id, holder=holder, now=clock(), until=clock() + lease)
             uow.commit()
         if order is not None:
             tenant = _tenant(order.customer_id, uow)
