@@ -163,8 +163,10 @@ class FakeM365(AdminMixin):
         pattern = re.compile(path) if path else None
         self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner, runs=True))
 
-    def set_latency(self, seconds: float) -> None:
+    def set_latency(self, seconds: float, *, method: str | None = None, path: str | None = None) -> None:
+        """Every request (or only those of `method` whose path matches `path`) is answered `seconds` late."""
         self.state.faults.latency = seconds
+        self.state.faults.slow = (method, re.compile(path) if path else None)
 
     def wait_idle(self, timeout: float = 10) -> None:
         """Returns once no request is being answered (one held by latency included)."""

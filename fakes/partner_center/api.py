@@ -7,7 +7,6 @@ Errors have Partner Center's body {code, description, data, source}. The caller 
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from typing import Any
 
@@ -77,12 +76,10 @@ def _patch(pc: PartnerCenter, customer: Customer, sub: Subscription, body: Any, 
 def _provision(pc: PartnerCenter, tenant_id: str, sku_id: str, delta: int) -> None:
     if pc.provision is None or delta == 0:
         return
-    if pc.provisioning_delay <= 0:
-        pc.provision(tenant_id, sku_id, delta)
+    if pc.delayed:
+        pc.held.append((tenant_id, sku_id, delta))
         return
-    timer = threading.Timer(pc.provisioning_delay, pc.provision, (tenant_id, sku_id, delta))
-    timer.daemon = True
-    timer.start()
+    pc.provision(tenant_id, sku_id, delta)
 
 
 def _customer(c: Customer) -> dict[str, Any]:

@@ -80,14 +80,18 @@ class PartnerCenter:
         self.customers: dict[str, Customer] = {}
         self.patches: list[Patch] = []
         self.provision = provision
-        self.provisioning_delay = 0.0  # seconds before an accepted change reaches the tenant's subscribedSkus
+        # True: an accepted change reaches the tenant's subscribedSkus only at `release()` (Partner Center's delay,
+        # which a test ends when it chooses); False: at once.
+        self.delayed = False
+        self.held: list[tuple[str, str, int]] = []
 
     def reset(self) -> None:
         with self.lock:
             self.partner_tenant_id = ""
             self.customers.clear()
             self.patches.clear()
-            self.provisioning_delay = 0.0
+            self.delayed = False
+            self.held.clear()
 
     def add_customer(self, tenant_id: str, name: str, domain: str) -> Customer:
         with self.lock:
@@ -110,6 +114,14 @@ class PartnerCenter:
             sub.etag = uuid.uuid4().hex
             if quantity is not None:
                 sub.quantity = quantity
+
+    def release(self) -> None:
+        """The delayed changes reach the customers' tenants now."""
+        with self.lock:
+            held, self.held = self.held, []
+        for change in held:
+            if self.provision is not None:
+                self.provision(*change)
 
     def quantity(self, tenant_id: str, subscription_id: str) -> int:
         with self.lock:

@@ -63,7 +63,8 @@ def asked(m365: FakeM365, uows: UowFactory, graph: GraphTenants, shop: Shop) -> 
 def approve_then_kill(
     m365: FakeM365, fake_slack: FakeSlack, env: dict[str, str], tmp_path: Path, request_id: int, until: str, count: int
 ) -> None:
-    """Serve, click Approve, and SIGKILL the process once Partner Center has received `count` requests `until`."""
+    """Serve, click Approve, and SIGKILL the process once Partner Center has received `count` requests `until`
+    (`METHOD PATH`), which it holds for 5 s before answering: the kill lands while the process waits for it."""
     port = free_port()
     child = subprocess.Popen(
         [LICENSEBOT, "serve", "--port", str(port)],
@@ -83,7 +84,8 @@ def approve_then_kill(
                     pass
                 assert child.poll() is None and time.monotonic() < deadline, "serve did not come up"
                 time.sleep(0.1)
-            m365.set_latency(0.5)  # every answer from here on is slow: the kill lands where the test says
+            method, path = until.split(" ", 1)
+            m365.set_latency(5, method=method, path=f"^{path}$")
             click = {
                 "type": "block_actions",
                 "trigger_id": fake_slack.new_trigger(user=ADMIN),
