@@ -19,6 +19,8 @@ from licensing.purchases import AlreadyDecided
 from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
 from providers.partner_center import PartnerCenterClient
+from storage.db import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
 from tests.m365.helpers import config_for
 from tests.partner_center.helpers import PARTNER, Shop
 from tests.tenants.helpers import ADMIN, UowFactory
@@ -83,21 +85,25 @@ def test_a_double_click_buys_once(
 
 
 def test_two_replicas_approving_at_once_buy_once(
-    m365: FakeM365, uows: UowFactory, graph: GraphTenants, shop: Shop, asked: int
+    m365: FakeM365, migrated_url: str, uows: UowFactory, graph: GraphTenants, shop: Shop, asked: int
 ) -> None:
     start = threading.Barrier(2)
     outcomes: list[str] = []
 
     def replica() -> None:
-        client = PartnerCenterClient(config_for(m365), PARTNER, url=m365.partner_center_url)  # each its own
+        # Each replica its own database engine and Partner Center client, as two processes have.
+        engine = make_engine(migrated_url)
+        sessions = make_session_factory(engine)
+        client = PartnerCenterClient(config_for(m365), PARTNER, url=m365.partner_center_url)
         start.wait(timeout=10)
         try:
-            decision = buy(asked, shop, uows, client, None)
+            decision = buy(asked, shop, lambda: SqlUnitOfWork(sessions), client, None)
             outcomes.append(str(decision.order.state if decision.order else None))
         except LicensingError as e:
             outcomes.append(type(e).__name__)
         finally:
             client.close()
+            engine.dispose()
 
     racers = [threading.Thread(target=replica) for _ in range(2)]
     for r in racers:
