@@ -20,7 +20,7 @@ from fakes.m365.errors import GraphError, error_body
 from fakes.m365.faults import Fault, Faults
 from fakes.m365.model import Tenant
 from fakes.partner_center import PartnerCenter
-from fakes.partner_center import api as partner_api
+from fakes.partner_center import route as partner_route
 
 
 @dataclass
@@ -109,28 +109,9 @@ def build_app(state: State) -> ASGIApp:
             return Response(status_code=reply.status, headers=reply.headers)
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
 
-    async def partner_request(request: Request) -> Response:
-        # The whole request is received before it is slow: a client that dies meanwhile still has it applied.
-        payload = await _json(request)
-        if (refused := await gate(request)) is not None:
-            return refused
-        header = request.headers.get("authorization", "")
-        tenant = state.directory.token_tenant(header.removeprefix("Bearer "), "partner_center")
-        if not header.startswith("Bearer ") or tenant is None:
-            return JSONResponse(
-                partner_api.error(401, 0, "The access token is missing, expired or not for this API.")[1], 401
-            )
-        if tenant.id != state.partner.partner_tenant_id:
-            return JSONResponse(partner_api.error(403, 0, "The tenant is not a partner in Partner Center.")[1], 403)
-        request_id = request.headers.get("ms-requestid", "")
-        if request.method == "PATCH" and not request_id:
-            return JSONResponse(partner_api.error(400, 0, "The MS-RequestId header is required.")[1], 400)
-        status, body = partner_api.handle(state.partner, request.method, request.url.path, payload, request_id)
-        return lost(request) or JSONResponse(body, status_code=status)
-
     app = Starlette(
         routes=[
-            Route("/v1/{rest:path}", partner_request, methods=["GET", "PATCH"]),
+            partner_route.route(state.partner, state.directory.token_tenant, gate, lost),
             Route("/{tenant}/v2.0/.well-known/openid-configuration", discovery, methods=["GET"]),
             Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
             Route("/v1.0/{rest:path}", graph_request, methods=["GET", "POST", "PATCH", "DELETE"]),
