@@ -6,6 +6,7 @@ leaves nothing behind in the channel; the filter rides in private_metadata and e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
@@ -14,7 +15,6 @@ from blocks import ids
 from blocks.actions import action_words, outcome_words
 from blocks.common import context, modal, plain, section
 from blocks.text import escape, fit_escaped
-from blocks.viewmodels import HistoryRowVM, HistoryVM
 
 NAME_MAX = 200  # a user's or customer's name in a line
 REASON_MAX = 1000  # with the rest of the line, well under a section's 3000
@@ -29,6 +29,34 @@ OUTCOMES = {
     "done": ":white_check_mark:",
     "cancelled": ":no_entry_sign:",
 }
+
+
+@dataclass(frozen=True)
+class HistoryRowVM:
+    """One audit line: a change to one user, applied or refused."""
+
+    at_epoch: int  # Unix seconds, for Slack's <!date^…> (shown in the reader's own time zone)
+    # What clients that cannot format dates show, in the reader's zone: "2026-03-04 06:06 Europe/Paris".
+    at_fallback: str
+    operator_id: str  # Slack user id, rendered as a mention; "" when no person did it (then `by` says who did)
+    customer_name: str
+    user_id: str  # "" for a request not about one user (Buy more)
+    action: str  # assign | revoke | set_location:CC | quantity | buy_more | scheduled | none
+    product: str | None  # the product's name (or its SKU when the catalogue has none)
+    outcome: str  # applied | failed | requested | approved | declined | fulfilled | scheduled | done | cancelled
+    reason: str | None
+    batch_id: str
+    by: str = "licensebot"  # who did it when no Slack user did: "directory import", "the Microsoft 365 sync"
+    service: str | None = None  # a service line's words, e.g. "Microsoft Teams off"
+
+
+@dataclass(frozen=True)
+class HistoryVM:
+    scope: str  # which changes: "All your customers", "Contoso Ltd", "alice@contoso.com at Contoso Ltd"
+    rows: tuple[HistoryRowVM, ...]  # newest first, a page of them
+    newer: str | None  # the Newer button's value (a cursor), None on the newest page
+    older: str | None  # the Older button's value, None on the oldest page
+    private_metadata: str  # the filter, for the paging clicks
 
 
 def history_view(vm: HistoryVM) -> dict[str, Any]:

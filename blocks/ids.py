@@ -59,6 +59,7 @@ BUY_NOTE_BLOCK = "buy_note"
 BUY_NOTE_INPUT = "buy_note_input"
 PURCHASE_ACTIONS_BLOCK = "purchase_decision"
 PURCHASE_APPROVE = "purchase_approve"
+PURCHASE_APPROVE_ON = "purchase_approve_on"  # value "<request>:<subscription id>": approve and buy on that one
 PURCHASE_DECLINE = "purchase_decline"
 DECLINE_VIEW = "purchase_decline_reason"
 DECLINE_REASON_BLOCK = "decline_reason"

@@ -3,6 +3,7 @@ what the requester is told, and the modal asking why a request is declined."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -17,10 +18,11 @@ from slack_sdk.models.blocks import (
 from blocks import ids
 from blocks.common import context, modal, plain, section
 from blocks.text import escape, fit_escaped
-from blocks.viewmodels import PurchaseVM
+from blocks.viewmodels import PurchaseVM, SubscriptionChoiceVM
 
 NAME_MAX = 200
 NOTE_MAX = 500  # as licensing.purchases: the form and the Decline modal refuse more
+CHOICES_MAX = 20  # subscriptions offered to buy on (an actions block holds 25 elements; Decline is one)
 
 
 def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
@@ -44,22 +46,62 @@ def _about(vm: PurchaseVM) -> list[Block]:
     return blocks
 
 
-def request_message(vm: PurchaseVM) -> dict[str, Any]:
-    """The request for the sales channel, with Approve and Decline."""
+def request_message(vm: PurchaseVM, choices: Sequence[SubscriptionChoiceVM] = ()) -> dict[str, Any]:
+    """The request for the sales channel, with Approve and Decline; with `choices`, one Approve per Partner Center
+    subscription that feeds the product, to buy on; after a refusal, Partner Center's reason above the buttons."""
     _, text = _asked(vm)
     sure = ConfirmObject(
         title="Approve this purchase?", text=f"Approve request {vm.request_id}?", confirm="Approve", deny="Back"
     )
-    buttons = ActionsBlock(
-        block_id=ids.PURCHASE_ACTIONS_BLOCK,
-        elements=[
+    approve = [
+        ButtonElement(
+            text="Approve", action_id=ids.PURCHASE_APPROVE, value=str(vm.request_id), style="primary", confirm=sure
+        )
+    ]
+    blocks = [*_about(vm)]
+    if choices:
+        blocks.append(section("Several subscriptions in Partner Center provide it. Buy on:"))
+        blocks += [section(f"{i}. {_choice(c)}") for i, c in enumerate(choices[:CHOICES_MAX], 1)]
+        approve = [
             ButtonElement(
-                text="Approve", action_id=ids.PURCHASE_APPROVE, value=str(vm.request_id), style="primary", confirm=sure
-            ),
-            ButtonElement(text="Decline", action_id=ids.PURCHASE_DECLINE, value=str(vm.request_id), style="danger"),
-        ],
-    )
-    return _message(f"Buy more request {vm.request_id}: {text}", [*_about(vm), buttons])
+                text=f"Approve on {i}",
+                action_id=f"{ids.PURCHASE_APPROVE_ON}_{i}",
+                value=f"{vm.request_id}:{c.id}",
+                style="primary" if i == 1 else None,
+                confirm=sure,
+            )
+            for i, c in enumerate(choices[:CHOICES_MAX], 1)
+        ]
+    if vm.order == "refused":
+        blocks.append(section(f":warning: {_order(vm, '')}"))
+    decline = ButtonElement(text="Decline", action_id=ids.PURCHASE_DECLINE, value=str(vm.request_id), style="danger")
+    blocks.append(ActionsBlock(block_id=ids.PURCHASE_ACTIONS_BLOCK, elements=[*approve, decline]))
+    return _message(f"Buy more request {vm.request_id}: {text}", blocks)
+
+
+def _choice(c: SubscriptionChoiceVM) -> str:
+    until = f", until {c.commitment_end.isoformat()}" if c.commitment_end else ""
+    cycle = f"billed {escape(c.billing_cycle)}" if c.billing_cycle else "billing cycle not given"
+    return f"*{fit_escaped(c.name, NAME_MAX)}*: {c.quantity:,} now · term {escape(c.term or '?')} · {cycle}{until}"
+
+
+def _order(vm: PurchaseVM, product: str) -> str:
+    """What Partner Center did with the order of a connected customer's approved request."""
+    detail = fit_escaped(vm.order_detail, NOTE_MAX + 10)
+    if vm.order == "placed":
+        on = fit_escaped(vm.order_subscription, NAME_MAX)
+        return (
+            f"Bought in Partner Center: {vm.quantity:,} more {product} on {on}, which now has "
+            f"{vm.order_quantity or 0:,}. The sync that shows it in the tenant closes this request."
+        )
+    if vm.order == "refused":
+        return f"Partner Center refused it: {detail} Nothing was bought; the request can be decided again."
+    if vm.order == "pending":
+        return (
+            f"Approved, but Partner Center has not answered yet ({detail}). licensebot reads the subscription and "
+            "tries again; it never buys twice."
+        )
+    return ""
 
 
 def _when(vm: PurchaseVM) -> str:
@@ -73,11 +115,14 @@ def _outcome(vm: PurchaseVM) -> str:
     product, customer = fit_escaped(vm.product_name, NAME_MAX), fit_escaped(vm.customer_name, NAME_MAX)
     if vm.status == "declined":
         return f"Declined: {fit_escaped(vm.reason or '', NOTE_MAX + 10)}"
+    if vm.connected and vm.order not in (None, "by_hand"):
+        return _order(vm, product)
     if vm.connected:
         quantity = f" to {vm.new_quantity:,}" if vm.new_quantity is not None else ""
+        why = f" ({fit_escaped(vm.order_detail, NOTE_MAX)})" if vm.order_detail else ""
         return (
             f"Approved. {customer} is connected to Microsoft 365: place the order in Partner Center to bring "
-            f"{product}{quantity}. The next sync that shows it closes this request."
+            f"{product}{quantity}{why}. The next sync that shows it closes this request."
         )
     return f"Approved: {customer} now owns {vm.new_quantity or 0:,} {product} licenses."
 

@@ -6,7 +6,7 @@ Every string here may come from a customer's directory: builders escape it for m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from licensing.types import Desired, HoldState, Switch
@@ -252,35 +252,22 @@ class PurchaseVM:
     reason: str | None = None
     connected: bool = False  # the customer's tenant is the truth: the order is placed in Partner Center
     new_quantity: int | None = None
+    order: str | None = None  # connected: placed | refused | pending | by_hand (licensing.partner)
+    order_detail: str = ""  # Partner Center's description (refused), or why (pending, by hand)
+    order_quantity: int | None = None  # placed: the subscription's quantity in Partner Center now
+    order_subscription: str = ""  # placed: the subscription's offer name
 
 
 @dataclass(frozen=True)
-class HistoryRowVM:
-    """One audit line: a change to one user, applied or refused."""
+class SubscriptionChoiceVM:
+    """One of the Partner Center subscriptions that feed a product, for the approver to buy on."""
 
-    at_epoch: int  # Unix seconds, for Slack's <!date^…> (shown in the reader's own time zone)
-    at_fallback: (
-        str  # what clients that cannot format dates show, in the reader's zone: "2026-03-04 06:06 Europe/Paris"
-    )
-    operator_id: str  # Slack user id, rendered as a mention; "" when no person did it (then `by` says who did)
-    customer_name: str
-    user_id: str  # "" for a request not about one user (Buy more)
-    action: str  # assign | revoke | set_location:CC | quantity | buy_more | scheduled | none
-    product: str | None  # the product's name (or its SKU when the catalogue has none)
-    outcome: str  # applied | failed | requested | approved | declined | fulfilled | scheduled | done | cancelled
-    reason: str | None
-    batch_id: str
-    by: str = "licensebot"  # who did it when no Slack user did: "directory import", "the Microsoft 365 sync"
-    service: str | None = None  # a service line's words, e.g. "Microsoft Teams off"
-
-
-@dataclass(frozen=True)
-class HistoryVM:
-    scope: str  # which changes: "All your customers", "Contoso Ltd", "alice@contoso.com at Contoso Ltd"
-    rows: tuple[HistoryRowVM, ...]  # newest first, a page of them
-    newer: str | None  # the Newer button's value (a cursor), None on the newest page
-    older: str | None  # the Older button's value, None on the oldest page
-    private_metadata: str  # the filter, for the paging clicks
+    id: str
+    name: str
+    quantity: int
+    term: str  # P1M, P1Y…
+    billing_cycle: str
+    commitment_end: date | None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.telemetry.metrics import Metrics
-from licensing.ports import TenantProvider, UnitOfWork
+from licensing.ports import PartnerCenter, TenantProvider, UnitOfWork
 from storage.modal_state import ModalStore
 
 
@@ -24,6 +24,7 @@ class Deps:
     sessionmaker: sessionmaker[Session]  # the outbox worker's and the CLI's own short transactions
     metrics: Metrics  # this process's registry: /metrics serves it
     m365: TenantProvider | None = None  # Microsoft 365, when a Graph app is configured
+    partner: PartnerCenter | None = None  # Partner Center, when LICENSEBOT_PARTNER_TENANT_ID is set too
     closing: tuple[Callable[[], None], ...] = ()  # what else to close with the database (the Graph client)
     # What to redraw after an operator's change (the App Home, set by bot/app.py): a room that changes licenses need
     # not know which rooms show them.

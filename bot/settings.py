@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.outbox.config import Config
 from licensing.alert_types import AlertPolicy
 from providers.graph.config import DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, GraphConfig
+from providers.partner_center.config import DEFAULT_PARTNER_CENTER_URL
 
 SLACK_API_URL = "https://slack.com/api/"
 _WORKER = Config()  # the delivery worker's defaults are these settings' defaults
@@ -68,6 +69,13 @@ class Settings(BaseSettings):
     graph_batches_in_flight: int = _env("graph_batches_in_flight", 4)
     sync_interval_min: float = _env("sync_interval", 15.0)  # minutes between two syncs of every tenant
     graph_view_timeout_s: float = 1.0  # opening Manage licenses waits this long for live seats (Slack wants 3 s)
+
+    # Partner Center, where an approved Buy more of a connected customer is bought (the Graph app's credentials, in
+    # the partner's own tenant). Unset: approval asks for the order to be placed by hand, as without it.
+    partner_tenant_id: str | None = _env("partner_tenant_id")
+    partner_center_url: str = _env("partner_center_url", DEFAULT_PARTNER_CENTER_URL)
+    # How long a process placing an order holds it; after that another takes it over (reading before sending).
+    partner_order_lease_s: float = _env("partner_order_lease_s", 300.0)
 
     # Buy more: where requests are posted for approval (a channel id); else the alerts channel; else the requester's
     # own direct messages.

@@ -10,6 +10,7 @@ import click
 
 from cli import import_changes
 from cli.common import deps, fail, friendly_errors
+from cli.discover import discover
 from cli.tables import table
 from licensing import directory, queries
 from licensing.directory.importer import import_file
@@ -55,12 +56,14 @@ def check(ctx: click.Context) -> None:
     click.echo("ok: every invariant holds")
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 @friendly_errors
 def customers(ctx: click.Context, as_json: bool) -> None:
     """Every customer in the directory, by name, with its number of users and of products owned."""
+    if ctx.invoked_subcommand is not None:
+        return
     rows = queries.overview(actor=None, uow=deps(ctx).uow_factory())
     if as_json:
         data = [{"id": o.customer.id, "name": o.customer.name, "users": o.users, "products": o.products} for o in rows]
@@ -115,3 +118,6 @@ def _held(sku: str, disabled: Mapping[str, frozenset[str]]) -> str:
     """A product, and the service plans a connected tenant turned off in it: "ENTERPRISEPACK(off:TEAMS1)"."""
     off = disabled.get(sku)
     return f"{sku}(off:{','.join(sorted(off))})" if off else sku
+
+
+customers.add_command(discover)

@@ -15,9 +15,10 @@ from typing import Any
 
 from licensing import alerts
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
-from licensing.model import Purchase, Role, Subscription, any_of
+from licensing.model import Product, Purchase, Role, Subscription, any_of
 from licensing.model import PurchaseStatus as Status
 from licensing.notifications import OutgoingReply, OutgoingThread
+from licensing.partner import OrderNews
 from licensing.ports import UnitOfWork
 from licensing.queries import operator_for
 from licensing.results import AuditEntry
@@ -51,6 +52,7 @@ class Decision:
     reason: str | None = None
     connected: bool = False  # approved for a connected customer: the order is placed in Partner Center
     new_quantity: int | None = None  # approved: the quantity raised to (local) or to be reached (connected)
+    order: OrderNews | None = None  # connected: what Partner Center did with the order (None: placed by hand)
 
 
 class AlreadyDecided(LicensingError):
@@ -110,6 +112,10 @@ def check_decider(request_id: int, *, actor: str, uow: UnitOfWork) -> Purchase:
         return purchase
 
 
+# Inside the approval's transaction, once it is won: records what is to be bought (licensing/connected/orders.py).
+Intent = Callable[[UnitOfWork, Purchase, datetime], None]
+
+
 def approve(
     request_id: int,
     *,
@@ -118,10 +124,21 @@ def approve(
     message: tuple[str, str] | None = None,
     notify: Callable[[Decision], dict[str, Any]] | None = None,
     clock: Clock = utcnow,
+    intent: Intent | None = None,
 ) -> Decision:
     """Approves the request once: a local customer's subscription grows by the quantity asked for; a connected
-    customer's order is to be placed in Partner Center, and a later sync closes the request."""
-    return _decide(request_id, Status.APPROVED, None, actor=actor, uow=uow, message=message, notify=notify, clock=clock)
+    customer's order is placed in Partner Center (with `intent`) or by hand, and a later sync closes the request."""
+    return _decide(
+        request_id,
+        Status.APPROVED,
+        None,
+        actor=actor,
+        uow=uow,
+        message=message,
+        notify=notify,
+        clock=clock,
+        intent=intent,
+    )
 
 
 def decline(
@@ -170,6 +187,7 @@ def _decide(
     message: tuple[str, str] | None,
     notify: Callable[[Decision], dict[str, Any]] | None,
     clock: Clock,
+    intent: Intent | None = None,
 ) -> Decision:
     with uow:
         customer_id = _get(request_id, uow).customer_id
@@ -189,6 +207,8 @@ def _decide(
             request_id, status=status, by=actor, at=at, reason=reason, target=target, message=message
         ):
             raise _already(_get(request_id, uow), uow)
+        if intent is not None:
+            intent(uow, purchase, at)
         if target is not None and not connected:
             uow.subscriptions.upsert([_raised(sub, customer_id, purchase.sku, target)])
             alerts.check(customer_id, uow, actor=actor, clock=clock)  # more owned: maybe back above
@@ -196,25 +216,41 @@ def _decide(
         if target is not None:
             what += f" (to {target} in Partner Center)" if connected else f" (quantity {target})"
         _audit(uow, request_id, at, actor, customer_id, purchase.sku, status.value, what)
-        request = PurchaseRequest(
-            request_id,
-            customer_id,
-            customer.name,
-            purchase.sku,
-            product.name if product else purchase.sku,
-            purchase.quantity,
-            purchase.operator,
-            purchase.note,
-        )
-        decision = Decision(request, status, actor, at, reason, connected, target)
-        if notify is not None:  # the requester hears it in the request's thread (by DM if it was never posted)
-            told = notify(decision)
-            if purchase.thread is not None:
-                uow.outbox.add_reply(OutgoingReply(purchase.thread, told, kind="purchase_outcome"))
-            else:
-                uow.outbox.add_thread(OutgoingThread(None, purchase.operator, told, kind="purchase_outcome"))
+        decision = Decision(_request(purchase, customer.name, product), status, actor, at, reason, connected, target)
+        if notify is not None:
+            tell_requester(purchase, notify(decision), uow)
         uow.commit()
     return decision
+
+
+def decision_of(purchase: Purchase, uow: UnitOfWork, order: OrderNews | None = None) -> Decision:
+    """An approved request's decision as stored, with what became of its order (inside a transaction)."""
+    customer = uow.customers.get(purchase.customer_id)
+    product = uow.products.get_many([purchase.sku]).get(purchase.sku)
+    request = _request(purchase, customer.name if customer else purchase.customer_id, product)
+    at = purchase.decided_at or purchase.at
+    return Decision(request, Status.APPROVED, purchase.decided_by or "", at, None, True, purchase.target, order)
+
+
+def tell_requester(purchase: Purchase, told: dict[str, Any], uow: UnitOfWork) -> None:
+    """The requester hears it in the request's thread (by DM if it was never posted)."""
+    if purchase.thread is not None:
+        uow.outbox.add_reply(OutgoingReply(purchase.thread, told, kind="purchase_outcome"))
+    else:
+        uow.outbox.add_thread(OutgoingThread(None, purchase.operator, told, kind="purchase_outcome"))
+
+
+def _request(purchase: Purchase, customer_name: str, product: Product | None) -> PurchaseRequest:
+    return PurchaseRequest(
+        purchase.id,
+        purchase.customer_id,
+        customer_name,
+        purchase.sku,
+        product.name if product else purchase.sku,
+        purchase.quantity,
+        purchase.operator,
+        purchase.note,
+    )
 
 
 def _already(purchase: Purchase, uow: UnitOfWork) -> AlreadyDecided:
@@ -240,6 +276,12 @@ def _decider(actor: str, uow: UnitOfWork, customer_id: str) -> None:
         raise Forbidden(
             f"Your role ({operator.role.label}) cannot approve or decline purchases; ask {any_of(DECIDERS)}."
         )
+
+
+def audit(uow: UnitOfWork, purchase: Purchase, at: datetime, outcome: str, what: str) -> None:
+    """An approved request's later step (its order bought or refused), in the approver's name."""
+    actor = purchase.decided_by or purchase.operator
+    _audit(uow, purchase.id, at, actor, purchase.customer_id, purchase.sku, outcome, what)
 
 
 def _audit(

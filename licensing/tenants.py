@@ -30,6 +30,10 @@ _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _DOMAIN = re.compile(r"(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
+def is_guid(value: str) -> bool:
+    return bool(_GUID.fullmatch(value))
+
+
 def is_tenant_id(value: str) -> bool:
     """A directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com."""
     return bool(_GUID.fullmatch(value) or _DOMAIN.fullmatch(value))

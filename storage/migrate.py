@@ -20,7 +20,7 @@ from storage.models import USER_SEARCH_TRGM_INDEX, metadata
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # Modules that register tables on the shared metadata besides storage.models (imported here already).
-TABLE_MODULES = ("storage.modal_store", "storage.outbox.rows")
+TABLE_MODULES = ("storage.modal_store", "storage.orders", "storage.outbox.rows")
 
 # Indexes only one database has; autogenerate must not ask to create them elsewhere.
 _DIALECT_ONLY_INDEXES = {USER_SEARCH_TRGM_INDEX: "postgresql"}

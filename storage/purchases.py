@@ -75,6 +75,22 @@ class SqlPurchaseRequests:
         )
         return done == 1
 
+    def reopen(self, request_id: int) -> bool:
+        reopened = self._session.execute(
+            update(PurchaseRequestRow)
+            .where(PurchaseRequestRow.id == request_id, PurchaseRequestRow.status == PurchaseStatus.APPROVED.value)
+            .values(
+                status=PurchaseStatus.REQUESTED.value,
+                decided_by=None,
+                decided_at=None,
+                target=None,
+                message_channel=None,
+                message_ts=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return rowcount(reopened) == 1
+
     def approved_for(self, customer_id: str) -> list[Purchase]:
         rows = self._session.scalars(
             select(PurchaseRequestRow)

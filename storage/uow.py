@@ -12,6 +12,7 @@ from licensing.notifications import DELIVERY_DEADLINE
 from storage.alerts import SqlLicenseAlerts
 from storage.audit import SqlAuditLog
 from storage.db import refresh_statistics, take_bulk_loads
+from storage.orders import SqlPartnerOrders
 from storage.outbox.queue import SqlOutbox
 from storage.purchases import SqlPurchaseRequests
 from storage.repositories import (
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     batches: SqlBatchRepository
     audit: SqlAuditLog
     purchases: SqlPurchaseRequests
+    orders: SqlPartnerOrders
     outbox: SqlOutbox
     mirror: SqlTenantMirror
     remote: SqlRemoteBatches
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
         self.batches = SqlBatchRepository(session)
         self.audit = SqlAuditLog(session)
         self.purchases = SqlPurchaseRequests(session)
+        self.orders = SqlPartnerOrders(session)
         self.outbox = SqlOutbox(session, deadline=self._outbox_deadline)
         self.mirror = SqlTenantMirror(session, self.users)
         self.remote = SqlRemoteBatches(session)

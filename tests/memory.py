@@ -16,8 +16,10 @@ from typing import Any, Self, TypeVar
 from licensing.alert_types import AlertState, AlertWatch
 from licensing.model import Customer, Operator, Product, Purchase, PurchaseStatus, ScheduledChange, Subscription, User
 from licensing.notifications import OutgoingReply, OutgoingThread
+from licensing.partner import Order
 from licensing.results import AuditEntry, AuditQuery, AuditRecord, BatchResult
 from licensing.tenants import PendingBatch, Tenant
+from tests.fake_orders import FakePartnerOrders
 from tests.fake_scheduled import FakeScheduledChanges
 
 K = TypeVar("K")
@@ -39,6 +41,7 @@ class State:
     batches: dict[str, tuple[str | None, str, dict[str, Any]]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     purchases: list[Purchase] = field(default_factory=list)  # request n is purchases[n - 1]
+    orders: dict[int, Order] = field(default_factory=dict)  # by purchase id
     outbox: list[OutgoingThread] = field(default_factory=list)
     tenants: dict[str, Tenant] = field(default_factory=dict)
     object_ids: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -375,6 +378,21 @@ class FakePurchases:
         )
         return True
 
+    def reopen(self, request_id: int) -> bool:
+        p = self.get(request_id)
+        if p is None or p.status is not PurchaseStatus.APPROVED:
+            return False
+        self.t.use().purchases[request_id - 1] = replace(
+            p,
+            status=PurchaseStatus.REQUESTED,
+            decided_by=None,
+            decided_at=None,
+            target=None,
+            message_channel=None,
+            message_ts=None,
+        )
+        return True
+
     def approved_for(self, customer_id: str) -> list[Purchase]:
         return [
             p for p in self.t.use().purchases if p.customer_id == customer_id and p.status is PurchaseStatus.APPROVED
@@ -645,6 +663,7 @@ class FakeUnitOfWork:
     batches: FakeBatches
     audit: FakeAudit
     purchases: FakePurchases
+    orders: FakePartnerOrders
     outbox: FakeOutbox
     mirror: FakeTenants
     remote: FakeRemoteBatches
@@ -669,6 +688,7 @@ class FakeUnitOfWork:
         self.batches = FakeBatches(t)
         self.audit = FakeAudit(t)
         self.purchases = FakePurchases(t)
+        self.orders = FakePartnerOrders(t)
         self.outbox = FakeOutbox(t)
         self.mirror = FakeTenants(t)
         self.remote = FakeRemoteBatches(t)

@@ -10,8 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from blocks.history import history_view
-from blocks.viewmodels import HistoryRowVM, HistoryVM
+from blocks.history import HistoryRowVM, HistoryVM, history_view
 from bot.deps import Deps
 from bot.slack.timezones import OperatorZone
 from licensing import history, queries

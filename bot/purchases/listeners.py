@@ -4,6 +4,7 @@ the use case refuses who may not decide (bot/slack/errors.py tells them privatel
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -14,7 +15,7 @@ from blocks.buy import buy_more_done_view
 from blocks.purchase import decline_view
 from blocks.viewmodels import PurchaseVM
 from bot.deps import Deps
-from bot.purchases import forms
+from bot.purchases import forms, ordering
 from bot.purchases.messages import outcome_reply, request_thread, show_decision
 from bot.slack.errors import after_ack
 from bot.slack.roles import IN_MODAL, OPERATOR_ONLY
@@ -26,6 +27,7 @@ from storage.modal_state import ModalState
 
 def register(app: App) -> None:
     app.action(ids.PURCHASE_APPROVE, middleware=OPERATOR_ONLY)(after_ack(approve))
+    app.action(re.compile(f"^{ids.PURCHASE_APPROVE_ON}_[0-9]+$"), middleware=OPERATOR_ONLY)(after_ack(approve))
     app.action(ids.PURCHASE_DECLINE, middleware=OPERATOR_ONLY)(after_ack(ask_reason))
     app.view(ids.DECLINE_VIEW, middleware=OPERATOR_ONLY)(decline)
     app.view(ids.BUY_VIEW, middleware=IN_MODAL)(request_more)  # from Manage licenses and from a low-license alert
@@ -43,14 +45,18 @@ def approve(
 ) -> None:
     ack()
     channel, ts = message_of(body)
-    decision = purchases.approve(
-        int(action["value"]),
-        actor=operator.slack_user_id,
-        uow=deps.uow_factory(),
-        message=(channel, ts),
-        notify=outcome_reply,
-    )
-    show_decision(client, channel, ts, decision)
+    request_id, _, subscription_id = str(action["value"]).partition(":")  # Approve on one subscription: "<id>:<sub>"
+    if deps.partner is not None and ordering.connected(deps, int(request_id)):
+        ordering.approve(client, deps, operator, int(request_id), subscription_id or None, (channel, ts))
+    else:
+        decision = purchases.approve(
+            int(request_id),
+            actor=operator.slack_user_id,
+            uow=deps.uow_factory(),
+            message=(channel, ts),
+            notify=ordering.by_hand,
+        )
+        show_decision(client, channel, ts, ordering.manual(decision))
     deps.changed(client, operator.slack_user_id)
 
 

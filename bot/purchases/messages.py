@@ -49,6 +49,10 @@ def decision_vm(d: Decision) -> PurchaseVM:
         d.reason,
         d.connected,
         d.new_quantity,
+        d.order.state.value if d.order else None,
+        d.order.detail if d.order else "",
+        d.order.quantity if d.order else None,
+        d.order.subscription if d.order else "",
     )
 
 

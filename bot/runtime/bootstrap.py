@@ -20,19 +20,28 @@ from bot.telemetry import logs
 from bot.telemetry.metrics import Metrics, OutboxCollector
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
+from providers.partner_center import PartnerCenterClient
 from storage.db import make_engine, make_session_factory
 from storage.modal_store import SqlModalStore
 from storage.uow import SqlUnitOfWork
 
 
 def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
-    """The database side: engine, units of work, the modal store; and Microsoft Graph when it is configured."""
+    """The database side: engine, units of work, the modal store; Microsoft Graph and Partner Center when they are
+    configured."""
     config = settings.graph_config()  # first: a half-configured Graph app is refused before anything opens
+    if settings.partner_tenant_id and config is None:
+        raise ValueError("LICENSEBOT_PARTNER_TENANT_ID needs the Graph app (LICENSEBOT_GRAPH_CLIENT_ID and its secret)")
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
     deadline = settings.worker_config().deadline
     counted = metrics(engine, settings)
     client = GraphClient(config, observe=counted.provider_call("graph")) if config else None
+    partner = (
+        PartnerCenterClient(config, settings.partner_tenant_id, url=settings.partner_center_url)
+        if config and settings.partner_tenant_id
+        else None
+    )
     uow = partial(SqlUnitOfWork, factory, outbox_deadline=deadline, alerts=alert_watch(settings))
     return Deps(
         settings,
@@ -42,7 +51,8 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
         factory,
         counted,
         GraphTenants(client) if client else None,
-        (client.close,) if client else (),
+        partner,
+        tuple(c.close for c in (client, partner) if c is not None),
     )
 
 

@@ -16,10 +16,11 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.confirmation import renderer
 from bot.deps import Deps
 from bot.outbox.worker import Worker
+from bot.purchases.messages import outcome_reply
 from bot.scheduled.screens import run_renderer
 from bot.settings import Settings
 from licensing import alerts
-from licensing.connected import remote, sync
+from licensing.connected import orders, remote, sync
 from licensing.scheduled import runs
 from licensing.types import utcnow
 
@@ -46,6 +47,10 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
     if deps.m365 is not None:  # a start first finishes saves a crash interrupted
         minutes = deps.settings.sync_interval_min
         scheduler.add_job(sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", next_run_time=now)
+    if deps.partner is not None:  # a start first finishes purchases a crash interrupted
+        scheduler.add_job(
+            resume_orders, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="partner-orders", next_run_time=now
+        )
     # A replica busy or restarting at that minute still runs it.
     scheduler.add_job(
         daily_alerts, daily_trigger(deps.settings), args=[deps], id="license-alerts", misfire_grace_time=3600
@@ -113,6 +118,23 @@ def run_scheduled(deps: Deps) -> list[int]:
     if done:
         log.info("ran %d scheduled change(s): %s", len(done), ", ".join(map(str, done)))
     return done
+
+
+def resume_orders(deps: Deps) -> int:
+    """Place the Partner Center orders whose process died or got no answer (licensing/connected/orders.py): each is
+    read before anything is sent. Every replica may; a guarded claim gives each order to one."""
+    assert deps.partner is not None
+    done = orders.resume(
+        uow=deps.uow_factory(),
+        partner=deps.partner,
+        provider=deps.m365,
+        holder=remote.holder_name(),
+        notify=outcome_reply,
+        lease=timedelta(seconds=deps.settings.partner_order_lease_s),
+    )
+    if done:
+        log.info("resumed %d Partner Center order(s): %s", len(done), ", ".join(str(d.request.id) for d in done))
+    return len(done)
 
 
 def _purge_modals(deps: Deps) -> None:

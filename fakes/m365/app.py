@@ -19,12 +19,15 @@ from fakes.m365.directory import Directory
 from fakes.m365.errors import GraphError, error_body
 from fakes.m365.faults import Fault, Faults
 from fakes.m365.model import Tenant
+from fakes.partner_center import PartnerCenter
+from fakes.partner_center import route as partner_route
 
 
 @dataclass
 class State:
     directory: Directory
     faults: Faults = field(default_factory=Faults)
+    partner: PartnerCenter = field(default_factory=PartnerCenter)
     base_url: str = ""  # https://127.0.0.1:<port>, known once the socket is bound
     busy: int = 0  # requests being answered now (a test waits for none before reading the directory)
 
@@ -47,8 +50,8 @@ class DroppedConnection(Response):
 def build_app(state: State) -> ASGIApp:
     async def gate(request: Request) -> Response | None:
         state.faults.count(request.method, request.url.path)
-        if state.faults.latency:
-            await asyncio.sleep(state.faults.latency)
+        if delay := state.faults.delay(request.method, request.url.path):
+            await asyncio.sleep(delay)
         fault = state.faults.take(request.method, request.url.path, inner=False)
         if fault is None:
             return None
@@ -108,6 +111,7 @@ def build_app(state: State) -> ASGIApp:
 
     app = Starlette(
         routes=[
+            partner_route.route(state.partner, state.directory.token_tenant, gate, lost),
             Route("/{tenant}/v2.0/.well-known/openid-configuration", discovery, methods=["GET"]),
             Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
             Route("/v1.0/{rest:path}", graph_request, methods=["GET", "POST", "PATCH", "DELETE"]),

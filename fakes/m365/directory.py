@@ -26,6 +26,7 @@ class App:
 class Token:
     tenant_id: str
     expires_at: float
+    audience: str = "graph"  # which API accepts it: "graph", or "partner_center" (Partner Center's resource)
 
 
 class Directory:
@@ -56,17 +57,17 @@ class Directory:
                 return self.tenants[lowered]
             return next((t for t in self.tenants.values() if lowered in t.domains), None)
 
-    def issue_token(self, tenant_id: str) -> str:
+    def issue_token(self, tenant_id: str, audience: str = "graph") -> str:
         with self.lock:
             token = secrets.token_urlsafe(32)
-            self.tokens[token] = Token(tenant_id, self.clock() + self.token_lifetime)
+            self.tokens[token] = Token(tenant_id, self.clock() + self.token_lifetime, audience)
             self.token_requests[tenant_id] += 1
             return token
 
-    def token_tenant(self, token: str) -> Tenant | None:
-        """The tenant a live token was issued for, or None (unknown or expired)."""
+    def token_tenant(self, token: str, audience: str = "graph") -> Tenant | None:
+        """The tenant a live token for `audience` was issued for, or None (unknown, expired, or for another API)."""
         with self.lock:
             found = self.tokens.get(token)
-            if found is None or found.expires_at < self.clock():
+            if found is None or found.expires_at < self.clock() or found.audience != audience:
                 return None
             return self.tenants.get(found.tenant_id)

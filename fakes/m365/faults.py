@@ -37,6 +37,7 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self.latency = 0.0
+        self.slow: tuple[str | None, re.Pattern[str] | None] = (None, None)  # which requests latency holds: all
         self._crash_after: int | None = None
         self.counts: Counter[str] = Counter()
 
@@ -53,6 +54,13 @@ class Faults:
                     fault.remaining -= 1
                     return fault
             return None
+
+    def delay(self, method: str, path: str) -> float:
+        """How long this request is held before it is answered."""
+        only_method, only_path = self.slow
+        if (only_method is None or only_method == method) and (only_path is None or only_path.search(path)):
+            return self.latency
+        return 0.0
 
     def crash_next_batch(self, after: int) -> None:
         with self._lock:

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from fakes.m365.directory import Directory
 
+# Partner Center's resource: its tokens are asked for by this name wherever the API is reached.
+PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
@@ -74,7 +76,8 @@ def issue_token(
         )
         return 400, aad_error("unauthorized_client", 700016, text, login_url)
     scopes = set(form.get("scope", "").split()) - {"offline_access", "openid", "profile"}
-    if scopes != {f"{graph_url}/.default"}:
+    audiences = {f"{graph_url}/.default": "graph", PARTNER_CENTER_SCOPE: "partner_center"}
+    if len(scopes) != 1 or next(iter(scopes)) not in audiences:
         text = (
             f"The provided value for scope {' '.join(sorted(scopes))} is not valid. Client credential flows "
             "must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
@@ -85,7 +88,7 @@ def issue_token(
     if refusal is not None:
         code, text = refusal
         return 401, aad_error("invalid_client", code, text, login_url)
-    token = directory.issue_token(tenant.id)
+    token = directory.issue_token(tenant.id, audiences[next(iter(scopes))])
     lifetime = directory.token_lifetime
     return 200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token}
 

@@ -19,6 +19,7 @@ from fakes.m365.admin import AdminMixin
 from fakes.m365.app import State, build_app
 from fakes.m365.directory import App, Directory
 from fakes.m365.faults import Fault, Faults
+from fakes.partner_center import PartnerCenter
 
 DEFAULT_CLIENT_ID = "7c1d2f0e-1111-4aaa-8bbb-licensebot001"
 DEFAULT_SECRET = "fake-secret-value-not-for-production"
@@ -94,6 +95,25 @@ class FakeM365(AdminMixin):
             self.directory.clock = time.monotonic
             self.directory.apps = {self.client_id: App(self.client_id, secrets={self.client_secret})}
             self.state.faults = Faults()
+            self.state.partner.reset()
+            self.state.partner.provision = self._provision
+
+    def _provision(self, tenant_id: str, sku_id: str, delta: int) -> None:
+        """Partner Center's accepted change reaches the tenant: that many more enabled units of the SKU."""
+        with self.directory.lock:
+            tenant = self.directory.tenants.get(tenant_id)
+            if tenant is not None and sku_id in tenant.skus:
+                tenant.skus[sku_id].enabled += delta
+
+    @property
+    def partner(self) -> PartnerCenter:
+        """The fake Partner Center on the same server (its URL is `partner_center_url`). Set `partner_tenant_id`
+        first: only tokens of that tenant, asked for with Partner Center's scope, are taken."""
+        return self.state.partner
+
+    @property
+    def partner_center_url(self) -> str:
+        return self.state.base_url
 
     @property
     def graph_url(self) -> str:
@@ -143,8 +163,10 @@ class FakeM365(AdminMixin):
         pattern = re.compile(path) if path else None
         self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner, runs=True))
 
-    def set_latency(self, seconds: float) -> None:
+    def set_latency(self, seconds: float, *, method: str | None = None, path: str | None = None) -> None:
+        """Every request (or only those of `method` whose path matches `path`) is answered `seconds` late."""
         self.state.faults.latency = seconds
+        self.state.faults.slow = (method, re.compile(path) if path else None)
 
     def wait_idle(self, timeout: float = 10) -> None:
         """Returns once no request is being answered (one held by latency included)."""

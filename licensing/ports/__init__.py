@@ -11,7 +11,9 @@ from licensing.ports.directory import (
     SubscriptionRepository,
     UserRepository,
 )
+from licensing.ports.orders import PartnerOrders
 from licensing.ports.outbox import Outbox
+from licensing.ports.partner import PartnerCenter
 from licensing.ports.purchases import PurchaseRequests
 from licensing.ports.records import AuditLog, BatchRepository
 from licensing.ports.scheduled import ScheduledChanges
@@ -24,6 +26,8 @@ __all__ = [
     "LicenseAlerts",
     "OperatorRepository",
     "Outbox",
+    "PartnerCenter",
+    "PartnerOrders",
     "ProductRepository",
     "PurchaseRequests",
     "RemoteBatches",

@@ -37,6 +37,11 @@ class PurchaseRequests(Protocol):
         this transaction's rival or earlier. `message` is the (channel, ts) of the posted request decided on."""
         ...
 
+    def reopen(self, request_id: int) -> bool:
+        """An approved request whose purchase Partner Center refused is 'requested' again, undecided (a guarded
+        update); False if it was not approved."""
+        ...
+
     def approved_for(self, customer_id: str) -> list[Purchase]:
         """The customer's approved requests not yet fulfilled, oldest first."""
         ...

@@ -13,6 +13,7 @@ from licensing.ports.directory import (
     SubscriptionRepository,
     UserRepository,
 )
+from licensing.ports.orders import PartnerOrders
 from licensing.ports.outbox import Outbox
 from licensing.ports.purchases import PurchaseRequests
 from licensing.ports.records import AuditLog, BatchRepository
@@ -37,6 +38,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def purchases(self) -> PurchaseRequests: ...
+    @property
+    def orders(self) -> PartnerOrders: ...  # approved purchases being bought in Partner Center
     @property
     def outbox(self) -> Outbox: ...
     @property

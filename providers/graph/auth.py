@@ -59,8 +59,9 @@ def certificate_credential(path: str) -> tuple[dict[str, str], str]:
 
 
 class TokenSource:
-    def __init__(self, config: GraphConfig, session: requests.Session) -> None:
+    def __init__(self, config: GraphConfig, session: requests.Session, *, scope: str | None = None) -> None:
         self._config = config
+        self._scope = scope or config.scope  # the same app signs in to Partner Center too, with that API's scope
         self._http = _MsalHttp(session, config.timeout)
         self._credential: str | dict[str, str]
         self.thumbprint: str | None
@@ -77,11 +78,11 @@ class TokenSource:
         return f"TokenSource(client_id={self._config.client_id!r}, {kind}, tenants={len(self._apps)})"
 
     def token(self, tenant: str) -> str:
-        """A valid access token for Graph in `tenant` (a GUID or verified domain)."""
+        """A valid access token for the scope's API in `tenant` (a GUID or verified domain)."""
         with self._lock_for(tenant):  # threads asking for the same tenant wait for one request, not N
             try:
                 app = self._apps.get(tenant) or self._new_app(tenant)
-                result = app.acquire_token_for_client(scopes=[self._config.scope])
+                result = app.acquire_token_for_client(scopes=[self._scope])
             except requests.RequestException as e:
                 raise UnavailableError(f"cannot reach {self._config.login_url}: {type(e).__name__}") from None
         if "access_token" in result:

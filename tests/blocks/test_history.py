@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any
 
 from blocks import ids
-from blocks.history import history_view
+from blocks.history import HistoryRowVM, HistoryVM, history_view
 from blocks.messages import confirmation_parent
-from blocks.viewmodels import HistoryRowVM, HistoryVM, ResultVM
+from blocks.viewmodels import ResultVM
 from fakes.slack.blockkit import validate_message, validate_view
 from tests.blocks.helpers import EVIL, EVIL_ESCAPED, LONG, mrkdwn_texts, outcome
 from tests.text import shown

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from blocks import ids
-from blocks.history import row_text
+from blocks.history import HistoryRowVM, row_text
 from blocks.services import SERVICES_PER_PAGE, services_view
-from blocks.viewmodels import HistoryRowVM, ServiceRowVM, ServicesVM
+from blocks.viewmodels import ServiceRowVM, ServicesVM
 from fakes.slack.blockkit import validate_view
 from licensing.services import plan_table
 from licensing.types import HoldState, Switch

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_walk import MODAL, modal, open_contoso, shot, tick, wait_text
+from tests.browser.test_screenshots import shot
+from tests.browser.test_walk import MODAL, modal, open_contoso, tick, wait_text
 from tests.playground.live import Live
 
 pytestmark = pytest.mark.slow  # starts a browser
