@@ -31,11 +31,11 @@ def run(as_json: bool) -> None:
 
     try:
         settings = Settings()
+        if problem := not_set_up(settings.database_url):
+            fail(problem)
+        deps = bootstrap(settings)
     except (ValidationError, ValueError) as e:
         fail(str(e).splitlines()[0])
-    if problem := not_set_up(settings.database_url):
-        fail(problem)
-    deps = bootstrap(settings)
     try:
         done = run_scheduled(deps)
     except (OperationalError, ProgrammingError) as e:

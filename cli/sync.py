@@ -45,12 +45,11 @@ def sync(customers: tuple[str, ...], as_json: bool) -> None:
     """Sync CUSTOMERS (default: every connected customer) from Microsoft 365: products, seats and users."""
     try:
         settings = Settings()
-        settings.graph_config()  # a half-configured Graph app is one line, before the database is looked at
+        if problem := not_set_up(settings.database_url):
+            _fail(problem, as_json)
+        deps = bootstrap(settings)
     except (ValidationError, ValueError) as e:
         _fail(str(e).splitlines()[0], as_json)
-    if problem := not_set_up(settings.database_url):
-        _fail(problem, as_json)
-    deps = bootstrap(settings)
     if deps.m365 is None:
         _without_an_app(deps, customers, as_json)
         return
