@@ -47,8 +47,8 @@ class DroppedConnection(Response):
 def build_app(state: State) -> ASGIApp:
     async def gate(request: Request) -> Response | None:
         state.faults.count(request.method, request.url.path)
-        if state.faults.latency:
-            await asyncio.sleep(state.faults.latency)
+        if delay := state.faults.delay(request.url.path):
+            await asyncio.sleep(delay)
         fault = state.faults.take(request.method, request.url.path, inner=False)
         if fault is None:
             return None

@@ -37,6 +37,7 @@ class Faults:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self.latency = 0.0
+        self.latency_path: re.Pattern[str] | None = None  # None: every request is slow
         self._crash_after: int | None = None
         self.counts: Counter[str] = Counter()
 
@@ -53,6 +54,12 @@ class Faults:
                     fault.remaining -= 1
                     return fault
             return None
+
+    def delay(self, path: str) -> float:
+        """How long this request waits before it is answered."""
+        if self.latency_path is not None and not self.latency_path.search(path):
+            return 0.0
+        return self.latency
 
     def crash_next_batch(self, after: int) -> None:
         with self._lock:

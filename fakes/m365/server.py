@@ -143,7 +143,10 @@ class FakeM365(AdminMixin):
         pattern = re.compile(path) if path else None
         self.state.faults.add(Fault(status, count, retry_after, method, pattern, inner, runs=True))
 
-    def set_latency(self, seconds: float) -> None:
+    def set_latency(self, seconds: float, path: str | None = None) -> None:
+        """Every request, or only those whose path matches `path` (a regex, e.g. r"/\\$batch$"), waits `seconds`
+        before it is answered."""
+        self.state.faults.latency_path = re.compile(path) if path else None
         self.state.faults.latency = seconds
 
     def wait_idle(self, timeout: float = 10) -> None:
