@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.outbox.worker import Worker, make_worker_client
 from bot.runtime.health import Probes, start_listener
 from bot.settings import Settings
+from bot.slack.interactions import ContextExecutor
 from bot.telemetry import logs
 from bot.telemetry.metrics import Metrics, OutboxCollector
 from providers.graph import GraphClient
@@ -43,6 +44,7 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
         counted,
         GraphTenants(client) if client else None,
         (client.close,) if client else (),
+        slow=ContextExecutor(max_workers=settings.slow_threads, thread_name_prefix="slow"),
     )
 
 
