@@ -25,7 +25,7 @@ class Deps:
     sessionmaker: sessionmaker[Session]  # the outbox worker's and the CLI's own short transactions
     metrics: Metrics  # this process's registry: /metrics serves it
     m365: TenantProvider | None = None  # Microsoft 365, when a Graph app is configured
-    closing: tuple[Callable[[], None], ...] = ()  # what else to close with the database (the Graph client)
+    closing: tuple[Callable[[], None], ...] = ()  # what else to close with the database (the modal store, Graph)
     # What to redraw after an operator's change (the App Home, set by bot/app.py): a room that changes licenses need
     # not know which rooms show them.
     after_change: tuple[Callable[[Deps, WebClient, str], None], ...] = ()

@@ -31,6 +31,8 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
     config = settings.graph_config()  # first: a half-configured Graph app is refused before anything opens
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
+    # What open modals remember is written by nearly every click, and need not wait for the disk (storage/db.py).
+    modal_engine = make_engine(settings.database_url, schema=schema, durable=False)
     deadline = settings.worker_config().deadline
     counted = metrics(engine, settings)
     client = GraphClient(config, observe=counted.provider_call("graph")) if config else None
@@ -39,11 +41,11 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
         settings,
         engine,
         uow,
-        SqlModalStore(factory),
+        SqlModalStore(make_session_factory(modal_engine)),
         factory,
         counted,
         GraphTenants(client) if client else None,
-        (client.close,) if client else (),
+        (modal_engine.dispose, *((client.close,) if client else ())),
         slow=ContextExecutor(max_workers=settings.slow_threads, thread_name_prefix="slow"),
     )
 
