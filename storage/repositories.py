@@ -227,7 +227,9 @@ class SqlOperatorRepository:
         self._session = session
 
     def get(self, slack_user_id: str) -> Operator | None:
-        row = self._session.get(OperatorRow, slack_user_id)
+        # Columns, not the ORM entity: every click asks, and loading an entity costs several times the query.
+        columns = (OperatorRow.slack_user_id, OperatorRow.name, OperatorRow.role, OperatorRow.customers)
+        row = self._session.execute(select(*columns).where(OperatorRow.slack_user_id == slack_user_id)).one_or_none()
         if row is None:
             return None
         customers = frozenset(row.customers) if row.customers is not None else None
