@@ -73,6 +73,19 @@ def ack_in_time(
     return lane.submit(job)
 
 
+def run_slow(lane: Executor, client: WebClient, body: dict[str, Any], work: Callable[[], None]) -> Future[None]:
+    """For a listener that has acked already (a button in a message, e.g. Approve): runs `work` on `lane` and returns
+    at once. An error is answered as any error after an ack (bot/slack/errors.py), never lost in the future."""
+
+    def job() -> None:
+        try:
+            work()
+        except Exception as error:
+            errors.handle(error, body, client, None)
+
+    return lane.submit(job)
+
+
 class _Answer:
     """Who answers the submission: the budget's timer with the pending view, or the work with its own."""
 

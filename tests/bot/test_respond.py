@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from bot.slack import interactions
-from bot.slack.respond import ack_in_time
+from bot.slack.respond import ack_in_time, run_slow
 from bot.telemetry.metrics import Metrics
 from licensing.errors import Forbidden
 
@@ -170,6 +170,20 @@ def test_a_result_the_view_no_longer_takes_is_logged_not_lost_in_the_lane(
     release.set()
     done.result(timeout=10)  # the lane's job ends cleanly: the error was answered, not left in the future
     assert "not_found" in caplog.text and r.then == []
+
+
+def test_work_run_slow_after_an_ack_runs_on_the_lane_and_its_error_is_told_to_the_operator(
+    lane: ThreadPoolExecutor,
+) -> None:
+    client = Mock(spec=WebClient)
+    body = {"type": "block_actions", "user": {"id": "U1"}, "channel": {"id": "C1"}}
+    ran_on: list[str] = []
+    run_slow(lane, client, body, lambda: ran_on.append(threading.current_thread().name)).result(timeout=10)
+    assert ran_on[0].startswith("test-slow") and not client.chat_postEphemeral.called
+
+    refused = Mock(side_effect=Forbidden("Only sales agents may decide."))
+    run_slow(lane, client, body, refused).result(timeout=10)  # the future holds no error: it was answered
+    client.chat_postEphemeral.assert_called_once_with(channel="C1", user="U1", text="Only sales agents may decide.")
 
 
 def _wait_for(condition: Callable[[], bool]) -> None:
