@@ -47,7 +47,7 @@ def test_sigterm_lets_a_save_waiting_on_the_tenant_finish_and_show_its_result(
             user.open("contoso")
             manage(user, "ann")
             user.choose("ENTERPRISEPACK", Desired.ASSIGN)
-            m365.set_latency(1.5, path=r"/\$batch$")  # the reads and the change each wait in the tenant
+            m365.set_latency(2.5, path=r"/\$batch$")  # the reads and the change each wait in the tenant
             answer = user.submit()
             assert answer is not None and answer["view"]["callback_id"] == ids.SAVING_VIEW
             assert m365.requests[ASSIGNED] == 0  # the change is not made yet when the process is told to stop
