@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # work is answered "Saving…" and updated, at least `ack_settle_s` after that answer left.
     ack_budget_s: float = 2.0
     ack_settle_s: float = 1.0
+    # How many Saves (and other work that may wait on Microsoft 365) run at once, on threads of their own; more wait
+    # their turn, showing "Saving…". Bolt's listener threads, which answer every click, never wait on them.
+    slow_threads: int = Field(4, validation_alias="licensebot_slow_threads", ge=1)
 
     # Production signals (bot/telemetry/logs.py, bot/telemetry/metrics.py, bot/runtime/health.py).
     log_format: Literal["text", "json"] = _env("log_format", "text")

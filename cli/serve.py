@@ -56,6 +56,9 @@ def serve(ctx: click.Context, host: str, port: int, demo: bool) -> None:
         else:
             serve_http(app, d, host, port)
     finally:
+        # Saves taken on the slow lane (running or waiting their turn) finish, their results shown, before the worker
+        # stops; one killed meanwhile recorded its intent first, and the next sync's reconcile finishes it.
+        d.slow.shutdown(wait=True)
         scheduler.stop(jobs, worker)
 
 

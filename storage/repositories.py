@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Integer, Select, bindparam, case, func, insert, select, text, update
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from licensing.model import Customer, Operator, Product, Role, Subscription
@@ -106,11 +106,11 @@ class SqlProductRepository:
     def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
         found: dict[str, Product] = {}
         for batch in chunks(dict.fromkeys(skus)):
-            found |= self._select(select(ProductRow).where(ProductRow.sku.in_(batch)))
+            found |= self._select(ProductRow.sku.in_(batch))
         return found
 
     def all(self) -> dict[str, Product]:
-        return self._select(select(ProductRow))
+        return self._select()
 
     def upsert(self, products: Sequence[Product]) -> int:
         rows = {
@@ -127,12 +127,15 @@ class SqlProductRepository:
         new, changed = upsert_rows(self._session, self._table, rows.values(), keys=["sku"], columns=self._columns)
         return len(new) + len(changed)
 
-    def _select(self, stmt: Select[ProductRow]) -> dict[str, Product]:
+    def _select(self, *where: ColumnElement[bool]) -> dict[str, Product]:
+        # Columns, not ORM entities: every users page names the products its users hold.
+        p = ProductRow
+        stmt = select(p.sku, p.name, p.requires_one_of, p.excludes, p.unavailable_in).where(*where)
         return {
             r.sku: Product(
                 r.sku, r.name, frozenset(r.requires_one_of), frozenset(r.excludes), frozenset(r.unavailable_in)
             )
-            for r in self._session.scalars(stmt)
+            for r in self._session.execute(stmt)
         }
 
 
@@ -229,7 +232,9 @@ class SqlOperatorRepository:
         self._session = session
 
     def get(self, slack_user_id: str) -> Operator | None:
-        row = self._session.get(OperatorRow, slack_user_id)
+        # Columns, not the ORM entity: every click asks, and loading an entity costs several times the query.
+        columns = (OperatorRow.slack_user_id, OperatorRow.name, OperatorRow.role, OperatorRow.customers)
+        row = self._session.execute(select(*columns).where(OperatorRow.slack_user_id == slack_user_id)).one_or_none()
         if row is None:
             return None
         customers = frozenset(row.customers) if row.customers is not None else None

@@ -34,8 +34,11 @@ class SqlTenantMirror:
         self._dialect = session.get_bind().dialect.name
 
     def get(self, customer_id: str) -> Tenant | None:
-        row = self._session.get(TenantRow, customer_id, populate_existing=True)
-        return _tenant(row) if row else None
+        # Columns, not the ORM entity: every users page asks (and an entity could be a stale one from the session).
+        t = TenantRow
+        stmt = select(t.customer_id, t.tenant_id, t.synced_at, t.seats_at, t.generation)
+        row = self._session.execute(stmt.where(t.customer_id == customer_id)).one_or_none()
+        return Tenant(*row) if row else None
 
     def all(self) -> list[Tenant]:
         return [_tenant(r) for r in self._session.scalars(select(TenantRow).order_by(TenantRow.customer_id))]

@@ -47,11 +47,25 @@ def save(
     run = partial(_save, deps, operator, modal, form, key=forms.submission_key(body, view))
     pending = saving_view(modal.customer_name or "", deps.modals.count(modal.token), modal.token)
     final = partial(result_view, private_metadata=modal.token)
-    budget_s, settle_s = deps.settings.ack_budget_s, deps.settings.ack_settle_s
-    ack_in_time(ack, client, view["id"], run, pending=pending, final=final, budget_s=budget_s, settle_s=settle_s)
-    if root := view.get("root_view_id"):
-        refresh_users_page(deps, client, operator, modal, root)
-    deps.changed(client, operator.slack_user_id)  # the Home's counts, after the save's answer
+
+    def then(_: ResultVM) -> None:  # once the result shows: what it changed, redrawn elsewhere
+        if root := view.get("root_view_id"):
+            refresh_users_page(deps, client, operator, modal, root)
+        deps.changed(client, operator.slack_user_id)  # the Home's counts
+
+    s = deps.settings
+    ack_in_time(
+        ack,
+        client,
+        body,
+        run,
+        pending=pending,
+        final=final,
+        budget_s=s.ack_budget_s,
+        settle_s=s.ack_settle_s,
+        lane=deps.slow,
+        then=then,
+    )
 
 
 def _save(deps: Deps, operator: Operator, modal: ModalState, form: forms.Now | forms.Later, *, key: str) -> ResultVM:

@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.outbox.worker import Worker, make_worker_client
 from bot.runtime.health import Probes, start_listener
 from bot.settings import Settings
+from bot.slack.interactions import ContextExecutor
 from bot.telemetry import logs
 from bot.telemetry.metrics import Metrics, OutboxCollector
 from providers.graph import GraphClient
@@ -34,6 +35,8 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
         raise ValueError("LICENSEBOT_PARTNER_TENANT_ID needs the Graph app (LICENSEBOT_GRAPH_CLIENT_ID and its secret)")
     engine = make_engine(settings.database_url, schema=schema)
     factory = make_session_factory(engine)
+    # What open modals remember is written by nearly every click, and need not wait for the disk (storage/db.py).
+    modal_engine = make_engine(settings.database_url, schema=schema, durable=False)
     deadline = settings.worker_config().deadline
     counted = metrics(engine, settings)
     client = GraphClient(config, observe=counted.provider_call("graph")) if config else None
@@ -47,12 +50,13 @@ def bootstrap(settings: Settings, *, schema: str | None = None) -> Deps:
         settings,
         engine,
         uow,
-        SqlModalStore(factory),
+        SqlModalStore(make_session_factory(modal_engine)),
         factory,
         counted,
         GraphTenants(client) if client else None,
         partner,
-        tuple(c.close for c in (client, partner) if c is not None),
+        (modal_engine.dispose, *(c.close for c in (client, partner) if c is not None)),
+        slow=ContextExecutor(max_workers=settings.slow_threads, thread_name_prefix="slow"),
     )
 
 

@@ -80,6 +80,12 @@ class Interaction:
 _current: ContextVar[Interaction | None] = ContextVar("licensebot_interaction", default=None)
 
 
+def age() -> float:
+    """Seconds since the current request arrived (Slack's 3 s run from then, middleware included); 0 outside one."""
+    interaction = _current.get()
+    return 0.0 if interaction is None else time.perf_counter() - interaction.started
+
+
 def note(outcome: str) -> None:
     """Record how the current request is going (bot/slack/errors.py calls this); outside a request it does nothing."""
     interaction = _current.get()

@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 from fakes.slack import FakeSlack
 from fakes.slack.socket_mode import FakeSocketMode
 from storage.migrate import upgrade
-from tests.net import free_port
+from tests.net import serving
 
 pytestmark = pytest.mark.slow  # starts processes
 
@@ -42,28 +42,10 @@ def test_serve_without_tokens_says_what_to_set(tmp_path: Path) -> None:
 def test_serve_answers_signed_slack_requests_over_http_and_stops_on_sigterm(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
-    port = free_port()
     env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-serve", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url)
     subprocess.run([*CLI, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--demo", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc, base = serving([*CLI, "serve", "--demo"], env, tmp_path)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).json() == {"ok": True}:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "serve did not come up"
-            time.sleep(0.2)
         body = urlencode(
             {
                 "command": "/licenses",

@@ -24,7 +24,8 @@ DIRECTORY = Path(__file__).parents[1] / "app" / "directory.yaml"
 def deps(tmp_path: Path) -> Iterator[Deps]:
     url = f"sqlite:///{tmp_path / 'handlers.db'}"
     upgrade(url)
-    d = bootstrap(Settings(database_url=url))
+    # One thread on the slow lane: a test waits for a Save it handed there with `settled(deps)`.
+    d = bootstrap(Settings(database_url=url, licensebot_slow_threads=1))  # type: ignore[call-arg]
     import_directory(load_directory(DIRECTORY), uow=d.uow_factory())
     yield d
     d.close()

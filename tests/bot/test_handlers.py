@@ -23,6 +23,7 @@ from licensing.errors import Forbidden
 from licensing.queries import authorize
 from licensing.types import Desired
 from storage.modal_state import ModalState
+from tests.bot import settled
 
 ADMIN, SCOPED, STRANGER = "UADMIN01", "USCOPED01", "USTRANGER"
 E5 = "ENTERPRISEPREMIUM"
@@ -51,6 +52,7 @@ def save(deps: Deps, modal: ModalState, view_state: dict[str, Any]) -> Mock:
         operator=authorize(ADMIN, uow=deps.uow_factory()),
         modal=modal,
     )
+    settled(deps)  # the Save runs on the slow lane
     return ack
 
 
@@ -183,6 +185,7 @@ def test_a_save_stands_when_refreshing_home_fails(deps: Deps) -> None:
         operator=authorize(ADMIN, uow=deps.uow_factory()),
         modal=modal,
     )
+    settled(deps)
     assert client.views_publish.call_count == 1
     assert ack.call_args.kwargs["response_action"] == "update"
     with deps.uow_factory() as uow:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing.types import Desired, Switch
-from storage.db import make_session_factory
+from storage.db import make_engine, make_session_factory
 from storage.migrate import alembic_config, upgrade
 from storage.modal_state import without_choices
 from storage.modal_store import SqlModalStore
@@ -71,3 +71,21 @@ def test_service_choices_merge_and_a_stale_copy_never_undoes_them(session_factor
     store.save(without_choices(again))  # a new selection forgets them
     assert store.get(modal.token).service_choices == {}  # type: ignore[union-attr]
     assert store.merge_services("gone", "E3", {"TEAMS1": Switch.OFF}) is None
+
+
+def test_what_modals_remember_is_committed_without_waiting_for_the_disk_and_nothing_else_is(migrated_url: str) -> None:
+    """storage/db.py: the modal store's own engine; licensing data keeps its durable commits."""
+    durable, quick = make_engine(migrated_url), make_engine(migrated_url, durable=False)
+    try:
+        sqlite = durable.dialect.name == "sqlite"
+        setting = "PRAGMA synchronous" if sqlite else "SHOW synchronous_commit"
+        with durable.connect() as a, quick.connect() as b:
+            modes = (a.exec_driver_sql(setting).scalar(), b.exec_driver_sql(setting).scalar())
+        assert modes == ((2, 1) if sqlite else ("on", "off"))  # SQLite: FULL, NORMAL
+        store = SqlModalStore(make_session_factory(quick))
+        modal = store.create("U1", "C1")
+        store.select(modal.token, ["a@x.example"])
+        assert store.get(modal.token) == modal and store.selected(modal.token) == ["a@x.example"]
+    finally:
+        durable.dispose()
+        quick.dispose()

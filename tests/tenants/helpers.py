@@ -6,19 +6,31 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from starlette.testclient import TestClient
+
+from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
+from bot.runtime.serve import http_app
+from bot.settings import Settings
 from fakes.m365 import FakeM365
-from licensing.ports import UnitOfWork
+from fakes.slack import FakeSlack
+from licensing.directory import import_directory
+from licensing.directory.file import parse_directory
+from licensing.ports import TenantProvider, UnitOfWork
 from licensing.tenants import Operation, OperationResult
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
+from tests.app.driver import SECRET, Bot
 from tests.m365.helpers import TENANT
 
 ADMIN = "UADMIN01"
 LICENSEBOT = str(Path(sys.executable).with_name("licensebot"))
 UowFactory = Callable[[], UnitOfWork]
+Wrap = Callable[[TenantProvider], TenantProvider]
 
 # One local customer and one connected to the fake tenant.
 DIRECTORY = f"""
@@ -116,3 +128,34 @@ def assert_mirror_matches(m365: FakeM365, tenant: str, uows: UowFactory, custome
     got_users = {u.id: (u.location, set(u.licenses), dict(u.disabled_plans)) for u in users}
     assert got_users == want_users
     assert {sku: (s.quantity, s.assigned) for sku, s in subs.items()} == want_seats
+
+
+def running(
+    url: str, fake_slack: FakeSlack, m365: FakeM365, wrap: Wrap = lambda provider: provider, **more: Any
+) -> Iterator[Bot]:
+    """The real app on `url`, connected to the fake tenant through `wrap(the Graph adapter)`, with the connected
+    directory imported."""
+    settings = Settings(
+        database_url=url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake_slack.url,
+        outbox_channel_interval_s=0,
+        licensebot_graph_client_id=m365.client_id,
+        licensebot_graph_client_secret=m365.client_secret,
+        licensebot_graph_url=m365.graph_url,
+        licensebot_login_url=m365.login_url,
+        licensebot_ca_bundle=m365.ca_pem_path,
+        **more,
+    )  # type: ignore[call-arg]
+    deps = bootstrap(settings)
+    assert deps.m365 is not None
+    deps = replace(deps, m365=wrap(deps.m365))
+    import_directory(parse_directory(DIRECTORY), uow=deps.uow_factory())
+    app = slack_app(deps)
+    worker = delivery_worker(deps)
+    with TestClient(http_app(app, deps)) as http:
+        yield Bot(deps, fake_slack, http, worker)
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    worker.close()
+    deps.close()

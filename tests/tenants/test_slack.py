@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from blocks import ids
-from bot.runtime.bootstrap import bootstrap, delivery_worker, slack_app
-from bot.runtime.serve import http_app
-from bot.settings import Settings
 from fakes.m365 import FakeM365
 from fakes.m365.seed import ARCHIVING, E1, E3, EXCHANGE_S_ENTERPRISE, TEAMS1, VISIO
 from fakes.slack import FakeSlack
 from licensing.connected.sync import sync_tenant
-from licensing.directory import import_directory
-from licensing.directory.file import parse_directory
 from licensing.types import Desired
 from storage.migrate import upgrade
-from tests.app.driver import SECRET, Bot, manage, open_home, save
-from tests.tenants.helpers import ASSIGNED, DIRECTORY
+from tests.app.driver import Bot, manage, open_home, save
+from tests.tenants.helpers import ASSIGNED, running
 from tests.text import shown
 
 ALERTS = "C0ALERTS"
@@ -39,31 +32,6 @@ def bot(tmp_path: Path, fake_slack: FakeSlack, m365: FakeM365) -> Iterator[Bot]:
 def alerting_bot(migrated_url: str, fake_slack: FakeSlack, m365: FakeM365) -> Iterator[Bot]:
     """The same app on SQLite and on PostgreSQL, with low-license alerts going to ALERTS."""
     yield from running(migrated_url, fake_slack, m365, licensebot_alerts_channel=ALERTS)
-
-
-def running(url: str, fake_slack: FakeSlack, m365: FakeM365, **more: Any) -> Iterator[Bot]:
-    settings = Settings(
-        database_url=url,
-        slack_bot_token="xoxb-test",
-        slack_signing_secret=SECRET,
-        slack_api_url=fake_slack.url,
-        outbox_channel_interval_s=0,
-        licensebot_graph_client_id=m365.client_id,
-        licensebot_graph_client_secret=m365.client_secret,
-        licensebot_graph_url=m365.graph_url,
-        licensebot_login_url=m365.login_url,
-        licensebot_ca_bundle=m365.ca_pem_path,
-        **more,
-    )  # type: ignore[call-arg]
-    deps = bootstrap(settings)
-    import_directory(parse_directory(DIRECTORY), uow=deps.uow_factory())
-    app = slack_app(deps)
-    worker = delivery_worker(deps)
-    with TestClient(http_app(app, deps)) as http:
-        yield Bot(deps, fake_slack, http, worker)
-    app.listener_runner.listener_executor.shutdown(wait=True)
-    worker.close()
-    deps.close()
 
 
 def test_a_connected_customer_is_managed_from_slack_and_a_save_changes_the_tenant(
