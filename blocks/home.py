@@ -92,8 +92,9 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
     blocks.append(DividerBlock())
     blocks.append(section("*Purchase requests waiting*"))
     pending = [
-        f"• {p.quantity:,} × {fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
-        f" — asked by <@{escape(p.requester)}>"
+        (f"• {p.quantity:,} × " if p.quantity > 0 else f"• {-p.quantity:,} fewer × ")  # fewer: a Reduce request
+        + f"{fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
+        + f" — asked by <@{escape(p.requester)}>"
         for p in vm.pending
     ]
     blocks.append(_listed(pending, "None waiting.", more=True))

@@ -4,6 +4,7 @@ open, and an approved Reduce lowers the subscription once, never below what is a
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -108,3 +109,29 @@ def test_a_reduction_never_gives_back_an_assigned_license(
             asked, shop.visio.id, actor=ADMIN, uow=uows(), partner=partner, provider=graph, holder="test"
         )
     assert m365.partner.patches == [] and status(uows, asked) is PurchaseStatus.REQUESTED
+
+
+def test_licenses_show_says_what_is_reducible_until_when_and_reduce_asks_for_it(  # type: ignore[no-untyped-def]
+    partner_cli, m365: FakeM365, uows: UowFactory, shop: Shop, synced: None
+) -> None:
+    until = today() + timedelta(days=5)
+    shown = partner_cli("licenses", "show", "contoso")
+    assert shown.exit_code == 0, shown.output
+    assert f"23 unused, reducible until {until.day} {until:%b}" in shown.output and "RIGHT-SIZE" in shown.output
+    products = {
+        p["sku"]: p for p in json.loads(partner_cli("licenses", "show", "contoso", "--json").output)["products"]
+    }
+    assert products[VISIO]["reducible"] == {"unused": 23, "until": until.isoformat(), "subscription": "Visio Plan 2"}
+    assert products["ENTERPRISEPACK"]["reducible"] is None  # its subscription has no window open
+    refused = partner_cli("licenses", "reduce", "contoso", VISIO, "24", "--as", ADMIN)
+    assert refused.exit_code == 2 and "reduce by that many at most" in refused.output
+    asked = partner_cli("licenses", "reduce", "contoso", VISIO, "4", "--as", ADMIN, "--note", "spring <clean>")
+    assert asked.exit_code == 0, asked.output
+    assert "fewer Visio Plan 2 for Contoso" in asked.output
+    with uows() as uow:
+        request = uow.purchases.get(int(asked.output.split()[2]))  # "Reduce request N sent: …"
+        assert request is not None and (request.quantity, request.note) == (-4, "spring <clean>")
+        assert request.thread is not None  # posted for the deciders
+    shop.visio.cancellable_until = today() - timedelta(days=1)
+    assert "RIGHT-SIZE" not in partner_cli("licenses", "show", "contoso").output  # the window has closed
+    assert m365.partner.patches == []
