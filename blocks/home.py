@@ -65,6 +65,8 @@ def bar(assigned: int, owned: int) -> str:
 def seat_line(line: SeatLineVM) -> str:
     mark = ":warning: " if line.low else ""
     over = f" — overused by {line.assigned - line.owned:,}" if line.assigned > line.owned else ""
+    if (until := line.reducible_until) is not None:  # Right-size: what Partner Center still takes back
+        over += f" · {line.unused:,} unused, reducible until {until.day} {until:%b}"
     return f"{mark}`{bar(line.assigned, line.owned)}` {fit_escaped(line.name, 80)}{over}"
 
 
