@@ -77,7 +77,8 @@ def request_more(
     """Records that the operator wants `quantity` more licenses of `sku` for the customer (fewer when negative: a
     reduction, which `check` allows), and queues the request's message for the deciders in the same transaction,
     so it is never lost."""
-    if not 1 <= abs(quantity) <= MAX_QUANTITY:
+    # Fewer only through a `check` (licensing/connected/rightsize.py): "-3" typed into Buy more is not a reduction.
+    if not 1 <= abs(quantity) <= MAX_QUANTITY or (quantity < 0 and check is None):
         raise InvalidRequest(f"Ask for between 1 and {MAX_QUANTITY:,} licenses.")
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
