@@ -105,7 +105,8 @@ def _order(vm: PurchaseVM, product: str) -> str:
             f"{vm.order_quantity or 0:,}. The sync that shows it in the tenant closes this request."
         )
     if vm.order == "refused":
-        return f"Partner Center refused it: {detail} Nothing was bought; the request can be decided again."
+        nothing = "Nothing was bought" if vm.quantity > 0 else "Nothing was given back"
+        return f"Partner Center refused it: {detail} {nothing}; the request can be decided again."
     if vm.order == "pending":
         return (
             f"Approved, but Partner Center has not answered yet ({detail}). licensebot reads the subscription and "
