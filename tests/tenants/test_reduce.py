@@ -16,6 +16,7 @@ from licensing.errors import InvalidRequest
 from licensing.model import PurchaseStatus
 from licensing.partner import OrderState
 from licensing.purchases import AlreadyDecided
+from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
 from providers.partner_center import PartnerCenterClient
 from tests.m365.helpers import TENANT
@@ -135,3 +136,19 @@ def test_licenses_show_says_what_is_reducible_until_when_and_reduce_asks_for_it(
     shop.visio.cancellable_until = today() - timedelta(days=1)
     assert "RIGHT-SIZE" not in partner_cli("licenses", "show", "contoso").output  # the window has closed
     assert m365.partner.patches == []
+
+
+def test_a_reduction_left_without_an_answer_is_resumed_and_sent_once(
+    m365: FakeM365, uows: UowFactory, graph: GraphTenants, partner: PartnerCenterClient, shop: Shop, synced: None
+) -> None:
+    asked = reduce(uows, 4)
+    m365.fail_next(5, status=503, retry_after=None, method="PATCH", path=SUB)  # every try: no change, no answer
+    pending = buy(asked, shop, uows, partner, graph)
+    assert pending.order is not None and pending.order.state is OrderState.PENDING
+    assert m365.partner.patches == [] and status(uows, asked) is PurchaseStatus.APPROVED
+    later = lambda: utcnow() + orders.LEASE + timedelta(seconds=1)  # noqa: E731
+    [resumed] = orders.resume(uow=uows(), partner=partner, provider=graph, holder="later", clock=later)
+    assert resumed.order is not None and resumed.order.state is OrderState.PLACED
+    assert orders.resume(uow=uows(), partner=partner, provider=graph, holder="again", clock=later) == []
+    assert [(p.before, p.after) for p in m365.partner.patches] == [(25, 21)]
+    assert status(uows, asked) is PurchaseStatus.FULFILLED
