@@ -7,6 +7,9 @@ asserts nothing.
    Center per purchase (the reads before the change included; the sync after it left out).
 2. The same with a 429 (Retry-After: 1 s) on 5 PATCHes (one in ten): total time against the no-fault time plus the sum
    of the Retry-After waits (target: within 10%), and still one accepted change per approval.
+3. Right-size: what one customer's drill-down on the App Home (and `licenses show`) adds, `reducible` asked 20 times
+   (the first with no subscription's product known yet): wall time and Partner Center requests per call; then 20
+   reductions of 1 approved, each its own request: wall time and requests per reduction.
 """
 
 from __future__ import annotations
@@ -15,17 +18,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakes.m365 import FakeM365
 from fakes.m365.seed import VISIO
+from fakes.partner_center import Subscription
 from licensing import purchases
-from licensing.connected import orders
+from licensing.connected import orders, rightsize
+from licensing.connected.sync import sync_tenant
 from licensing.directory import import_directory
 from licensing.directory.file import parse_directory
-from providers.graph import GraphConfig
+from providers.graph import GraphClient, GraphConfig
+from providers.graph.tenant import GraphTenants
 from providers.partner_center import PartnerCenterClient
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -99,6 +107,36 @@ def main() -> None:
         )
         print(f"   accepted changes: {len(m365.partner.patches)} for {APPROVALS} approvals")
         client.close()
+        right_size(m365, uow, config, sub)
+
+
+def right_size(m365: FakeM365, uow: Callable[[], SqlUnitOfWork], config: GraphConfig, sub: Subscription) -> None:
+    sub.cancellable_until = datetime.now(UTC).date() + timedelta(days=7)
+    client = PartnerCenterClient(config, "partner.onmicrosoft.com", url=m365.partner_center_url)  # no product known
+    with GraphClient(config) as graph:
+        sync_tenant("big", provider=GraphTenants(graph), uow=uow())
+    start, before = time.perf_counter(), _asked(m365)
+    for _ in range(20):
+        found = rightsize.reducible("big", uow=uow(), partner=client, today=datetime.now(UTC).date())
+    took, asked = time.perf_counter() - start, _asked(m365) - before
+    print(f"3. reducible x20: {1000 * took / 20:.1f} ms per call, {asked / 20:.2f} Partner Center requests per call")
+    print(f"   {found['VISIOCLIENT'].unused} unused, reducible until {found['VISIOCLIENT'].until}")
+    ids = [rightsize.request_reduction("big", "VISIOCLIENT", 1, actor="UADMIN01", uow=uow()).id for _ in range(20)]
+    start, before, patches = time.perf_counter(), _asked(m365), len(m365.partner.patches)
+    for request_id in ids:
+        orders.approve_and_buy(
+            request_id, sub.id, actor="UADMIN01", uow=uow(), partner=client, provider=None, holder="bench"
+        )
+    took, asked = time.perf_counter() - start, _asked(m365) - before
+    print(
+        f"   20 reductions: {1000 * took / 20:.1f} ms per reduction, {asked / 20:.2f} requests each, "
+        f"{len(m365.partner.patches) - patches} accepted changes"
+    )
+    client.close()
+
+
+def _asked(m365: FakeM365) -> int:
+    return sum(n for k, n in m365.requests.items() if " /v1/" in k)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ def bar(assigned: int, owned: int) -> str:
 def seat_line(line: SeatLineVM) -> str:
     mark = ":warning: " if line.low else ""
     over = f" — overused by {line.assigned - line.owned:,}" if line.assigned > line.owned else ""
+    if (until := line.reducible_until) is not None:  # Right-size: what Partner Center still takes back
+        over += f" · {line.unused:,} unused, reducible until {until.day} {until:%b}"
     return f"{mark}`{bar(line.assigned, line.owned)}` {fit_escaped(line.name, 80)}{over}"
 
 
@@ -92,8 +94,9 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
     blocks.append(DividerBlock())
     blocks.append(section("*Purchase requests waiting*"))
     pending = [
-        f"• {p.quantity:,} × {fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
-        f" — asked by <@{escape(p.requester)}>"
+        (f"• {p.quantity:,} × " if p.quantity > 0 else f"• {-p.quantity:,} fewer × ")  # fewer: a Reduce request
+        + f"{fit_escaped(p.product_name, 80)} for {fit_escaped(p.customer_name, 80)}"
+        + f" — asked by <@{escape(p.requester)}>"
         for p in vm.pending
     ]
     blocks.append(_listed(pending, "None waiting.", more=True))

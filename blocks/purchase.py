@@ -32,13 +32,22 @@ def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
 def _asked(vm: PurchaseVM) -> tuple[str, str]:
     """The request in one line, as mrkdwn and as the plain notification text (both escaped)."""
     product, customer = fit_escaped(vm.product_name, NAME_MAX), fit_escaped(vm.customer_name, NAME_MAX)
-    return (f"{vm.quantity:,} more *{product}* for *{customer}*", f"{vm.quantity:,} more {product} for {customer}")
+    return (f"{_how_many(vm)} *{product}* for *{customer}*", f"{_how_many(vm)} {product} for {customer}")
+
+
+def _how_many(vm: PurchaseVM) -> str:
+    """As licensing.purchase_log.how_many: a Reduce request is stored as a negative quantity."""
+    return f"{vm.quantity:,} more" if vm.quantity > 0 else f"{-vm.quantity:,} fewer"
+
+
+def _kind(vm: PurchaseVM) -> str:
+    return "Buy more" if vm.quantity > 0 else "Reduce"
 
 
 def _about(vm: PurchaseVM) -> list[Block]:
     line, _ = _asked(vm)
     blocks: list[Block] = [
-        section(f":shopping_trolley: Buy more: {line}"),
+        section(f":shopping_trolley: {_kind(vm)}: {line}"),
         context(f"Request {vm.request_id} from <@{escape(vm.requester)}>"),
     ]
     if vm.note:
@@ -76,7 +85,7 @@ def request_message(vm: PurchaseVM, choices: Sequence[SubscriptionChoiceVM] = ()
         blocks.append(section(f":warning: {_order(vm, '')}"))
     decline = ButtonElement(text="Decline", action_id=ids.PURCHASE_DECLINE, value=str(vm.request_id), style="danger")
     blocks.append(ActionsBlock(block_id=ids.PURCHASE_ACTIONS_BLOCK, elements=[*approve, decline]))
-    return _message(f"Buy more request {vm.request_id}: {text}", blocks)
+    return _message(f"{_kind(vm)} request {vm.request_id}: {text}", blocks)
 
 
 def _choice(c: SubscriptionChoiceVM) -> str:
@@ -91,11 +100,13 @@ def _order(vm: PurchaseVM, product: str) -> str:
     if vm.order == "placed":
         on = fit_escaped(vm.order_subscription, NAME_MAX)
         return (
-            f"Bought in Partner Center: {vm.quantity:,} more {product} on {on}, which now has "
+            f"{'Bought' if vm.quantity > 0 else 'Reduced'} in Partner Center: {_how_many(vm)} {product} on {on}, "
+            f"which now has "
             f"{vm.order_quantity or 0:,}. The sync that shows it in the tenant closes this request."
         )
     if vm.order == "refused":
-        return f"Partner Center refused it: {detail} Nothing was bought; the request can be decided again."
+        nothing = "Nothing was bought" if vm.quantity > 0 else "Nothing was given back"
+        return f"Partner Center refused it: {detail} {nothing}; the request can be decided again."
     if vm.order == "pending":
         return (
             f"Approved, but Partner Center has not answered yet ({detail}). licensebot reads the subscription and "
@@ -134,7 +145,7 @@ def decided_message(vm: PurchaseVM) -> dict[str, Any]:
     by = f"{icon} {verb} by <@{escape(vm.decided_by or '')}>{_when(vm)}"
     _, text = _asked(vm)
     return _message(
-        f"Buy more request {vm.request_id} {verb.lower()}: {text}", [*_about(vm), section(_outcome(vm)), context(by)]
+        f"{_kind(vm)} request {vm.request_id} {verb.lower()}: {text}", [*_about(vm), section(_outcome(vm)), context(by)]
     )
 
 
@@ -144,10 +155,11 @@ def outcome_message(vm: PurchaseVM) -> dict[str, Any]:
     line, text = _asked(vm)
     verb = "declined" if vm.status == "declined" else "approved"
     head = (
-        f"<@{escape(vm.requester)}>, your Buy more request {vm.request_id} ({line}) was {verb} by "
+        f"<@{escape(vm.requester)}>, your {_kind(vm)} request {vm.request_id} ({line}) was {verb} by "
         f"<@{escape(vm.decided_by or '')}>."
     )
-    return _message(f"Your Buy more request {vm.request_id} was {verb}: {text}", [section(head), section(_outcome(vm))])
+    told: list[Block] = [section(head), section(_outcome(vm))]
+    return _message(f"Your {_kind(vm)} request {vm.request_id} was {verb}: {text}", told)
 
 
 def decline_view(vm: PurchaseVM, private_metadata: str) -> dict[str, Any]:

@@ -183,6 +183,8 @@ class SeatLineVM:
     assigned: int  # may exceed owned: a connected tenant's overuse, shown as it is
     owned: int
     low: bool  # fewer available than its threshold, or overused
+    unused: int = 0  # with `reducible_until`: how many Partner Center still takes back (a focused connected customer)
+    reducible_until: date | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import click
 
+from cli import rightsize
 from cli.common import deps, fail, friendly_errors, split
 from cli.tables import table
 from licensing import queries, service, services
@@ -34,12 +35,26 @@ def show(ctx: click.Context, customer: str, users: tuple[str, ...], as_json: boo
     for product, p in zip(products, s.products, strict=True):
         # Over the selected users who hold the product: "all" of none when nobody selected holds it is "none".
         product["services"] = [{"plan": v.plan, "name": v.title, "state": v.state.value} for v in p.services]
+    reducible = rightsize.reducible(ctx, customer)
+    for product in products:  # unused licenses Partner Center still takes back: null where none
+        r = reducible.get(str(product["sku"]))
+        product["reducible"] = (
+            {"unused": r.unused, "until": r.until.isoformat(), "subscription": r.subscription} if r else None
+        )
     if as_json:
         click.echo(json.dumps({"customer": s.customer.id, "products": products}, indent=2))
         return
     click.echo(f"{s.customer.name} ({s.customer.id}), {len(s.selected)} user(s) selected\n")
     rows = [[p["sku"], p["name"], p["quantity"], p["assigned"], _available(p), p["state"]] for p in products]
-    click.echo(table(["SKU", "PRODUCT", "OWNED", "ASSIGNED", "AVAILABLE", "SELECTED HOLD"], rows))
+    heads = ["SKU", "PRODUCT", "OWNED", "ASSIGNED", "AVAILABLE", "SELECTED HOLD"]
+    if reducible:
+        heads.append("RIGHT-SIZE")
+        for row, product in zip(rows, products, strict=True):
+            row.append(rightsize.said(r) if (r := reducible.get(str(product["sku"]))) else "")
+    click.echo(table(heads, rows))
+
+
+licenses.add_command(rightsize.reduce)
 
 
 @licenses.command("apply")

@@ -8,7 +8,7 @@ sees the new quantity closes the request (`fulfil_synced`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -17,11 +17,11 @@ from licensing import alerts
 from licensing.errors import Forbidden, InvalidRequest, LicensingError, UnknownCustomer
 from licensing.model import Product, Purchase, Role, Subscription, any_of
 from licensing.model import PurchaseStatus as Status
-from licensing.notifications import OutgoingReply, OutgoingThread
+from licensing.notifications import OutgoingThread
 from licensing.partner import OrderNews
 from licensing.ports import UnitOfWork
+from licensing.purchase_log import how_many, record, tell_requester
 from licensing.queries import operator_for
-from licensing.results import AuditEntry
 from licensing.types import Clock, utcnow
 
 MAX_QUANTITY = 10_000
@@ -72,10 +72,13 @@ def request_more(
     note: str | None = None,
     notify: Callable[[PurchaseRequest], OutgoingThread] | None = None,
     clock: Clock = utcnow,
+    check: Check | None = None,
 ) -> PurchaseRequest:
-    """Records that the operator wants `quantity` more licenses of `sku` for the customer, and queues the request's
-    message for the deciders in the same transaction, so it is never lost."""
-    if not 1 <= quantity <= MAX_QUANTITY:
+    """Records that the operator wants `quantity` more licenses of `sku` for the customer (fewer when negative: a
+    reduction, which `check` allows), and queues the request's message for the deciders in the same transaction,
+    so it is never lost."""
+    # Fewer only through a `check` (licensing/connected/rightsize.py): "-3" typed into Buy more is not a reduction.
+    if not 1 <= abs(quantity) <= MAX_QUANTITY or (quantity < 0 and check is None):
         raise InvalidRequest(f"Ask for between 1 and {MAX_QUANTITY:,} licenses.")
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
@@ -90,11 +93,13 @@ def request_more(
         product = uow.products.get_many([sku]).get(sku)
         if product is None:
             raise InvalidRequest(f"No product with SKU '{sku}'.")
+        if check is not None:
+            check(uow, uow.subscriptions.for_customer(customer_id).get(sku))
         at = clock()
         request_id = uow.purchases.add(
             customer_id=customer_id, sku=sku, quantity=quantity, operator=actor, at=at, note=note
         )
-        _audit(uow, request_id, at, actor, customer_id, sku, "requested", f"{quantity} more requested")
+        record(uow, request_id, at, actor, customer_id, sku, "requested", f"{how_many(quantity)} requested")
         request = PurchaseRequest(request_id, customer_id, customer.name, sku, product.name, quantity, actor, note)
         if notify is not None:
             uow.purchases.set_thread(request_id, uow.outbox.add_thread(notify(request)))
@@ -112,6 +117,8 @@ def check_decider(request_id: int, *, actor: str, uow: UnitOfWork) -> Purchase:
         return purchase
 
 
+# Inside a request's transaction, before it is recorded: refuses a reduction that may not be (licensing/connected).
+Check = Callable[[UnitOfWork, Subscription | None], None]
 # Inside the approval's transaction, once it is won: records what is to be bought (licensing/connected/orders.py).
 Intent = Callable[[UnitOfWork, Purchase, datetime], None]
 
@@ -168,12 +175,14 @@ def fulfil_synced(customer_id: str, uow: UnitOfWork, at: datetime) -> list[int]:
     done = [
         p
         for p in uow.purchases.approved_for(customer_id)
-        if p.target is not None and (sub := owned.get(p.sku)) is not None and sub.quantity >= p.target
+        if p.target is not None
+        and (sub := owned.get(p.sku)) is not None
+        and (sub.quantity >= p.target if p.quantity > 0 else sub.quantity <= p.target)
     ]
     if done:
         uow.purchases.fulfil([p.id for p in done])
         for p in done:
-            _audit(uow, p.id, at, SYNC, customer_id, p.sku, Status.FULFILLED.value, f"the tenant has {p.target}")
+            record(uow, p.id, at, SYNC, customer_id, p.sku, Status.FULFILLED.value, f"the tenant has {p.target}")
     return [p.id for p in done]
 
 
@@ -201,6 +210,10 @@ def _decide(
         connected = uow.mirror.get(customer_id) is not None
         sub = uow.subscriptions.for_customer(customer_id).get(purchase.sku)
         target = (sub.quantity if sub else 0) + purchase.quantity if status is Status.APPROVED else None
+        if target is not None and sub is not None and purchase.quantity < 0 and target < sub.assigned:
+            raise InvalidRequest(
+                f"{sub.assigned:,} are assigned now: reduce by {sub.quantity - sub.assigned:,} at most."
+            )
         at = clock()
         # The guarded update decides who won a double click: only a request still 'requested' changes.
         if not uow.purchases.decide(
@@ -212,10 +225,10 @@ def _decide(
         if target is not None and not connected:
             uow.subscriptions.upsert([_raised(sub, customer_id, purchase.sku, target)])
             alerts.check(customer_id, uow, actor=actor, clock=clock)  # more owned: maybe back above
-        what = f"{purchase.quantity} more {status.value}" + (f": {reason}" if reason else "")
+        what = f"{how_many(purchase.quantity)} {status.value}" + (f": {reason}" if reason else "")
         if target is not None:
             what += f" (to {target} in Partner Center)" if connected else f" (quantity {target})"
-        _audit(uow, request_id, at, actor, customer_id, purchase.sku, status.value, what)
+        record(uow, request_id, at, actor, customer_id, purchase.sku, status.value, what)
         decision = Decision(_request(purchase, customer.name, product), status, actor, at, reason, connected, target)
         if notify is not None:
             tell_requester(purchase, notify(decision), uow)
@@ -230,14 +243,6 @@ def decision_of(purchase: Purchase, uow: UnitOfWork, order: OrderNews | None = N
     request = _request(purchase, customer.name if customer else purchase.customer_id, product)
     at = purchase.decided_at or purchase.at
     return Decision(request, Status.APPROVED, purchase.decided_by or "", at, None, True, purchase.target, order)
-
-
-def tell_requester(purchase: Purchase, told: dict[str, Any], uow: UnitOfWork) -> None:
-    """The requester hears it in the request's thread (by DM if it was never posted)."""
-    if purchase.thread is not None:
-        uow.outbox.add_reply(OutgoingReply(purchase.thread, told, kind="purchase_outcome"))
-    else:
-        uow.outbox.add_thread(OutgoingThread(None, purchase.operator, told, kind="purchase_outcome"))
 
 
 def _request(purchase: Purchase, customer_name: str, product: Product | None) -> PurchaseRequest:
@@ -276,18 +281,3 @@ def _decider(actor: str, uow: UnitOfWork, customer_id: str) -> None:
         raise Forbidden(
             f"Your role ({operator.role.label}) cannot approve or decline purchases; ask {any_of(DECIDERS)}."
         )
-
-
-def audit(uow: UnitOfWork, purchase: Purchase, at: datetime, outcome: str, what: str) -> None:
-    """An approved request's later step (its order bought or refused), in the approver's name."""
-    actor = purchase.decided_by or purchase.operator
-    _audit(uow, purchase.id, at, actor, purchase.customer_id, purchase.sku, outcome, what)
-
-
-def _audit(
-    uow: UnitOfWork, request_id: int, at: datetime, actor: str, customer_id: str, sku: str, outcome: str, what: str
-) -> None:
-    entries: Sequence[AuditEntry] = [
-        AuditEntry(f"purchase-{request_id}", at, actor, customer_id, "", sku, "buy_more", outcome, what)
-    ]
-    uow.audit.append(entries)

@@ -24,8 +24,11 @@ from blocks.viewmodels import (
 from bot.deps import Deps
 from bot.slack.timezones import OperatorZone, zone_of
 from licensing import queries
-from licensing.dashboard import Dashboard, dashboard
+from licensing.connected import rightsize
+from licensing.dashboard import Dashboard, SeatLine, dashboard
 from licensing.errors import Forbidden
+from licensing.tenants import ProviderError
+from licensing.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,11 @@ def publish(deps: Deps, client: WebClient, user: str, customer_id: str | None = 
     """Publish the user's Home: the dashboard for an operator (of one customer, if given), a hello otherwise."""
     zone = zone_of(client, user)
     client.views_publish(user_id=user, view=home_view(home_vm(deps, user, zone, customer_id)))
+
+
+def _seats(s: SeatLine, reducible: dict[str, rightsize.Reducible]) -> SeatLineVM:
+    r = reducible.get(s.sku)
+    return SeatLineVM(s.name, s.assigned, s.owned, s.low, r.unused if r else 0, r.until if r else None)
 
 
 def refresh(deps: Deps, client: WebClient, user: str) -> None:
@@ -57,19 +65,34 @@ def home_vm(deps: Deps, user: str, zone: OperatorZone, customer_id: str | None =
         operator_name=op.name or user,
         role=op.role.label,
         customers=scope,
-        dashboard=dashboard_vm(board, zone, customer_id),
+        dashboard=dashboard_vm(board, zone, customer_id, _reducible(deps, customer_id)),
     )
 
 
-def dashboard_vm(board: Dashboard, zone: OperatorZone, focus: str | None) -> DashboardVM:
-    names, products = board.customer_names, board.product_names
+def _reducible(deps: Deps, customer_id: str | None) -> dict[str, rightsize.Reducible]:
+    """Right-size, for one customer drilled into only: it asks Partner Center, too slow for every customer at once.
+    Partner Center not answering leaves it out (the Home is still shown)."""
+    if customer_id is None or deps.partner is None:
+        return {}
+    try:
+        return rightsize.reducible(customer_id, uow=deps.uow_factory(), partner=deps.partner, today=utcnow().date())
+    except ProviderError as e:
+        log.warning("home: Partner Center did not say what %s can reduce: %s", customer_id, e.message)
+        return {}
+
+
+def dashboard_vm(
+    board: Dashboard, zone: OperatorZone, focus: str | None, reducible: dict[str, rightsize.Reducible] | None = None
+) -> DashboardVM:
+    """`reducible`: the focused customer's Right-size, by SKU."""
+    names, products, reducible = board.customer_names, board.product_names, reducible or {}
 
     return DashboardVM(
         customers=tuple(
             CustomerSeatsVM(
                 c.customer.id,
                 c.customer.name,
-                tuple(SeatLineVM(s.name, s.assigned, s.owned, s.low) for s in c.subscriptions),
+                tuple(_seats(s, reducible if c.customer.id == focus else {}) for s in c.subscriptions),
                 c.low,
             )
             for c in board.customers

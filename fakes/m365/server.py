@@ -97,6 +97,7 @@ class FakeM365(AdminMixin):
             self.state.faults = Faults()
             self.state.partner.reset()
             self.state.partner.provision = self._provision
+            self.state.partner.assigned = self._assigned
 
     def _provision(self, tenant_id: str, sku_id: str, delta: int) -> None:
         """Partner Center's accepted change reaches the tenant: that many more enabled units of the SKU."""
@@ -104,6 +105,11 @@ class FakeM365(AdminMixin):
             tenant = self.directory.tenants.get(tenant_id)
             if tenant is not None and sku_id in tenant.skus:
                 tenant.skus[sku_id].enabled += delta
+
+    def _assigned(self, tenant_id: str, sku_id: str) -> int:
+        with self.directory.lock:
+            tenant = self.directory.tenants.get(tenant_id)
+            return tenant.consumed(sku_id) if tenant is not None else 0
 
     @property
     def partner(self) -> PartnerCenter:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from fakes.partner_center.model import Customer, PartnerCenter, Patch, Subscription
@@ -15,6 +16,9 @@ from fakes.partner_center.model import Customer, PartnerCenter, Patch, Subscript
 _SUB = re.compile(r"^/v1/customers/(?P<customer>[^/]+)/subscriptions/(?P<sub>[^/]+)(?P<rest>/provisioningstatus)?$")
 _SUBS = re.compile(r"^/v1/customers/(?P<customer>[^/]+)/subscriptions$")
 Reply = tuple[int, dict[str, Any]]
+# A refused reduction: the sources say only that the API refuses it (new-commerce-cancellation-policy), with no code
+# of its own among the documented ones, so the fake answers Partner Center's generic code and says why.
+REDUCTION_REFUSED = 0
 
 
 def error(status: int, code: int, description: str) -> Reply:
@@ -67,10 +71,31 @@ def _patch(pc: PartnerCenter, customer: Customer, sub: Subscription, body: Any, 
             f"Quantity {quantity} is not within the allowed range of {sub.min_quantity} to {sub.max_quantity} "
             "for this offer.",
         )
+    if quantity < sub.quantity and (refused := _reduction_refused(pc, customer, sub, quantity)) is not None:
+        return refused
     before, sub.quantity, sub.etag = sub.quantity, quantity, uuid.uuid4().hex
     pc.patches.append(Patch(customer.tenant_id, sub.id, request_id, before, quantity))
     _provision(pc, customer.tenant_id, sub.sku_id, quantity - before)
     return 200, sub.resource()
+
+
+def _reduction_refused(pc: PartnerCenter, customer: Customer, sub: Subscription, quantity: int) -> Reply | None:
+    """New commerce: fewer licenses only until cancellationAllowedUntilDate, and never fewer than are assigned."""
+    today = datetime.now(UTC).date()
+    if sub.cancellable_until is None or today > sub.cancellable_until:
+        return error(
+            400,
+            REDUCTION_REFUSED,
+            "The quantity cannot be reduced: the cancellation window of this subscription has ended.",
+        )
+    assigned = pc.assigned(customer.tenant_id, sub.sku_id) if pc.assigned is not None else 0
+    if quantity < assigned:
+        return error(
+            400,
+            REDUCTION_REFUSED,
+            f"The quantity cannot be reduced to {quantity}: {assigned} licenses are assigned to users.",
+        )
+    return None
 
 
 def _provision(pc: PartnerCenter, tenant_id: str, sku_id: str, delta: int) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 # Told of an accepted quantity change, so the customer's tenant shows it: (tenant id, skuId, licenses added).
 Provision = Callable[[str, str, int], None]
+# How many licenses of a SKU the tenant has assigned (tenant id, skuId): a reduction below it is refused.
+Assigned = Callable[[str, str], int]
 
 
 @dataclass
@@ -80,6 +82,7 @@ class PartnerCenter:
         self.customers: dict[str, Customer] = {}
         self.patches: list[Patch] = []
         self.provision = provision
+        self.assigned: Assigned | None = None
         # True: an accepted change reaches the tenant's subscribedSkus only at `release()` (Partner Center's delay,
         # which a test ends when it chooses); False: at once.
         self.delayed = False

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from licensing import purchases
+from licensing import purchase_log, purchases
 from licensing.connected.sync import sync_tenant
 from licensing.errors import InvalidRequest
 from licensing.model import Purchase
@@ -123,10 +123,13 @@ def place(
     notify: Notify | None,
     clock: Clock,
 ) -> Decision:
-    """Reads the subscription, sends the change only if its quantity is short of the intent, records the outcome."""
+    """Reads the subscription, sends the change only if its quantity has not reached the intent yet (from below for
+    a purchase, from above for a reduction), records the outcome."""
+    with uow:
+        fewer = _purchase(order, uow).quantity < 0
     try:
         now = partner.subscription(tenant.tenant_id, order.subscription_id)
-        if now.quantity < order.quantity:
+        if now.quantity > order.quantity if fewer else now.quantity < order.quantity:
             now = partner.set_quantity(
                 tenant.tenant_id, order.subscription_id, order.quantity, request_id=order.request_id
             )
@@ -153,10 +156,12 @@ def _record(order: Order, news: OrderNews, uow: UnitOfWork, notify: Notify | Non
         decision = purchases.decision_of(purchase, uow, news)
         if not uow.orders.placed(order.purchase_id, holder=order.holder):
             return decision  # another process took it over: it records and tells
-        what = f"{purchase.quantity} more bought in Partner Center ({news.subscription}: now {news.quantity})"
-        purchases.audit(uow, purchase, clock(), "bought", what)
+        done = "reduced" if purchase.quantity < 0 else "bought"
+        what = f"{purchase_log.how_many(purchase.quantity)} {done} in Partner Center"
+        what += f" ({news.subscription}: now {news.quantity})"
+        purchase_log.audit(uow, purchase, clock(), done, what)
         if notify is not None:
-            purchases.tell_requester(purchase, notify(decision), uow)
+            purchase_log.tell_requester(purchase, notify(decision), uow)
         uow.commit()
     return decision
 
@@ -169,9 +174,9 @@ def _refused(order: Order, e: OrderRefused, uow: UnitOfWork, notify: Notify | No
         if not uow.orders.drop(order.purchase_id, holder=order.holder):
             return decision
         uow.purchases.reopen(order.purchase_id)  # nothing was bought: it can be decided again
-        purchases.audit(uow, purchase, clock(), "refused", f"Partner Center refused it: {e.description}")
+        purchase_log.audit(uow, purchase, clock(), "refused", f"Partner Center refused it: {e.description}")
         if notify is not None:
-            purchases.tell_requester(purchase, notify(decision), uow)
+            purchase_log.tell_requester(purchase, notify(decision), uow)
         uow.commit()
     return decision
 

@@ -69,8 +69,9 @@ class PartnerCenterClient:
             resource = self._http.call("GET", path)  # the whole resource, with the ETag of now
             current = int(resource.get("quantity", 0))
             growing = quantity > current if growing is None else growing
-            # Already there (our own answer lost, or a rival's change): a purchase never brings it back down.
-            if current == quantity or (growing and current > quantity):
+            # Already there (our own answer lost, or a rival's change): a purchase never brings it back down, nor
+            # a reduction back up.
+            if current == quantity or (current > quantity if growing else current < quantity):
                 return self._value(tenant, resource)
             try:
                 changed = self._http.call("PATCH", path, json={**resource, "quantity": quantity}, request_id=request_id)

@@ -94,7 +94,11 @@ def test_a_radio_value_that_is_not_ours_is_no_choice(deps: Deps) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("abc", "Enter a whole number of licenses."), ("0", "Ask for between 1 and 10,000 licenses.")],
+    [
+        ("abc", "Enter a whole number of licenses."),
+        ("0", "Ask for between 1 and 10,000 licenses."),
+        ("-3", "Ask for between 1 and 10,000 licenses."),  # never a reduction without Reduce's checks
+    ],
 )
 def test_buy_more_refuses_a_quantity_that_is_not_a_count(deps: Deps, typed: str, message: str) -> None:
     modal = contoso(deps)

@@ -3,6 +3,8 @@ that are sent once, with one MS-RequestId, through throttling, ETag changes and 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from fakes.m365 import FakeM365
@@ -114,3 +116,20 @@ def test_a_customer_the_partner_does_not_have_is_said(partner: PartnerCenterClie
 def test_customers_are_listed_with_their_tenant(partner: PartnerCenterClient, shop: Shop) -> None:
     [contoso] = partner.customers()
     assert (contoso.name, contoso.domain, contoso.tenant_id) == ("Contoso Ltd", TENANT, shop.tenant_id)
+
+
+def test_a_reduction_is_never_sent_back_up_when_a_rival_reduced_further(
+    m365: FakeM365, partner: PartnerCenterClient, shop: Shop
+) -> None:
+    shop.visio.cancellable_until = datetime.now(UTC).date() + timedelta(days=5)
+    original = partner._http.call  # between licensebot's read and its write, someone reduces it to 20
+
+    def racing(method: str, path: str, **kw: object) -> object:
+        if method == "PATCH" and not m365.partner.patches:
+            m365.partner.touch(shop.tenant_id, shop.visio.id, quantity=20)
+        return original(method, path, **kw)  # type: ignore[arg-type]
+
+    partner._http.call = racing  # type: ignore[method-assign]
+    assert partner.set_quantity(shop.tenant_id, shop.visio.id, 22, request_id="req-9").quantity == 20
+    assert m365.partner.patches == [] and m365.partner.quantity(shop.tenant_id, shop.visio.id) == 20
+    assert partner.subscription(shop.tenant_id, shop.visio.id).cancellable_until == shop.visio.cancellable_until

@@ -3,6 +3,7 @@ the offer's range, an MS-RequestId, Partner Center's error body."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +33,10 @@ def token(m365: FakeM365, tenant: str, scope: str) -> str:
         f"{m365.login_url}/{tenant}/oauth2/v2.0/token", data={**form, "scope": scope}, verify=m365.ca_pem_path
     )
     return str(answer.json()["access_token"])
+
+
+def today() -> date:
+    return datetime.now(UTC).date()  # Partner Center's day
 
 
 @pytest.fixture
@@ -101,3 +106,34 @@ def test_an_accepted_change_reaches_the_tenant_after_partner_centers_delay(
 def test_provisioning_status_names_the_graph_sku(pc: Http, shop: Shop) -> None:
     status = pc.call("GET", f"{path(shop)}/provisioningstatus").json()
     assert status["skuId"] == shop.visio.sku_id and status["quantity"] == 25
+
+
+def test_a_reduction_is_accepted_only_inside_the_cancellation_window(pc: Http, shop: Shop, m365: FakeM365) -> None:
+    assigned = m365.tenant(TENANT).consumed(shop.visio.sku_id)
+    assert assigned < 24  # the seed leaves Visio licenses unused
+    for until in (None, today() - timedelta(days=1)):  # bought long ago, or its 7 days have passed
+        shop.visio.cancellable_until = until
+        resource = pc.call("GET", path(shop)).json()
+        refused = pc.call("PATCH", path(shop), {**resource, "quantity": 24})
+        assert refused.status_code == 400 and "cancellation window" in refused.json()["description"]
+    shop.visio.cancellable_until = today()
+    resource = pc.call("GET", path(shop)).json()
+    assert resource["cancellationAllowedUntilDate"] == f"{today().isoformat()}T00:00:00Z"
+    assert pc.call("PATCH", path(shop), {**resource, "quantity": 24}).json()["quantity"] == 24
+    assert m365.tenant(TENANT).skus[shop.visio.sku_id].enabled == 24
+    assert [(p.before, p.after) for p in m365.partner.patches] == [(25, 24)]
+
+
+def test_a_reduction_below_the_assigned_licenses_is_refused(pc: Http, shop: Shop, m365: FakeM365) -> None:
+    shop.visio.cancellable_until = today() + timedelta(days=3)
+    for n in range(3):
+        m365.add_user(TENANT, f"visio{n}@{TENANT}", licenses=(shop.visio.sku_id,))
+    assigned = m365.tenant(TENANT).consumed(shop.visio.sku_id)
+    assert assigned >= 3
+    resource = pc.call("GET", path(shop)).json()
+    refused = pc.call("PATCH", path(shop), {**resource, "quantity": assigned - 1})
+    assert refused.status_code == 400
+    assert refused.json()["description"] == (
+        f"The quantity cannot be reduced to {assigned - 1}: {assigned} licenses are assigned to users."
+    )
+    assert m365.partner.patches == [] and m365.partner.quantity(shop.tenant_id, shop.visio.id) == 25

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from cli import main
 from fakes.m365 import FakeM365
 from licensing.directory import import_directory
 from licensing.directory.file import parse_directory
@@ -14,7 +17,8 @@ from providers.graph.tenant import GraphTenants
 from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.m365.helpers import config_for
-from tests.tenants.helpers import DIRECTORY, UowFactory
+from tests.partner_center.helpers import PARTNER
+from tests.tenants.helpers import DIRECTORY, UowFactory, graph_env
 
 
 @pytest.fixture
@@ -31,3 +35,18 @@ def uows(migrated_url: str) -> Iterator[UowFactory]:
     import_directory(parse_directory(DIRECTORY), uow=SqlUnitOfWork(sessions))
     yield lambda: SqlUnitOfWork(sessions)
     engine.dispose()
+
+
+@pytest.fixture
+def partner_cli(m365: FakeM365, migrated_url: str, uows: UowFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`licensebot …` in-process, with Graph and Partner Center set up against the fakes."""
+    monkeypatch.chdir(tmp_path)
+    for name, value in graph_env(m365, migrated_url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LICENSEBOT_PARTNER_TENANT_ID", PARTNER)
+    monkeypatch.setenv("LICENSEBOT_PARTNER_CENTER_URL", m365.partner_center_url)
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke

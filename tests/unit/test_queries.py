@@ -113,6 +113,7 @@ def test_buy_more_records_a_request_and_audits_it() -> None:
     ("sku", "quantity", "actor", "error", "message"),
     [
         (VISIO, 0, ADMIN, InvalidRequest, "between 1 and 10,000"),
+        (VISIO, -3, ADMIN, InvalidRequest, "between 1 and 10,000"),  # a reduction is asked for with its own checks
         ("NOPE", 1, ADMIN, InvalidRequest, "No product with SKU 'NOPE'"),
         (VISIO, 1, SCOPED, Forbidden, "not allowed to manage customer contoso"),
     ],
