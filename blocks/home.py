@@ -54,6 +54,7 @@ BAR = 10  # segments in a seat bar
 SEAT_SECTIONS = 3  # sections of seat lines per customer; a context block's elements would sit side by side
 SECTION_TEXT_MAX = 3000  # Slack's limit on a section's text
 LIST_MAX = 10  # pending requests and recent changes shown
+REDUCE_MAX = 25  # Reduce buttons for one customer: an actions block's element limit
 
 
 def bar(assigned: int, owned: int) -> str:
@@ -154,4 +155,12 @@ def _customer(c: CustomerSeatsVM) -> list[Block]:
     left = sum(len(text) for text in texts[SEAT_SECTIONS:])
     if left:
         blocks.append(context(f"…and {plural(left, 'more subscription')}: Manage users shows them all"))
+    reducible = [line for line in c.lines if line.reducible_until is not None and line.sku]
+    if reducible:  # Right-size: a focused connected customer's subscriptions Partner Center still takes back
+        blocks.append(ActionsBlock(elements=[_reduce_button(c.customer_id, line) for line in reducible[:REDUCE_MAX]]))
     return blocks
+
+
+def _reduce_button(customer_id: str, line: SeatLineVM) -> ButtonElement:
+    text = plain(truncate(f"Reduce {line.name}", 75))
+    return ButtonElement(text=text, action_id=ids.HOME_REDUCE, value=truncate(f"{customer_id}|{line.sku}", 2000))

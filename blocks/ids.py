@@ -74,6 +74,8 @@ HISTORY_OLDER = "history_older"
 HOME_CUSTOMER = "home_customer"
 HOME_ALL = "home_all"
 HOME_OPEN = "home_open"
+HOME_REDUCE = "home_reduce"  # Right-size: a focused customer's Reduce button, value "customer|sku"
+REDUCE_VIEW = "licenses_reduce"
 
 # Low-license alerts (blocks/alerts.py): Buy more on an alert message; its value is json [customer_id, sku].
 ALERT_ACTIONS_BLOCK = "alert_actions"

@@ -185,6 +185,7 @@ class SeatLineVM:
     low: bool  # fewer available than its threshold, or overused
     unused: int = 0  # with `reducible_until`: how many Partner Center still takes back (a focused connected customer)
     reducible_until: date | None = None
+    sku: str = ""  # for the Reduce button
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def publish(deps: Deps, client: WebClient, user: str, customer_id: str | None = 
 
 def _seats(s: SeatLine, reducible: dict[str, rightsize.Reducible]) -> SeatLineVM:
     r = reducible.get(s.sku)
-    return SeatLineVM(s.name, s.assigned, s.owned, s.low, r.unused if r else 0, r.until if r else None)
+    return SeatLineVM(s.name, s.assigned, s.owned, s.low, r.unused if r else 0, r.until if r else None, s.sku)
 
 
 def refresh(deps: Deps, client: WebClient, user: str) -> None:
@@ -65,11 +65,11 @@ def home_vm(deps: Deps, user: str, zone: OperatorZone, customer_id: str | None =
         operator_name=op.name or user,
         role=op.role.label,
         customers=scope,
-        dashboard=dashboard_vm(board, zone, customer_id, _reducible(deps, customer_id)),
+        dashboard=dashboard_vm(board, zone, customer_id, reducible(deps, customer_id)),
     )
 
 
-def _reducible(deps: Deps, customer_id: str | None) -> dict[str, rightsize.Reducible]:
+def reducible(deps: Deps, customer_id: str | None) -> dict[str, rightsize.Reducible]:
     """Right-size, for one customer drilled into only: it asks Partner Center, too slow for every customer at once.
     Partner Center not answering leaves it out (the Home is still shown)."""
     if customer_id is None or deps.partner is None:

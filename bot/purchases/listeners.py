@@ -20,6 +20,7 @@ from bot.purchases.messages import outcome_reply, request_thread, show_decision
 from bot.slack.errors import after_ack
 from bot.slack.roles import IN_MODAL, OPERATOR_ONLY
 from licensing import purchases, queries
+from licensing.connected import rightsize
 from licensing.errors import InvalidRequest, LicensingError
 from licensing.model import Operator
 from storage.modal_state import ModalState
@@ -31,6 +32,7 @@ def register(app: App) -> None:
     app.action(ids.PURCHASE_DECLINE, middleware=OPERATOR_ONLY)(after_ack(ask_reason))
     app.view(ids.DECLINE_VIEW, middleware=OPERATOR_ONLY)(decline)
     app.view(ids.BUY_VIEW, middleware=IN_MODAL)(request_more)  # from Manage licenses and from a low-license alert
+    app.view(ids.REDUCE_VIEW, middleware=IN_MODAL)(request_more)  # Right-size's Reduce, from the App Home
 
 
 def message_of(body: dict[str, Any]) -> tuple[str, str]:
@@ -104,8 +106,10 @@ def request_more(
     if isinstance(form, dict):
         ack(response_action="errors", errors=form)
         return
+    reduce = view.get("callback_id") == ids.REDUCE_VIEW  # Right-size's form: fewer, from the App Home
+    ask = rightsize.request_reduction if reduce else purchases.request_more
     try:
-        request = purchases.request_more(
+        request = ask(
             modal.chosen_customer_id(),
             form.sku,
             form.quantity,
@@ -117,6 +121,7 @@ def request_more(
     except InvalidRequest as e:
         ack(response_action="errors", errors={ids.BUY_QUANTITY_BLOCK: e.user_message})
         return
-    done = buy_more_done_view(request.customer_name, request.product_name, form.quantity, str(request.id), modal.token)
+    quantity = -form.quantity if reduce else form.quantity
+    done = buy_more_done_view(request.customer_name, request.product_name, quantity, str(request.id), modal.token)
     ack(response_action="update", view=done)
     deps.changed(client, operator.slack_user_id)  # the request now waits on Home

@@ -112,3 +112,47 @@ def test_the_home_of_a_connected_customer_says_what_is_reducible_until_when(
     click_home(bot, user, ids.HOME_ALL, "views.publish")
     click_home(bot, user, ids.HOME_CUSTOMER, "views.publish", selected_option={"value": "contoso"})
     assert "reducible" not in shown(bot.fake.home_view(ADMIN)["blocks"])
+
+
+def test_reduce_from_the_home_asks_how_many_fewer_refuses_too_many_and_posts_the_request(
+    bot: Bot, m365: FakeM365, shop: Shop
+) -> None:
+    until = two_assigned(bot, m365, shop)
+    open_home(bot, ADMIN)
+    user = bot.user(ADMIN)
+    click_home(bot, user, ids.HOME_CUSTOMER, "views.publish", selected_option={"value": "contoso"})
+    opened = click_home(bot, user, ids.HOME_REDUCE, "views.open", value=f"contoso|{VISIO}")
+    user.top = opened.response["view"]["id"]
+    assert user.view["callback_id"] == ids.REDUCE_VIEW
+    assert f"unused: 23, reducible until {until.day} {until:%b %Y}" in shown(user.view["blocks"])
+    quantity = {"type": "number_input", "value": "24"}  # one more than unused: assigned licenses are never given back
+    user.type(ids.BUY_QUANTITY_BLOCK, ids.BUY_QUANTITY_INPUT, quantity)
+    answer = user.submit()
+    assert answer is not None and answer["response_action"] == "errors"
+    assert "23 unused" in answer["errors"][ids.BUY_QUANTITY_BLOCK] and no_request(bot)
+    user.type(ids.BUY_QUANTITY_BLOCK, ids.BUY_QUANTITY_INPUT, {"type": "number_input", "value": "4"})
+    answer = user.submit()
+    assert answer is not None and answer["response_action"] == "update"
+    assert "Request sent: 4 fewer *Visio Plan 2* for *Contoso" in shown(answer["view"]["blocks"])
+    assert "Nothing was given back yet" in shown(answer["view"]["blocks"])
+    assert bot.deliver() == 1
+    [message] = bot.fake.messages(SALES_CHANNEL)
+    assert "Reduce: 4 fewer *Visio Plan 2* for *Contoso*" in shown(message["blocks"])
+    assert status(bot) == "requested" and m365.partner.patches == []  # nothing given back until approved
+
+
+def test_reduce_on_a_home_older_than_the_window_says_so_and_opens_no_form(bot: Bot, m365: FakeM365, shop: Shop) -> None:
+    two_assigned(bot, m365, shop)
+    open_home(bot, ADMIN)
+    user = bot.user(ADMIN)
+    click_home(bot, user, ids.HOME_CUSTOMER, "views.publish", selected_option={"value": "contoso"})
+    shop.visio.cancellable_until = datetime.now(UTC).date() - timedelta(days=1)  # the window closed since
+    opened = click_home(bot, user, ids.HOME_REDUCE, "views.open", value=f"contoso|{VISIO}")
+    said = shown(opened.response["view"]["blocks"])
+    assert "Partner Center takes back no Visio Plan 2 of Contoso" in said and "nothing to reduce" in said
+    assert opened.response["view"].get("callback_id") != ids.REDUCE_VIEW and no_request(bot)
+
+
+def no_request(bot: Bot) -> bool:
+    with bot.deps.uow_factory() as uow:
+        return uow.purchases.get(1) is None
