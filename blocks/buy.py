@@ -30,23 +30,7 @@ def buy_more_view(vm: BuyMoreVM, private_metadata: str) -> dict[str, Any]:
     blocks: list[Block] = [
         section(f"*{product}* for *{customer}*\nOwned: {plural(vm.quantity, 'license')} · {seats}"),
         context(NOT_CONNECTED),
-        InputBlock(
-            block_id=ids.BUY_QUANTITY_BLOCK,
-            label=plain("How many more licenses?"),
-            element=NumberInputElement(
-                action_id=ids.BUY_QUANTITY_INPUT,
-                is_decimal_allowed=False,
-                min_value=1,
-                max_value=10000,
-                initial_value=1,
-            ),
-        ),
-        InputBlock(
-            block_id=ids.BUY_NOTE_BLOCK,
-            label=plain("Note for the approver"),
-            optional=True,
-            element=PlainTextInputElement(action_id=ids.BUY_NOTE_INPUT, multiline=True, max_length=NOTE_MAX),
-        ),
+        *_request_inputs("How many more licenses?", 10000),
     ]
     return modal(
         callback_id=ids.BUY_VIEW,
@@ -90,23 +74,7 @@ def reduce_view(vm: BuyMoreVM, until: date, private_metadata: str) -> dict[str, 
             f"*{product}* for *{customer}*\nOwned: {plural(vm.quantity, 'license')} · unused: {vm.available:,}, "
             f"reducible until {until.day} {until:%b %Y}"
         ),
-        InputBlock(
-            block_id=ids.BUY_QUANTITY_BLOCK,
-            label=plain("How many fewer licenses?"),
-            element=NumberInputElement(
-                action_id=ids.BUY_QUANTITY_INPUT,
-                is_decimal_allowed=False,
-                min_value=1,
-                max_value=max(vm.available, 1),
-                initial_value=1,
-            ),
-        ),
-        InputBlock(
-            block_id=ids.BUY_NOTE_BLOCK,
-            label=plain("Note for the approver"),
-            optional=True,
-            element=PlainTextInputElement(action_id=ids.BUY_NOTE_INPUT, multiline=True, max_length=NOTE_MAX),
-        ),
+        *_request_inputs("How many fewer licenses?", max(vm.available, 1)),
     ]
     return modal(
         callback_id=ids.REDUCE_VIEW,
@@ -116,3 +84,15 @@ def reduce_view(vm: BuyMoreVM, until: date, private_metadata: str) -> dict[str, 
         blocks=blocks,
         private_metadata=private_metadata,
     )
+
+
+def _request_inputs(question: str, most: int) -> list[Block]:
+    """A request's two inputs, Buy more's and Reduce's alike (bot/purchases/forms.py reads both)."""
+    number = NumberInputElement(
+        action_id=ids.BUY_QUANTITY_INPUT, is_decimal_allowed=False, min_value=1, max_value=most, initial_value=1
+    )
+    note = PlainTextInputElement(action_id=ids.BUY_NOTE_INPUT, multiline=True, max_length=NOTE_MAX)
+    return [
+        InputBlock(block_id=ids.BUY_QUANTITY_BLOCK, label=plain(question), element=number),
+        InputBlock(block_id=ids.BUY_NOTE_BLOCK, label=plain("Note for the approver"), optional=True, element=note),
+    ]
