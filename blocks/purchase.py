@@ -59,8 +59,9 @@ def request_message(vm: PurchaseVM, choices: Sequence[SubscriptionChoiceVM] = ()
     """The request for the sales channel, with Approve and Decline; with `choices`, one Approve per Partner Center
     subscription that feeds the product, to buy on; after a refusal, Partner Center's reason above the buttons."""
     _, text = _asked(vm)
+    what = "purchase" if vm.quantity > 0 else "reduction"  # a Reduce request asks for fewer
     sure = ConfirmObject(
-        title="Approve this purchase?", text=f"Approve request {vm.request_id}?", confirm="Approve", deny="Back"
+        title=f"Approve this {what}?", text=f"Approve request {vm.request_id}?", confirm="Approve", deny="Back"
     )
     approve = [
         ButtonElement(

@@ -93,3 +93,17 @@ def test_the_decline_modal_asks_for_a_reason() -> None:
     assert view["callback_id"] == ids.DECLINE_VIEW and view["private_metadata"] == "7:C1:1.5"
     (block,) = [b for b in view["blocks"] if b.get("block_id") == ids.DECLINE_REASON_BLOCK]
     assert block["element"]["action_id"] == ids.DECLINE_REASON_INPUT and not block.get("optional")
+
+
+def test_approve_asks_to_confirm_a_purchase_or_a_reduction_by_name() -> None:
+    def title(vm: PurchaseVM) -> str:
+        [approve] = [
+            e
+            for b in request_message(vm)["blocks"]
+            for e in b.get("elements", [])
+            if e.get("action_id") == ids.PURCHASE_APPROVE
+        ]
+        return str(approve["confirm"]["title"]["text"])
+
+    assert title(VM) == "Approve this purchase?"
+    assert title(PurchaseVM(8, "Contoso Ltd", "Visio Plan 2", -4, "UREQ")) == "Approve this reduction?"
