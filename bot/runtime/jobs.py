@@ -12,15 +12,17 @@ from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from slack_sdk import WebClient
 
 from bot.confirmation import renderer
 from bot.deps import Deps
 from bot.outbox.worker import Worker
-from bot.purchases.messages import outcome_reply
+from bot.purchases.messages import outcome_reply, show_decision
 from bot.scheduled.screens import run_renderer
 from bot.settings import Settings
 from licensing import alerts
 from licensing.connected import orders, remote, sync
+from licensing.purchases import Decision
 from licensing.scheduled import runs
 from licensing.types import utcnow
 
@@ -49,7 +51,12 @@ def start(deps: Deps, worker: Worker) -> BackgroundScheduler:
         scheduler.add_job(sync_tenants, "interval", minutes=minutes, args=[deps], id="sync-tenants", next_run_time=now)
     if deps.partner is not None:  # a start first finishes purchases a crash interrupted
         scheduler.add_job(
-            resume_orders, "interval", seconds=SCHEDULED_POLL_S, args=[deps], id="partner-orders", next_run_time=now
+            resume_orders,
+            "interval",
+            seconds=SCHEDULED_POLL_S,
+            args=[deps, worker.client],
+            id="partner-orders",
+            next_run_time=now,
         )
     # A replica busy or restarting at that minute still runs it.
     scheduler.add_job(
@@ -120,9 +127,10 @@ def run_scheduled(deps: Deps) -> list[int]:
     return done
 
 
-def resume_orders(deps: Deps) -> int:
+def resume_orders(deps: Deps, client: WebClient | None = None) -> int:
     """Place the Partner Center orders whose process died or got no answer (licensing/connected/orders.py): each is
-    read before anything is sent. Every replica may; a guarded claim gives each order to one."""
+    read before anything is sent. Every replica may; a guarded claim gives each order to one. The request message
+    then shows what was bought, as after an approval that got its answer (best effort, with `client`)."""
     assert deps.partner is not None
     done = orders.resume(
         uow=deps.uow_factory(),
@@ -134,7 +142,17 @@ def resume_orders(deps: Deps) -> int:
     )
     if done:
         log.info("resumed %d Partner Center order(s): %s", len(done), ", ".join(str(d.request.id) for d in done))
+    for decision in done:
+        if client is not None:
+            _show_resumed(deps, client, decision)
     return len(done)
+
+
+def _show_resumed(deps: Deps, client: WebClient, decision: Decision) -> None:
+    with deps.uow_factory() as uow:
+        purchase = uow.purchases.get(decision.request.id)
+    if purchase is not None:  # the message the approval was clicked on (a failed update is logged, never raised)
+        show_decision(client, purchase.message_channel, purchase.message_ts, decision)
 
 
 def _purge_modals(deps: Deps) -> None:

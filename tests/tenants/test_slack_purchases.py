@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from blocks import ids
+from bot.runtime import jobs
 from fakes.m365 import FakeM365
 from fakes.m365.seed import E1
 from fakes.m365.seed import VISIO as VISIO_ID
@@ -194,3 +195,23 @@ def test_a_wrong_secret_is_one_clear_line_and_nothing_is_approved(bot: Bot, m365
     assert said["text"].startswith("Nothing was approved: Partner Center sign-in refused:")
     assert "AADSTS7000215" in said["text"] and m365.client_secret not in said["text"] and "\n" not in said["text"]
     assert status(bot) == "requested" and m365.partner.patches == []
+
+
+def test_an_order_left_without_an_answer_is_resumed_once_and_the_request_message_then_shows_it(
+    tmp_path: Path, fake_slack: FakeSlack, m365: FakeM365, shop: Shop
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    settings = {**partner_settings(m365), "licensebot_partner_order_lease_s": 0.01}  # a dead approver's lease, ended
+    for bot in with_deciders(running(url, fake_slack, m365, **settings)):
+        message = request_visio(bot, m365, shop)
+        m365.fail_next(5, status=503, retry_after=None, method="PATCH", path=r"/subscriptions/[^/]+$")  # no answer
+        click_message(bot, SALES, SALES_CHANNEL, message, ids.PURCHASE_APPROVE)
+        bot.fake.wait_for("chat.update", 1)
+        assert m365.partner.patches == [] and status(bot) == "approved"
+        assert jobs.resume_orders(bot.deps, bot.worker.client) == 1  # the worker's job, as every 30 s
+        bot.fake.wait_for("chat.update", 2)
+        [now] = bot.fake.messages(SALES_CHANNEL)
+        assert "Bought in Partner Center: 3 more Visio Plan 2 on Visio Plan 2, which now has 4" in shown(now["blocks"])
+        assert buttons(now) == [] and [(p.before, p.after) for p in m365.partner.patches] == [(1, 4)]
+        assert jobs.resume_orders(bot.deps, bot.worker.client) == 0 and len(m365.partner.patches) == 1
