@@ -45,5 +45,5 @@ def open_from_home(
         return
     modal = deps.modals.create(operator.slack_user_id, None)
     modal = deps.modals.switch_customer(modal, customer.id, customer.name)
-    _, view = screens.users(deps, operator.slack_user_id, modal)
+    _, view = screens.users(deps, operator, modal)
     client.views_open(trigger_id=body["trigger_id"], view=view)

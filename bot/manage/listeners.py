@@ -64,7 +64,7 @@ def register(app: App) -> None:
 
 
 def _redraw(c: Click, modal: ModalState) -> None:
-    _, view = screens.users(c.deps, c.actor, modal)
+    _, view = screens.users(c.deps, c.operator, modal)
     update_view(c.client, c.body, view)
 
 

@@ -22,7 +22,7 @@ from bot.manage.service_preview import service_lines, service_products
 from licensing import queries, service
 from licensing.connected import sync
 from licensing.errors import InvalidRequest
-from licensing.model import User
+from licensing.model import Operator, User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
 from licensing.services import Switches
@@ -62,8 +62,11 @@ def start(deps: Deps, actor: str, modal: ModalState, text: str) -> tuple[ModalSt
     return users(deps, actor, modal)
 
 
-def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) -> tuple[ModalState, dict[str, Any]]:
-    """The users page for the session's customer, search and page; remembers which users the page shows."""
+def users(
+    deps: Deps, actor: str | Operator, modal: ModalState, notice: str | None = None
+) -> tuple[ModalState, dict[str, Any]]:
+    """The users page for the session's customer, search and page; remembers which users the page shows. `actor`
+    as an Operator is one this request has read already (licensing/queries.py): given so, it is not read again."""
     cid = modal.chosen_customer_id()
     selected = deps.modals.selected(modal.token)
     if modal.showing_selected:
@@ -80,7 +83,7 @@ def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) 
     deps.modals.save(modal)
     vm = UsersVM(
         customer_id=page.customer.id,
-        customer_name=page.customer.name + tenant_label(sync.connected(cid, uow=deps.uow_factory()), "synced"),
+        customer_name=page.customer.name + tenant_label(page.tenant, "synced"),
         rows=rows,
         page=page.page,
         page_count=page.page_count,
