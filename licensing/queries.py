@@ -177,7 +177,7 @@ def owned(customer_id: str, sku: str, *, actor: str, uow: UnitOfWork) -> tuple[C
     return s.customer, product
 
 
-def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow: UnitOfWork) -> Summary:
+def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | Operator | None, uow: UnitOfWork) -> Summary:
     """Per owned product: seats, and whether all, some or none of the selected users hold it.
 
     `actor` None is the trusted local caller (the CLI, which holds the database credentials anyway).

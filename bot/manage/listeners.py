@@ -149,7 +149,9 @@ def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) 
 
     def redraw(c: Click) -> None:
         location = c.operator.may_set_location
-        _, view = screens.manage(c.deps, c.actor, mutate(c.modal, c.action), can_set_location=location, state=c.state)
+        _, view = screens.manage(
+            c.deps, c.operator, mutate(c.modal, c.action), can_set_location=location, state=c.state
+        )
         update_view(c.client, c.body, view)
 
     redraw.__name__ = mutate.__name__
