@@ -1,7 +1,9 @@
 """Read-only use cases behind the bot's screens and the CLI's `customers`, `users` and `licenses show`.
 
 `actor` None is the trusted local caller (the CLI, which holds the database credentials anyway): it sees every
-customer. A Slack user id is checked against the directory's operators.
+customer. A Slack user id is checked against the directory's operators. Where an `Operator` is accepted, it is one
+this request read from the directory already (bot/slack/roles.py): its scope is checked, the directory not read
+again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from licensing.model import Customer, Operator, User
 from licensing.planning import forbidden_reason
 from licensing.ports import UnitOfWork
 from licensing.services import ServiceState, plan_table, summarize
+from licensing.tenants import Tenant
 from licensing.types import HoldState
 
 MAX_PAGE_SIZE = 100
@@ -29,6 +32,7 @@ class UserPage:
     page_size: int
     query: str
     product_names: dict[str, str]  # sku -> name, for the products the page's users hold
+    tenant: Tenant | None  # the customer's Microsoft 365 tenant; None for a local customer
 
     @property
     def page_count(self) -> int:
@@ -119,7 +123,13 @@ def overview(*, actor: str | None, uow: UnitOfWork) -> list[CustomerOverview]:
 
 
 def page_users(
-    customer_id: str, *, actor: str | None, query: str = "", page: int = 1, page_size: int = 10, uow: UnitOfWork
+    customer_id: str,
+    *,
+    actor: str | Operator | None,
+    query: str = "",
+    page: int = 1,
+    page_size: int = 10,
+    uow: UnitOfWork,
 ) -> UserPage:
     """One page of a customer's users, searched by name or id; a page past the end shows the last one."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -133,11 +143,18 @@ def page_users(
         if page > last:
             page = last
             users, total = uow.users.page(customer_id, query=query, offset=(page - 1) * page_size, limit=page_size)
-        return UserPage(customer, tuple(users), total, page, page_size, query, _names(users, uow))
+        names, tenant = _names(users, uow), uow.mirror.get(customer_id)
+        return UserPage(customer, tuple(users), total, page, page_size, query, names, tenant)
 
 
 def selected_page(
-    customer_id: str, user_ids: Iterable[str], *, actor: str, page: int = 1, page_size: int = 10, uow: UnitOfWork
+    customer_id: str,
+    user_ids: Iterable[str],
+    *,
+    actor: str | Operator,
+    page: int = 1,
+    page_size: int = 10,
+    uow: UnitOfWork,
 ) -> UserPage:
     """A page of the given users only (the operator's selection), sorted like every other list."""
     with uow:
@@ -147,7 +164,8 @@ def selected_page(
         page = min(max(1, page), last)
         start = (page - 1) * page_size
         shown = users[start : start + page_size]
-        return UserPage(customer, tuple(shown), len(users), page, page_size, "", _names(shown, uow))
+        names, tenant = _names(shown, uow), uow.mirror.get(customer_id)
+        return UserPage(customer, tuple(shown), len(users), page, page_size, "", names, tenant)
 
 
 def owned(customer_id: str, sku: str, *, actor: str, uow: UnitOfWork) -> tuple[Customer, ProductSummary]:
@@ -159,7 +177,7 @@ def owned(customer_id: str, sku: str, *, actor: str, uow: UnitOfWork) -> tuple[C
     return s.customer, product
 
 
-def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | None, uow: UnitOfWork) -> Summary:
+def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | Operator | None, uow: UnitOfWork) -> Summary:
     """Per owned product: seats, and whether all, some or none of the selected users hold it.
 
     `actor` None is the trusted local caller (the CLI, which holds the database credentials anyway).
@@ -193,8 +211,11 @@ def _names(users: Iterable[User], uow: UnitOfWork) -> dict[str, str]:
     return {sku: p.name for sku, p in uow.products.get_many(held).items()} if held else {}
 
 
-def _customer(customer_id: str, actor: str | None, uow: UnitOfWork) -> Customer:
-    if actor is not None:
+def _customer(customer_id: str, actor: str | Operator | None, uow: UnitOfWork) -> Customer:
+    if isinstance(actor, Operator):
+        if (reason := forbidden_reason(actor, customer_id)) is not None:
+            raise Forbidden(reason)
+    elif actor is not None:
         operator_for(actor, uow, customer_id)
     customer = uow.customers.get(customer_id)
     if customer is None:

@@ -28,7 +28,7 @@ def open_licenses(
         return
     ack()
     modal = deps.modals.create(operator.slack_user_id, command.get("channel_id"))
-    _, view = screens.start(deps, operator.slack_user_id, modal, (command.get("text") or "").strip())
+    _, view = screens.start(deps, operator, modal, (command.get("text") or "").strip())
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
 
@@ -45,5 +45,5 @@ def open_from_home(
         return
     modal = deps.modals.create(operator.slack_user_id, None)
     modal = deps.modals.switch_customer(modal, customer.id, customer.name)
-    _, view = screens.users(deps, operator.slack_user_id, modal)
+    _, view = screens.users(deps, operator, modal)
     client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -55,7 +55,7 @@ def save_and_confirm(deps: Deps, operator: Operator, modal: ModalState, change: 
 def refresh_users_page(deps: Deps, client: WebClient, operator: Operator, modal: ModalState, view_id: str) -> None:
     """The users page under the result shows licenses from before the save: redraw it (gone already is fine)."""
     try:
-        _, users = screens.users(deps, operator.slack_user_id, modal)
+        _, users = screens.users(deps, operator, modal)
         client.views_update(view_id=view_id, view=users)
     except SlackApiError as e:
         log.info("could not refresh the users page: %s", e.response.get("error"))

@@ -64,7 +64,7 @@ def register(app: App) -> None:
 
 
 def _redraw(c: Click, modal: ModalState) -> None:
-    _, view = screens.users(c.deps, c.actor, modal)
+    _, view = screens.users(c.deps, c.operator, modal)
     update_view(c.client, c.body, view)
 
 
@@ -149,7 +149,9 @@ def products_action(mutate: Callable[[ModalState, dict[str, Any]], ModalState]) 
 
     def redraw(c: Click) -> None:
         location = c.operator.may_set_location
-        _, view = screens.manage(c.deps, c.actor, mutate(c.modal, c.action), can_set_location=location, state=c.state)
+        _, view = screens.manage(
+            c.deps, c.operator, mutate(c.modal, c.action), can_set_location=location, state=c.state
+        )
         update_view(c.client, c.body, view)
 
     redraw.__name__ = mutate.__name__

@@ -22,7 +22,7 @@ from bot.manage.service_preview import service_lines, service_products
 from licensing import queries, service
 from licensing.connected import sync
 from licensing.errors import InvalidRequest
-from licensing.model import User
+from licensing.model import Operator, User
 from licensing.queries import Summary
 from licensing.results import ErrorCode
 from licensing.services import Switches
@@ -46,11 +46,11 @@ def picker(deps: Deps, modal: ModalState, notice: str | None = None) -> dict[str
     return picker_view(PickerVM(notice=notice), modal.token)
 
 
-def start(deps: Deps, actor: str, modal: ModalState, text: str) -> tuple[ModalState, dict[str, Any]]:
+def start(deps: Deps, operator: Operator, modal: ModalState, text: str) -> tuple[ModalState, dict[str, Any]]:
     """The first view for `/licenses [NAME]`: straight to the customer when NAME names exactly one."""
     if not text:
         return modal, picker(deps, modal)
-    matches = queries.list_customers(actor=actor, query=text, limit=10, uow=deps.uow_factory())
+    matches = queries.list_customers(actor=operator.slack_user_id, query=text, limit=10, uow=deps.uow_factory())
     wanted = text.casefold()
     exact = [c for c in matches if wanted in (c.id.casefold(), c.name.casefold())]
     chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
@@ -59,20 +59,23 @@ def start(deps: Deps, actor: str, modal: ModalState, text: str) -> tuple[ModalSt
         notice = f"No customer matches “{said}”." if not matches else f"{len(matches)} customers match “{said}”."
         return modal, picker(deps, modal, notice + " Choose one below.")
     modal = deps.modals.switch_customer(modal, chosen.id, chosen.name)
-    return users(deps, actor, modal)
+    return users(deps, operator, modal)
 
 
-def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) -> tuple[ModalState, dict[str, Any]]:
-    """The users page for the session's customer, search and page; remembers which users the page shows."""
+def users(
+    deps: Deps, operator: Operator, modal: ModalState, notice: str | None = None
+) -> tuple[ModalState, dict[str, Any]]:
+    """The users page for the session's customer, search and page; remembers which users the page shows. The
+    operator is the one this request read (bot/slack/roles.py): held to its scope, not read again."""
     cid = modal.chosen_customer_id()
     selected = deps.modals.selected(modal.token)
     if modal.showing_selected:
         page = queries.selected_page(
-            cid, selected, actor=actor, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+            cid, selected, actor=operator, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
     else:
         page = queries.page_users(
-            cid, actor=actor, query=modal.query, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+            cid, actor=operator, query=modal.query, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
     chosen = set(selected)
     rows = tuple(_row(u, page.product_names, u.id in chosen) for u in page.users)
@@ -80,7 +83,7 @@ def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) 
     deps.modals.save(modal)
     vm = UsersVM(
         customer_id=page.customer.id,
-        customer_name=page.customer.name + tenant_label(sync.connected(cid, uow=deps.uow_factory()), "synced"),
+        customer_name=page.customer.name + tenant_label(page.tenant, "synced"),
         rows=rows,
         page=page.page,
         page_count=page.page_count,
@@ -95,13 +98,13 @@ def users(deps: Deps, actor: str, modal: ModalState, notice: str | None = None) 
 
 
 def manage(
-    deps: Deps, actor: str, modal: ModalState, *, can_set_location: bool, state: dict[str, Any] | None = None
+    deps: Deps, operator: Operator, modal: ModalState, *, can_set_location: bool, state: dict[str, Any] | None = None
 ) -> tuple[ModalState, dict[str, Any]]:
     """Manage licenses for the selection, at the modal's product page and filter. `state` is the view's current
     input state when re-rendering it: its radios are merged into the choices of every page first."""
     cid = modal.chosen_customer_id()
     label = live_seats(deps, cid) if state is None else ""  # a redraw of the preview keeps the seats it opened with
-    summary = queries.summary(cid, deps.modals.selected(modal.token), actor=actor, uow=deps.uow_factory())
+    summary = queries.summary(cid, deps.modals.selected(modal.token), actor=operator, uow=deps.uow_factory())
     if modal.initial is None or state is None:  # opening: remember what each radio started at, nothing chosen yet
         modal = replace(without_choices(modal), initial={p.sku: Desired.matching(p.state) for p in summary.products})
     else:
@@ -131,7 +134,7 @@ def manage(
         products=rows,
         can_set_location=can_set_location,
         locations=_locations(summary),
-        preview=preview(deps, actor, summary, (assign, revoke), modal.service_choices),
+        preview=preview(deps, operator.slack_user_id, summary, (assign, revoke), modal.service_choices),
         location_value=parse_location(state) if state else None,
         paging=_paging(page, len(summary.products), modal.product_query, (assign, revoke)),
         sold_out=tuple(SoldOutVM(p.sku, p.name, max(0, -p.available)) for p in page.sold_out),

@@ -128,7 +128,7 @@ def _redraw_manage(deps: Deps, client: WebClient, body: dict[str, Any], operator
     if not under:
         return
     can = operator.may_set_location
-    _, view = screens.manage(deps, operator.slack_user_id, modal, can_set_location=can, state={})
+    _, view = screens.manage(deps, operator, modal, can_set_location=can, state={})
     try:
         client.views_update(view_id=under, view=view)
     except SlackApiError as e:  # Manage licenses was closed meanwhile: the choices are kept all the same

@@ -25,7 +25,7 @@ def open_manage(ack: Ack, deps: Deps, operator: Operator, modal: ModalState) -> 
     if deps.modals.count(modal.token) == 0:
         ack(response_action="errors", errors={ids.SEARCH_BLOCK: "Select at least one user first: tick the boxes."})
         return
-    _, manage = screens.manage(deps, operator.slack_user_id, modal, can_set_location=operator.may_set_location)
+    _, manage = screens.manage(deps, operator, modal, can_set_location=operator.may_set_location)
     ack(response_action="push", view=manage)
 
 

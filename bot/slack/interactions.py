@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from blocks import ids
 from bot.telemetry import logs
@@ -80,6 +80,34 @@ class Interaction:
 _current: ContextVar[Interaction | None] = ContextVar("licensebot_interaction", default=None)
 
 
+class WakingAck(Ack):
+    """Bolt's Ack, which also wakes the request's thread once the request is answered (`ack()` called, or Bolt
+    storing its error answer) or its listener has ended without answering.
+
+    Why: Bolt's threaded runner (slack_bolt/listener/thread_runner.py, `process_before_response=False`) submits the
+    listener to the listener executor, then polls `ack.response` every 10 ms; an answer waited ~5 ms on average for
+    the next poll. `ListenerExecutor.submit` waits for this event instead, so the poll finds the answer at once.
+    """
+
+    def __init__(self) -> None:
+        self.settled = threading.Event()
+        self.thread = threading.get_ident()  # the request's own thread: the only one that waits
+        self._response: BoltResponse | None = None  # all Ack.__init__ would do (it sets `response` to None)
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        self._response = value
+        if value is not None:
+            self.settled.set()
+
+
+_ack: ContextVar[WakingAck | None] = ContextVar("licensebot_ack", default=None)
+
+
 def age() -> float:
     """Seconds since the current request arrived (Slack's 3 s run from then, middleware included); 0 outside one."""
     interaction = _current.get()
@@ -99,7 +127,7 @@ class ObservedApp(App):
     def __init__(self, *, metrics: Metrics, **kwargs: Any) -> None:
         self.metrics = metrics
         # Bolt's default executor, but one that carries the request's context into the listener's thread.
-        super().__init__(listener_executor=ContextExecutor(max_workers=5, thread_name_prefix="listener"), **kwargs)
+        super().__init__(listener_executor=ListenerExecutor(max_workers=5, thread_name_prefix="listener"), **kwargs)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         return contextvars.copy_context().run(self._dispatch, req)
@@ -108,6 +136,9 @@ class ObservedApp(App):
         kind, name = describe(req.body if isinstance(req.body, dict) else {})
         interaction = Interaction(kind, name, self.metrics)
         _current.set(interaction)
+        # Bolt makes the request's Ack on first use (BoltContext.ack); made here, it is ours: one that wakes us.
+        ack = req.context["ack"] = WakingAck()
+        _ack.set(ack)
         with logs.scope():
             try:
                 response = super().dispatch(req)
@@ -135,6 +166,24 @@ class ContextExecutor(ThreadPoolExecutor):
                     interaction.listener_done()
 
         return super().submit(run)
+
+
+class ListenerExecutor(ContextExecutor):
+    """Bolt's listener executor: a submission from the request's own thread returns once the request is answered,
+    its listener has ended, or Bolt's time for an ack (3 s) is up, whichever is first. Bolt submits the listener
+    just before it starts polling for the ack (see `WakingAck`), so the poll then finds the answer without sleeping;
+    Bolt's own handling of a listener that never acks is unchanged (its poll takes over when this wait gives up).
+    """
+
+    ack_timeout_s = 3.0  # Bolt's default `ack_timeout`, which no listener here changes
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future = super().submit(fn, *args, **kwargs)
+        ack = _ack.get()
+        if ack is not None and ack.thread == threading.get_ident():
+            future.add_done_callback(lambda _: ack.settled.set())
+            ack.settled.wait(self.ack_timeout_s)
+        return future
 
 
 def outcome_of(response: BoltResponse | None) -> str:

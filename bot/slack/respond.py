@@ -5,8 +5,9 @@ Why a lane of its own: a Save on a connected customer waits on Microsoft Graph f
 threads, six such Saves would leave every other operator's click queued behind them, unanswered past Slack's 3 s.
 On the lane, slow work waits its turn there (the operator sees "Saving…"), and clicks keep their threads.
 
-Slack applies a submission's `response_action` when the HTTP reply reaches it, and Bolt's threaded runner sends
-that reply up to one poll interval after `ack()`. So a listener that acks with "Saving…" and calls `views.update`
+Slack applies a submission's `response_action` when the HTTP reply reaches it, and the reply leaves from the
+request's own thread some time after `ack()` (woken at once, bot/slack/interactions.py, but still on another thread
+than the listener's, and then through the web server). So a listener that acks with "Saving…" and calls `views.update`
 with the result a few milliseconds later can have its update land first, and the late acknowledgement then puts
 "Saving…" back for good. The rule here: work that finishes within a budget well inside Slack's 3 seconds (counted
 from the request's arrival) is acknowledged with its final view directly, and no update follows. Only slower work

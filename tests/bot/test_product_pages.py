@@ -44,7 +44,9 @@ def operator(deps: Deps) -> Operator:
 def opened(deps: Deps) -> tuple[ModalState, dict[str, Any]]:
     modal = deps.modals.switch_customer(deps.modals.create(ADMIN, "C1"), CUSTOMER, "Northwind Traders")
     deps.modals.select(modal.token, [ANN, BEN])
-    return screens.manage(deps, ADMIN, deps.modals.get(modal.token) or modal, can_set_location=True)
+    return screens.manage(
+        deps, authorize(ADMIN, uow=deps.uow_factory()), deps.modals.get(modal.token) or modal, can_set_location=True
+    )
 
 
 def radios(*picks: tuple[str, str]) -> dict[str, Any]:

@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
-from licensing.queries import find_operator, list_customers, overview, page_users, summary
+from licensing.model import Operator, Role
+from licensing.queries import find_operator, list_customers, overview, page_users, selected_page, summary
+from licensing.tenants import Tenant
 from tests.world import ADMIN, AUDIO, E1, E3, E5, SCOPED, STRANGER, VISIO, uid, world
 
 
@@ -90,6 +92,30 @@ def test_queries_refuse_strangers_and_out_of_scope_operators() -> None:
         page_users("contoso", actor=SCOPED, uow=world())
     with pytest.raises(Forbidden):
         summary("contoso", [uid("bob")], actor=SCOPED, uow=world())
+
+
+def test_an_operator_the_request_has_read_is_held_to_its_scope_without_a_second_read() -> None:
+    uow = world()
+    scoped = find_operator(SCOPED, uow=uow)  # as bot/slack/roles.py reads it, once per request
+    assert scoped is not None
+    with pytest.raises(Forbidden, match="not allowed to manage customer contoso"):
+        page_users("contoso", actor=scoped, uow=uow)
+    with pytest.raises(Forbidden, match="not allowed to manage customer contoso"):
+        selected_page("contoso", [uid("bob")], actor=scoped, uow=uow)
+    # Not in the directory, so only the Operator given can be what let it in: the directory was not asked again.
+    unlisted = Operator("UUNLISTED", Role.ADMIN_AGENT)
+    assert page_users("contoso", actor=unlisted, page_size=4, uow=uow).total == 6
+    assert [u.id for u in selected_page("contoso", [uid("bob")], actor=unlisted, uow=uow).users] == [uid("bob")]
+
+
+def test_a_page_carries_its_customers_tenant_none_for_a_local_customer() -> None:
+    uow = world()
+    assert page_users("contoso", actor=ADMIN, uow=uow).tenant is None
+    with uow:
+        uow.mirror.upsert([Tenant("contoso", "contoso.onmicrosoft.com")])
+        uow.commit()
+    assert page_users("contoso", actor=ADMIN, uow=uow).tenant == Tenant("contoso", "contoso.onmicrosoft.com")
+    assert selected_page("contoso", [], actor=ADMIN, uow=uow).tenant is not None
 
 
 def test_unknown_customer() -> None:
