@@ -14,9 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from licensing.model import Customer, Operator, Role, Subscription, User
 from licensing.results import AuditEntry, BatchResult, ErrorCode, Problem, Status, UserOutcome
-from storage.db import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
-from tests.databases import own_pg_database
 from tests.world import ADMIN, AUDIO, E1, E3, E5, PRODUCTS, SCOPED, VISIO, load_world, uid
 
 
@@ -476,31 +474,6 @@ def test_a_search_sees_users_written_earlier_in_the_same_transaction(uow: SqlUni
         uow.users.upsert([User("contoso", "z1", "Zoe", "US")])
         users, total = uow.users.page("contoso", query="zoe", offset=0, limit=10)
         assert ([u.id for u in users], total) == (["z1"], 1)
-
-
-# SQLite's planner needs no statistics for these queries. In a database of its own: a transaction open elsewhere in
-# the same database (another test, another run) keeps VACUUM from marking the new rows' pages all-visible.
-@pytest.mark.postgres
-def test_a_bulk_import_leaves_postgresql_statistics_current() -> None:
-    with own_pg_database() as url:
-        engine = make_engine(url)
-        try:
-            uow = SqlUnitOfWork(make_session_factory(engine))
-            with uow:
-                _customer_with(uow, E3)
-                uow.users.upsert([User("contoso", f"u{i:04}", f"User {i}", "US", frozenset({E3})) for i in range(1200)])
-                uow.commit()
-            with engine.connect() as conn:
-                stats = conn.execute(
-                    text(
-                        "SELECT relname, reltuples, relallvisible > 0 FROM pg_class "
-                        "WHERE relnamespace = current_schema()::regnamespace AND relname IN ('users', 'user_licenses')"
-                    )
-                ).all()
-        finally:
-            engine.dispose()
-    # Never vacuumed nor analyzed, reltuples would be -1 and no page all-visible.
-    assert sorted(tuple(r) for r in stats) == [("user_licenses", 1200, True), ("users", 1200, True)]
 
 
 def test_customer_search_by_name_or_id_within_the_operators_scope(uow: SqlUnitOfWork) -> None:
