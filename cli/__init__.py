@@ -7,12 +7,19 @@ importing the helpers every command shares from `cli.common`.
 
 from __future__ import annotations
 
-import click
+import sys
 
-from cli import audit, db, directory, licenses, outbox, serve
-from cli.playground import playground
-from cli.scheduled import scheduled
-from cli.sync import sync
+try:
+    import click
+
+    from cli import audit, db, directory, licenses, outbox, serve
+    from cli.playground import playground
+    from cli.scheduled import scheduled
+    from cli.sync import sync
+except KeyboardInterrupt:
+    # Ctrl-C while the command line loads (over a second on a busy machine) stops it before any command began: exit
+    # 130, as a shell reports an interrupted command, without the traceback of whichever import it interrupted.
+    sys.exit(130)
 
 
 @click.group()

@@ -12,6 +12,7 @@ on a thread once uvicorn serves, and /slack/events answers 503 for the moment be
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
@@ -98,11 +99,15 @@ class Playground:
             self.bot = Bot(deps, worker, jobs, http_app(app, deps))
         except BaseException as e:
             self.failed = e
-            log.exception("the bot did not start")
+            if not self.stopping.is_set():  # else the server it calls has closed: a stop, not a failure to report
+                log.exception("the bot did not start")
         finally:
             self.ready.set()
 
     def stop_bot(self) -> None:
+        # A stop in the bot's first seconds must wait for it to be built: stopping nothing, then letting it start its
+        # worker and scheduler, left a process that never exited.
+        self.ready.wait()
         if self.bot is not None:
             scheduler.stop(self.bot.jobs, self.bot.worker)
             self.bot.deps.close()
@@ -151,7 +156,8 @@ def asgi(pg: Playground) -> Starlette:
         # Bolt's auth.test reaches /api/ on this server, which serves once this startup returns.
         threading.Thread(target=pg.start_bot, name="playground-bot", daemon=True).start()
         yield
-        pg.stop_bot()
+        # In a thread: the bot may still be starting, and its first call (auth.test) is answered by this event loop.
+        await asyncio.to_thread(pg.stop_bot)
 
     gestures = Gestures(pg.fake, pg.base_url, pg.secret)
     routes = [

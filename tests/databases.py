@@ -83,6 +83,28 @@ def empty_database(kind: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def own_pg_database() -> Iterator[str]:
+    """The URL of a PostgreSQL database of its own, migrated, dropped afterwards. For what depends on every
+    transaction open in the database, not only in the schema: VACUUM marks a page all-visible only once no open
+    transaction might still not see its rows, and other tests and runs share the server's database."""
+    base = make_url(pg_base_url())
+    name = f"licensebot_test_{secrets.token_hex(6)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = base.set(database=name).render_as_string(False)
+            upgrade(url)
+            yield url
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""

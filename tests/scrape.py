@@ -24,8 +24,9 @@ def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, wanted), 0.0)
 
 
-def eventually(read: Callable[[], Samples], check: Callable[[Samples], bool], timeout: float = 5.0) -> Samples:
-    """Scrape until `check` holds: a listener records its end a moment after its last Slack call lands."""
+def eventually(read: Callable[[], Samples], check: Callable[[Samples], bool], timeout: float = 30.0) -> Samples:
+    """Scrape until `check` holds: a listener records its end a moment after its last Slack call lands. `timeout`
+    bounds a wait for what never comes; it is no measure (a loaded machine can take seconds to start a bot)."""
     deadline = time.monotonic() + timeout
     while True:
         samples = read()

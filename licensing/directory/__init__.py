@@ -60,12 +60,12 @@ def import_directory(snapshot: Snapshot, *, uow: UnitOfWork, source: str = "a di
 def upsert_checked(snapshot: Snapshot, uow: UnitOfWork, *, source: str) -> ImportReport:
     """Inside the caller's write transaction: audits what it changes in stored users and subscriptions (`source`
     names the file), upserts, then raises DirectoryFileError if any rule is broken."""
-    changed = find_changes(snapshot.users, snapshot.subscriptions, uow)
+    changed, users = find_changes(snapshot.users, snapshot.subscriptions, uow)
     counts = {
         "products": uow.products.upsert(snapshot.products),
         "customers": uow.customers.upsert(snapshot.customers),
         "subscriptions": uow.subscriptions.upsert(snapshot.subscriptions),
-        "users": uow.users.upsert(snapshot.users),
+        "users": uow.users.upsert(users),
         "operators": uow.operators.upsert(snapshot.operators),
         "tenants": uow.mirror.upsert(snapshot.tenants),
     }

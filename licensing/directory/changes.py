@@ -4,12 +4,15 @@ A directory file says what each user and subscription it names *is*, so importin
 in Slack since it was written (a license assigned, a Buy more approved). That must never happen silently: these
 changes are found before the upsert, audited "by directory import" with the file's name, and told per customer.
 New users and subscriptions are not changes to anything, so they are counted by the report, not listed here.
+A directory file cannot say which service plans are turned off (directory.schema), so an import leaves them as they
+are: `keep_services` gives the file's users the lists stored for the products they keep.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from licensing.model import Subscription, User
@@ -45,25 +48,36 @@ class CustomerChanges:
 
 def find_changes(
     snapshot_users: tuple[User, ...], subscriptions: tuple[Subscription, ...], uow: UnitOfWork
-) -> list[CustomerChanges]:
-    """Inside the import's transaction, before the upsert: how the file's users and subscriptions differ from stored."""
+) -> tuple[list[CustomerChanges], tuple[User, ...]]:
+    """Inside the import's transaction, before the upsert: how the file's users and subscriptions differ from stored;
+    and the file's users to upsert, each keeping its services (`keep_services`)."""
     users_by_customer: defaultdict[str, list[User]] = defaultdict(list)
     for user in snapshot_users:
         users_by_customer[user.customer_id].append(user)
     subs_by_customer: defaultdict[str, list[Subscription]] = defaultdict(list)
     for sub in subscriptions:
         subs_by_customer[sub.customer_id].append(sub)
-    found = []
+    found, kept = [], []
     for cid in sorted(users_by_customer.keys() | subs_by_customer.keys()):
-        users = _user_changes(cid, users_by_customer.get(cid, []), uow)
+        wanted = users_by_customer.get(cid, [])
+        stored = uow.users.get_many(cid, [u.id for u in wanted]) if wanted else {}
+        users = _user_changes(wanted, stored)
+        kept += [keep_services(u, stored.get(u.id)) for u in wanted]
         quantities = _quantity_changes(cid, subs_by_customer.get(cid, []), uow)
         if users or quantities:
             found.append(CustomerChanges(cid, users, quantities))
-    return found
+    return found, tuple(kept)
 
 
-def _user_changes(customer_id: str, wanted: list[User], uow: UnitOfWork) -> tuple[UserChange, ...]:
-    stored = uow.users.get_many(customer_id, [u.id for u in wanted]) if wanted else {}
+def keep_services(user: User, stored: User | None) -> User:
+    """The file's user with the service plans stored as turned off in each product the file keeps."""
+    if stored is None or not stored.disabled_plans:
+        return user
+    kept = {sku: plans for sku, plans in stored.disabled_plans.items() if sku in user.licenses}
+    return replace(user, disabled_plans=kept)
+
+
+def _user_changes(wanted: list[User], stored: Mapping[str, User]) -> tuple[UserChange, ...]:
     changes = []
     for user in sorted(wanted, key=lambda u: u.id):
         before = stored.get(user.id)

@@ -75,3 +75,14 @@ def test_new_users_are_counted_not_listed_as_changes(loaded, tmp_path: Path) -> 
     assert loaded("import", str(part)).output.splitlines() == [f"{part}: imported (1 users created or changed)"]
     out = loaded("audit", "export", "--customer", "fabrikam").output
     assert "directory import" not in out
+
+
+def test_an_import_keeps_the_services_turned_off_since(loaded) -> None:  # type: ignore[no-untyped-def]
+    # A directory file cannot say which services are off (licensing/directory/schema.py): it leaves them as they are.
+    alice = ("--users", "alice@contoso.com", "--disable", "ENTERPRISEPACK:TEAMS1", "--as", ADMIN)
+    assert loaded("licenses", "apply", "contoso", *alice).exit_code == 0
+    assert loaded("import", str(DIRECTORY)).output.strip() == f"{DIRECTORY}: already up to date, nothing changed"
+    shown = json.loads(loaded("licenses", "show", "contoso", "--users", "alice@contoso.com", "--json").output)
+    [e3] = [p for p in shown["products"] if p["sku"] == "ENTERPRISEPACK"]
+    assert {s["plan"]: s["state"] for s in e3["services"]}["TEAMS1"] == "none"
+    assert import_lines(loaded) == []

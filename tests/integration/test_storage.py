@@ -476,24 +476,6 @@ def test_a_search_sees_users_written_earlier_in_the_same_transaction(uow: SqlUni
         assert ([u.id for u in users], total) == (["z1"], 1)
 
 
-# SQLite's planner needs no statistics for these queries.
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-def test_a_bulk_import_leaves_postgresql_statistics_current(uow: SqlUnitOfWork, engine: Engine) -> None:
-    with uow:
-        _customer_with(uow, E3)
-        uow.users.upsert([User("contoso", f"u{i:04}", f"User {i}", "US", frozenset({E3})) for i in range(1200)])
-        uow.commit()
-    with engine.connect() as conn:
-        stats = conn.execute(
-            text(
-                "SELECT relname, reltuples, relallvisible > 0 FROM pg_class "
-                "WHERE relnamespace = current_schema()::regnamespace AND relname IN ('users', 'user_licenses')"
-            )
-        ).all()
-    # Never vacuumed nor analyzed, reltuples would be -1 and no page all-visible.
-    assert sorted(tuple(r) for r in stats) == [("user_licenses", 1200, True), ("users", 1200, True)]
-
-
 def test_customer_search_by_name_or_id_within_the_operators_scope(uow: SqlUnitOfWork) -> None:
     customers = [Customer("contoso", "Contoso Ltd"), Customer("fab", "Fabrikam"), Customer("nw", "Northwind Fab")]
     with uow:

@@ -65,3 +65,51 @@ def test_a_stop_with_pages_connected_is_clean(tmp_path: Path, sig: signal.Signal
     assert "Traceback" not in output and "CancelledError" not in output, output
     assert output.rstrip().endswith("licensebot playground: stopped")
     assert answers == [{"ok": True, "version": version, "changed": False}] * 3  # answered, not cut off
+
+
+# Runs `licensebot playground` with a stop sent to itself the moment it first imports MODULE: a point in its start-up
+# chosen by what it loads, not by a time, so the test lands there on a loaded machine as on an idle one.
+STOPPED_WHILE_LOADING = """
+import os, signal, sys
+
+class StopOnImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), {sig})
+        return None
+
+sys.meta_path.insert(0, StopOnImport())
+from cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "sig", "code", "said"),
+    [
+        # While the command line loads (every command): the interrupted command's exit 130, nothing printed.
+        ("sqlalchemy", signal.SIGINT, 130, ""),
+        # Once the playground's own start-up began: the stop a running playground makes.
+        ("playground.server", signal.SIGINT, 0, "licensebot playground: stopped"),
+        ("playground.server", signal.SIGTERM, 0, "licensebot playground: stopped"),
+    ],
+)
+def test_a_stop_while_starting_is_quiet(tmp_path: Path, module: str, sig: signal.Signals, code: int, said: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'playground.db'}"
+    script = STOPPED_WHILE_LOADING.format(module=module, sig=int(sig))
+    done = subprocess.run(
+        [sys.executable, "-c", script, "playground", "--port", "0"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+        # A child of a shell's background job may inherit SIGINT ignored: give it Python's own handler back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert done.returncode == code, done.stdout
+    assert "Traceback" not in done.stdout and "Aborted" not in done.stdout, done.stdout
+    assert done.stdout.strip().splitlines()[-1:] == ([said] if said else [])

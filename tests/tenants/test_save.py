@@ -15,6 +15,7 @@ from licensing.errors import IdempotencyKeyReused
 from licensing.notifications import OutgoingThread
 from licensing.results import BatchResult, ErrorCode, Status
 from licensing.service import apply, make_change
+from licensing.types import utcnow
 from providers.graph.tenant import GraphTenants
 from tests.tenants.helpers import ADMIN, ASSIGNED, Racing, UowFactory, assert_mirror_matches
 
@@ -29,7 +30,7 @@ E1_, E3_, EXO, ARCHIVE, VISIO_ = (
 
 
 def save(uows: UowFactory, graph: GraphTenants, users: list[str], **kw: Any) -> BatchResult:
-    key = kw.pop("key", None)
+    key, clock = kw.pop("key", None), kw.pop("clock", utcnow)
     threads: list[OutgoingThread] = []
 
     def notify(result: BatchResult) -> OutgoingThread:
@@ -37,7 +38,13 @@ def save(uows: UowFactory, graph: GraphTenants, users: list[str], **kw: Any) -> 
         return threads[-1]
 
     result = apply(
-        make_change("contoso", users, **kw), actor=ADMIN, uow=uows(), provider=graph, notify=notify, idempotency_key=key
+        make_change("contoso", users, **kw),
+        actor=ADMIN,
+        uow=uows(),
+        provider=graph,
+        notify=notify,
+        idempotency_key=key,
+        clock=clock,
     )
     assert len(threads) == (0 if result.replayed else 1)  # the confirmation is queued with the outcome
     return result

@@ -3,9 +3,7 @@ whatever happened on the way. Against the fake Microsoft 365, which answers as G
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import pytest
@@ -17,11 +15,12 @@ from licensing.connected import remote
 from licensing.connected.sync import refresh_seats, sync_tenant
 from licensing.results import ErrorCode, Status
 from licensing.service import apply, make_change
-from licensing.tenants import RemoteSku, TenantSnapshot
+from licensing.tenants import Operation, OperationResult, RemoteSku, TenantSnapshot
 from licensing.types import utcnow
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from tests.m365.helpers import config_for
+from tests.outbox.helpers import Clock
 from tests.tenants.helpers import ADMIN, ASSIGNED, Racing, UowFactory, assert_mirror_matches
 from tests.tenants.test_save import ANN, BOB, E3_, VISIO_, holds, save
 
@@ -215,71 +214,59 @@ def test_seats_read_on_opening_never_overwrite_a_save_committed_meanwhile(
     assert_mirror_matches(m365, tenant, uows)
 
 
-@pytest.fixture
-def short_lease(monkeypatch: pytest.MonkeyPatch) -> Iterator[timedelta]:
-    lease = timedelta(seconds=1)
-    monkeypatch.setattr(remote, "LEASE", lease)
-    yield lease
+class ReplicaBetweenBatches(GraphTenants):
+    """The real provider, on a clock the test drives: each $batch of changes takes `took`, and just as it completes,
+    before the saving process renews its lease, another replica looks for saves whose lease ran out."""
+
+    def __init__(self, client: GraphClient, uows: UowFactory, clock: Clock, took: timedelta) -> None:
+        super().__init__(client)
+        self.uows, self.clock, self.took = uows, clock, took
+        self.reconciled: list[str] = []
+
+    def apply(
+        self, tenant: str, operations: Sequence[Operation], progress: Callable[[], bool] | None = None
+    ) -> list[OperationResult]:
+        def batch_completed() -> bool:
+            self.clock.advance(self.took.total_seconds())
+            replica = GraphTenants(self.client)
+            self.reconciled += remote.reconcile(
+                provider=replica, uow=self.uows(), render=None, clock=self.clock, me="replica-2"
+            )
+            return progress() if progress is not None else True
+
+        return super().apply(tenant, operations, batch_completed)
 
 
 def test_a_long_save_keeps_its_lease_and_is_never_reconciled_while_it_runs(
-    m365: FakeM365, tenant: str, uows: UowFactory, short_lease: timedelta
+    m365: FakeM365, tenant: str, uows: UowFactory
 ) -> None:
     made = generate_users(m365.tenant(tenant), 100)
     m365.set_owned(tenant, E3, 200)
+    clock = Clock(start := utcnow())
     with GraphClient(config_for(m365, batches_in_flight=1)) as client:
-        graph = GraphTenants(client)
-        sync_tenant("contoso", provider=graph, uow=uows())
-        m365.set_latency(0.4)  # five batches of changes, one at a time: 2 s, twice the lease
-        done = threading.Event()
-        reconciled: list[str] = []
-
-        def another_replica() -> None:
-            while not done.is_set():
-                reconciled.extend(remote.reconcile(provider=graph, uow=uows(), render=None, me="replica-2"))
-                time.sleep(0.1)
-
-        watcher = threading.Thread(target=another_replica)
-        watcher.start()
-        try:
-            result = save(uows, graph, [u.upn for u in made], assign=[E3_])
-        finally:
-            done.set()
-            watcher.join(timeout=30)
-            m365.set_latency(0)
-    assert reconciled == [] and result.note is None
+        sync_tenant("contoso", provider=GraphTenants(client), uow=uows())
+        # Five batches of changes, each taking 0.6 of the lease: the save takes three leases, renewed as it goes.
+        graph = ReplicaBetweenBatches(client, uows, clock, remote.LEASE * 0.6)
+        result = save(uows, graph, [u.upn for u in made], assign=[E3_], clock=clock)
+    assert graph.reconciled == [] and result.note is None
+    assert m365.requests[ASSIGNED] == 100 and clock.at - start > remote.LEASE * 2
     assert len(result.updated) == 100 and m365.consumed(tenant, E3) == 100
     with uows() as uow:
-        assert uow.remote.expired(utcnow() + timedelta(days=1)) == []
+        assert uow.remote.expired(clock() + timedelta(days=1)) == []
     assert_mirror_matches(m365, tenant, uows)
 
 
 def test_a_save_whose_lease_another_replica_took_sends_nothing_more(
-    m365: FakeM365, tenant: str, uows: UowFactory, short_lease: timedelta
+    m365: FakeM365, tenant: str, uows: UowFactory
 ) -> None:
     made = generate_users(m365.tenant(tenant), 30)
     m365.set_owned(tenant, E3, 100)
     with GraphClient(config_for(m365, batches_in_flight=1)) as client:
         sync_tenant("contoso", provider=GraphTenants(client), uow=uows())
-        # Each $batch of changes now takes 2 s, twice the lease: another replica takes the save over meanwhile.
-        slow = Racing(client, lambda: m365.set_latency(2.0))
-        done = threading.Event()
-        reconciled: list[str] = []
-
-        def another_replica() -> None:
-            while not done.is_set() and not reconciled:
-                reconciled.extend(remote.reconcile(provider=GraphTenants(client), uow=uows(), render=None, me="r2"))
-                time.sleep(0.05)
-
-        watcher = threading.Thread(target=another_replica)
-        watcher.start()
-        try:
-            with pytest.raises(remote.OutcomeUnknown):
-                save(uows, slow, [u.upn for u in made], assign=[E3_])
-        finally:
-            done.set()
-            watcher.join(timeout=30)
-            m365.set_latency(0)
+        # The first $batch of changes takes longer than the lease: another replica takes the save over meanwhile.
+        graph = ReplicaBetweenBatches(client, uows, Clock(utcnow()), remote.LEASE * 1.5)
+        with pytest.raises(remote.OutcomeUnknown):
+            save(uows, graph, [u.upn for u in made], assign=[E3_], clock=graph.clock)
     # The first $batch (20 users) ran; the owner lost its lease before the second and sent it no more.
     assert m365.requests[ASSIGNED] == 20 and m365.consumed(tenant, E3) == 20
-    assert len(reconciled) == 1
+    assert len(graph.reconciled) == 1
