@@ -17,8 +17,11 @@ VERBS = {
 }
 
 
-def action_words(action: str, product: str | None) -> str:
-    """Escaped mrkdwn: what was done, to which product."""
+def action_words(action: str, product: str | None, service: str | None = None) -> str:
+    """Escaped mrkdwn: what was done, to which product; a service line says its service in words (`service`, from
+    licensing.audit.service_text): "Microsoft Teams off in Office 365 E3"."""
+    if service:
+        return " in ".join(filter(None, (fit_escaped(service, PRODUCT_MAX), fit_escaped(product or "", PRODUCT_MAX))))
     if action.startswith("set_location:"):
         country = action.partition(":")[2]
         return f"Set usage location {escape(country)}" if country else "Clear usage location"

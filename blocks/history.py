@@ -85,7 +85,7 @@ def history_view(vm: HistoryVM) -> dict[str, Any]:
 def row_text(r: HistoryRowVM) -> str:
     """ ":x: *Assign Office 365 E5* · carol@contoso.com at Contoso Ltd — failed: why"; below: when, who, batch."""
     icon = OUTCOMES.get(r.outcome, ":grey_question:")
-    what = f"*{_service(r.service, r.product) if r.service else action_words(r.action, r.product)}*"
+    what = f"*{action_words(r.action, r.product, r.service)}*"
     whom = f"{fit_escaped(r.user_id, NAME_MAX)} at " if r.user_id else ""
     outcome = outcome_words(r.outcome, r.reason, REASON_MAX)
     when = f"<!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{escape(r.at_fallback)}>"
@@ -93,11 +93,4 @@ def row_text(r: HistoryRowVM) -> str:
     return (
         f"{icon} {what} · {whom}{fit_escaped(r.customer_name, NAME_MAX)} — {outcome}\n"
         f"{when} · by {who} · batch `{escape(r.batch_id)}`"
-    )
-
-
-def _service(service: str, product: str | None) -> str:
-    """ "Microsoft Teams off in Office 365 E3" """
-    return " in ".join(
-        filter(None, (fit_escaped(service, NAME_MAX), fit_escaped(product, NAME_MAX) if product else ""))
     )

@@ -106,7 +106,7 @@ def dashboard_blocks(vm: DashboardVM) -> list[Block]:
     blocks.append(section("*Your recent changes*"))
     recent = [
         f"• <!date^{r.at_epoch}^{{date_short_pretty}} {{time}}|{escape(r.at_fallback)}> "
-        f"{action_words(r.action, r.product_name)} · "
+        f"{action_words(r.action, r.product_name, r.service)} · "
         f"{fit_escaped(r.user_id, 100) + ' at ' if r.user_id else ''}{fit_escaped(r.customer_name, 80)}"
         f" — {escape(r.outcome)}"
         for r in vm.recent

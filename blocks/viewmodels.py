@@ -213,6 +213,7 @@ class RecentChangeVM:
     product_name: str | None
     action: str
     outcome: str
+    service: str | None = None  # a service line's words, e.g. "Microsoft Teams off"
 
 
 @dataclass(frozen=True)

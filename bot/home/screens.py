@@ -24,6 +24,7 @@ from blocks.viewmodels import (
 from bot.deps import Deps
 from bot.slack.timezones import OperatorZone, zone_of
 from licensing import queries
+from licensing.audit import service_text
 from licensing.connected import rightsize
 from licensing.dashboard import Dashboard, SeatLine, dashboard
 from licensing.errors import Forbidden
@@ -115,6 +116,7 @@ def dashboard_vm(
                 products.get(r.entry.sku, r.entry.sku) if r.entry.sku else None,
                 r.entry.action,
                 r.entry.outcome,
+                service_text(r.entry.action, r.entry.sku),
             )
             for r in board.recent
         ),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from blocks import ids
 from blocks.home import home_view
@@ -124,3 +125,12 @@ def test_a_customer_with_hundreds_of_subscriptions_stays_within_slacks_limits() 
     view = operator_home(DashboardVM(seats(12, products=400), (), ()))
     assert validate_view(view) == [] and len(view["blocks"]) <= 100
     assert "…and " in shown(view) and "more subscriptions: Manage users shows them all" in shown(view)
+
+
+def test_a_recent_service_change_is_said_in_words_as_history_says_it() -> None:
+    change = RecentChangeVM(
+        1772600000, "2026-03-04 05:06 UTC", "Contoso", "bob@x.com", "Office 365 E3", "service_off:TEAMS1", "applied"
+    )
+    said = shown(operator_home(DashboardVM((), (), (replace(change, service="Microsoft Teams off"),)))["blocks"])
+    assert "Microsoft Teams off in Office 365 E3 · bob@x.com at Contoso — applied" in said
+    assert "service off" not in said and "TEAMS1" not in said
