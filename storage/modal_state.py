@@ -9,7 +9,7 @@ data (no Slack, no database) so the bot's screens and handlers can use it withou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
@@ -73,6 +73,11 @@ class ModalStore(Protocol):
     def selected(self, token: str) -> list[str]: ...
 
     def count(self, token: str) -> int: ...
+
+    def selection(self, token: str, among: Sequence[str]) -> tuple[int, frozenset[str]]:
+        """How many users are selected, and which of `among` (a page's) are: a page's ticks, without reading a
+        selection of thousands."""
+        ...
 
     def select(self, token: str, user_ids: Iterable[str]) -> None: ...
 

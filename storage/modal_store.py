@@ -6,11 +6,11 @@ The tables keep the names they were created with (view_sessions, view_selections
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from licensing.types import Desired, Switch, utcnow
@@ -51,6 +51,20 @@ class ViewSelectionRow(Base):
 
 
 _TABLE = table(ModalStateRow)
+_SELECTED = table(ViewSelectionRow)
+# Built once (storage/repositories.py says why): nearly every click reads and writes its modal.
+GET = select(_TABLE).where(_TABLE.c.token == bindparam("k_token"))
+SELECTED = select(_SELECTED.c.user_id).where(_SELECTED.c.token == bindparam("k_token"))
+SELECTED_AMONG = SELECTED.where(_SELECTED.c.user_id.in_(bindparam("among", expanding=True)))
+COUNT = select(func.count()).select_from(_SELECTED).where(_SELECTED.c.token == bindparam("k_token"))
+_COLUMNS = [c.name for c in _TABLE.c if c.name != "token"]
+# Without the service choices too: those are written only by merge_services, so a stale copy never undoes a newer one.
+SAVE = {
+    everything: update(_TABLE)
+    .where(_TABLE.c.token == bindparam("k_token"))
+    .values({c: bindparam(c) for c in _COLUMNS if everything or c != "service_choices"})
+    for everything in (True, False)
+}
 
 
 class SqlModalStore:
@@ -69,7 +83,7 @@ class SqlModalStore:
         # Core statements on the table, not the ORM entity: nearly every click reads and writes its modal, and the
         # ORM's loading and its UPDATE's bookkeeping cost more than the queries (bench/bench_served.py).
         with self._sessions() as s:
-            row = s.connection().execute(select(_TABLE).where(_TABLE.c.token == token)).one_or_none()
+            row = s.connection().execute(GET, {"k_token": token}).one_or_none()
             if row is None:
                 return None
             return ModalState(
@@ -92,11 +106,12 @@ class SqlModalStore:
 
     def save(self, modal: ModalState) -> None:
         row = _row(modal)
-        if modal.service_choices:  # written only by merge_services, so a stale copy never undoes a newer choice
+        del row["token"]
+        everything = not modal.service_choices
+        if not everything:
             del row["service_choices"]
         with self._sessions.begin() as s:
-            stmt = update(_TABLE).where(_TABLE.c.token == modal.token).values(**row, updated_at=utcnow())
-            s.connection().execute(stmt)
+            s.connection().execute(SAVE[everything], {**row, "k_token": modal.token, "updated_at": utcnow()})
 
     def merge_services(self, token: str, sku: str, choices: dict[str, Switch]) -> ModalState | None:
         """Adds `choices` to the product's service choices in one write transaction: two clicks handled at once both
@@ -131,13 +146,19 @@ class SqlModalStore:
 
     def selected(self, token: str) -> list[str]:
         with self._sessions() as s:
-            rows = s.scalars(select(ViewSelectionRow.user_id).where(ViewSelectionRow.token == token))
-            return sorted(rows)
+            return sorted(s.connection().scalars(SELECTED, {"k_token": token}))
 
     def count(self, token: str) -> int:
         with self._sessions() as s:
-            stmt = select(func.count()).select_from(ViewSelectionRow).where(ViewSelectionRow.token == token)
-            return int(s.scalar(stmt) or 0)
+            return int(s.connection().scalar(COUNT, {"k_token": token}) or 0)
+
+    def selection(self, token: str, among: Sequence[str]) -> tuple[int, frozenset[str]]:
+        with self._sessions() as s:
+            connection = s.connection()
+            count = int(connection.scalar(COUNT, {"k_token": token}) or 0)
+            if not count or not among:
+                return count, frozenset()
+            return count, frozenset(connection.scalars(SELECTED_AMONG, {"k_token": token, "among": list(among)}))
 
     def select(self, token: str, user_ids: Iterable[str]) -> None:
         ids = set(user_ids)

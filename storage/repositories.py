@@ -7,8 +7,9 @@ on how many users (see storage.bulk). Users live in storage.users; this module h
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, insert, select, text, update
+from sqlalchemy import Integer, Select, bindparam, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from licensing.model import Customer, Operator, Product, Role, Subscription
@@ -44,6 +45,19 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+# Built once, with parameters: every click runs these, and building and keying a statement costs SQLAlchemy more than
+# it costs SQLite to answer it (bench/bench_served.py). They run on the session's connection, in its transaction.
+_c, _p, _o = table(CustomerRow), table(ProductRow), table(OperatorRow)
+CUSTOMER = select(_c.c.id, _c.c.name).where(_c.c.id == bindparam("id"))
+PRODUCTS = select(_p.c.sku, _p.c.name, _p.c.requires_one_of, _p.c.excludes, _p.c.unavailable_in)
+PRODUCTS_AMONG = PRODUCTS.where(_p.c.sku.in_(bindparam("skus", expanding=True)))
+_s = table(SubscriptionRow)
+SUBSCRIPTIONS = select(
+    _s.c.sku, _s.c.quantity, _s.c.assigned, _s.c.alert_below, _s.c.mirrored, _s.c.service_plans
+).where(_s.c.customer_id == bindparam("customer"))
+OPERATOR = select(_o.c.slack_user_id, _o.c.name, _o.c.role, _o.c.customers).where(_o.c.slack_user_id == bindparam("id"))
+
+
 class SqlCustomerRepository:
     _table = table(CustomerRow)
     _columns = ("name", "name_key", "search")
@@ -53,7 +67,8 @@ class SqlCustomerRepository:
         self._dialect = _dialect(session)
 
     def get(self, customer_id: str) -> Customer | None:
-        return self._one(select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id == customer_id))
+        row = self._session.connection().execute(CUSTOMER, {"id": customer_id}).one_or_none()
+        return Customer(row.id, row.name) if row else None
 
     def lock(self, customer_id: str) -> Customer | None:
         begin_write(self._session)  # on SQLite, BEGIN IMMEDIATE is the lock
@@ -106,11 +121,11 @@ class SqlProductRepository:
     def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
         found: dict[str, Product] = {}
         for batch in chunks(dict.fromkeys(skus)):
-            found |= self._select(ProductRow.sku.in_(batch))
+            found |= self._select(PRODUCTS_AMONG, {"skus": batch})
         return found
 
     def all(self) -> dict[str, Product]:
-        return self._select()
+        return self._select(PRODUCTS, {})
 
     def upsert(self, products: Sequence[Product]) -> int:
         rows = {
@@ -127,15 +142,13 @@ class SqlProductRepository:
         new, changed = upsert_rows(self._session, self._table, rows.values(), keys=["sku"], columns=self._columns)
         return len(new) + len(changed)
 
-    def _select(self, *where: ColumnElement[bool]) -> dict[str, Product]:
+    def _select(self, stmt: Select[Any], params: dict[str, Any]) -> dict[str, Product]:
         # Columns, not ORM entities: every users page names the products its users hold.
-        p = ProductRow
-        stmt = select(p.sku, p.name, p.requires_one_of, p.excludes, p.unavailable_in).where(*where)
         return {
             r.sku: Product(
                 r.sku, r.name, frozenset(r.requires_one_of), frozenset(r.excludes), frozenset(r.unavailable_in)
             )
-            for r in self._session.execute(stmt)
+            for r in self._session.connection().execute(stmt, params)
         }
 
 
@@ -149,13 +162,11 @@ class SqlSubscriptionRepository:
         self._dialect = _dialect(session)
 
     def for_customer(self, customer_id: str) -> dict[str, Subscription]:
-        r = SubscriptionRow
-        stmt = select(r.sku, r.quantity, r.assigned, r.alert_below, r.mirrored, r.service_plans).where(
-            r.customer_id == customer_id
-        )
         return {
             sku: Subscription(customer_id, sku, quantity, assigned, below, mirrored, _plans(plans))
-            for sku, quantity, assigned, below, mirrored, plans in self._session.execute(stmt)
+            for sku, quantity, assigned, below, mirrored, plans in self._session.connection().execute(
+                SUBSCRIPTIONS, {"customer": customer_id}
+            )
         }
 
     def for_customers(self, only: frozenset[str] | None) -> list[Subscription]:
@@ -233,8 +244,7 @@ class SqlOperatorRepository:
 
     def get(self, slack_user_id: str) -> Operator | None:
         # Columns, not the ORM entity: every click asks, and loading an entity costs several times the query.
-        columns = (OperatorRow.slack_user_id, OperatorRow.name, OperatorRow.role, OperatorRow.customers)
-        row = self._session.execute(select(*columns).where(OperatorRow.slack_user_id == slack_user_id)).one_or_none()
+        row = self._session.connection().execute(OPERATOR, {"id": slack_user_id}).one_or_none()
         if row is None:
             return None
         customers = frozenset(row.customers) if row.customers is not None else None

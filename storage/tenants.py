@@ -24,6 +24,12 @@ from storage.models import (
 )
 from storage.users import SqlUserRepository
 
+_t = table(TenantRow)
+# Built once (storage/repositories.py says why).
+TENANT = select(_t.c.customer_id, _t.c.tenant_id, _t.c.synced_at, _t.c.seats_at, _t.c.generation).where(
+    _t.c.customer_id == bindparam("id")
+)
+
 
 class SqlTenantMirror:
     _tenants = table(TenantRow)
@@ -35,9 +41,7 @@ class SqlTenantMirror:
 
     def get(self, customer_id: str) -> Tenant | None:
         # Columns, not the ORM entity: every users page asks (and an entity could be a stale one from the session).
-        t = TenantRow
-        stmt = select(t.customer_id, t.tenant_id, t.synced_at, t.seats_at, t.generation)
-        row = self._session.execute(stmt.where(t.customer_id == customer_id)).one_or_none()
+        row = self._session.connection().execute(TENANT, {"id": customer_id}).one_or_none()
         return Tenant(*row) if row else None
 
     def all(self) -> list[Tenant]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from licensing.model import User
@@ -27,6 +27,27 @@ Found = tuple[int, str | None, str | None]  # how many users a search matched; t
 
 STREAM_BATCH = 1_000
 
+# Built once, with parameters: a page click runs these, and building and keying a statement costs SQLAlchemy more than
+# it costs SQLite to answer it (bench/bench_served.py). A search's own conditions are still built per search.
+_u, _l = table(UserRow), table(UserLicenseRow)
+OF_CUSTOMER = _u.c.customer_id == bindparam("customer")
+COUNT = select(func.count()).select_from(_u).where(OF_CUSTOMER)
+# Users with their licenses, in one statement: a user holding none comes back once, with no license.
+USERS = (
+    select(_u.c.id, _u.c.name, _u.c.location, _l.c.sku, _l.c.via_group, _l.c.disabled_plans)
+    .select_from(_u.outerjoin(_l, (_l.c.customer_id == _u.c.customer_id) & (_l.c.user_id == _u.c.id)))
+    .where(OF_CUSTOMER, _u.c.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def ordered(where: Sequence[ColumnElement[bool]]) -> tuple[Select[str], Select[str]]:
+    """The ids of a window of matching users, in page order and in reverse (limit and offset are parameters)."""
+    keys = select(_u.c.id).where(*where).limit(bindparam("limit")).offset(bindparam("offset"))
+    return keys.order_by(_u.c.name_key, _u.c.id), keys.order_by(_u.c.name_key.desc(), _u.c.id.desc())
+
+
+PAGE = ordered([OF_CUSTOMER])
+
 
 class SqlUserRepository:
     _users = table(UserRow)
@@ -46,12 +67,7 @@ class SqlUserRepository:
     def get_many(self, customer_id: str, user_ids: Iterable[str]) -> dict[str, User]:
         found: dict[str, User] = {}
         for batch in chunks(dict.fromkeys(user_ids)):
-            stmt = select(UserRow.id, UserRow.name, UserRow.location).where(
-                UserRow.customer_id == customer_id, UserRow.id.in_(batch)
-            )
-            rows = self._session.execute(stmt).all()
-            held = self._held(customer_id, [r.id for r in rows])
-            found |= {r.id: _user(customer_id, r.id, r.name, r.location, held[r.id]) for r in rows}
+            found |= self._load(customer_id, batch)
         return found
 
     def page(self, customer_id: str, *, query: str, offset: int, limit: int) -> tuple[list[User], int]:
@@ -59,45 +75,64 @@ class SqlUserRepository:
         if SEARCH_SEPARATOR in needle:
             return [], 0
         offset, limit = max(0, offset), max(0, limit)
-        where = [UserRow.customer_id == customer_id]
-        if needle:
-            where.append(contains(UserRow.search, needle, self._dialect))
         search = (customer_id, needle)
         if search not in self._searches:
-            self._searches[search] = self._locate(where, bounded=bool(needle))
+            self._searches[search] = self._locate(customer_id, needle)
         total, first, last = self._searches[search]
-        if first is not None and last is not None:
-            # Matches are often bunched (everyone called Oliver sorts together): start the walk where they begin.
-            where += [UserRow.name_key >= first, UserRow.name_key <= last]
-        ids = self._page_ids(where, total, offset, limit)
+        window = PAGE
+        if needle:
+            where = [OF_CUSTOMER, contains(UserRow.search, needle, self._dialect)]
+            if first is not None and last is not None:
+                # Matches are often bunched (everyone called Oliver sorts together): start the walk where they begin.
+                where += [UserRow.name_key >= first, UserRow.name_key <= last]
+            window = ordered(where)
+        ids = self._page_ids(window, customer_id, total, offset, limit)
         if not ids:
             return [], total
-        stmt = select(UserRow.id, UserRow.name, UserRow.location).where(
-            UserRow.customer_id == customer_id, UserRow.id.in_(ids)
-        )
-        rows = {r.id: r for r in self._session.execute(stmt)}
-        held = self._held(customer_id, ids)
-        return [_user(customer_id, i, rows[i].name, rows[i].location, held[i]) for i in ids], total
+        users = self._load(customer_id, ids)
+        return [users[i] for i in ids if i in users], total
 
-    def _locate(self, where: Sequence[ColumnElement[bool]], *, bounded: bool) -> Found:
+    def _load(self, customer_id: str, ids: Sequence[str]) -> dict[str, User]:
+        people: dict[str, tuple[str, str | None]] = {}
+        held: defaultdict[str, dict[str, Held]] = defaultdict(dict)
+        for uid, name, location, sku, via_group, disabled in self._session.connection().execute(
+            USERS, {"customer": customer_id, "ids": ids}
+        ):
+            people[uid] = (name, location)
+            if sku is not None:
+                held[uid][sku] = _as_held(via_group, disabled)
+        return {uid: _user(customer_id, uid, name, location, held[uid]) for uid, (name, location) in people.items()}
+
+    def _locate(self, customer_id: str, needle: str) -> Found:
         """How many users match, and the first and last name key among them, in one pass over the page index."""
-        if not bounded:
-            return self._session.scalar(select(func.count()).select_from(UserRow).where(*where)) or 0, None, None
-        stmt = select(func.count(), func.min(UserRow.name_key), func.max(UserRow.name_key)).where(*where)
-        total, first, last = self._session.execute(stmt).one()
+        connection = self._session.connection()
+        if not needle:
+            return connection.scalar(COUNT, {"customer": customer_id}) or 0, None, None
+        stmt = select(func.count(), func.min(UserRow.name_key), func.max(UserRow.name_key)).where(
+            UserRow.customer_id == customer_id, contains(UserRow.search, needle, self._dialect)
+        )
+        total, first, last = connection.execute(stmt).one()
         return total, first, last
 
-    def _page_ids(self, where: Sequence[ColumnElement[bool]], total: int, offset: int, limit: int) -> list[str]:
+    def _page_ids(
+        self,
+        window: tuple[Select[str], Select[str]],
+        customer_id: str,
+        total: int,
+        offset: int,
+        limit: int,
+    ) -> list[str]:
         end = min(offset + limit, total)
         if offset >= end:
             return []
-        keys = select(UserRow.id).where(*where).limit(end - offset)
+        forward, backward = window
+        connection = self._session.connection()
         # Skipping rows is a walk along the page index, so a page past the middle is read backwards from the end:
         # no page walks more than half of the matches.
         if total - end < offset:
-            stmt = keys.order_by(UserRow.name_key.desc(), UserRow.id.desc()).offset(total - end)
-            return list(self._session.scalars(stmt))[::-1]
-        return list(self._session.scalars(keys.order_by(UserRow.name_key, UserRow.id).offset(offset)))
+            params = {"customer": customer_id, "limit": end - offset, "offset": total - end}
+            return list(connection.scalars(backward, params))[::-1]
+        return list(connection.scalars(forward, {"customer": customer_id, "limit": end - offset, "offset": offset}))
 
     def all_for_customer(self, customer_id: str) -> Iterator[User]:
         """Streams, so checking a customer of any size holds one batch of rows in memory, not every user.
@@ -230,18 +265,6 @@ class SqlUserRepository:
         note_bulk_load(self._session, self._licenses.name, len(removed) + len(granted))
         touched = {(r["customer_id"], r["id"]) for r in (*new, *changed)} | relicensed
         return len(touched)
-
-    def _held(self, customer_id: str, user_ids: Sequence[str]) -> defaultdict[str, dict[str, Held]]:
-        """Each user's licenses: whether a group gives each, and the service plans turned off in it."""
-        held: defaultdict[str, dict[str, Held]] = defaultdict(dict)
-        lic = UserLicenseRow
-        for batch in chunks(user_ids):
-            stmt = select(lic.user_id, lic.sku, lic.via_group, lic.disabled_plans).where(
-                lic.customer_id == customer_id, lic.user_id.in_(batch)
-            )
-            for uid, sku, via_group, disabled in self._session.execute(stmt):
-                held[uid][sku] = _as_held(via_group, disabled)
-        return held
 
     def _forget_searches(self) -> None:
         self._searches.clear()

@@ -68,16 +68,17 @@ def users(
     """The users page for the session's customer, search and page; remembers which users the page shows. The
     operator is the one this request read (bot/slack/roles.py): held to its scope, not read again."""
     cid = modal.chosen_customer_id()
-    selected = deps.modals.selected(modal.token)
     if modal.showing_selected:
+        selected = deps.modals.selected(modal.token)
         page = queries.selected_page(
             cid, selected, actor=operator, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
+        count, chosen = len(selected), frozenset(selected)
     else:
         page = queries.page_users(
             cid, actor=operator, query=modal.query, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
-    chosen = set(selected)
+        count, chosen = deps.modals.selection(modal.token, [u.id for u in page.users])
     rows = tuple(_row(u, page.product_names, u.id in chosen) for u in page.users)
     modal = replace(modal, page=page.page, rev=modal.rev + 1, page_keys={r.key: r.user_id for r in rows})
     deps.modals.save(modal)
@@ -89,7 +90,7 @@ def users(
         page_count=page.page_count,
         total=page.total,
         query=modal.query,
-        selected_count=len(selected),
+        selected_count=count,
         showing_selected=modal.showing_selected,
         rev=modal.rev,
         notice=notice,
@@ -98,13 +99,21 @@ def users(
 
 
 def manage(
-    deps: Deps, operator: Operator, modal: ModalState, *, can_set_location: bool, state: dict[str, Any] | None = None
+    deps: Deps,
+    operator: Operator,
+    modal: ModalState,
+    *,
+    can_set_location: bool,
+    state: dict[str, Any] | None = None,
+    selected: list[str] | None = None,
 ) -> tuple[ModalState, dict[str, Any]]:
-    """Manage licenses for the selection, at the modal's product page and filter. `state` is the view's current
-    input state when re-rendering it: its radios are merged into the choices of every page first."""
+    """Manage licenses for the selection (`selected`, when the caller has just read it), at the modal's product page
+    and filter. `state` is the view's current input state when re-rendering it: its radios are merged into the
+    choices of every page first."""
     cid = modal.chosen_customer_id()
     label = live_seats(deps, cid) if state is None else ""  # a redraw of the preview keeps the seats it opened with
-    summary = queries.summary(cid, deps.modals.selected(modal.token), actor=operator, uow=deps.uow_factory())
+    chosen_users = deps.modals.selected(modal.token) if selected is None else selected
+    summary = queries.summary(cid, chosen_users, actor=operator, uow=deps.uow_factory())
     if modal.initial is None or state is None:  # opening: remember what each radio started at, nothing chosen yet
         modal = replace(without_choices(modal), initial={p.sku: Desired.matching(p.state) for p in summary.products})
     else:

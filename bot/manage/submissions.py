@@ -22,10 +22,11 @@ from storage.modal_state import ModalState
 
 
 def open_manage(ack: Ack, deps: Deps, operator: Operator, modal: ModalState) -> None:
-    if deps.modals.count(modal.token) == 0:
+    selected = deps.modals.selected(modal.token)
+    if not selected:
         ack(response_action="errors", errors={ids.SEARCH_BLOCK: "Select at least one user first: tick the boxes."})
         return
-    _, manage = screens.manage(deps, operator, modal, can_set_location=operator.may_set_location)
+    _, manage = screens.manage(deps, operator, modal, can_set_location=operator.may_set_location, selected=selected)
     ack(response_action="push", view=manage)
 
 
