@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from blocks import ids
 from blocks.common import context, section
+from blocks.render import as_dict
 from blocks.text import fit_escaped
 from blocks.viewmodels import AlertVM
 
@@ -17,7 +18,7 @@ NAME_MAX = 200
 
 
 def _message(text: str, blocks: list[Block], **extra: Any) -> dict[str, Any]:
-    return {"text": text, "blocks": [b.to_dict() for b in blocks], **extra}
+    return {"text": text, "blocks": [as_dict(b) for b in blocks], **extra}
 
 
 def _names(vm: AlertVM) -> tuple[str, str]:

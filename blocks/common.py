@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from blocks.render import as_dict
 from blocks.text import truncate
 
 MODAL_TITLE_MAX = 24  # title, submit and close of a modal
@@ -64,4 +65,4 @@ def modal(
         blocks=list(blocks),
         private_metadata=private_metadata,
     )
-    return view.to_dict()
+    return as_dict(view)

@@ -17,6 +17,7 @@ from slack_sdk.models.views import View
 from blocks import ids
 from blocks.actions import action_words
 from blocks.common import VIEW_BLOCKS_MAX, context, plain, section
+from blocks.render import as_dict
 from blocks.text import escape, fit_escaped, plural, truncate
 from blocks.viewmodels import CustomerSeatsVM, DashboardVM, HomeVM, SeatLineVM
 
@@ -46,7 +47,7 @@ def home_view(vm: HomeVM) -> dict[str, Any]:
         if vm.dashboard is not None:
             blocks.extend(dashboard_blocks(vm.dashboard))
     assert len(blocks) <= VIEW_BLOCKS_MAX, len(blocks)
-    return View(type="home", blocks=blocks).to_dict()
+    return as_dict(View(type="home", blocks=blocks))
 
 
 SHOWN_CUSTOMERS = 12  # customers drawn in full; past that a summary and a select to drill into one

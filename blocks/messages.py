@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import Block
 
 from blocks.common import MESSAGE_BLOCKS_MAX, context, section
 from blocks.outcomes import outcome_line
+from blocks.render import as_dict
 from blocks.text import escape, fit_escaped, plural, take_lines
 from blocks.viewmodels import ResultVM
 
@@ -22,7 +23,7 @@ CUSTOMER_MAX = 200
 
 
 def _message(text: str, blocks: Sequence[Block]) -> dict[str, Any]:
-    return {"text": text, "blocks": [block.to_dict() for block in blocks]}
+    return {"text": text, "blocks": [as_dict(block) for block in blocks]}
 
 
 def confirmation_parent(vm: ResultVM) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 
 from blocks import ids
 from blocks.common import context, modal, plain, section
+from blocks.render import as_dict
 from blocks.text import escape, fit_escaped
 from blocks.viewmodels import PurchaseVM, SubscriptionChoiceVM
 
@@ -26,7 +27,7 @@ CHOICES_MAX = 20  # subscriptions offered to buy on (an actions block holds 25 e
 
 
 def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+    return {"text": text, "blocks": [as_dict(b) for b in blocks]}
 
 
 def _asked(vm: PurchaseVM) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 
 from blocks import ids
 from blocks.common import context, modal, plain, section
+from blocks.render import as_dict
 from blocks.text import escape, fit_escaped, plural, truncate
 from licensing.types import Desired
 
@@ -79,14 +80,14 @@ def scheduled_only(customer_name: str, operator_id: str, planned: Sequence[Plann
             "`/licenses scheduled` lists them, with Cancel"
         ),
     ]
-    return {"text": title, "blocks": [b.to_dict() for b in blocks]}
+    return {"text": title, "blocks": [as_dict(b) for b in blocks]}
 
 
 def with_planned(parent: dict[str, Any], planned: Sequence[PlannedVM]) -> dict[str, Any]:
     """A save's confirmation that also scheduled an end: the same message, then what is scheduled."""
     if not planned:
         return parent
-    note = section(f"*Scheduled*\n{planned_lines(planned)}").to_dict()
+    note = as_dict(section(f"*Scheduled*\n{planned_lines(planned)}"))
     return {**parent, "blocks": [*parent.get("blocks", []), note]}
 
 
@@ -97,7 +98,7 @@ def run_reply(verb: str, when_epoch: int, when_utc: str, ok: bool, outcome: str)
     head = f"{icon} Scheduled for {when}: *{escape(verb)}* — {'done' if ok else 'failed'}"
     return {
         "text": f"Scheduled change {'done' if ok else 'failed'}: {verb}",
-        "blocks": [section(head).to_dict(), section(outcome or "Nothing to report.").to_dict()],
+        "blocks": [as_dict(section(head)), as_dict(section(outcome or "Nothing to report."))],
     }
 
 
@@ -105,7 +106,7 @@ def cancel_reply(verb: str, when_epoch: int, when_utc: str, by: str) -> dict[str
     """The reply in the save's thread when a scheduled change is cancelled: what will not happen, and who said so."""
     when = f"<!date^{when_epoch}^{{date_short_pretty}} {{time}}|{escape(when_utc)}>"
     head = f":no_entry_sign: Cancelled by <@{escape(by)}>: *{escape(verb)}* will not run on {when}."
-    return {"text": f"Scheduled change cancelled: {verb}", "blocks": [section(head).to_dict()]}
+    return {"text": f"Scheduled change cancelled: {verb}", "blocks": [as_dict(section(head))]}
 
 
 @dataclass(frozen=True)
