@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from licensing.errors import Forbidden, InvalidRequest, UnknownCustomer
 from licensing.model import Customer, Operator, User
@@ -56,7 +57,20 @@ class ProductSummary:
     holders: tuple[str, ...]  # the selected users who hold it, in display order
     state: HoldState
     alert_below: int | None = None
-    services: tuple[ServiceState, ...] = ()  # Microsoft's service plans of it, across the holders
+    # The selected users who hold it, and the tenant's list of its service plans (None: Microsoft's table): what
+    # `services` is worked out from, only when asked (most screens that show products never ask).
+    holding: tuple[User, ...] = field(default=(), repr=False, compare=False)
+    plans: tuple[str, ...] | None = None
+
+    @property
+    def has_services(self) -> bool:
+        """Whether it has services to turn on and off (without counting who has each)."""
+        return bool(self.plans) if self.plans is not None else bool(plan_table().plans(self.sku))
+
+    @cached_property
+    def services(self) -> tuple[ServiceState, ...]:
+        """Microsoft's service plans of it, across the holders."""
+        return summarize(self.sku, self.holding, plan_table(), self.plans)
 
     @property
     def overused(self) -> int:
@@ -191,13 +205,22 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | Operator 
     selected = tuple(sorted(found.values(), key=lambda u: u.sort_key))
     products = []
     for sku, sub in owned.items():
-        holders = tuple(u.id for u in selected if sku in u.licenses)
-        state = HoldState.of(len(holders), len(selected))
+        holding = tuple(u for u in selected if sku in u.licenses)
+        state = HoldState.of(len(holding), len(selected))
         name = catalogue[sku].name if sku in catalogue else sku
-        services = summarize(sku, [u for u in selected if sku in u.licenses], plan_table(), sub.plans)
+        holders = tuple(u.id for u in holding)
         products.append(
             ProductSummary(
-                sku, name, sub.quantity, sub.assigned, sub.available, holders, state, sub.alert_below, services
+                sku,
+                name,
+                sub.quantity,
+                sub.assigned,
+                sub.available,
+                holders,
+                state,
+                sub.alert_below,
+                holding,
+                sub.plans,
             )
         )
     products.sort(key=lambda p: (p.name.casefold(), p.sku))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -140,14 +141,6 @@ def changes_of(sku: str, before: Iterable[str], after: Iterable[str], table: Pla
     )
 
 
-def state_of(plan: str, disabled_lists: Iterable[Iterable[str]]) -> tuple[HoldState, int, int]:
-    """How many of the holders (each given by their disabled list of the product) have the service on:
-    (state, on, holders)."""
-    lists = [frozenset(d) for d in disabled_lists]
-    on = sum(1 for d in lists if plan not in d)
-    return HoldState.of(on, len(lists)), on, len(lists)
-
-
 @dataclass(frozen=True)
 class UserServices:
     """What a save's switches do to one user."""
@@ -211,6 +204,7 @@ def summarize(
     connected tenant's list for the product (subscribedSkus), which wins over Microsoft's table; names the table
     does not know are shown as they are."""
     lists = [u.disabled_plans.get(sku, frozenset()) for u in holders]
+    off = Counter(p for d in lists for p in set(d))  # counted once, not once per service (E5 has 86)
     plans = table.plans(sku)
     if tenant_plans is not None:
         known = {p.name: p for p in plans}
@@ -218,6 +212,6 @@ def summarize(
         plans = tuple(sorted(listed, key=lambda p: (p.title.casefold(), p.name)))
     states = []
     for p in plans:
-        state, on, count = state_of(p.name, lists)
-        states.append(ServiceState(p.name, p.title, state, on, count))
+        on = len(lists) - off[p.name]
+        states.append(ServiceState(p.name, p.title, HoldState.of(on, len(lists)), on, len(lists)))
     return tuple(states)

@@ -16,7 +16,9 @@ def service_products(summary: Summary, chosen: dict[str, Desired]) -> tuple[tupl
     return tuple(
         (p.sku, p.name)
         for p in summary.products
-        if p.services and (p.holders or chosen.get(p.sku) is Desired.ASSIGN) and chosen.get(p.sku) is not Desired.REVOKE
+        if p.has_services
+        and (p.holders or chosen.get(p.sku) is Desired.ASSIGN)
+        and chosen.get(p.sku) is not Desired.REVOKE
     )
 
 

@@ -14,7 +14,6 @@ from licensing.services import (
     parse_switches,
     parse_table,
     plan_table,
-    state_of,
     summarize,
 )
 from licensing.tenants import Operation, PendingBatch, RemoteUser
@@ -72,9 +71,22 @@ def test_malformed_switches_are_refused(enable: tuple[str, ...], disable: tuple[
         parse_switches(enable=enable, disable=disable)
 
 
-def test_state_counts_holders_with_the_service_on() -> None:
-    assert state_of("TEAMS1", [set(), {"TEAMS1"}, set()]) == (HoldState.SOME, 2, 3)
-    assert state_of("TEAMS1", []) == (HoldState.NONE, 0, 0)
+def test_each_service_counts_the_holders_with_it_on() -> None:
+    def holder(uid: str, *off: str) -> User:
+        return User("contoso", uid, uid, "US", frozenset({E3}), disabled_plans={E3: frozenset(off)})
+
+    holders = [holder("ann"), holder("bob", "TEAMS1", "SWAY"), holder("cy", "TEAMS1")]
+    states = {
+        s.plan: (s.state, s.on, s.holders)
+        for s in summarize(E3, holders, plan_table(), ("TEAMS1", "SWAY", "EXCHANGE_S_ENTERPRISE"))
+    }
+    assert states == {
+        "TEAMS1": (HoldState.SOME, 1, 3),
+        "SWAY": (HoldState.SOME, 2, 3),
+        "EXCHANGE_S_ENTERPRISE": (HoldState.ALL, 3, 3),
+    }
+    assert {s.state for s in summarize(E3, [holder("dee", "TEAMS1")], plan_table(), ("TEAMS1",))} == {HoldState.NONE}
+    assert {(s.on, s.holders) for s in summarize(E3, [], plan_table(), ("TEAMS1",))} == {(0, 0)}
 
 
 def test_services_are_part_of_a_changes_fingerprint() -> None:
