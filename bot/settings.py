@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     # Production signals (bot/telemetry/logs.py, bot/telemetry/metrics.py, bot/runtime/health.py).
     log_format: Literal["text", "json"] = _env("log_format", "text")
+    # uvicorn's line per HTTP request. Off by default: in HTTP mode every request is Slack's POST /slack/events, the
+    # metrics count and time each interaction by name, and the line cost a click about 0.3 ms (bench/bench_served.py).
+    access_log: bool = _env("access_log", False)
     # A small HTTP listener for /metrics, /healthz and /readyz, for processes without an HTTP server of their own
     # (Socket Mode, `licensebot worker`). Off unless set; HTTP mode serves the three on the app's own port anyway.
     metrics_port: int | None = _env("metrics_port")

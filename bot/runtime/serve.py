@@ -64,7 +64,13 @@ def serve_http(app: App, deps: Deps, host: str, port: int) -> None:
     log.info("serving Slack requests at http://%s:%d/slack/events", host, port)
     # log_config=None: uvicorn's lines go through the root logger like ours (its format, its secret redaction).
     uvicorn.run(
-        http_app(app, deps), host=host, port=port, log_level="info", log_config=None, timeout_graceful_shutdown=10
+        http_app(app, deps),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=None,
+        access_log=deps.settings.access_log,
+        timeout_graceful_shutdown=10,
     )
 
 

@@ -39,10 +39,13 @@ def test_serve_without_tokens_says_what_to_set(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("access_log", ["", "true"])
 def test_serve_answers_signed_slack_requests_over_http_and_stops_on_sigterm(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, access_log: str
 ) -> None:
     env = clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-serve", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.url)
+    if access_log:
+        env["LICENSEBOT_ACCESS_LOG"] = access_log
     subprocess.run([*CLI, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
     proc, base = serving([*CLI, "serve", "--demo"], env, tmp_path)
     try:
@@ -77,6 +80,10 @@ def test_serve_answers_signed_slack_requests_over_http_and_stops_on_sigterm(
     assert "imported the demo directory" in output
     assert "xoxb-serve" not in output and SECRET not in output  # secrets never reach the logs
     assert [line for line in output.splitlines() if " WARNING " in line or "Traceback" in line] == []
+    # uvicorn's line per request only when asked for: every request is Slack's POST /slack/events.
+    requests = [line for line in output.splitlines() if "uvicorn.access" in line and "/slack/events" in line]
+    expected = ['"POST /slack/events HTTP/1.1" 200', '"POST /slack/events HTTP/1.1" 401'] if access_log else []
+    assert [line[line.index('"POST') :] for line in requests] == expected
 
 
 def test_serve_in_socket_mode_answers_a_command_and_stops_on_sigterm_with_exit_0(
