@@ -23,6 +23,7 @@ from bot.outbox.config import Config, Stats
 from bot.outbox.failures import Failures, tag
 from bot.outbox.lookup import HistoryUnreadable, find_posted, metadata
 from bot.telemetry import logs
+from bot.webclient import PooledWebClient
 from licensing.types import Clock, utcnow
 from storage.outbox import claims, outcomes
 from storage.outbox.claims import Claimed
@@ -167,5 +168,6 @@ class Worker:
 
 
 def make_worker_client(token: str, base_url: str, timeout_s: float) -> WebClient:
-    """A client that never retries or sleeps on its own (the worker schedules retries) and gives up quickly."""
-    return WebClient(token=token, base_url=base_url, timeout=max(1, round(timeout_s)), retry_handlers=[])
+    """A client that never retries or sleeps on its own (the worker schedules retries) and gives up quickly; its
+    connections are kept open between messages (bot/webclient.py)."""
+    return PooledWebClient(token=token, base_url=base_url, timeout=max(1, round(timeout_s)), retry_handlers=[])

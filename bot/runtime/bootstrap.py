@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.slack.interactions import ContextExecutor
 from bot.telemetry import logs
 from bot.telemetry.metrics import Metrics, OutboxCollector
+from bot.webclient import PooledWebClient
 from providers.graph import GraphClient
 from providers.graph.tenant import GraphTenants
 from providers.partner_center import PartnerCenterClient
@@ -91,9 +92,10 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 def slack_client(settings: Settings) -> WebClient:
-    """The listeners' Web API client (Bolt's retries stay on: a click that fails is the operator's to repeat)."""
+    """The listeners' Web API client, its connections kept open between calls (bot/webclient.py). slack_sdk's
+    retries stay on: a click that fails is the operator's to repeat."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(token=token, base_url=settings.slack_base_url)
+    return PooledWebClient(token=token, base_url=settings.slack_base_url)
 
 
 def slack_app(deps: Deps, *, client: WebClient | None = None) -> App:

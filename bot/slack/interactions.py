@@ -24,6 +24,7 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from blocks import ids
 from bot.telemetry import logs
 from bot.telemetry.metrics import ERROR, OK, REFUSED, Metrics
+from bot.webclient import PooledWebClient
 
 T = TypeVar("T")
 
@@ -131,6 +132,13 @@ class ObservedApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         return contextvars.copy_context().run(self._dispatch, req)
+
+    def _init_context(self, req: BoltRequest) -> None:
+        """Bolt gives each request a WebClient of its own, a plain one; this one shares the app client's kept-alive
+        connections (bot/webclient.py), so a click's views.update does not open a connection first."""
+        super()._init_context(req)
+        if isinstance(self._client, PooledWebClient):
+            req.context["client"] = self._client.sibling(team_id=req.context.team_id)
 
     def _dispatch(self, req: BoltRequest) -> BoltResponse:
         kind, name = describe(req.body if isinstance(req.body, dict) else {})

@@ -18,6 +18,7 @@ from fakes.slack.wire import parse_args, take_token
 
 class Answerer(Protocol):
     stopping: threading.Event
+    idle_timeout_s: float  # how long a kept-alive connection may wait for its next request
 
     def handle(self, method: str, args: Json, token: str | None) -> Reply: ...
 
@@ -40,9 +41,13 @@ class Server(ThreadingHTTPServer):
         self._pool_lock = threading.Lock()
         self._idle = 0  # pool threads done with a connection and waiting (or about to wait) for the next
         self._pool: list[threading.Thread] = []
+        self._open: set[socket.socket] = set()  # connections being served, kept alive between requests
+        self.accepted = 0  # connections accepted so far: a client that keeps its connection opens one
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._pool_lock:
+            self._open.add(request)
+            self.accepted += 1
             if self._idle:
                 self._idle -= 1
                 self._work.put((request, client_address))
@@ -59,9 +64,22 @@ class Server(ThreadingHTTPServer):
                 self._idle += 1
             item = self._work.get()
 
+    def shutdown_request(self, request: Any) -> None:
+        with self._pool_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
     def server_close(self) -> None:
-        """Close the socket, then join every pool thread once it is done with its connection."""
+        """Close the socket and the connections kept alive (their threads wait for a next request), then join every
+        pool thread once it is done with its connection."""
         super().server_close()
+        with self._pool_lock:
+            kept, self._open = list(self._open), set()
+        for connection in kept:
+            try:
+                connection.shutdown(socket.SHUT_RD)  # a request being answered still gets its answer
+            except OSError:
+                pass
         with self._pool_lock:
             pool, self._pool = self._pool, []
         for _ in pool:
@@ -82,9 +100,16 @@ def start(fake: Answerer) -> tuple[Server, threading.Thread]:
 
 class _Handler(BaseHTTPRequestHandler):
     server: Server
-    timeout = 10  # never let a half-open client pin a request thread
+    # HTTP/1.1, as Slack speaks it: a client may keep its connection for the next call (every answer has a length).
+    protocol_version = "HTTP/1.1"
+
     server_version = "FakeSlack/1.0"
     wbufsize = 1 << 16  # the head and the body leave in one write (unbuffered, the head went in a segment of its own)
+
+    def setup(self) -> None:
+        # An idle connection is closed after this, as Slack's servers close idle ones; it never pins a thread for long.
+        super().setup()
+        self.connection.settimeout(self.server.fake.idle_timeout_s)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

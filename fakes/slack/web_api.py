@@ -45,6 +45,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         app_token: str = "xapp-1-A0FAKE01-test",
         validate: bool = True,
         wall_clock_ts: bool = False,
+        idle_timeout_s: float = 10.0,
     ) -> None:
         self.token = token
         self.accept_any_bot_token = accept_any_bot_token
@@ -58,6 +59,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         # Message ts from the real clock (still strictly increasing), for code that looks in history by time.
         self.wall_clock_ts = wall_clock_ts
         self.stopping = threading.Event()
+        self.idle_timeout_s = idle_timeout_s  # a kept-alive connection idle this long is closed, as Slack does
         self.expect_invalid = False  # set True in tests that send invalid payloads on purpose (see conftest)
         self.validation_errors: list[ValidationProblem] = []
         self.missing_text: list[Json] = []  # messages with blocks but no fallback text
@@ -123,6 +125,13 @@ class FakeSlack(MessagesMixin, ViewsMixin, FailuresMixin):
         if self._server is None:
             raise RuntimeError("FakeSlack is not running; use start() or a with block")
         return int(self._server.server_address[1])
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far (a client that keeps its connection alive opens one for many calls)."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not running; use start() or a with block")
+        return self._server.accepted
 
     @property
     def url(self) -> str:
