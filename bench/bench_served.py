@@ -175,7 +175,7 @@ def clicks(tmp: Path, runs: int) -> None:
             floor_ms, bot_ms = interleaved(floor, bot, runs)
             select_100(bot)
             manage_ms = []
-            for _ in range(max(10, runs // 5)):
+            for _ in range(max(10, runs // 2)):
                 floor_ms.append(click_ms(floor, ACTION))
                 manage_ms.append(open_manage_ms(bot))
         finally:

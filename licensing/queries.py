@@ -84,6 +84,7 @@ class Summary:
     selected: tuple[User, ...]  # sorted by name then id
     missing: tuple[str, ...]  # selected ids the customer does not have
     products: tuple[ProductSummary, ...]  # every product the customer owns, by name
+    tenant: Tenant | None = None  # a connected customer's tenant, as the mirror last saw it
 
 
 def operator_for(actor: str, uow: UnitOfWork, customer_id: str | None = None) -> Operator:
@@ -202,6 +203,7 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | Operator 
         owned = uow.subscriptions.for_customer(customer_id)
         catalogue = uow.products.get_many(owned)
         found = uow.users.get_many(customer_id, ids)
+        tenant = uow.mirror.get(customer_id)
     selected = tuple(sorted(found.values(), key=lambda u: u.sort_key))
     products = []
     for sku, sub in owned.items():
@@ -225,7 +227,7 @@ def summary(customer_id: str, user_ids: Iterable[str], *, actor: str | Operator 
         )
     products.sort(key=lambda p: (p.name.casefold(), p.sku))
     missing = tuple(u for u in ids if u not in found)
-    return Summary(customer, selected, missing, tuple(products))
+    return Summary(customer, selected, missing, tuple(products), tenant)
 
 
 def _names(users: Iterable[User], uow: UnitOfWork) -> dict[str, str]:

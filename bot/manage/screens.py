@@ -111,9 +111,13 @@ def manage(
     and filter. `state` is the view's current input state when re-rendering it: its radios are merged into the
     choices of every page first."""
     cid = modal.chosen_customer_id()
-    label = live_seats(deps, cid) if state is None else ""  # a redraw of the preview keeps the seats it opened with
     chosen_users = deps.modals.selected(modal.token) if selected is None else selected
     summary = queries.summary(cid, chosen_users, actor=operator, uow=deps.uow_factory())
+    label = ""  # a redraw of the preview keeps the seats it opened with
+    if state is None:
+        label, refreshed = live_seats(deps, cid, summary.tenant)
+        if refreshed:  # the tenant's seats were just read: show them
+            summary = queries.summary(cid, chosen_users, actor=operator, uow=deps.uow_factory())
     if modal.initial is None or state is None:  # opening: remember what each radio started at, nothing chosen yet
         modal = replace(without_choices(modal), initial={p.sku: Desired.matching(p.state) for p in summary.products})
     else:
@@ -186,20 +190,20 @@ def tenant_label(tenant: Tenant | None, what: str) -> str:
     return f" · Microsoft 365 · {what} {at:%H:%M} UTC" if at else " · Microsoft 365 · not synced yet"
 
 
-def live_seats(deps: Deps, cid: str) -> str:
-    """Opening Manage licenses reads the tenant's seats (one call) so Available is live; when Graph is slow or down
-    the view shows the mirror and says how old it is. The read carries on in the background if it is only slow."""
-    tenant = sync.connected(cid, uow=deps.uow_factory())
+def live_seats(deps: Deps, cid: str, tenant: Tenant | None) -> tuple[str, bool]:
+    """Opening Manage licenses reads a connected customer's seats (one call) so Available is live: the label, and
+    whether they were read. When Graph is slow or down the view shows the mirror and says how old it is; the read
+    carries on in the background if it is only slow. A local customer's seats are live already."""
     if tenant is None or deps.m365 is None:
-        return tenant_label(tenant, "seats as of")
+        return tenant_label(tenant, "seats as of"), False
     provider = deps.m365
     pending = _REFRESH.submit(sync.refresh_seats, cid, provider=provider, uow=deps.uow_factory())
     try:
         pending.result(timeout=deps.settings.graph_view_timeout_s)
-        return " · Microsoft 365 · seats live"
+        return " · Microsoft 365 · seats live", True
     except (FutureTimeout, ProviderError) as e:
         log.info("seats of %s not refreshed (%s): showing the mirror", cid, type(e).__name__)
-    return tenant_label(sync.connected(cid, uow=deps.uow_factory()), "seats as of")
+    return tenant_label(sync.connected(cid, uow=deps.uow_factory()), "seats as of"), False
 
 
 def changes(preset: dict[str, Desired], chosen: dict[str, Desired]) -> tuple[list[str], list[str]]:
