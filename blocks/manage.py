@@ -168,13 +168,15 @@ def _pager(p: ProductPagingVM) -> ActionsBlock | None:
     return ActionsBlock(elements=buttons) if buttons else None
 
 
-def _short_names(names: tuple[str, ...]) -> list[str]:
-    return [truncate(name.strip() or "(no name)", NAME_MAX) for name in names]
+def _names_line(names: tuple[str, ...], limit: int) -> str:
+    """ "Ann, Bob and 98 more": only the names shown are shortened (a selection may run to thousands)."""
+    shown = [truncate(name.strip() or "(no name)", NAME_MAX) for name in names[:limit]]
+    return names_line([*shown, *names[limit:]], limit)
 
 
 def _who(vm: ManageVM) -> Block:
     count = plural(len(vm.selected_names), "user")
-    names = escape(names_line(_short_names(vm.selected_names), SHOWN_USERS))
+    names = escape(_names_line(vm.selected_names, SHOWN_USERS))
     text = f"*Customer:* {fit_escaped(vm.customer_name, 200)}\n*{count} selected:* {names}".rstrip()
     return section(text, accessory=_services(vm.service_products))
 
@@ -228,7 +230,7 @@ def _now(p: ProductRowVM) -> str:
 def _hint(p: ProductRowVM) -> str:
     if not p.holders:
         return f"None of the {plural(p.selected, 'selected user')} has it"
-    names = names_line(_short_names(p.holders), HINT_NAMES)
+    names = _names_line(p.holders, HINT_NAMES)
     return truncate(f"Assigned {p.held_by:,} of {p.selected:,} selected: {names}", HINT_MAX)
 
 
