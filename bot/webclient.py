@@ -46,6 +46,7 @@ class PooledWebClient(WebClient):
             base_url=self.base_url,
             timeout=self.timeout,
             ssl=self.ssl,
+            proxy=self.proxy,
             headers=self.headers,
             team_id=team_id,
             logger=self._logger,
