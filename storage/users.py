@@ -281,11 +281,18 @@ class SqlUserRepository:
         }
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def _as_held(via_group: bool, disabled: Iterable[str] | None) -> Held:
-    return bool(via_group), tuple(sorted(disabled or ()))
+    return bool(via_group), tuple(sorted(disabled)) if disabled else ()
 
 
 def _user(customer_id: str, user_id: str, name: str, location: str | None, held: dict[str, Held]) -> User:
-    groups = frozenset(sku for sku, (via_group, _) in held.items() if via_group)
-    disabled = {sku: frozenset(plans) for sku, (_, plans) in held.items() if plans}
-    return User(customer_id, user_id, name, location, frozenset(held), groups, disabled)
+    # Most users hold a few licenses, none through a group or with services off: nothing to collect for them
+    # (opening Manage licenses builds a User per selected user).
+    groups, disabled = _NONE, {}
+    if any(via_group or plans for via_group, plans in held.values()):
+        groups = frozenset(sku for sku, (via_group, _) in held.items() if via_group)
+        disabled = {sku: frozenset(plans) for sku, (_, plans) in held.items() if plans}
+    return User(customer_id, user_id, name, location, frozenset(held) if held else _NONE, groups, disabled)
