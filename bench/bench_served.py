@@ -1,12 +1,12 @@
 """Served-process benchmark: the bot as `licensebot serve` against a do-nothing Bolt app served the same way
 (bench/floor_app.py, its own uvicorn process), each with its own fake Slack Web API, signed clicks interleaved
-between the two. Times run from sending a click to the fake receiving its `views.update`. Prints figures and
-ratios; asserts nothing about time.
+between the two. Times run from sending a click (its signed bytes handed to the HTTP client) to the fake receiving
+its `views.update`. Prints figures and ratios; asserts nothing about time.
 
     .venv/bin/python bench/bench_served.py         # BENCH_RUNS=300 clicks each by default
 
 1. Page clicks (Next / Previous on Globex's users page, the demo's 2,500 users, SQLite) against the floor's click.
-2. Opening Manage licenses with 100 selected users (send -> the pushed view in the answer).
+2. Opening Manage licenses with 100 selected users, BENCH_RUNS / 2 times (send -> the pushed view in the answer).
 3. Starvation: six operators press Save on a connected customer while the fake Microsoft 365 answers each `$batch`
    after 3 s; meanwhile a seventh clicks Next on a users page: the time to its `views.update`, and each Save's
    result.
