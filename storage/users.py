@@ -95,9 +95,8 @@ class SqlUserRepository:
     def _load(self, customer_id: str, ids: Sequence[str]) -> dict[str, User]:
         people: dict[str, tuple[str, str | None]] = {}
         held: defaultdict[str, dict[str, Held]] = defaultdict(dict)
-        for uid, name, location, sku, via_group, disabled in self._session.connection().execute(
-            USERS, {"customer": customer_id, "ids": ids}
-        ):
+        rows = self._session.connection().execute(USERS, {"customer": customer_id, "ids": ids}).all()
+        for uid, name, location, sku, via_group, disabled in rows:
             people[uid] = (name, location)
             if sku is not None:
                 held[uid][sku] = _as_held(via_group, disabled)
