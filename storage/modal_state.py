@@ -74,9 +74,9 @@ class ModalStore(Protocol):
 
     def count(self, token: str) -> int: ...
 
-    def selection(self, token: str, among: Sequence[str]) -> tuple[int, frozenset[str]]:
-        """How many users are selected, and which of `among` (a page's) are: a page's ticks, without reading a
-        selection of thousands."""
+    def save_page(self, modal: ModalState, among: Sequence[str]) -> tuple[int, frozenset[str]]:
+        """Stores the modal as a users page shows it (as `save`), and reads how many users are selected and which
+        of `among` (the page's) are, in one transaction: a page's ticks, without reading a selection of thousands."""
         ...
 
     def select(self, token: str, user_ids: Iterable[str]) -> None: ...

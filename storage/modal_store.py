@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import (
     JSON,
     Boolean,
+    Connection,
     Engine,
     ForeignKey,
     Integer,
@@ -124,13 +125,25 @@ class SqlModalStore:
             )
 
     def save(self, modal: ModalState) -> None:
+        with self._engine.begin() as c:
+            self._save(c, modal)
+
+    def save_page(self, modal: ModalState, among: Sequence[str]) -> tuple[int, frozenset[str]]:
+        with self._engine.begin() as c:
+            self._save(c, modal)
+            count = int(c.scalar(COUNT, {"k_token": modal.token}) or 0)
+            if not count or not among:
+                return count, frozenset()
+            return count, frozenset(c.scalars(SELECTED_AMONG, {"k_token": modal.token, "among": list(among)}))
+
+    @staticmethod
+    def _save(c: Connection, modal: ModalState) -> None:
         row = _row(modal)
         del row["token"]
         everything = not modal.service_choices
         if not everything:
             del row["service_choices"]
-        with self._engine.begin() as c:
-            c.execute(SAVE[everything], {**row, "k_token": modal.token, "updated_at": utcnow()})
+        c.execute(SAVE[everything], {**row, "k_token": modal.token, "updated_at": utcnow()})
 
     def merge_services(self, token: str, sku: str, choices: dict[str, Switch]) -> ModalState | None:
         """Adds `choices` to the product's service choices in one write transaction: two clicks handled at once both
@@ -170,13 +183,6 @@ class SqlModalStore:
     def count(self, token: str) -> int:
         with self._engine.connect() as c:
             return int(c.scalar(COUNT, {"k_token": token}) or 0)
-
-    def selection(self, token: str, among: Sequence[str]) -> tuple[int, frozenset[str]]:
-        with self._engine.connect() as c:
-            count = int(c.scalar(COUNT, {"k_token": token}) or 0)
-            if not count or not among:
-                return count, frozenset()
-            return count, frozenset(c.scalars(SELECTED_AMONG, {"k_token": token, "among": list(among)}))
 
     def select(self, token: str, user_ids: Iterable[str]) -> None:
         ids = set(user_ids)

@@ -69,19 +69,22 @@ def users(
     operator is the one this request read (bot/slack/roles.py): held to its scope, not read again."""
     cid = modal.chosen_customer_id()
     if modal.showing_selected:
-        selected = deps.modals.selected(modal.token)
         page = queries.selected_page(
-            cid, selected, actor=operator, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
+            cid,
+            deps.modals.selected(modal.token),
+            actor=operator,
+            page=modal.page,
+            page_size=PAGE_SIZE,
+            uow=deps.uow_factory(),
         )
-        count, chosen = len(selected), frozenset(selected)
     else:
         page = queries.page_users(
             cid, actor=operator, query=modal.query, page=modal.page, page_size=PAGE_SIZE, uow=deps.uow_factory()
         )
-        count, chosen = deps.modals.selection(modal.token, [u.id for u in page.users])
+    keys = {user_key(u.id): u.id for u in page.users}
+    modal = replace(modal, page=page.page, rev=modal.rev + 1, page_keys=keys)
+    count, chosen = deps.modals.save_page(modal, list(keys.values()))
     rows = tuple(_row(u, page.product_names, u.id in chosen) for u in page.users)
-    modal = replace(modal, page=page.page, rev=modal.rev + 1, page_keys={r.key: r.user_id for r in rows})
-    deps.modals.save(modal)
     vm = UsersVM(
         customer_id=page.customer.id,
         customer_name=page.customer.name + tenant_label(page.tenant, "synced"),

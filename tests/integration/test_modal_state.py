@@ -41,17 +41,20 @@ def test_switching_customer_forgets_the_choices(session_factory: sessionmaker[Se
     assert (fresh.initial, fresh.choices, fresh.product_page, fresh.product_query) == (None, {}, 1, "")
 
 
-def test_a_page_asks_how_many_are_selected_and_which_of_its_own(session_factory: sessionmaker[Session]) -> None:
+def test_a_page_is_saved_with_how_many_are_selected_and_which_of_its_own(
+    session_factory: sessionmaker[Session],
+) -> None:
     store = SqlModalStore(session_factory)
     modal, other = store.create("U1", "C1"), store.create("U2", "C1")
-    assert store.selection(modal.token, ["ann", "bob"]) == (0, frozenset())
+    assert store.save_page(modal, ["ann", "bob"]) == (0, frozenset())
     store.select(modal.token, ["ann", "cy", "dee"])
     store.select(other.token, ["bob"])  # another operator's modal: not counted, not ticked here
-    assert store.selection(modal.token, ["ann", "bob", "eve"]) == (3, frozenset({"ann"}))
-    assert store.selection(modal.token, []) == (3, frozenset())
+    page = replace(modal, page=2, rev=modal.rev + 1, page_keys={"k1": "ann", "k2": "bob", "k3": "eve"})
+    assert store.save_page(page, ["ann", "bob", "eve"]) == (3, frozenset({"ann"}))
+    assert store.get(modal.token) == page  # saved, as `save` would
+    assert store.save_page(page, []) == (3, frozenset())
     store.deselect(modal.token, ["ann"])
-    assert store.selection(modal.token, ["ann", "cy"]) == (2, frozenset({"cy"}))
-    assert store.selection("no-such-token", ["cy"]) == (0, frozenset())
+    assert store.save_page(page, ["ann", "cy"]) == (2, frozenset({"cy"}))
 
 
 def test_a_modal_open_during_the_upgrade_gets_empty_choices(db_url: str, engine: Engine) -> None:
