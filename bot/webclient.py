@@ -79,9 +79,6 @@ class PooledWebClient(WebClient):
         body = resp.data.decode(headers.get_content_charset() or "utf-8")
         return {"status": resp.status, "headers": headers, "body": body}
 
-    def close(self) -> None:
-        self._pool.clear()
-
 
 def _reason(e: Exception) -> OSError | str:
     """What urlopen would give as the URLError's reason: the socket's error (a TimeoutError when it timed out)."""
