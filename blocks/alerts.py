@@ -6,19 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from blocks import ids
-from blocks.common import context, section
-from blocks.render import as_dict
+from blocks.common import context, message, section
 from blocks.text import fit_escaped
 from blocks.viewmodels import AlertVM
 
 NAME_MAX = 200
-
-
-def _message(text: str, blocks: list[Block], **extra: Any) -> dict[str, Any]:
-    return {"text": text, "blocks": [as_dict(b) for b in blocks], **extra}
 
 
 def _names(vm: AlertVM) -> tuple[str, str]:
@@ -72,7 +67,7 @@ def alert_message(vm: AlertVM) -> dict[str, Any]:
     button = ButtonElement(
         text="Buy more", action_id=ids.ALERT_BUY_MORE, value=buy_more_value(vm.customer_id, vm.sku), style="primary"
     )
-    return _message(
+    return message(
         text, [section(line), context(figures(vm)), ActionsBlock(block_id=ids.ALERT_ACTIONS_BLOCK, elements=[button])]
     )
 
@@ -83,7 +78,7 @@ def reminder_message(vm: AlertVM) -> dict[str, Any]:
     state = "still overused" if vm.overused and vm.assigned > vm.owned else "still low"
     text = f"{customer}: {product} is {state} {_counts(vm)}"
     line = f":alarm_clock: Daily reminder: *{product}* for *{customer}* is {state}."
-    return _message(text, [section(line), context(figures(vm))], reply_broadcast=True)
+    return message(text, [section(line), context(figures(vm))], reply_broadcast=True)
 
 
 def recovered_message(vm: AlertVM) -> dict[str, Any]:
@@ -97,6 +92,6 @@ def recovered_message(vm: AlertVM) -> dict[str, Any]:
     else:
         where = "no longer alerted on: its alert threshold was removed"
     text = f"{customer}: {product} is {where}"
-    return _message(
+    return message(
         text, [section(f":white_check_mark: *{product}* for *{customer}* is {where}."), context(figures(vm))]
     )

@@ -46,6 +46,11 @@ def context(text: str, *, plain_text: bool = False) -> ContextBlock:
     return ContextBlock(elements=[plain(text) if plain_text else md(text)])
 
 
+def message(text: str, blocks: Sequence[Block], **extra: Any) -> dict[str, Any]:
+    """A message's arguments: its fallback text (notifications, screen readers) and its blocks as Slack takes them."""
+    return {"text": text, "blocks": [as_dict(b) for b in blocks], **extra}
+
+
 def modal(
     *,
     callback_id: str,

@@ -5,14 +5,10 @@ Every payload has `text`: mobile notifications use only it. It is mrkdwn, so dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import Block
-
-from blocks.common import MESSAGE_BLOCKS_MAX, context, section
+from blocks.common import MESSAGE_BLOCKS_MAX, context, message, section
 from blocks.outcomes import outcome_line
-from blocks.render import as_dict
 from blocks.text import escape, fit_escaped, plural, take_lines
 from blocks.viewmodels import ResultVM
 
@@ -20,10 +16,6 @@ SECTION_CHARS = 2800
 # Slack answers msg_blocks_too_long at about 13k characters of blocks in total, whatever the per-block limits say.
 MESSAGE_TEXT_BUDGET = 11_500
 CUSTOMER_MAX = 200
-
-
-def _message(text: str, blocks: Sequence[Block]) -> dict[str, Any]:
-    return {"text": text, "blocks": [as_dict(block) for block in blocks]}
 
 
 def confirmation_parent(vm: ResultVM) -> dict[str, Any]:
@@ -36,7 +28,7 @@ def confirmation_parent(vm: ResultVM) -> dict[str, Any]:
     if vm.batch_id:
         by += f" · batch `{escape(vm.batch_id)}`: `/licenses history` shows it"
     note = [context(escape(vm.note))] if vm.note else []
-    return _message(f"{customer}: {counts}", [section(f"*{customer}*: {counts}"), context(by), *note])
+    return message(f"{customer}: {counts}", [section(f"*{customer}*: {counts}"), context(by), *note])
 
 
 def confirmation_replies(vm: ResultVM) -> list[dict[str, Any]]:
@@ -56,7 +48,7 @@ def confirmation_replies(vm: ResultVM) -> list[dict[str, Any]]:
         end = start + taken
         where = f"users {start + 1:,}–{end:,} of {len(lines):,}"
         blocks = [context(f"*{customer}* · {where}"), *(section(chunk) for chunk in chunks)]
-        replies.append(_message(f"{customer}: results for {where}", blocks))
+        replies.append(message(f"{customer}: results for {where}", blocks))
         start = end
     return replies
 
@@ -73,4 +65,4 @@ def help_message() -> dict[str, Any]:
         "*`/licenses help`*: show this help."
     )
     note = "Only partner staff whom a partner admin has added can use it, for the customers they are allowed to manage."
-    return _message("How to use /licenses", [section(usage), context(note)])
+    return message("How to use /licenses", [section(usage), context(note)])

@@ -16,18 +16,13 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks import ids
-from blocks.common import context, modal, plain, section
-from blocks.render import as_dict
+from blocks.common import context, message, modal, plain, section
 from blocks.text import escape, fit_escaped
 from blocks.viewmodels import PurchaseVM, SubscriptionChoiceVM
 
 NAME_MAX = 200
 NOTE_MAX = 500  # as licensing.purchases: the form and the Decline modal refuse more
 CHOICES_MAX = 20  # subscriptions offered to buy on (an actions block holds 25 elements; Decline is one)
-
-
-def _message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    return {"text": text, "blocks": [as_dict(b) for b in blocks]}
 
 
 def _asked(vm: PurchaseVM) -> tuple[str, str]:
@@ -87,7 +82,7 @@ def request_message(vm: PurchaseVM, choices: Sequence[SubscriptionChoiceVM] = ()
         blocks.append(section(f":warning: {_order(vm, '')}"))
     decline = ButtonElement(text="Decline", action_id=ids.PURCHASE_DECLINE, value=str(vm.request_id), style="danger")
     blocks.append(ActionsBlock(block_id=ids.PURCHASE_ACTIONS_BLOCK, elements=[*approve, decline]))
-    return _message(f"{_kind(vm)} request {vm.request_id}: {text}", blocks)
+    return message(f"{_kind(vm)} request {vm.request_id}: {text}", blocks)
 
 
 def _choice(c: SubscriptionChoiceVM) -> str:
@@ -146,7 +141,7 @@ def decided_message(vm: PurchaseVM) -> dict[str, Any]:
     verb = "Declined" if vm.status == "declined" else "Approved"
     by = f"{icon} {verb} by <@{escape(vm.decided_by or '')}>{_when(vm)}"
     _, text = _asked(vm)
-    return _message(
+    return message(
         f"{_kind(vm)} request {vm.request_id} {verb.lower()}: {text}", [*_about(vm), section(_outcome(vm)), context(by)]
     )
 
@@ -161,7 +156,7 @@ def outcome_message(vm: PurchaseVM) -> dict[str, Any]:
         f"<@{escape(vm.decided_by or '')}>."
     )
     told: list[Block] = [section(head), section(_outcome(vm))]
-    return _message(f"Your {_kind(vm)} request {vm.request_id} was {verb}: {text}", told)
+    return message(f"Your {_kind(vm)} request {vm.request_id} was {verb}: {text}", told)
 
 
 def decline_view(vm: PurchaseVM, private_metadata: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks import ids
-from blocks.common import context, modal, plain, section
+from blocks.common import context, message, modal, plain, section
 from blocks.render import as_dict
 from blocks.text import escape, fit_escaped, plural, truncate
 from licensing.types import Desired
@@ -80,7 +80,7 @@ def scheduled_only(customer_name: str, operator_id: str, planned: Sequence[Plann
             "`/licenses scheduled` lists them, with Cancel"
         ),
     ]
-    return {"text": title, "blocks": [as_dict(b) for b in blocks]}
+    return message(title, blocks)
 
 
 def with_planned(parent: dict[str, Any], planned: Sequence[PlannedVM]) -> dict[str, Any]:
@@ -96,17 +96,17 @@ def run_reply(verb: str, when_epoch: int, when_utc: str, ok: bool, outcome: str)
     icon = ":white_check_mark:" if ok else ":x:"
     when = f"<!date^{when_epoch}^{{date_short_pretty}} {{time}}|{escape(when_utc)}>"
     head = f"{icon} Scheduled for {when}: *{escape(verb)}* — {'done' if ok else 'failed'}"
-    return {
-        "text": f"Scheduled change {'done' if ok else 'failed'}: {verb}",
-        "blocks": [as_dict(section(head)), as_dict(section(outcome or "Nothing to report."))],
-    }
+    return message(
+        f"Scheduled change {'done' if ok else 'failed'}: {verb}",
+        [section(head), section(outcome or "Nothing to report.")],
+    )
 
 
 def cancel_reply(verb: str, when_epoch: int, when_utc: str, by: str) -> dict[str, Any]:
     """The reply in the save's thread when a scheduled change is cancelled: what will not happen, and who said so."""
     when = f"<!date^{when_epoch}^{{date_short_pretty}} {{time}}|{escape(when_utc)}>"
     head = f":no_entry_sign: Cancelled by <@{escape(by)}>: *{escape(verb)}* will not run on {when}."
-    return {"text": f"Scheduled change cancelled: {verb}", "blocks": [as_dict(section(head))]}
+    return message(f"Scheduled change cancelled: {verb}", [section(head)])
 
 
 @dataclass(frozen=True)
