@@ -59,7 +59,7 @@ OPERATOR = select(_o.c.slack_user_id, _o.c.name, _o.c.role, _o.c.customers).wher
 
 
 class SqlCustomerRepository:
-    _table = table(CustomerRow)
+    _table = _c
     _columns = ("name", "name_key", "search")
 
     def __init__(self, session: Session) -> None:
@@ -67,13 +67,11 @@ class SqlCustomerRepository:
         self._dialect = _dialect(session)
 
     def get(self, customer_id: str) -> Customer | None:
-        row = self._session.connection().execute(CUSTOMER, {"id": customer_id}).one_or_none()
-        return Customer(row.id, row.name) if row else None
+        return self._one(CUSTOMER, customer_id)
 
     def lock(self, customer_id: str) -> Customer | None:
         begin_write(self._session)  # on SQLite, BEGIN IMMEDIATE is the lock
-        stmt = select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id == customer_id)
-        return self._one(stmt.with_for_update() if self._dialect == "postgresql" else stmt)
+        return self._one(CUSTOMER.with_for_update() if self._dialect == "postgresql" else CUSTOMER, customer_id)
 
     def lock_all(self) -> None:
         begin_write(self._session)
@@ -106,13 +104,13 @@ class SqlCustomerRepository:
         new, changed = upsert_rows(self._session, self._table, rows.values(), keys=["id"], columns=self._columns)
         return len(new) + len(changed)
 
-    def _one(self, stmt: Select[str, str]) -> Customer | None:
-        row = self._session.execute(stmt).one_or_none()
+    def _one(self, stmt: Select[str, str], customer_id: str) -> Customer | None:
+        row = self._session.connection().execute(stmt, {"id": customer_id}).one_or_none()
         return Customer(row.id, row.name) if row else None
 
 
 class SqlProductRepository:
-    _table = table(ProductRow)
+    _table = _p
     _columns = ("name", "requires_one_of", "excludes", "unavailable_in")
 
     def __init__(self, session: Session) -> None:
@@ -153,7 +151,7 @@ class SqlProductRepository:
 
 
 class SqlSubscriptionRepository:
-    _table = table(SubscriptionRow)
+    _table = _s
     _keys = ("customer_id", "sku")
     _columns = ("quantity", "alert_below")
 
@@ -236,7 +234,7 @@ class SqlSubscriptionRepository:
 
 
 class SqlOperatorRepository:
-    _table = table(OperatorRow)
+    _table = _o
     _columns = ("name", "role", "customers")
 
     def __init__(self, session: Session) -> None:

@@ -32,7 +32,7 @@ TENANT = select(_t.c.customer_id, _t.c.tenant_id, _t.c.synced_at, _t.c.seats_at,
 
 
 class SqlTenantMirror:
-    _tenants = table(TenantRow)
+    _tenants = _t
 
     def __init__(self, session: Session, users: SqlUserRepository) -> None:
         self._session = session

@@ -50,8 +50,8 @@ PAGE = ordered([OF_CUSTOMER])
 
 
 class SqlUserRepository:
-    _users = table(UserRow)
-    _licenses = table(UserLicenseRow)
+    _users = _u
+    _licenses = _l
     _subscriptions = table(SubscriptionRow)
     _user_keys = ("customer_id", "id")
     _license_keys = ("customer_id", "user_id", "sku")
